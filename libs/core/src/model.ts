@@ -1,0 +1,36 @@
+import type { Settings } from './settings';
+
+/** A consumer as the gateway needs it: plaintext secret (decrypted by the store). */
+export interface ConsumerRecord {
+  name: string;
+  client_id: string;
+  client_secret: string;
+}
+
+export interface RouteRecord {
+  name: string;
+  /** Exact hosts or `*.suffix` patterns, lower case; empty = any host. */
+  hosts: string[];
+  path_prefix: string;
+  upstream: string;
+  strip_prefix: boolean;
+}
+
+/** An allow-list rule: exactly one of `routes` / `domains` is non-null. */
+export interface RuleRecord {
+  id: number;
+  position: number;
+  routes: string[] | null;
+  domains: string[] | null;
+  allow: string[];
+}
+
+/** Everything the data plane needs, as loaded from the store in one read transaction. */
+export interface SnapshotSource {
+  revision: number;
+  settings: Settings;
+  consumers: ConsumerRecord[];
+  routes: RouteRecord[];
+  /** In evaluation order (by position, then id). */
+  rules: RuleRecord[];
+}

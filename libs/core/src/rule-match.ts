@@ -1,0 +1,58 @@
+import type { RuleRecord } from './model';
+
+/** A rule compiled for lookup; `index` is its place in evaluation order. */
+export interface CompiledRule extends RuleRecord {
+  index: number;
+  allowSet: ReadonlySet<string>;
+}
+
+/**
+ * First-match rule index (SPEC §2): for each key, only the earliest rule naming it matters, so
+ * a request is resolved with O(labels) map lookups however many rules there are.
+ */
+export interface RuleTable {
+  rules: CompiledRule[];
+  byRoute: Map<string, CompiledRule>;
+  byExactDomain: Map<string, CompiledRule>;
+  /** `*.example.com` keyed as `.example.com`. */
+  byWildcardDomain: Map<string, CompiledRule>;
+}
+
+function setFirst(map: Map<string, CompiledRule>, key: string, rule: CompiledRule): void {
+  if (!map.has(key)) map.set(key, rule);
+}
+
+/** `rules` must already be in evaluation order (position, then id). */
+export function compileRules(rules: readonly RuleRecord[]): RuleTable {
+  const table: RuleTable = { rules: [], byRoute: new Map(), byExactDomain: new Map(), byWildcardDomain: new Map() };
+  rules.forEach((r, index) => {
+    const c: CompiledRule = { ...r, index, allowSet: new Set(r.allow) };
+    table.rules.push(c);
+    for (const name of r.routes ?? []) setFirst(table.byRoute, name, c);
+    for (const d of r.domains ?? []) {
+      const p = d.toLowerCase();
+      if (p.startsWith('*.')) setFirst(table.byWildcardDomain, p.slice(1), c);
+      else setFirst(table.byExactDomain, p, c);
+    }
+  });
+  return table;
+}
+
+function earlier(a: CompiledRule | undefined, b: CompiledRule | undefined): CompiledRule | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a.index <= b.index ? a : b;
+}
+
+/** The request's rule: the first rule (by position) that names its route or matches its host. */
+export function matchRule(table: RuleTable, routeName: string | undefined, host: string): CompiledRule | undefined {
+  if (table.rules.length === 0) return undefined;
+  let best = routeName === undefined ? undefined : table.byRoute.get(routeName);
+  best = earlier(best, table.byExactDomain.get(host));
+  if (table.byWildcardDomain.size > 0) {
+    for (let i = host.indexOf('.', 1); i > 0; i = host.indexOf('.', i + 1)) {
+      best = earlier(best, table.byWildcardDomain.get(host.slice(i)));
+    }
+  }
+  return best;
+}

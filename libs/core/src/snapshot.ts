@@ -1,0 +1,53 @@
+import type { SnapshotSource } from './model';
+import type { Settings } from './settings';
+import { compileRoutes, type RouteTable } from './route-match';
+import { compileRules, type RuleTable } from './rule-match';
+
+/** A consumer with its HMAC key bytes precomputed (the key is the client_secret, as in Higress). */
+export interface CompiledConsumer {
+  name: string;
+  client_id: string;
+  client_secret: string;
+  key: Buffer;
+}
+
+/**
+ * One immutable object holding everything the hot path needs for one store revision.
+ * Built once per revision; swapped atomically; never mutated.
+ */
+export interface Snapshot {
+  readonly revision: number;
+  readonly settings: Readonly<Settings>;
+  readonly consumersByClientId: ReadonlyMap<string, CompiledConsumer>;
+  readonly consumersByName: ReadonlyMap<string, CompiledConsumer>;
+  readonly routes: RouteTable;
+  readonly rules: RuleTable;
+  /** Lower-cased `auth_header_name`, as node:http presents header names. */
+  readonly authHeader: string;
+}
+
+/** Compiles a store read into the hot path's lookup structures. Pure; throws nothing for valid input. */
+export function compileSnapshot(src: SnapshotSource): Snapshot {
+  const byId = new Map<string, CompiledConsumer>();
+  const byName = new Map<string, CompiledConsumer>();
+  for (const c of src.consumers) {
+    const compiled: CompiledConsumer = { ...c, key: Buffer.from(c.client_secret, 'utf8') };
+    // First one wins, as Higress does for duplicate client ids (the store keeps them unique anyway).
+    if (!byId.has(c.client_id)) byId.set(c.client_id, compiled);
+    byName.set(c.name, compiled);
+  }
+  return Object.freeze({
+    revision: src.revision,
+    settings: Object.freeze({ ...src.settings }),
+    consumersByClientId: byId,
+    consumersByName: byName,
+    routes: compileRoutes(src.routes),
+    rules: compileRules(src.rules),
+    authHeader: src.settings.auth_header_name.toLowerCase(),
+  });
+}
+
+/** SPEC §3.3: a token request is one whose path (query excluded) ends with `auth_path`. */
+export function isTokenRequest(snapshot: Snapshot, path: string): boolean {
+  return path.endsWith(snapshot.settings.auth_path);
+}

@@ -1,0 +1,98 @@
+/**
+ * The contract of the store lib, written first so the admin API, the gateway and the store could be
+ * built in parallel. Implementations live beside this file; apps import only from '@oauth2/store'.
+ */
+import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+
+export interface StoreOptions {
+  /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
+  dataDir: string;
+  /** SQLite file path; default `<dataDir>/oauth2.db`. */
+  database?: string;
+  /** OAUTH2_MASTER_KEY, if set (base64 or hex of 32 bytes); else `<dataDir>/master.key` (created 0600). */
+  masterKey?: string;
+  /** Read-only users (the gateway) skip nothing: migrations are safe under concurrent start. */
+}
+
+/** Typed store failures; the admin API maps kind -> 400/404/409 in one place. */
+export type StoreErrorKind = 'validation' | 'not_found' | 'conflict';
+
+export interface ConsumerView {
+  name: string;
+  client_id: string;
+  created_at: string;
+}
+/** Only returned by create, rotate and export. */
+export interface ConsumerWithSecret extends ConsumerView {
+  client_secret: string;
+}
+
+export interface RouteView extends RouteRecord {
+  created_at: string;
+}
+
+export interface RuleView {
+  id: number;
+  position: number;
+  routes?: string[];
+  domains?: string[];
+  allow: string[];
+}
+
+export interface RuleInput {
+  routes?: string[];
+  domains?: string[];
+  allow: string[];
+  position?: number;
+}
+
+export interface DeleteResult {
+  deleted: string;
+  rules_updated: number[];
+  rules_deleted: number[];
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface ApplyResult {
+  revision: number;
+  warnings: string[];
+  applied: { consumers: number; rules: number };
+}
+
+export interface ConfigStore {
+  revision(): Promise<number>;
+  /** One read transaction; secrets decrypted; rules in evaluation order. */
+  loadSnapshotSource(): Promise<SnapshotSource>;
+
+  getSettings(): Promise<Settings>;
+  patchSettings(patch: Partial<Settings>): Promise<Settings>;
+
+  createConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret>;
+  listConsumers(limit: number, offset: number): Promise<Page<ConsumerView>>;
+  getConsumer(name: string): Promise<ConsumerView>;
+  deleteConsumer(name: string, force: boolean): Promise<DeleteResult>;
+  rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecret>;
+
+  createRoute(input: Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>): Promise<RouteView>;
+  listRoutes(limit: number, offset: number): Promise<Page<RouteView>>;
+  getRoute(name: string): Promise<RouteView>;
+  replaceRoute(name: string, input: Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>): Promise<RouteView>;
+  deleteRoute(name: string, force: boolean): Promise<DeleteResult>;
+
+  createRule(input: RuleInput): Promise<RuleView>;
+  listRules(limit: number, offset: number): Promise<Page<RuleView>>;
+  getRule(id: number): Promise<RuleView>;
+  replaceRule(id: number, input: RuleInput): Promise<RuleView>;
+  deleteRule(id: number): Promise<DeleteResult>;
+
+  /** SPEC §5 `/v1/apply`: `text` is YAML or JSON in either Higress shape. */
+  apply(text: string, opts: { dryRun: boolean }): Promise<ApplyResult>;
+  /** SPEC §5 `/v1/export`: a Higress WasmPlugin document (as an object; the API renders YAML or JSON). */
+  exportConfig(opts: { redact: boolean }): Promise<Record<string, unknown>>;
+
+  close(): Promise<void>;
+}

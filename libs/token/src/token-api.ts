@@ -1,0 +1,68 @@
+/**
+ * The contract of the token lib, written first so the gateway and the token code could be built in
+ * parallel. This lib imports no other lib; its failure codes are a subset of core's FailureCode.
+ */
+
+/** What signing and verifying need of a consumer; core's CompiledConsumer fits it structurally. */
+export interface TokenConsumer {
+  name: string;
+  client_id: string;
+  /** HMAC-SHA256 key: the UTF-8 bytes of the client_secret. */
+  key: Buffer;
+}
+
+/** Lookup by client_id; a `ReadonlyMap` fits. */
+export interface Keyring {
+  get(clientId: string): TokenConsumer | undefined;
+}
+
+export type VerifyFailureCode =
+  | 'missing_token'
+  | 'bad_scheme'
+  | 'malformed'
+  | 'bad_typ'
+  | 'bad_alg'
+  | 'bad_header'
+  | 'unknown_client'
+  | 'bad_signature'
+  | 'bad_claims'
+  | 'bad_issuer'
+  | 'bad_subject'
+  | 'expired'
+  | 'not_yet_valid';
+
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud?: string | string[];
+  client_id: string;
+  iat?: number;
+  exp: number;
+  nbf?: number;
+  jti?: string;
+  scope?: string;
+  [extra: string]: unknown;
+}
+
+export interface VerifyOptions {
+  issuer: string;
+  clockSkewSeconds: number;
+  /** Injected clock: seconds since the epoch. */
+  nowSeconds: number;
+}
+
+export type VerifyResult =
+  | { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims }
+  | { ok: false; code: VerifyFailureCode };
+
+export interface IssueOptions {
+  issuer: string;
+  /** `default` with global_credentials, else the route name. */
+  audience: string;
+  ttlSeconds: number;
+  nowSeconds: number;
+  /** Copied as given when the token request carried one. */
+  scope?: string;
+  /** Injected for exact tests; default a random UUIDv4. */
+  jti?: string;
+}
