@@ -1,0 +1,6 @@
+// Test-only fixtures. Each file has one owner; see the file's header.
+export * from './temp-dir';
+export * from './processes';
+export * from './jwt-craft';
+export * from './echo-upstream';
+export * from './gateway-process';
