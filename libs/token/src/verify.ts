@@ -1,0 +1,170 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AccessTokenClaims, Keyring, VerifyFailureCode, VerifyOptions, VerifyResult } from './token-api';
+
+/**
+ * The hot path: runs on every authenticated request, so it is synchronous node:crypto HMAC-SHA256.
+ * jose's HS256 verify goes through async WebCrypto and measured several times slower per token
+ * (see the token lib's benchmark figures in the report / README), and we need none of its
+ * generality: the algorithm is pinned and the key comes from our keyring, never from the token.
+ *
+ * Decisions (SPEC §3.5 leaves them to us):
+ * - Header parameters `crit` and `b64` are refused (bad_header): we implement no extension, and
+ *   `b64:false` changes what the signature covers. `kid`, `jku`, `x5u`, `jwk`, `x5c` are ignored:
+ *   the key is chosen by the `client_id` claim only, never by anything the token carries.
+ * - Time boundaries follow go-jose (Higress): expired when `now > exp + skew` (so `now == exp + skew`
+ *   still passes); not yet valid when `iat` or `nbf` `> now + skew`.
+ * - A missing `exp` is `expired` (SPEC: "exp present and not passed").
+ */
+
+/** Longer tokens are refused before any decoding: ours are ~350 bytes; headers are capped at 16 KiB. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+const fail = (code: VerifyFailureCode): VerifyResult => Object.freeze({ ok: false, code }) as VerifyResult;
+const F: Readonly<Record<VerifyFailureCode, VerifyResult>> = Object.freeze({
+  missing_token: fail('missing_token'),
+  bad_scheme: fail('bad_scheme'),
+  malformed: fail('malformed'),
+  bad_typ: fail('bad_typ'),
+  bad_alg: fail('bad_alg'),
+  bad_header: fail('bad_header'),
+  unknown_client: fail('unknown_client'),
+  bad_signature: fail('bad_signature'),
+  bad_claims: fail('bad_claims'),
+  bad_issuer: fail('bad_issuer'),
+  bad_subject: fail('bad_subject'),
+  expired: fail('expired'),
+  not_yet_valid: fail('not_yet_valid'),
+});
+
+/** 1 for the base64url alphabet [A-Za-z0-9_-], 0 otherwise; indexed by char code < 128. */
+const B64URL = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') B64URL[c.charCodeAt(0)] = 1;
+const DOT = 0x2e;
+/** An HS256 signature is 32 bytes: 43 base64url characters without padding. */
+const SIG_LENGTH = 43;
+
+/**
+ * Splits `token` into its three parts' boundaries if it is three non-empty strict base64url parts
+ * (no padding, no `+` or `/`, no part of a length no encoder produces). Returns [dot1, dot2] or null.
+ */
+function splitStrict(token: string): [number, number] | null {
+  const len = token.length;
+  if (len === 0 || len > MAX_TOKEN_LENGTH) return null;
+  let dot1 = -1;
+  let dot2 = -1;
+  for (let i = 0; i < len; i++) {
+    const c = token.charCodeAt(i);
+    if (c === DOT) {
+      if (dot1 < 0) dot1 = i;
+      else if (dot2 < 0) dot2 = i;
+      else return null;
+    } else if (c > 127 || B64URL[c] === 0) return null;
+  }
+  if (dot1 <= 0 || dot2 <= dot1 + 1 || dot2 === len - 1) return null;
+  // A base64 text of length 4n+1 cannot be produced by an encoder; Buffer would silently drop it.
+  if (dot1 % 4 === 1 || (dot2 - dot1 - 1) % 4 === 1 || (len - dot2 - 1) % 4 === 1) return null;
+  return [dot1, dot2];
+}
+
+/** Decodes a base64url part already checked by splitStrict and parses it as a JSON object. */
+function parseObject(part: string): Record<string, unknown> | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+function isTyp(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  if (v === 'application/at+jwt' || v === 'at+jwt') return true;
+  // RFC 7515 §4.1.9: media types compare case-insensitively.
+  if (v.length !== 6 && v.length !== 18) return false;
+  const l = v.toLowerCase();
+  return l === 'application/at+jwt' || l === 'at+jwt';
+}
+
+const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const optNum = (v: unknown): boolean => v === undefined || isNum(v);
+const optStr = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+function optAud(v: unknown): boolean {
+  if (v === undefined || typeof v === 'string') return true;
+  if (!Array.isArray(v)) return false;
+  for (const a of v) if (typeof a !== 'string') return false;
+  return true;
+}
+
+function claimTypesOk(p: Record<string, unknown>): boolean {
+  return (
+    optNum(p.exp) && optNum(p.iat) && optNum(p.nbf) &&
+    optStr(p.iss) && optStr(p.sub) && optStr(p.jti) && optStr(p.scope) &&
+    optAud(p.aud)
+  );
+}
+
+/**
+ * Verifies an access token against the keyring, in SPEC §3.5 order, returning the first failure's
+ * typed code. Synchronous; never throws. Verification always uses the raw base64url segments (Go's
+ * encoder may write `\/` in the header), never a re-serialisation.
+ */
+export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyOptions): VerifyResult {
+  if (typeof token !== 'string') return F.malformed;
+  const dots = splitStrict(token);
+  if (dots === null) return F.malformed;
+  const [dot1, dot2] = dots;
+
+  const header = parseObject(token.slice(0, dot1));
+  if (header === null) return F.malformed;
+  if (!isTyp(header.typ)) return F.bad_typ;
+  if (header.alg !== 'HS256') return F.bad_alg;
+  if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
+
+  const payload = parseObject(token.slice(dot1 + 1, dot2));
+  if (payload === null) return F.malformed;
+  const clientId = payload.client_id;
+  if (clientId === undefined) return F.unknown_client;
+  if (typeof clientId !== 'string') return F.bad_claims;
+  const consumer = keyring.get(clientId);
+  if (consumer === undefined) return F.unknown_client;
+
+  if (token.length - dot2 - 1 !== SIG_LENGTH) return F.bad_signature;
+  // 43 chars carry 258 bits: the last char's low 2 bits must be zero, or one signature would have
+  // four spellings (and four cache keys).
+  if (!canonicalLastChar(token.charCodeAt(token.length - 1))) return F.bad_signature;
+  const sig = Buffer.from(token.slice(dot2 + 1), 'base64url');
+  const expected = createHmac('sha256', consumer.key).update(token.slice(0, dot2)).digest();
+  if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return F.bad_signature;
+
+  if (!claimTypesOk(payload)) return F.bad_claims;
+  if (payload.iss !== opts.issuer) return F.bad_issuer;
+  if (payload.sub !== consumer.name) return F.bad_subject;
+
+  const now = opts.nowSeconds;
+  const skew = opts.clockSkewSeconds;
+  const exp = payload.exp as number | undefined;
+  if (exp === undefined || now > exp + skew) return F.expired;
+  const iat = payload.iat as number | undefined;
+  const nbf = payload.nbf as number | undefined;
+  if ((iat !== undefined && iat > now + skew) || (nbf !== undefined && nbf > now + skew)) return F.not_yet_valid;
+
+  return { ok: true, consumer, claims: payload as AccessTokenClaims };
+}
+
+/** Base64url values whose low 2 bits are zero: A E I M Q U Y c g k o s w 0 4 8. */
+function canonicalLastChar(c: number): boolean {
+  const v = c >= 65 && c <= 90 ? c - 65 : c >= 97 && c <= 122 ? c - 71 : c >= 48 && c <= 57 ? c + 4 : c === 45 ? 62 : 63;
+  return (v & 3) === 0;
+}
+
+/** Debugging and the decision explainer only: the parsed parts, no checks. Never use for auth. */
+export function decodeUnverified(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } | null {
+  if (typeof token !== 'string') return null;
+  const dots = splitStrict(token);
+  if (dots === null) return null;
+  const header = parseObject(token.slice(0, dots[0]));
+  const payload = parseObject(token.slice(dots[0] + 1, dots[1]));
+  return header && payload ? { header, payload } : null;
+}
