@@ -1,0 +1,61 @@
+import { InvalidArgumentError } from 'commander';
+import { parseSettingText } from '@oauth2/core';
+import { UsageError } from './errors';
+
+/** Pure flag parsers; commander turns an InvalidArgumentError into a usage error (exit 2). */
+
+/** Repeatable list flags (`--host a --host b`), also accepting `--host a,b`: names and hosts never contain commas. */
+export function collect(value: string, previous: string[] = []): string[] {
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!parts.length) throw new InvalidArgumentError('must not be empty.');
+  return [...previous, ...parts];
+}
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('must be an integer >= 0.');
+  return Number(value);
+}
+
+export function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n < 1) throw new InvalidArgumentError('must be an integer >= 1.');
+  return n;
+}
+
+/** A rule id given as a positional argument. */
+export function ruleId(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new UsageError(`rule id must be a positive integer, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * `settings set k=v ...` -> a typed PATCH body. Values are typed and checked by core's rules,
+ * so an unknown key or a bad value fails here (exit 2) before anything is sent.
+ */
+export function parseSettingAssignments(args: string[]): Record<string, unknown> {
+  if (!args.length) throw new UsageError('settings set needs at least one key=value');
+  const patch: Record<string, unknown> = {};
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq <= 0) throw new UsageError(`expected key=value, got "${arg}"`);
+    const key = arg.slice(0, eq).trim();
+    if (key in patch) throw new UsageError(`setting "${key}" given twice`);
+    try {
+      patch[key] = parseSettingText(key, arg.slice(eq + 1));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return patch;
+}
+
+/** `apply -f`: content type by extension; for stdin or other names, JSON if it looks like JSON, else YAML. */
+export function contentTypeFor(file: string, text: string): string {
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.json')) return 'application/json';
+  if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'application/yaml';
+  return /^\s*[{[]/.test(text) ? 'application/json' : 'application/yaml';
+}

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { nonNegativeInt, positiveInt } from '../args';
+import type { Context } from '../context';
+import { consumersTable, consumerSecretView, consumerView, deleteView } from '../output/views';
+
+/** `oauth2ctl consumer add|list|get|remove|rotate-secret` (SPEC §6). */
+export function consumerCommand(ctx: Context): Command {
+  const cmd = new Command('consumer').description('manage consumers (OAuth2 clients)');
+
+  cmd
+    .command('add <name>')
+    .description('register a consumer; prints its client_id and client_secret (shown only this once)')
+    .option('--client-id <id>', 'client_id to use (default: a generated UUIDv4)')
+    .option('--client-secret <secret>', 'client_secret to use, at least 32 characters (default: 32 random bytes, base64url)')
+    .action(async (name: string, o: { clientId?: string; clientSecret?: string }) => {
+      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: o.clientSecret });
+      ctx.render(created, consumerSecretView);
+    });
+
+  cmd
+    .command('list')
+    .description('list consumers (secrets are never listed)')
+    .option('--limit <n>', 'page size (max 10000)', positiveInt)
+    .option('--offset <n>', 'skip this many', nonNegativeInt)
+    .action(async (o: { limit?: number; offset?: number }) => {
+      const page = await ctx.client().listConsumers(o);
+      ctx.render(page, (p) => consumersTable(p, o.offset));
+    });
+
+  cmd
+    .command('get <name>')
+    .description('show one consumer (without its secret)')
+    .action(async (name: string) => {
+      ctx.render(await ctx.client().getConsumer(name), consumerView);
+    });
+
+  cmd
+    .command('remove <name>')
+    .alias('rm')
+    .description('delete a consumer; refused while a rule allows it, unless --force')
+    .option('--force', 'also remove it from every rule (a rule left empty is deleted)')
+    .action(async (name: string, o: { force?: boolean }) => {
+      const result = await ctx.client().removeConsumer(name, !!o.force);
+      ctx.render(result, (d) => deleteView('consumer', d));
+    });
+
+  cmd
+    .command('rotate-secret <name>')
+    .description('replace the client_secret (tokens signed with the old one stop verifying)')
+    .option('--client-secret <secret>', 'new secret, at least 32 characters (default: generated)')
+    .action(async (name: string, o: { clientSecret?: string }) => {
+      ctx.render(await ctx.client().rotateSecret(name, o.clientSecret), consumerSecretView);
+    });
+
+  return cmd;
+}

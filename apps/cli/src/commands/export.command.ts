@@ -1,0 +1,43 @@
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import type { Context } from '../context';
+import { CliError } from '../errors';
+import { ExitCode } from '../exit-codes';
+
+/**
+ * Writes the export with mode 0600 — it holds every client secret. fchmod before writing covers a
+ * file that already existed with wider permissions (the open mode only applies to new files).
+ */
+export function writeSecretFile(path: string, text: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'w', 0o600);
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+  } catch (err) {
+    throw new CliError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.FAILURE);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** `oauth2ctl export [-f FILE] [--redact]`: the whole config as a WasmPlugin document (SPEC §5). */
+export function exportCommand(ctx: Context): Command {
+  return new Command('export')
+    .description('print the config as a Higress WasmPlugin document (YAML; JSON with -o json or a .json file); includes secrets unless --redact')
+    .option('-f, --file <file>', 'write to this file (mode 0600) instead of standard output')
+    .option('--redact', 'mask client secrets')
+    .action(async (o: { file?: string; redact?: boolean }) => {
+      const toFile = o.file !== undefined && o.file !== '-';
+      const asJson = ctx.json || (toFile && o.file!.toLowerCase().endsWith('.json'));
+      const doc = await ctx.client().export(asJson ? 'json' : 'yaml', !!o.redact);
+      let text = typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2);
+      if (!text.endsWith('\n')) text += '\n';
+      if (!toFile) return ctx.print(text);
+      const path = resolve(ctx.io.cwd, o.file!);
+      writeSecretFile(path, text);
+      // In json mode stdout stays machine-readable: say nothing there.
+      if (!ctx.json) ctx.print(`wrote ${o.file}${o.redact ? ' (secrets redacted)' : ' (contains client secrets; mode 0600)'}`);
+    });
+}

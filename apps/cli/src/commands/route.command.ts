@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import { collect, nonNegativeInt, positiveInt } from '../args';
+import type { Route } from '../client';
+import type { Context } from '../context';
+import { deleteView, routesTable, routeView } from '../output/views';
+
+interface AddOptions {
+  upstream: string;
+  host?: string[];
+  pathPrefix?: string;
+  stripPrefix?: boolean;
+}
+
+/** `oauth2ctl route add|list|get|remove` (SPEC §6). */
+export function routeCommand(ctx: Context): Command {
+  const cmd = new Command('route').description('manage routes (host + path prefix -> upstream)');
+
+  cmd
+    .command('add <name>')
+    .description('create a route')
+    .requiredOption('--upstream <url>', 'http:// or https:// base URL to forward to')
+    .option('--host <host>', 'exact host or *.suffix; repeat for more (default: any host)', collect)
+    .option('--path-prefix <prefix>', 'path prefix, matched per segment (default: /)')
+    .option('--strip-prefix', 'remove the path prefix before forwarding')
+    .action(async (name: string, o: AddOptions) => {
+      // Only send what was given, so the API's defaults stay the API's.
+      const input: Partial<Route> & { name: string; upstream: string } = { name, upstream: o.upstream };
+      if (o.host) input.hosts = o.host;
+      if (o.pathPrefix !== undefined) input.path_prefix = o.pathPrefix;
+      if (o.stripPrefix) input.strip_prefix = true;
+      ctx.render(await ctx.client().addRoute(input), routeView);
+    });
+
+  cmd
+    .command('list')
+    .description('list routes')
+    .option('--limit <n>', 'page size (max 10000)', positiveInt)
+    .option('--offset <n>', 'skip this many', nonNegativeInt)
+    .action(async (o: { limit?: number; offset?: number }) => {
+      const page = await ctx.client().listRoutes(o);
+      ctx.render(page, (p) => routesTable(p, o.offset));
+    });
+
+  cmd
+    .command('get <name>')
+    .description('show one route')
+    .action(async (name: string) => {
+      ctx.render(await ctx.client().getRoute(name), routeView);
+    });
+
+  cmd
+    .command('remove <name>')
+    .alias('rm')
+    .description('delete a route; refused while a rule names it, unless --force')
+    .option('--force', 'also remove it from every rule (a rule left empty is deleted)')
+    .action(async (name: string, o: { force?: boolean }) => {
+      const result = await ctx.client().removeRoute(name, !!o.force);
+      ctx.render(result, (d) => deleteView('route', d));
+    });
+
+  return cmd;
+}

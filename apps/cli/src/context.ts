@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { AdminClient } from './client';
+import { CliError } from './errors';
+import { ExitCode } from './exit-codes';
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8001';
+
+/** Everything a run touches outside itself, so tests can drive `run()` in-process. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readStdin(): Promise<string>;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface GlobalOptions {
+  server?: string;
+  token?: string;
+  output: 'table' | 'json';
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() ? v.trim() : undefined);
+
+/** Per-run state shared by the commands: global options, the lazily built client, and output. */
+export class Context {
+  private adminClient?: AdminClient;
+
+  constructor(
+    private readonly program: Command,
+    readonly io: CliIO,
+  ) {}
+
+  get options(): GlobalOptions {
+    return this.program.opts<GlobalOptions>();
+  }
+
+  get json(): boolean {
+    return this.options.output === 'json';
+  }
+
+  /** --server, else OAUTH2_SERVER, else the admin API's default address. */
+  get server(): string {
+    return nonEmpty(this.options.server) ?? nonEmpty(this.io.env.OAUTH2_SERVER) ?? DEFAULT_SERVER;
+  }
+
+  /** --token, else OAUTH2_ADMIN_TOKEN, else `<OAUTH2_DATA_DIR or ./data>/admin.token`. */
+  token(): string {
+    const given = nonEmpty(this.options.token) ?? nonEmpty(this.io.env.OAUTH2_ADMIN_TOKEN);
+    if (given) return given;
+    const file = resolve(this.io.cwd, nonEmpty(this.io.env.OAUTH2_DATA_DIR) ?? 'data', 'admin.token');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? `no admin token: pass --token, set OAUTH2_ADMIN_TOKEN, or run where ${file} exists` : `cannot read ${file} (${code})`;
+      throw new CliError(why, ExitCode.AUTH);
+    }
+    const token = nonEmpty(text);
+    if (!token) throw new CliError(`admin token file ${file} is empty`, ExitCode.AUTH);
+    return token;
+  }
+
+  client(): AdminClient {
+    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.token() });
+    return this.adminClient;
+  }
+
+  async close(): Promise<void> {
+    await this.adminClient?.close();
+  }
+
+  /** Prints text with exactly one trailing newline. */
+  print(text: string): void {
+    this.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** `-o json`: the API's document, pretty, one per run, for `jq` and scripts. */
+  printJson(value: unknown): void {
+    this.print(JSON.stringify(value, null, 2));
+  }
+
+  /** Prints the API's JSON in json mode, else the table/text view of it. */
+  render<T>(value: T, view: (v: T) => string): void {
+    if (this.json) this.printJson(value);
+    else this.print(view(value));
+  }
+}

@@ -1,0 +1,79 @@
+import { CommanderError } from 'commander';
+import { ExitCode, exitCodeForStatus } from './exit-codes';
+
+/** A failure with a message meant for humans and the exit code meant for scripts. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Bad flags or values caught before any request is sent. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.USAGE);
+  }
+}
+
+/** The admin API answered with an error status; `msg` and `errors[]` come from its body. */
+export class ApiError extends CliError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message, exitCodeForStatus(status));
+  }
+
+  /** Builds the one-line message from an error body `{"code":..,"msg":"..","errors":[..]}` (or whatever came back). */
+  static fromResponse(status: number, body: unknown): ApiError {
+    let msg = '';
+    let details: string[] = [];
+    if (body && typeof body === 'object') {
+      const b = body as { msg?: unknown; message?: unknown; errors?: unknown };
+      const m = b.msg ?? b.message;
+      msg = Array.isArray(m) ? m.map(String).join('; ') : typeof m === 'string' ? m : '';
+      if (Array.isArray(b.errors)) details = b.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
+    } else if (typeof body === 'string') {
+      msg = body.trim().slice(0, 200);
+    }
+    if (!msg) msg = `admin API answered HTTP ${status}`;
+    // Only append details the msg does not already say, so nothing is printed twice.
+    const extra = details.filter((d) => !msg.includes(d));
+    let text = extra.length ? `${msg}: ${extra.join('; ')}` : msg;
+    if (status === 401) text += ' (check --token, OAUTH2_ADMIN_TOKEN or the data dir admin.token)';
+    return new ApiError(status, text);
+  }
+}
+
+/** Collapses any text to one line so stderr stays one line per failure. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+export interface Failure {
+  /** Empty when nothing should be printed (help or version output already went out). */
+  message: string;
+  exitCode: ExitCode;
+}
+
+/**
+ * The ONE funnel: any thrown value becomes a one-line message and an exit code.
+ * Stack traces are never shown; unexpected errors keep only their message.
+ */
+export function toFailure(err: unknown): Failure {
+  if (err instanceof CliError) return { message: oneLine(err.message), exitCode: err.exitCode };
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { message: '', exitCode: ExitCode.OK };
+    if (err.code === 'commander.help') {
+      // A noun without a verb (`oauth2ctl consumer`): commander shows help with exit 1; it is a usage error.
+      return { message: 'missing command (see --help)', exitCode: ExitCode.USAGE };
+    }
+    return { message: oneLine(err.message.replace(/^error:\s*/i, '')), exitCode: ExitCode.USAGE };
+  }
+  if (err instanceof Error) return { message: oneLine(err.message) || err.name, exitCode: ExitCode.FAILURE };
+  return { message: oneLine(String(err)), exitCode: ExitCode.FAILURE };
+}
