@@ -1,10 +1,11 @@
-import type { AccessTokenClaims, TokenConsumer } from './token-api';
+import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyOptions, VerifyResult } from './token-api';
+import { verifyAccessToken } from './verify';
 
 export type VerifiedToken = { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims };
 
 interface Entry {
   result: VerifiedToken;
-  /** Seconds since the epoch after which the entry is stale: the token's `exp + skew`. */
+  /** Seconds since the epoch from which the entry is stale: the token's `exp + skew` (as verify). */
   until: number;
 }
 
@@ -30,7 +31,7 @@ export class VerifiedTokenCache {
   get(token: string, nowSeconds: number): VerifiedToken | undefined {
     const e = this.map.get(token);
     if (e === undefined) return undefined;
-    if (nowSeconds > e.until) {
+    if (nowSeconds >= e.until) {
       this.map.delete(token);
       return undefined;
     }
@@ -40,7 +41,7 @@ export class VerifiedTokenCache {
     return e.result;
   }
 
-  /** Remembers a successful verification until `exp + clockSkewSeconds`. */
+  /** Remembers a successful verification until (excluded) `exp + clockSkewSeconds`. */
   set(token: string, result: VerifiedToken, clockSkewSeconds: number): void {
     if (this.max === 0) return;
     const until = result.claims.exp + clockSkewSeconds;
@@ -55,4 +56,16 @@ export class VerifiedTokenCache {
   clear(): void {
     this.map.clear();
   }
+}
+
+/**
+ * verifyAccessToken behind the cache: a hit skips the HMAC; only successes are stored. The cache
+ * must be cleared whenever the keyring or the options other than the clock change (snapshot swap).
+ */
+export function verifyWithCache(token: string, keyring: Keyring, opts: VerifyOptions, cache: VerifiedTokenCache): VerifyResult {
+  const hit = cache.get(token, opts.nowSeconds);
+  if (hit !== undefined) return hit;
+  const result = verifyAccessToken(token, keyring, opts);
+  if (result.ok) cache.set(token, result, opts.clockSkewSeconds);
+  return result;
 }

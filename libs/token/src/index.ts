@@ -3,4 +3,4 @@ export * from './token-api';
 export { extractBearerToken, type BearerResult } from './bearer';
 export { verifyAccessToken, decodeUnverified, MAX_TOKEN_LENGTH } from './verify';
 export { issueAccessToken, ISSUED_HEADER_JSON } from './issue';
-export { VerifiedTokenCache, DEFAULT_CACHE_MAX, type VerifiedToken } from './cache';
+export { VerifiedTokenCache, verifyWithCache, DEFAULT_CACHE_MAX, type VerifiedToken } from './cache';

@@ -11,8 +11,9 @@ import type { AccessTokenClaims, Keyring, VerifyFailureCode, VerifyOptions, Veri
  * - Header parameters `crit` and `b64` are refused (bad_header): we implement no extension, and
  *   `b64:false` changes what the signature covers. `kid`, `jku`, `x5u`, `jwk`, `x5c` are ignored:
  *   the key is chosen by the `client_id` claim only, never by anything the token carries.
- * - Time boundaries follow go-jose (Higress): expired when `now > exp + skew` (so `now == exp + skew`
- *   still passes); not yet valid when `iat` or `nbf` `> now + skew`.
+ * - Time boundaries follow RFC 7519 §4.1.4/§4.1.5 and golang-jwt v5 (which Higress uses): expired
+ *   when `now >= exp + skew` (the token is valid strictly before its expiry); not yet valid when
+ *   `iat` or `nbf` `> now + skew` (valid from that instant on).
  * - A missing `exp` is `expired` (SPEC: "exp present and not passed").
  */
 
@@ -145,7 +146,7 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   const now = opts.nowSeconds;
   const skew = opts.clockSkewSeconds;
   const exp = payload.exp as number | undefined;
-  if (exp === undefined || now > exp + skew) return F.expired;
+  if (exp === undefined || now >= exp + skew) return F.expired;
   const iat = payload.iat as number | undefined;
   const nbf = payload.nbf as number | undefined;
   if ((iat !== undefined && iat > now + skew) || (nbf !== undefined && nbf > now + skew)) return F.not_yet_valid;
