@@ -1,0 +1,89 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { change, consumerView, emptyPage, now, paging, type StoreContext } from './context';
+import { ConsumerEntity, RuleEntity } from './entities';
+import { conflict, isUniqueViolation, notFound } from './errors';
+import type { ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
+import { checkClientId, checkClientSecret, checkName } from './validate';
+
+/** A generated secret: 32 random bytes, base64url (43 characters). */
+export const generateSecret = (): string => randomBytes(32).toString('base64url');
+
+async function findByName(ctx: StoreContext, name: string): Promise<ConsumerEntity> {
+  const e = await ctx.db.em.findOne(ConsumerEntity, { where: { name } });
+  if (!e) notFound('name', `consumer ${JSON.stringify(name)} not found`);
+  return e;
+}
+
+export async function createConsumer(ctx: StoreContext, input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret> {
+  const name = checkName(input.name, 'name');
+  const clientId = input.client_id === undefined ? randomUUID() : checkClientId(input.client_id, 'client_id');
+  const secret = input.client_secret === undefined ? generateSecret() : checkClientSecret(input.client_secret, 'client_secret');
+  return change(ctx, async () => {
+    const em = ctx.db.em;
+    if (await em.exists(ConsumerEntity, { where: { name } })) conflict('name', `consumer ${JSON.stringify(name)} already exists`);
+    if (await em.exists(ConsumerEntity, { where: { client_id: clientId } })) conflict('client_id', `client_id ${JSON.stringify(clientId)} is already used by another consumer`);
+    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, name), created_at: now() };
+    try {
+      await em.insert(ConsumerEntity, row);
+    } catch (err) {
+      if (isUniqueViolation(err)) conflict('name', `consumer ${JSON.stringify(name)} or its client_id already exists`);
+      throw err;
+    }
+    return { name, client_id: clientId, created_at: row.created_at, client_secret: secret };
+  });
+}
+
+export async function listConsumers(ctx: StoreContext, limit: number, offset: number): Promise<Page<ConsumerView>> {
+  const { take, skip } = paging(limit, offset);
+  return ctx.db.read(async () => {
+    if (take === 0) return emptyPage(await ctx.db.em.count(ConsumerEntity));
+    const [rows, total] = await ctx.db.em.findAndCount(ConsumerEntity, { order: { name: 'ASC' }, take, skip });
+    return { items: rows.map(consumerView), total };
+  });
+}
+
+export function getConsumer(ctx: StoreContext, name: string): Promise<ConsumerView> {
+  return ctx.db.exclusive(async () => consumerView(await findByName(ctx, name)));
+}
+
+export async function rotateSecret(ctx: StoreContext, name: string, clientSecret?: string): Promise<ConsumerWithSecret> {
+  const secret = clientSecret === undefined ? generateSecret() : checkClientSecret(clientSecret, 'client_secret');
+  return change(ctx, async () => {
+    const e = await findByName(ctx, name);
+    await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: ctx.box.seal(secret, e.name) });
+    return { ...consumerView(e), client_secret: secret };
+  });
+}
+
+/**
+ * Removes `name` from the `key` list of every rule; a rule left empty is deleted (a rule never
+ * silently becomes empty, SPEC §2). Without `force`, any reference is a conflict.
+ */
+export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes', name: string, force: boolean, what: string): Promise<Omit<DeleteResult, 'deleted'>> {
+  const em = ctx.db.em;
+  const rules = (await em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } })).filter((r) => r[key]?.includes(name));
+  if (rules.length > 0 && !force) {
+    conflict('name', `${what} ${JSON.stringify(name)} is used by rule(s) ${rules.map((r) => r.id).join(', ')}; delete with force=true to remove it from them`);
+  }
+  const result = { rules_updated: [] as number[], rules_deleted: [] as number[] };
+  for (const r of rules) {
+    const rest = (r[key] as string[]).filter((x) => x !== name);
+    if (rest.length === 0) {
+      await em.delete(RuleEntity, { id: r.id });
+      result.rules_deleted.push(r.id);
+    } else {
+      await em.update(RuleEntity, { id: r.id }, { [key]: rest });
+      result.rules_updated.push(r.id);
+    }
+  }
+  return result;
+}
+
+export async function deleteConsumer(ctx: StoreContext, name: string, force: boolean): Promise<DeleteResult> {
+  return change(ctx, async () => {
+    const e = await findByName(ctx, name);
+    const res = await detachFromRules(ctx, 'allow', name, force, 'consumer');
+    await ctx.db.em.delete(ConsumerEntity, { id: e.id });
+    return { deleted: name, ...res };
+  });
+}

@@ -1,0 +1,58 @@
+import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
+import { invalid } from './errors';
+import type { SecretBox } from './secret-box';
+import type { ConsumerView, Page, RouteView, RuleView } from './store-api';
+import type { Db } from './tx';
+
+/** What the store's feature modules share: the serialized connection and the secret box. */
+export interface StoreContext {
+  db: Db;
+  box: SecretBox;
+}
+
+/** A config write: one write transaction that also bumps the revision; returns fn's result. */
+export function change<T>(ctx: StoreContext, fn: () => Promise<T>, commit = true): Promise<T> {
+  return ctx.db.write(async () => {
+    await ctx.db.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
+    return fn();
+  }, commit);
+}
+
+export async function currentRevision(ctx: StoreContext): Promise<number> {
+  const rows = await ctx.db.query<{ value: number }[]>('SELECT "value" FROM "revision" WHERE "id" = 1');
+  return rows[0].value;
+}
+
+export const now = (): string => new Date().toISOString();
+
+/** Validates paging arguments; the API applies its defaults (1000, max 10000) before calling. */
+export function paging(limit: number, offset: number): { take: number; skip: number } {
+  if (!Number.isSafeInteger(limit) || limit < 0) invalid('limit', `${limit} must be an integer >= 0`);
+  if (!Number.isSafeInteger(offset) || offset < 0) invalid('offset', `${offset} must be an integer >= 0`);
+  return { take: limit, skip: offset };
+}
+
+/** typeorm treats take: 0 as "no limit"; a page of 0 items still reports the total. */
+export function emptyPage<T>(total: number): Page<T> {
+  return { items: [], total };
+}
+
+export function consumerView(e: ConsumerEntity): ConsumerView {
+  return { name: e.name, client_id: e.client_id, created_at: e.created_at };
+}
+
+export function routeView(e: RouteEntity): RouteView {
+  return { name: e.name, hosts: e.hosts, path_prefix: e.path_prefix, upstream: e.upstream, strip_prefix: e.strip_prefix, created_at: e.created_at };
+}
+
+export function ruleView(e: RuleEntity): RuleView {
+  const v: RuleView = { id: e.id, position: e.position, allow: e.allow };
+  if (e.routes) v.routes = e.routes;
+  else v.domains = e.domains ?? [];
+  return v;
+}
+
+/** Rules in evaluation order. */
+export function allRules(ctx: StoreContext): Promise<RuleEntity[]> {
+  return ctx.db.em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } });
+}

@@ -1,0 +1,65 @@
+import 'reflect-metadata';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+// Column types are spelled out: ts-jest's isolatedModules cannot emit reliable design:type metadata.
+
+/** The single settings row (id = 1); Higress names and defaults (SPEC §1). */
+@Entity('settings')
+export class SettingsEntity {
+  @PrimaryColumn({ type: 'integer' }) id: number;
+  @Column({ type: 'text' }) issuer: string;
+  @Column({ type: 'text' }) auth_path: string;
+  @Column({ type: 'boolean' }) global_credentials: boolean;
+  @Column({ type: 'text' }) auth_header_name: string;
+  @Column({ type: 'integer' }) token_ttl: number;
+  @Column({ type: 'integer' }) clock_skew_seconds: number;
+  @Column({ type: 'boolean' }) keep_token: boolean;
+  @Column({ type: 'boolean', nullable: true }) global_auth: boolean | null;
+}
+
+/** The single revision row (id = 1), bumped in the same transaction as every config write. */
+@Entity('revision')
+export class RevisionEntity {
+  @PrimaryColumn({ type: 'integer' }) id: number;
+  @Column({ type: 'integer' }) value: number;
+  /** Fingerprint of the master key the secrets are sealed under (detects a wrong key at open). */
+  @Column({ type: 'text', nullable: true }) key_check: string | null;
+}
+
+@Entity('consumer')
+export class ConsumerEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number;
+  @Column({ type: 'text', unique: true }) name: string;
+  @Column({ type: 'text', unique: true }) client_id: string;
+  /** AES-256-GCM: iv + tag + ciphertext; never the plaintext. */
+  @Column({ type: 'blob' }) secret_enc: Buffer;
+  @Column({ type: 'text' }) created_at: string;
+}
+
+@Entity('route')
+export class RouteEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number;
+  @Column({ type: 'text', unique: true }) name: string;
+  /** JSON array of lower-cased host patterns; [] = any host. */
+  @Column({ type: 'simple-json' }) hosts: string[];
+  @Column({ type: 'text' }) path_prefix: string;
+  @Column({ type: 'text' }) upstream: string;
+  @Column({ type: 'boolean' }) strip_prefix: boolean;
+  @Column({ type: 'text' }) created_at: string;
+}
+
+/**
+ * An allow-list rule. Targets and allow are JSON arrays (order kept as given): rules are few and
+ * always read whole, and every write runs serialized, so referential checks live in the store code.
+ */
+@Entity('rule')
+@Index('idx_rule_order', ['position', 'id'])
+export class RuleEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number;
+  @Column({ type: 'integer' }) position: number;
+  @Column({ type: 'simple-json', nullable: true }) routes: string[] | null;
+  @Column({ type: 'simple-json', nullable: true }) domains: string[] | null;
+  @Column({ type: 'simple-json' }) allow: string[];
+}
+
+export const ENTITIES = [SettingsEntity, RevisionEntity, ConsumerEntity, RouteEntity, RuleEntity];

@@ -1,0 +1,6 @@
+// Public API of the store lib: the only code in the tree that imports typeorm.
+export * from './store-api';
+export { StoreError } from './errors';
+export { openStore } from './open';
+export { ensureAdminToken } from './files';
+export { decodeMasterKey } from './secret-box';

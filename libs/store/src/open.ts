@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createDataSource } from './data-source';
+import { StoreError } from './errors';
+import { prepareDatabaseFile, tightenDatabaseFiles } from './files';
+import { loadMasterKey, SecretBox } from './secret-box';
+import { SqliteConfigStore } from './sqlite-store';
+import type { ConfigStore, StoreOptions } from './store-api';
+import { Db } from './tx';
+
+/** Runs pending migrations under the database write lock, so two processes starting together run them once. */
+async function migrate(db: Db): Promise<void> {
+  await db.exclusive(async () => {
+    await db.beginImmediate(30_000);
+    try {
+      await db.ds.runMigrations({ transaction: 'none' });
+      await db.query('COMMIT');
+    } catch (err) {
+      await db.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/** Records the master key's fingerprint on first open; refuses to open with a different key. */
+async function checkMasterKey(db: Db, box: SecretBox, keySource: string): Promise<void> {
+  const fp = box.fingerprint();
+  await db.write(async () => {
+    await db.query('UPDATE "revision" SET "key_check" = ? WHERE "id" = 1 AND "key_check" IS NULL', [fp]);
+    const rows = await db.query<{ key_check: string }[]>('SELECT "key_check" FROM "revision" WHERE "id" = 1');
+    if (rows[0]?.key_check !== fp) {
+      throw new StoreError('validation', `${keySource}: this is not the master key the database's secrets were sealed with`, keySource);
+    }
+  });
+}
+
+/**
+ * Opens (creating if needed) the store under `opts.dataDir`: master key, SQLite file (WAL, 0600),
+ * migrations. Safe when the admin API and the gateway start at the same time on the same directory.
+ */
+export async function openStore(opts: StoreOptions): Promise<ConfigStore> {
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const key = loadMasterKey(opts.dataDir, opts.masterKey);
+  const database = opts.database ?? path.join(opts.dataDir, 'oauth2.db');
+  prepareDatabaseFile(database);
+  const ds = createDataSource(database);
+  try {
+    await ds.initialize();
+  } catch (err) {
+    throw new Error(`cannot open database ${database}: ${(err as Error).message}`);
+  }
+  const db = new Db(ds);
+  const box = new SecretBox(key);
+  try {
+    await migrate(db);
+    await checkMasterKey(db, box, opts.masterKey?.trim() ? 'OAUTH2_MASTER_KEY' : 'master.key');
+  } catch (err) {
+    await ds.destroy().catch(() => undefined);
+    if (err instanceof StoreError) throw err;
+    throw new Error(`cannot prepare database ${database}: ${(err as Error).message}`);
+  }
+  tightenDatabaseFiles(database);
+  return new SqliteConfigStore({ db, box });
+}

@@ -1,0 +1,114 @@
+import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+import { applyDocument } from './apply';
+import { allRules, currentRevision, type StoreContext } from './context';
+import * as consumers from './consumers';
+import { ConsumerEntity, RouteEntity } from './entities';
+import { exportDocument } from './export';
+import * as routes from './routes';
+import * as rules from './rules';
+import * as settings from './settings';
+import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RouteView, RuleInput, RuleView } from './store-api';
+
+type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
+type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
+
+/** The SQLite-backed ConfigStore; each method is one serialized (read or write) transaction. */
+export class SqliteConfigStore implements ConfigStore {
+  private closed = false;
+
+  constructor(private readonly ctx: StoreContext) {}
+
+  /** One single-row read: the gateway polls this every GATEWAY_RELOAD_MS. */
+  revision(): Promise<number> {
+    return this.ctx.db.exclusive(() => currentRevision(this.ctx));
+  }
+
+  loadSnapshotSource(): Promise<SnapshotSource> {
+    const { db, box } = this.ctx;
+    return db.read(async () => {
+      const revision = await currentRevision(this.ctx);
+      const s = await settings.readSettings(this.ctx);
+      const cs = await db.em.find(ConsumerEntity, { order: { name: 'ASC' } });
+      const rs = await db.em.find(RouteEntity, { order: { name: 'ASC' } });
+      const rules = await allRules(this.ctx);
+      return {
+        revision,
+        settings: s,
+        consumers: cs.map((c) => ({ name: c.name, client_id: c.client_id, client_secret: box.open(c.secret_enc, c.name) })),
+        routes: rs.map((r) => ({ name: r.name, hosts: r.hosts, path_prefix: r.path_prefix, upstream: r.upstream, strip_prefix: r.strip_prefix })),
+        rules: rules.map((r) => ({ id: r.id, position: r.position, routes: r.routes ?? null, domains: r.domains ?? null, allow: r.allow })),
+      };
+    });
+  }
+
+  getSettings(): Promise<Settings> {
+    return settings.getSettings(this.ctx);
+  }
+  patchSettings(patch: Partial<Settings>): Promise<Settings> {
+    return settings.patchSettings(this.ctx, patch);
+  }
+
+  createConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret> {
+    return consumers.createConsumer(this.ctx, input);
+  }
+  listConsumers(limit: number, offset: number): Promise<Page<ConsumerView>> {
+    return consumers.listConsumers(this.ctx, limit, offset);
+  }
+  getConsumer(name: string): Promise<ConsumerView> {
+    return consumers.getConsumer(this.ctx, name);
+  }
+  deleteConsumer(name: string, force: boolean): Promise<DeleteResult> {
+    return consumers.deleteConsumer(this.ctx, name, force);
+  }
+  rotateSecret(name: string, clientSecret?: string): Promise<ConsumerWithSecret> {
+    return consumers.rotateSecret(this.ctx, name, clientSecret);
+  }
+
+  createRoute(input: RouteCreate): Promise<RouteView> {
+    return routes.createRoute(this.ctx, input);
+  }
+  listRoutes(limit: number, offset: number): Promise<Page<RouteView>> {
+    return routes.listRoutes(this.ctx, limit, offset);
+  }
+  getRoute(name: string): Promise<RouteView> {
+    return routes.getRoute(this.ctx, name);
+  }
+  replaceRoute(name: string, input: RouteReplace): Promise<RouteView> {
+    return routes.replaceRoute(this.ctx, name, input);
+  }
+  deleteRoute(name: string, force: boolean): Promise<DeleteResult> {
+    return routes.deleteRoute(this.ctx, name, force);
+  }
+
+  createRule(input: RuleInput): Promise<RuleView> {
+    return rules.createRule(this.ctx, input);
+  }
+  listRules(limit: number, offset: number): Promise<Page<RuleView>> {
+    return rules.listRules(this.ctx, limit, offset);
+  }
+  getRule(id: number): Promise<RuleView> {
+    return rules.getRule(this.ctx, id);
+  }
+  replaceRule(id: number, input: RuleInput): Promise<RuleView> {
+    return rules.replaceRule(this.ctx, id, input);
+  }
+  deleteRule(id: number): Promise<DeleteResult> {
+    return rules.deleteRule(this.ctx, id);
+  }
+
+  apply(text: string, opts: { dryRun: boolean }): Promise<ApplyResult> {
+    return applyDocument(this.ctx, text, opts.dryRun);
+  }
+  exportConfig(opts: { redact: boolean }): Promise<Record<string, unknown>> {
+    return exportDocument(this.ctx, opts.redact);
+  }
+
+  /** Waits for queued work, then closes the connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.ctx.db.exclusive(async () => {
+      if (this.ctx.db.ds.isInitialized) await this.ctx.db.ds.destroy();
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import { isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream, normalizeHostPattern, normalizePathPrefix } from '@oauth2/core';
+import { invalid } from './errors';
+
+// Each check returns the canonical value or throws a 'validation' StoreError naming `field`.
+
+const PRINTABLE_ID = /^[\x21-\x7e]{1,256}$/;
+const MIN_SECRET = 32;
+const MAX_SECRET = 1024;
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 80 ? v.slice(0, 80) + '...' : v) : String(v));
+
+export function checkName(v: unknown, field: string): string {
+  if (!isValidName(v)) invalid(field, `${show(v)} is not a valid name (1-253 characters of A-Z a-z 0-9 . _ ~ : @ / -)`);
+  return v;
+}
+
+export function checkClientId(v: unknown, field: string): string {
+  if (typeof v !== 'string' || !PRINTABLE_ID.test(v)) invalid(field, `${show(v)} must be 1-256 printable ASCII characters without spaces`);
+  return v;
+}
+
+/** Never echoes the value: it is a secret. */
+export function checkClientSecret(v: unknown, field: string): string {
+  if (typeof v !== 'string') invalid(field, 'must be a string');
+  if (v.length < MIN_SECRET) invalid(field, `must be at least ${MIN_SECRET} characters (an HS256 key shorter than the hash is refused, RFC 7518 §3.2)`);
+  if (v.length > MAX_SECRET) invalid(field, `must be at most ${MAX_SECRET} characters`);
+  if (/[\x00-\x1f\x7f]/.test(v)) invalid(field, 'must not contain control characters');
+  return v;
+}
+
+function checkList(v: unknown, field: string): unknown[] {
+  if (!Array.isArray(v)) invalid(field, 'must be a list');
+  return v;
+}
+
+/** Host patterns, lower-cased and de-duplicated in first-seen order. */
+export function checkHosts(v: unknown, field: string): string[] {
+  const out: string[] = [];
+  checkList(v, field).forEach((h, i) => {
+    if (!isValidHostPattern(h)) invalid(`${field}[${i}]`, `${show(h)} is not a host or *.suffix pattern`);
+    const n = normalizeHostPattern(h);
+    if (!out.includes(n)) out.push(n);
+  });
+  return out;
+}
+
+/** Names (routes or consumers), de-duplicated in first-seen order. */
+export function checkNames(v: unknown, field: string): string[] {
+  const out: string[] = [];
+  checkList(v, field).forEach((n, i) => {
+    checkName(n, `${field}[${i}]`);
+    if (!out.includes(n as string)) out.push(n as string);
+  });
+  return out;
+}
+
+export function checkPathPrefix(v: unknown, field: string): string {
+  if (!isValidPathPrefix(v)) invalid(field, `${show(v)} must start with "/" and hold no query, fragment, spaces or dot segments`);
+  return normalizePathPrefix(v);
+}
+
+export function checkUpstream(v: unknown, field: string): string {
+  if (!isValidUpstream(v)) invalid(field, `${show(v)} must be an http:// or https:// URL without query, fragment or credentials`);
+  return v;
+}
+
+export function checkBool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') invalid(field, 'must be true or false');
+  return v;
+}
+
+export function checkPosition(v: unknown, field: string): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) invalid(field, `${show(v)} must be an integer >= 0`);
+  return v as number;
+}
+
+/** Refuses keys outside `allowed` (unknown fields are errors, not silently dropped). */
+export function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) invalid(prefix ? `${prefix}.${k}` : k, 'unknown key');
+  }
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
