@@ -14,6 +14,7 @@ export function exitCodeForStatus(status: number): ExitCode {
   switch (status) {
     case 400:
     case 413:
+    case 415:
     case 422:
       return ExitCode.USAGE;
     case 404:

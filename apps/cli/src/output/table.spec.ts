@@ -1,0 +1,84 @@
+import { cell, pageNote, renderPairs, renderTable } from './table';
+import { applyView, consumerSecretView, consumerView, deleteView, rulesTable, settingsTable } from './views';
+
+describe('renderTable', () => {
+  it('aligns columns with two spaces and leaves no trailing blanks', () => {
+    const out = renderTable(
+      ['NAME', 'CLIENT_ID'],
+      [
+        ['consumer1', 'abc'],
+        ['c2', 'a-much-longer-id'],
+      ],
+    );
+    expect(out.split('\n')).toEqual(['NAME       CLIENT_ID', 'consumer1  abc', 'c2         a-much-longer-id']);
+  });
+
+  it('prints the header alone for an empty list', () => {
+    expect(renderTable(['A', 'B'], [])).toBe('A  B');
+  });
+
+  it('does not pad an empty last column', () => {
+    expect(renderTable(['A', 'B'], [['x', '']]).split('\n')[1]).toBe('x');
+  });
+});
+
+describe('cell', () => {
+  it.each([
+    [null, '-'],
+    [undefined, '-'],
+    [[], '-'],
+    [['a', 'b'], 'a,b'],
+    [true, 'true'],
+    [3, '3'],
+    ['two\nlines', 'two lines'],
+    [{ a: 1 }, '{"a":1}'],
+  ])('%p -> %p', (v, s) => expect(cell(v)).toBe(s));
+});
+
+describe('renderPairs', () => {
+  it('aligns keys', () => {
+    expect(renderPairs([
+      ['name', 'x'],
+      ['client_id', 'y'],
+    ])).toBe('name:       x\nclient_id:  y');
+  });
+});
+
+describe('pageNote', () => {
+  it('says nothing for a complete list, and tells a cut one', () => {
+    expect(pageNote(3, 3)).toBeNull();
+    expect(pageNote(2, 5)).toBe('(showing 1-2 of 5)');
+    expect(pageNote(2, 5, 2)).toBe('(showing 3-4 of 5)');
+    expect(pageNote(0, 5, 10)).toBe('(none shown of 5)');
+  });
+});
+
+describe('views', () => {
+  it('shows a secret only in the create/rotate view, with the warning', () => {
+    const c = { name: 'consumer1', client_id: 'id-1', client_secret: 's'.repeat(43), created_at: '2026-01-01T00:00:00Z' };
+    expect(consumerSecretView(c)).toContain('s'.repeat(43));
+    expect(consumerSecretView(c)).toMatch(/will not be shown again/);
+    expect(consumerView(c)).not.toContain('s'.repeat(43));
+    expect(consumerView(c)).not.toMatch(/client_secret/);
+  });
+
+  it('renders unset global_auth as "unset"', () => {
+    expect(settingsTable({ global_auth: null, token_ttl: 7200 })).toBe('KEY          VALUE\nglobal_auth  unset\ntoken_ttl    7200');
+  });
+
+  it('renders rules by what they match', () => {
+    const out = rulesTable({ items: [{ id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] }, { id: 2, position: 1, domains: ['*.x.com'], routes: null, allow: ['c1', 'c2'] }], total: 2 });
+    expect(out.split('\n')).toEqual(['ID  POSITION  MATCH           ALLOW', '1   0         route:ns/a,b    c1', '2   1         domain:*.x.com  c1,c2']);
+  });
+
+  it('reports rules touched by a delete', () => {
+    expect(deleteView('consumer', { deleted: 'c1', rules_updated: [1, 2], rules_deleted: [3] })).toBe('deleted consumer c1\nrules updated: 1, 2\nrules deleted (left empty): 3');
+    expect(deleteView('rule', { deleted: '4', rules_updated: [], rules_deleted: [] })).toBe('deleted rule 4');
+  });
+
+  it('prints apply counts and each warning', () => {
+    const out = applyView({ revision: 9, warnings: ['route "x" does not exist yet', 'rule 2 has an empty allow: skipped'], applied: { consumers: 2, rules: 1 } }, false);
+    expect(out.split('\n')).toEqual(['applied at revision 9', 'consumers: 2', 'rules: 1', 'warning: route "x" does not exist yet', 'warning: rule 2 has an empty allow: skipped']);
+    expect(applyView({ revision: 9, warnings: [], applied: { consumers: 0, rules: 0 } }, true)).toMatch(/^dry run/);
+  });
+});
