@@ -1,0 +1,107 @@
+'use strict';
+// Big config: its own admin API + 1-worker gateway on a separate data dir (so the small-config
+// targets stay untouched and the two can be benchmarked in interleaved rounds). Routes go through
+// POST /v1/routes (apply does not touch routes, SPEC §5); consumers and rules through one
+// POST /v1/apply of a generated WasmPlugin JSON document. The bench's own allow rule comes LAST,
+// so a first-match scan over every rule is the worst case.
+const { startAdmin, startGateway, configureSmall, waitRevision, gatewayRevision, makeOurEnv, CONSUMER } = require('./targets');
+const { request, waitFor } = require('./http');
+const { rssTree, oneLine } = require('./procs');
+
+const pad = (i) => String(i).padStart(6, '0');
+
+function buildDocument(nConsumers, nRules, nRoutes) {
+  const consumers = [{ name: CONSUMER.name, client_id: CONSUMER.client_id, client_secret: CONSUMER.client_secret }];
+  for (let i = 0; i < nConsumers; i++) {
+    // Deterministic 43-char secrets: generating 100k random ones would only slow the bench.
+    consumers.push({ name: `c-${pad(i)}`, client_id: `cid-${pad(i)}`, client_secret: `s${pad(i)}-${'x'.repeat(36)}` });
+  }
+  const matchRules = [];
+  for (let i = 0; i < nRules; i++) {
+    const allow = [`c-${pad(i % nConsumers)}`, `c-${pad((i * 7 + 1) % nConsumers)}`];
+    matchRules.push(i % 2 === 0 && nRoutes > 0 ? { ingress: [`r-${pad(i % nRoutes)}`], config: { allow } } : { domain: [`*.d${pad(i)}.example.org`], config: { allow } });
+  }
+  matchRules.push({ ingress: ['bench-auth'], config: { allow: [CONSUMER.name] } });
+  return {
+    apiVersion: 'extensions.higress.io/v1alpha1',
+    kind: 'WasmPlugin',
+    metadata: { name: 'oauth2-bench' },
+    spec: { defaultConfig: { global_auth: false, consumers }, matchRules },
+  };
+}
+
+/** Creates routes through the admin API, `concurrency` at a time; stops early past budgetMs. */
+async function createRoutes(client, n, upstreamUrl, budgetMs, concurrency = 8) {
+  const t0 = Date.now();
+  let next = 0;
+  let made = 0;
+  const worker = async () => {
+    while (next < n && Date.now() - t0 < budgetMs) {
+      const i = next++;
+      const hosts = i % 2 === 0 ? [`h${pad(i)}.example.com`] : [];
+      await client.call('POST', '/v1/routes', { name: `r-${pad(i)}`, hosts, path_prefix: `/svc/${pad(i)}`, upstream: upstreamUrl });
+      made++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { made, ms: Date.now() - t0 };
+}
+
+/**
+ * Returns { gw, report }: gw is the loaded gateway (for the auth1_big scenario) or undefined.
+ * report goes into the JSON and the printed summary.
+ */
+async function setupBig(upstreamUrl, opts, log) {
+  const report = { consumers: opts.consumers, routes: opts.routes, rules: opts.rules, steps: [] };
+  let gw;
+  try {
+    const our = makeOurEnv();
+    const admin = await startAdmin(our);
+    await configureSmall(admin, upstreamUrl);
+    gw = await startGateway(our, 1, {}, 'gateway-big(1w)');
+    await waitRevision([gw], await admin.client.revision());
+    report.rss_small = rssTree(gw.child.pid);
+
+    log(`big: creating ${opts.routes} routes via POST /v1/routes`);
+    const rr = await createRoutes(admin.client, opts.routes, upstreamUrl, opts.routeBudgetMs);
+    report.routes_created = rr.made;
+    report.steps.push(`${rr.made} routes via POST /v1/routes (8 concurrent): ${(rr.ms / 1000).toFixed(1)} s (${((rr.made / rr.ms) * 1000).toFixed(0)} writes/s)${rr.made < opts.routes ? ' — stopped at the time budget' : ''}`);
+    await waitRevision([gw], await admin.client.revision(), 60000);
+
+    const doc = JSON.stringify(buildDocument(opts.consumers, opts.rules, rr.made));
+    log(`big: POST /v1/apply (${(doc.length / 1048576).toFixed(1)} MB JSON)`);
+    const tApply = process.hrtime.bigint();
+    const res = await request(`${admin.url}/v1/apply`, {
+      method: 'POST',
+      body: doc,
+      headers: { authorization: `Bearer ${our.env.OAUTH2_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      timeoutMs: 300000,
+    });
+    const t0 = process.hrtime.bigint();
+    const applyMs = Number(t0 - tApply) / 1e6;
+    if (res.status !== 200) {
+      report.error = `POST /v1/apply of a ${(doc.length / 1048576).toFixed(1)} MB document -> ${res.status} ${res.text.slice(0, 150)}`;
+      return { gw: undefined, report };
+    }
+    report.apply_ms = applyMs;
+    report.steps.push(`POST /v1/apply (${(doc.length / 1048576).toFixed(1)} MB JSON, ${res.json.applied.consumers} consumers, ${res.json.applied.rules} rules, ${res.json.warnings.length} warnings): ${applyMs.toFixed(0)} ms`);
+    const target = res.json.revision;
+    await waitFor('big gateway revision', async () => (await gatewayRevision(gw)) >= target, 120000, 5);
+    report.load_ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    report.rss_big = rssTree(gw.child.pid);
+    // The bench consumer must still pass: its rule is the last of ~10k.
+    const check = await request(`${gw.url}/auth/x`, { headers: { authorization: `Bearer ${opts.token}` } });
+    if (check.status !== 200) throw new Error(`auth on the big config answered ${check.status}`);
+    return { gw, report };
+  } catch (e) {
+    report.error = oneLine(e);
+    return { gw: report.load_ms ? gw : undefined, report };
+  }
+}
+
+/** RSS again once the throughput rounds ran (caches and JIT grown under load). */
+function finishBig(gw, report) {
+  if (gw && gw.child.exitCode === null) report.rss_big_after_load = rssTree(gw.child.pid);
+}
+
+module.exports = { setupBig, finishBig, buildDocument };

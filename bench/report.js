@@ -1,0 +1,84 @@
+'use strict';
+// Turns measured rows into the printed table and the JSON document, with each goal shown as
+// pass/miss beside the figure it judges.
+
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+const verdict = (ok) => (ok === undefined ? '' : ok ? 'pass' : 'MISS');
+
+/** Adds ratios and goal verdicts to scenario rows (mutates and returns them). */
+function judgeScenarios(rows, scenarios) {
+  const by = Object.fromEntries(rows.map((r) => [r.id, r]));
+  const direct = by.direct && !by.direct.error ? by.direct : null;
+  const peer = by.peer && !by.peer.error ? by.peer : null;
+  for (const row of rows) {
+    if (row.error) continue;
+    row.x_direct = direct ? ratio(row.rps, direct.rps) : NaN;
+    row.x_peer = peer ? ratio(row.rps, peer.rps) : NaN;
+    const goal = (scenarios.find((s) => s.id === row.id) || {}).goal;
+    if (!goal) continue;
+    const checks = [];
+    if (goal.ratio !== undefined && direct) checks.push({ what: `>= ${goal.ratio}x direct`, ok: row.x_direct >= goal.ratio });
+    if (goal.p99x !== undefined && direct) {
+      const x = ratio(row.p99, Math.max(direct.p99, 1));
+      checks.push({ what: `p99 <= ${goal.p99x}x direct (${fmt(x, 1)}x)`, ok: x <= goal.p99x });
+    }
+    if (goal.vsSmall !== undefined && by.auth1 && !by.auth1.error) {
+      row.x_small = ratio(row.rps, by.auth1.rps);
+      checks.push({ what: `>= ${goal.vsSmall}x small config (${fmt(row.x_small, 2)}x)`, ok: row.x_small >= goal.vsSmall });
+    }
+    row.goals = checks;
+  }
+  return rows;
+}
+
+function pad(s, n, right) {
+  s = String(s);
+  return right ? s.padStart(n) : s.padEnd(n);
+}
+
+function scenarioTable(rows) {
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'goals'];
+  const widths = [34, 9, 7, 7, 11, 9, 7, 0];
+  const lines = [head.map((h, i) => pad(h, widths[i], i > 0 && i < 7)).join(' ')];
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`${pad(r.label, widths[0])} error: ${r.error}`);
+      continue;
+    }
+    const goals = (r.goals || []).map((g) => `${verdict(g.ok)} ${g.what}`).join('; ');
+    const cells = [r.label, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`, fmt(r.x_direct, 2), fmt(r.x_peer, 2), goals];
+    lines.push(cells.map((c, i) => pad(c, widths[i], i > 0 && i < 7)).join(' '));
+  }
+  return lines.join('\n');
+}
+
+function propagationText(p) {
+  if (!p) return '';
+  if (p.error) return `config propagation: error: ${p.error}`;
+  const lines = [`config propagation (${p.writes} admin writes; ms from the write's HTTP response; goal p99 <= 250 ms):`];
+  for (const [k, s] of Object.entries(p.series)) {
+    if (s.error) {
+      lines.push(`  ${pad(k, 34)} error: ${s.error}`);
+      continue;
+    }
+    const ok = k.startsWith('revision') || k.startsWith('enforced') ? ` ${verdict(s.p99 <= 250)}` : '';
+    lines.push(`  ${pad(k, 34)} p50 ${pad(fmt(s.p50, 1), 6, true)}  p99 ${pad(fmt(s.p99, 1), 6, true)}  max ${pad(fmt(s.max, 1), 6, true)}  n=${s.n}${s.timeouts ? ` timeouts=${s.timeouts}` : ''}${ok}`);
+  }
+  return lines.join('\n');
+}
+
+function bigText(b) {
+  if (!b) return '';
+  if (b.error && !b.steps) return `big config: error: ${b.error}`;
+  const mb = (x) => (Number.isFinite(x) ? `${(x / 1048576).toFixed(0)} MB` : '-');
+  const lines = [`big config (${b.consumers} consumers, ${b.routes} routes, ${b.rules} rules):`];
+  for (const s of b.steps || []) lines.push(`  ${s}`);
+  if (Number.isFinite(b.load_ms)) lines.push(`  snapshot load (apply response -> gateway /revision): ${fmt(b.load_ms)} ms ${verdict(b.load_ms <= 1000)} (goal <= 1 s)`);
+  if (b.rss_small) lines.push(`  gateway RSS small config: ${mb(b.rss_small.total)}`);
+  if (b.rss_big) lines.push(`  gateway RSS big config:   ${mb(b.rss_big.total)} ${verdict(b.rss_big.total <= 300 * 1048576)} (goal <= 300 MB)`);
+  if (b.error) lines.push(`  error: ${b.error}`);
+  return lines.join('\n');
+}
+
+module.exports = { judgeScenarios, scenarioTable, propagationText, bigText, fmt };

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: starts every target as a child process on loopback, runs the load scenarios in
+// interleaved rounds, measures config propagation and a big config, prints a table and writes
+// bench/results/latest.json. Env knobs: BENCH_DURATION (s per round, default 4), BENCH_ROUNDS (3),
+// BENCH_WARMUP (2), BENCH_CONNECTIONS (50), BENCH_ONLY (comma list of scenario ids and/or
+// "propagation", "big"), BENCH_SKIP_BIG=1, BENCH_BIG_CONSUMERS/ROUTES/RULES, BENCH_OUT (json path).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { installCleanup, stopAll, oneLine } = require('./procs');
+const T = require('./targets');
+const { defineScenarios, runScenarios } = require('./scenarios');
+const { measurePropagation } = require('./propagation');
+const { setupBig, finishBig } = require('./big');
+const { judgeScenarios, scenarioTable, propagationText, bigText } = require('./report');
+
+const num = (name, dflt) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) {
+    process.stderr.write(`bench: ${name} must be a positive number, got "${v}"\n`);
+    process.exit(2);
+  }
+  return n;
+};
+
+const opts = {
+  duration: num('BENCH_DURATION', 4),
+  rounds: num('BENCH_ROUNDS', 3),
+  warmup: num('BENCH_WARMUP', 2),
+  connections: num('BENCH_CONNECTIONS', 50),
+  only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : null,
+  skipBig: process.env.BENCH_SKIP_BIG === '1',
+  big: {
+    consumers: num('BENCH_BIG_CONSUMERS', 100000),
+    routes: num('BENCH_BIG_ROUTES', 10000),
+    rules: num('BENCH_BIG_RULES', 10000),
+    routeBudgetMs: num('BENCH_BIG_ROUTE_BUDGET_S', 90) * 1000,
+  },
+  out: process.env.BENCH_OUT || path.join(__dirname, 'results', 'latest.json'),
+};
+const wanted = (id) => !opts.only || opts.only.includes(id);
+const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function main() {
+  installCleanup();
+  const started = Date.now();
+  const { token, bad } = T.tokens();
+  const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter(
+    (s) => wanted(s.id) && !(s.id === 'auth1_big' && (opts.skipBig || (opts.only && !wanted('big') && !wanted('auth1_big')))),
+  );
+  const needs = new Set(scenarios.map((s) => s.needs));
+  const doPropagation = wanted('propagation');
+  const doBig = !opts.skipBig && (wanted('big') || wanted('auth1_big'));
+  if (doBig) needs.add('gwBig');
+  const targets = {};
+
+  log('starting upstream' + (needs.has('peer') ? ' and peer' : ''));
+  targets.upstream = await T.attempt(T.startUpstream);
+  if (targets.upstream.error) throw new Error(`upstream: ${targets.upstream.error}`);
+  const upstreamUrl = targets.upstream.url;
+  if (needs.has('peer')) targets.peer = await T.attempt(() => T.startPeer(upstreamUrl));
+
+  let small;
+  if (needs.has('gw1') || needs.has('gw2') || doPropagation) {
+    log('starting admin API and gateways (small config)');
+    const our = T.makeOurEnv();
+    const admin = await T.attempt(() => T.startAdmin(our));
+    if (admin.error) {
+      targets.gw1 = targets.gw2 = { error: `admin-api: ${admin.error}` };
+    } else {
+      targets.admin = admin;
+      small = await T.attempt(() => T.configureSmall(admin, upstreamUrl));
+      if (small.error) targets.gw1 = targets.gw2 = { error: `config: ${small.error}` };
+      else {
+        [targets.gw1, targets.gw2] = await Promise.all([T.attempt(() => T.startGateway(our, 1)), T.attempt(() => T.startGateway(our, 2))]);
+        for (const k of ['gw1', 'gw2']) {
+          if (targets[k].error) continue;
+          const w = await T.attempt(() => T.waitRevision([targets[k]], small.revision));
+          if (w && w.error) targets[k] = { error: w.error };
+        }
+      }
+    }
+  }
+
+  let big;
+  if (doBig) {
+    log('setting up the big config');
+    big = await setupBig(upstreamUrl, { ...opts.big, token }, log);
+    targets.gwBig = big.gw || { error: big.report.error || 'big config not loaded' };
+  }
+
+  const rows = await runScenarios(scenarios, targets, opts, log);
+  judgeScenarios(rows, scenarios);
+  if (big) finishBig(big.gw, big.report);
+
+  let propagation;
+  if (doPropagation) {
+    const gws = ['gw1', 'gw2'].map((k) => targets[k]).filter((g) => g && !g.error);
+    if (!targets.admin || !gws.length || !small || small.error) propagation = { error: (targets.gw1 && targets.gw1.error) || 'no gateway running' };
+    else {
+      log('measuring config propagation (50 writes)');
+      propagation = await measurePropagation({
+        admin: targets.admin,
+        gateways: gws,
+        enforceGw: gws[0],
+        ruleId: small.ruleId,
+        consumer: T.CONSUMER,
+        authRoute: 'bench-auth',
+        writes: 50,
+      });
+    }
+  }
+
+  log('stopping children');
+  await stopAll();
+
+  const doc = {
+    when: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadavg_at_end: os.loadavg() },
+    settings: { duration_s: opts.duration, rounds: opts.rounds, warmup_s: opts.warmup, connections: opts.connections },
+    notes: [
+      'All processes share this machine: the load generator, the target and the upstream compete for the same cores.',
+      'Figures are medians over interleaved rounds; autocannon latencies are whole milliseconds.',
+      '"unexpected" counts responses whose status was not the expected one (2xx, or 401 for the rejection scenario).',
+    ],
+    scenarios: rows,
+    propagation,
+    big: big && big.report,
+    elapsed_s: (Date.now() - started) / 1000,
+  };
+  const text = [scenarioTable(rows), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
+  process.stdout.write(`\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections\n`);
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify({ ...doc, table: text.split('\n') }, null, 2) + '\n');
+  log(`wrote ${path.relative(process.cwd(), opts.out)}`);
+}
+
+main().catch(async (e) => {
+  process.stderr.write(`bench: error: ${oneLine(e)}\n`);
+  await stopAll();
+  process.exit(1);
+});

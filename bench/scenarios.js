@@ -1,0 +1,151 @@
+'use strict';
+// The load scenarios and the interleaved round runner. Every scenario gets the same connections
+// and duration; rounds go A B C ... A B C ... and each figure is the median over rounds, so one
+// noisy moment on a shared machine cannot decide a result.
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { request } = require('./http');
+const { oneLine } = require('./procs');
+
+/**
+ * id, label, target key it needs in ctx, request builder, expected status, and the pass/miss goal
+ * (ratio = minimum req/s relative to DIRECT; p99x = maximum p99 relative to DIRECT's p99).
+ */
+function defineScenarios(ctx) {
+  const { token, bad, consumer } = ctx;
+  const bearer = { authorization: `Bearer ${token}` };
+  const form = `grant_type=client_credentials&client_id=${encodeURIComponent(consumer.client_id)}&client_secret=${encodeURIComponent(consumer.client_secret)}`;
+  return [
+    { id: 'direct', label: 'DIRECT upstream (ceiling)', needs: 'upstream', req: (t) => ({ url: `${t.url}/auth/x` }) },
+    { id: 'peer', label: 'PEER fastify+jwt+proxy', needs: 'peer', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    { id: 'pass', label: 'OURS pass-through, 1w', needs: 'gw1', goal: { ratio: 0.35 }, req: (t) => ({ url: `${t.url}/pass/x` }) },
+    {
+      id: 'auth1',
+      label: 'OURS auth+allow, 1w',
+      needs: 'gw1',
+      goal: { ratio: 0.33, p99x: 3 },
+      req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }),
+    },
+    { id: 'auth2', label: 'OURS auth+allow, 2w', needs: 'gw2', goal: { ratio: 0.45 }, req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    { id: 'token_get', label: 'OURS token GET', needs: 'gw1', goal: { ratio: 0.6 }, req: (t) => ({ url: `${t.url}/oauth2/token?${form}` }) },
+    {
+      id: 'token_post',
+      label: 'OURS token POST form',
+      needs: 'gw1',
+      req: (t) => ({
+        url: `${t.url}/oauth2/token`,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      }),
+    },
+    {
+      id: 'reject',
+      label: 'OURS bad signature -> 401',
+      needs: 'gw1',
+      expectStatus: 401,
+      goal: { ratio: 0.8 },
+      req: (t) => ({ url: `${t.url}/auth/x`, headers: { authorization: `Bearer ${bad}` } }),
+    },
+    {
+      id: 'auth1_big',
+      label: 'OURS auth+allow, 1w, big config',
+      needs: 'gwBig',
+      goal: { vsSmall: 0.9 },
+      req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }),
+    },
+  ];
+}
+
+/** Runs one autocannon process; resolves its parsed JSON line or rejects with one line. */
+function runLoad(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'load.js'), JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator failed (${code}): ${err.trim().split('\n').pop() || ''}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()));
+      } catch (e) {
+        reject(new Error(`load generator printed no JSON: ${oneLine(e)}`));
+      }
+    });
+  });
+}
+
+/** One request before any load: a wrong status here makes the row an error instead of a fake number. */
+async function sanityCheck(s, target) {
+  const r = s.req(target);
+  const res = await request(r.url, { method: r.method || 'GET', headers: r.headers, body: r.body, timeoutMs: 5000 });
+  const want = s.expectStatus || 200;
+  if (res.status !== want) throw new Error(`expected ${want}, got ${res.status} ${res.text.slice(0, 120).replace(/\s+/g, ' ')}`);
+}
+
+const median = (xs) => {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+
+/**
+ * Sanity check, warm-up, then `rounds` interleaved rounds. Returns one row per scenario:
+ * { id, label, rps, p50, p99, unexpected, errors, rounds: [...] } or { id, label, error }.
+ */
+async function runScenarios(scenarios, targets, opts, log) {
+  const rows = new Map();
+  const live = [];
+  for (const s of scenarios) {
+    const t = targets[s.needs];
+    if (!t || t.error) {
+      rows.set(s.id, { id: s.id, label: s.label, error: t ? t.error : `${s.needs} not started` });
+      continue;
+    }
+    try {
+      await sanityCheck(s, t);
+      live.push(s);
+      rows.set(s.id, { id: s.id, label: s.label, rounds: [] });
+    } catch (e) {
+      rows.set(s.id, { id: s.id, label: s.label, error: oneLine(e) });
+    }
+  }
+  const loadArgs = (s, duration) => ({ ...s.req(targets[s.needs]), connections: opts.connections, duration, expectStatus: s.expectStatus });
+  for (const s of live) {
+    log(`warm-up ${s.id} (${opts.warmup}s)`);
+    try {
+      await runLoad(loadArgs(s, opts.warmup));
+    } catch (e) {
+      rows.set(s.id, { id: s.id, label: s.label, error: `warm-up: ${oneLine(e)}` });
+    }
+  }
+  for (let r = 1; r <= opts.rounds; r++) {
+    for (const s of live) {
+      const row = rows.get(s.id);
+      if (row.error) continue;
+      try {
+        const res = await runLoad(loadArgs(s, opts.duration));
+        row.rounds.push(res);
+        log(`round ${r}/${opts.rounds} ${s.id}: ${Math.round(res.rps)} req/s p50 ${res.p50} ms p99 ${res.p99} ms unexpected ${res.unexpected}`);
+      } catch (e) {
+        row.error = oneLine(e);
+      }
+    }
+  }
+  for (const row of rows.values()) {
+    if (row.error || !row.rounds) continue;
+    row.rps = median(row.rounds.map((x) => x.rps));
+    row.p50 = median(row.rounds.map((x) => x.p50));
+    row.p99 = median(row.rounds.map((x) => x.p99));
+    row.unexpected = row.rounds.reduce((a, x) => a + x.unexpected, 0);
+    row.errors = row.rounds.reduce((a, x) => a + x.errors + x.timeouts, 0);
+    row.total = row.rounds.reduce((a, x) => a + x.total, 0);
+  }
+  return [...rows.values()];
+}
+
+module.exports = { defineScenarios, runScenarios, runLoad, median };

@@ -1,0 +1,119 @@
+'use strict';
+// Starts and configures the targets: upstream, peer, admin API and gateways, each its own process,
+// on loopback port 0 with a temp data dir. A target that fails to start is recorded as an error
+// (one line) so the scenarios that need it report it and the rest of the run goes on.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const { startNode, oneLine } = require('./procs');
+const { request, adminClient, waitFor } = require('./http');
+const { craftToken, badSignature } = require('./jwt');
+
+const root = path.resolve(__dirname, '..');
+const GATEWAY_MAIN = path.join(root, 'dist/apps/gateway/src/main.js');
+const ADMIN_MAIN = path.join(root, 'dist/apps/admin-api/src/main.js');
+
+const CONSUMER = { name: 'bench', client_id: 'bench-client', client_secret: crypto.randomBytes(32).toString('base64url') };
+
+/** Shared environment of our two apps: one data dir, one master key, one admin token. */
+function makeOurEnv() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-bench-'));
+  return {
+    dataDir,
+    env: {
+      OAUTH2_DATA_DIR: dataDir,
+      OAUTH2_MASTER_KEY: crypto.randomBytes(32).toString('hex'),
+      OAUTH2_ADMIN_TOKEN: crypto.randomBytes(24).toString('hex'),
+      ADMIN_HOST: '127.0.0.1',
+      ADMIN_PORT: '0',
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: '0',
+      GATEWAY_STATUS_PORT: '0',
+    },
+  };
+}
+
+async function startUpstream() {
+  const { child, info } = await startNode('upstream', [path.join(__dirname, 'upstream.js')], {});
+  return { child, url: info.url };
+}
+
+async function startPeer(upstreamUrl) {
+  const { child, info } = await startNode('peer', [path.join(__dirname, 'peer.js')], {
+    UPSTREAM_URL: upstreamUrl,
+    JWT_SECRET: CONSUMER.client_secret,
+    ALLOW: CONSUMER.name,
+  });
+  return { child, url: info.url };
+}
+
+async function startAdmin(our) {
+  if (!fs.existsSync(ADMIN_MAIN)) throw new Error(`admin API not built (${path.relative(root, ADMIN_MAIN)} missing)`);
+  const { child, info } = await startNode('admin-api', [ADMIN_MAIN], our.env);
+  const client = adminClient(info.url, our.env.OAUTH2_ADMIN_TOKEN);
+  await waitFor('admin /healthz', async () => (await request(info.url + '/healthz')).status === 200, 15000);
+  return { child, url: info.url, client };
+}
+
+/** Starts a gateway with `workers` workers; extraEnv may carry NODE_OPTIONS (e.g. --cpu-prof). */
+async function startGateway(our, workers, extraEnv = {}, name = `gateway(${workers}w)`) {
+  if (!fs.existsSync(GATEWAY_MAIN)) throw new Error(`gateway not built (${path.relative(root, GATEWAY_MAIN)} missing)`);
+  const { child, info } = await startNode(name, [GATEWAY_MAIN], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
+  if (!info.status_url) throw new Error(`${name}: "listening" line has no status_url`);
+  const gw = { child, url: info.url, statusUrl: info.status_url, name };
+  await waitFor(`${name} /readyz`, async () => (await request(gw.statusUrl + '/readyz')).status === 200, 20000);
+  return gw;
+}
+
+async function gatewayRevision(gw) {
+  const res = await request(gw.statusUrl + '/revision', { timeoutMs: 5000 });
+  return res.status === 200 && res.json ? res.json.revision : -1;
+}
+
+/** The small config every OURS scenario uses: one consumer, a pass-through and an allow-listed route. */
+async function configureSmall(admin, upstreamUrl) {
+  const c = admin.client;
+  await c.call('PATCH', '/v1/settings', { global_auth: false });
+  await c.call('POST', '/v1/consumers', CONSUMER);
+  await c.call('POST', '/v1/routes', { name: 'bench-pass', path_prefix: '/pass', upstream: upstreamUrl });
+  await c.call('POST', '/v1/routes', { name: 'bench-auth', path_prefix: '/auth', upstream: upstreamUrl });
+  const rule = await c.call('POST', '/v1/rules', { routes: ['bench-auth'], allow: [CONSUMER.name] });
+  return { ruleId: rule.id, revision: await c.revision() };
+}
+
+/** Resolves once every gateway enforces at least `revision`. */
+async function waitRevision(gateways, revision, timeoutMs = 30000) {
+  await Promise.all(
+    gateways.map((gw) => waitFor(`${gw.name} revision ${revision}`, async () => (await gatewayRevision(gw)) >= revision, timeoutMs, 10)),
+  );
+}
+
+function tokens() {
+  const token = craftToken({ secret: CONSUMER.client_secret, sub: CONSUMER.name, clientId: CONSUMER.client_id, ttl: 6 * 3600 });
+  return { token, bad: badSignature(token) };
+}
+
+/** Wraps a start so a failure becomes { error } instead of aborting the run. */
+async function attempt(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    return { error: oneLine(e) };
+  }
+}
+
+module.exports = {
+  CONSUMER,
+  makeOurEnv,
+  startUpstream,
+  startPeer,
+  startAdmin,
+  startGateway,
+  gatewayRevision,
+  configureSmall,
+  waitRevision,
+  tokens,
+  attempt,
+  GATEWAY_MAIN,
+};
