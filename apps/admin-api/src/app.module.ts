@@ -1,0 +1,66 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, BeforeApplicationShutdown, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
+import type { ConfigStore } from '@oauth2/store';
+import type { Server } from 'node:http';
+import { ApplyModule } from './apply/apply.module';
+import { AdminTokenGuard } from './common/admin-token.guard';
+import { ErrorFilter } from './common/error.filter';
+import { logger } from './common/logger';
+import { ADMIN_TOKEN, AdminTokenInfo, ENV, STORE } from './common/tokens';
+import type { EnvConfig } from './config/env.config';
+import { ConsumersModule } from './consumers/consumers.module';
+import { HealthController } from './health/health.controller';
+import { RoutesModule } from './routes/routes.module';
+import { RulesModule } from './rules/rules.module';
+import { SettingsModule } from './settings/settings.module';
+
+/** In-flight requests get this long after SIGTERM before their connections are cut (SPEC §7). */
+const DRAIN_MS = 10_000;
+
+/** Closes the store only after the HTTP server has drained (Nest closes the server between these hooks). */
+@Injectable()
+class Lifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    @Inject(STORE) private readonly store: ConfigStore,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  beforeApplicationShutdown(signal?: string): void {
+    logger.info({ signal }, 'shutting down');
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    setTimeout(() => server?.closeAllConnections(), DRAIN_MS).unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    logger.info('stopped');
+  }
+}
+
+export interface AppDeps {
+  env: EnvConfig;
+  store: ConfigStore;
+  admin: AdminTokenInfo;
+}
+
+@Global()
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDeps): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: ENV, useValue: deps.env },
+        { provide: STORE, useValue: deps.store },
+        { provide: ADMIN_TOKEN, useValue: deps.admin },
+        { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: true }) },
+        Lifecycle,
+      ],
+      exports: [ENV, STORE, ADMIN_TOKEN],
+    };
+  }
+}

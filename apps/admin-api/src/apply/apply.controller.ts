@@ -1,0 +1,39 @@
+import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { APPLY_CONTENT_TYPES, ApplyQueryDto, ApplyResultDto, ExportQueryDto, RevisionDto } from '@oauth2/contracts';
+import type { ConfigStore } from '@oauth2/store';
+import type { Response } from 'express';
+import { STORE } from '../common/tokens';
+import { toApplyResult } from './apply.mapper';
+import { renderExport, wantsYaml } from './export.renderer';
+import { RawText } from './raw-text.decorator';
+
+/** Declarative config (Higress WasmPlugin or C++ `_rules_` shape), its export, and the store revision. */
+@ApiTags('apply')
+@ApiBearerAuth()
+@Controller('v1')
+export class ApplyController {
+  constructor(@Inject(STORE) private readonly store: ConfigStore) {}
+
+  @Post('apply')
+  @HttpCode(200)
+  @ApiConsumes(...APPLY_CONTENT_TYPES)
+  @ApiBody({ schema: { type: 'string', description: 'a Higress WasmPlugin document or bare plugin config (YAML or JSON)' } })
+  @ApiOkResponse({ type: ApplyResultDto })
+  async apply(@RawText() text: string, @Query() q: ApplyQueryDto): Promise<ApplyResultDto> {
+    return toApplyResult(await this.store.apply(text, { dryRun: q.dry_run ?? false }));
+  }
+
+  @Get('export')
+  @ApiProduces('application/json', 'application/yaml')
+  @ApiOkResponse({ description: 'a WasmPlugin document that /v1/apply takes back; secrets included unless ?redact=true' })
+  async export(@Query() q: ExportQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
+    return renderExport(await this.store.exportConfig({ redact: q.redact ?? false }), wantsYaml(q, accept), res);
+  }
+
+  @Get('revision')
+  @ApiOkResponse({ type: RevisionDto })
+  async revision(): Promise<RevisionDto> {
+    return { revision: await this.store.revision() };
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ConsumersController } from './consumers.controller';
+
+@Module({ controllers: [ConsumersController] })
+export class ConsumersModule {}

@@ -1,0 +1,54 @@
+/**
+ * Admin API bootstrap: validate the environment, open the store and the admin token, then serve.
+ * Start-up failures are one line on stderr and a non-zero exit, never a stack trace.
+ */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ensureAdminToken, openStore } from '@oauth2/store';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { AppModule } from './app.module';
+import { logger, PinoNestLogger } from './common/logger';
+import type { AdminTokenInfo } from './common/tokens';
+import { loadEnv } from './config/env.config';
+import { setupHttp } from './http-setup';
+
+function fail(what: string, err: unknown): never {
+  const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
+  process.stderr.write(`admin-api: ${what}: ${msg}\n`);
+  process.exit(1);
+}
+
+async function bootstrap(): Promise<void> {
+  let env;
+  try {
+    env = loadEnv();
+  } catch (e) {
+    fail('cannot start', e);
+  }
+  const store = await openStore({ dataDir: env.OAUTH2_DATA_DIR, database: env.OAUTH2_DATABASE, masterKey: env.OAUTH2_MASTER_KEY }).catch((e) =>
+    fail('cannot open the store', e),
+  );
+  let admin: AdminTokenInfo;
+  try {
+    const file = env.OAUTH2_ADMIN_TOKEN ? null : path.join(env.OAUTH2_DATA_DIR, 'admin.token');
+    admin = { token: ensureAdminToken(env.OAUTH2_DATA_DIR, env.OAUTH2_ADMIN_TOKEN), file };
+  } catch (e) {
+    fail('cannot set up the admin token', e);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ env, store, admin }), {
+    bodyParser: false,
+    logger: new PinoNestLogger(),
+  });
+  app.disable('x-powered-by');
+  setupHttp(app);
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  await app.listen(env.ADMIN_PORT, env.ADMIN_HOST).catch((e) => fail(`cannot listen on ${env.ADMIN_HOST}:${env.ADMIN_PORT}`, e));
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const host = env.ADMIN_HOST.includes(':') ? `[${env.ADMIN_HOST}]` : env.ADMIN_HOST;
+  const tokenFrom = admin.file ? { admin_token_file: admin.file } : { admin_token_from: 'OAUTH2_ADMIN_TOKEN' };
+  logger.info({ url: `http://${host}:${port}`, data_dir: env.OAUTH2_DATA_DIR, ...tokenFrom }, 'listening');
+}
+
+bootstrap().catch((e) => fail('cannot start', e));

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DeleteResultDto, PageQueryDto, RuleDto, RuleInputDto, RulePageDto } from '@oauth2/contracts';
+import type { ConfigStore } from '@oauth2/store';
+import { toDeleteResult } from '../common/delete-result.mapper';
+import { RuleIdPipe } from '../common/params';
+import { pageOf } from '../common/paging';
+import { STORE } from '../common/tokens';
+import { ruleInput, toRule, toRulePage } from './rule.mapper';
+
+@ApiTags('rules')
+@ApiBearerAuth()
+@Controller('v1/rules')
+export class RulesController {
+  constructor(@Inject(STORE) private readonly store: ConfigStore) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: RuleDto })
+  async create(@Body() body: RuleInputDto): Promise<RuleDto> {
+    return toRule(await this.store.createRule(ruleInput(body)));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: RulePageDto })
+  async list(@Query() q: PageQueryDto): Promise<RulePageDto> {
+    return toRulePage(await this.store.listRules(...pageOf(q)));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: RuleDto })
+  async get(@Param('id', RuleIdPipe) id: number): Promise<RuleDto> {
+    return toRule(await this.store.getRule(id));
+  }
+
+  @Put(':id')
+  @ApiOkResponse({ type: RuleDto })
+  async replace(@Param('id', RuleIdPipe) id: number, @Body() body: RuleInputDto): Promise<RuleDto> {
+    return toRule(await this.store.replaceRule(id, ruleInput(body)));
+  }
+
+  @Delete(':id')
+  @ApiOkResponse({ type: DeleteResultDto })
+  async remove(@Param('id', RuleIdPipe) id: number): Promise<DeleteResultDto> {
+    return toDeleteResult(await this.store.deleteRule(id));
+  }
+}

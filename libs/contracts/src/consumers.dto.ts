@@ -1,0 +1,61 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsResourceName, NAME_RULE } from './validators';
+
+/** Printable ASCII without spaces: client ids and secrets travel in query strings and Basic auth. */
+const CREDENTIAL_RE = /^[\x21-\x7e]+$/;
+
+export class CreateConsumerDto {
+  @ApiProperty({ description: NAME_RULE, example: 'consumer1' })
+  @IsResourceName()
+  name: string;
+
+  @ApiPropertyOptional({ description: 'unique; a UUIDv4 is generated when absent' })
+  @IsOptional()
+  @Matches(CREDENTIAL_RE, { message: 'client_id must be printable ASCII without spaces' })
+  @MaxLength(256)
+  @MinLength(1)
+  @IsString()
+  client_id?: string;
+
+  @ApiPropertyOptional({ description: 'at least 32 characters (HS256 key); 32 random bytes base64url when absent' })
+  @IsOptional()
+  @Matches(CREDENTIAL_RE, { message: 'client_secret must be printable ASCII without spaces' })
+  @MaxLength(1024)
+  @MinLength(32)
+  @IsString()
+  client_secret?: string;
+}
+
+export class RotateSecretDto {
+  @ApiPropertyOptional({ description: 'at least 32 characters; 32 random bytes base64url when absent' })
+  @IsOptional()
+  @Matches(CREDENTIAL_RE, { message: 'client_secret must be printable ASCII without spaces' })
+  @MaxLength(1024)
+  @MinLength(32)
+  @IsString()
+  client_secret?: string;
+}
+
+/** A consumer as listed and read: never its secret. */
+export class ConsumerDto {
+  @ApiProperty()
+  name: string;
+  @ApiProperty()
+  client_id: string;
+  @ApiProperty({ format: 'date-time' })
+  created_at: string;
+}
+
+/** Only the answers of create and rotate-secret carry the secret. */
+export class ConsumerWithSecretDto extends ConsumerDto {
+  @ApiProperty()
+  client_secret: string;
+}
+
+export class ConsumerPageDto {
+  @ApiProperty({ type: [ConsumerDto] })
+  items: ConsumerDto[];
+  @ApiProperty()
+  total: number;
+}

@@ -1,0 +1,94 @@
+/**
+ * class-validator decorators backed by @oauth2/core's checks, so the admin API, the store and the CLI
+ * agree on one definition of a valid name, host pattern, path prefix, upstream and setting.
+ */
+import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from 'class-validator';
+import { checkSetting, isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream } from '@oauth2/core';
+
+export const NAME_RULE = '1-253 characters of [A-Za-z0-9._~:@/-]';
+
+export function IsResourceName(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    { name: 'isResourceName', validator: { validate: (v) => isValidName(v), defaultMessage: buildMessage((e) => `${e}$property must be ${NAME_RULE}`, opts) } },
+    opts,
+  );
+}
+
+export function IsHostPattern(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHostPattern',
+      validator: {
+        validate: (v) => isValidHostPattern(v),
+        defaultMessage: buildMessage((e) => `${e}$property must be exact hosts or *.suffix patterns (got "$value")`, opts),
+      },
+    },
+    opts,
+  );
+}
+
+export function IsPathPrefix(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPathPrefix',
+      validator: {
+        validate: (v) => isValidPathPrefix(v),
+        defaultMessage: buildMessage((e) => `${e}$property must start with "/" and hold no query, fragment, spaces or dot segments`, opts),
+      },
+    },
+    opts,
+  );
+}
+
+export function IsUpstream(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isUpstream',
+      validator: {
+        validate: (v) => isValidUpstream(v),
+        defaultMessage: buildMessage((e) => `${e}$property must be an http:// or https:// URL without query, fragment or credentials`, opts),
+      },
+    },
+    opts,
+  );
+}
+
+/** Validates one instance setting with core's `checkSetting` (the message names the key). */
+export function IsSetting(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isSetting',
+      validator: {
+        validate: (v, args?: ValidationArguments) => checkSetting(args!.property, v) === null,
+        defaultMessage: (args?: ValidationArguments) => checkSetting(args!.property, args!.value) ?? `${args!.property} is invalid`,
+      },
+    },
+    opts,
+  );
+}
+
+/** Exactly one of the named properties must be present (not undefined). */
+export function ExactlyOneOf(props: string[], opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'exactlyOneOf',
+      validator: {
+        validate: (_v, args?: ValidationArguments) => props.filter((p) => (args!.object as Record<string, unknown>)[p] !== undefined).length === 1,
+        defaultMessage: () => `exactly one of ${props.join(' or ')} is required`,
+      },
+    },
+    opts,
+  );
+}
+
+/** Query-string booleans: only "true" and "false" (and absent) are accepted; anything else stays a string and fails @IsBoolean. */
+export function toQueryBool({ value }: { value: unknown }): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
+}
+
+/** Query-string integers: only plain decimal digits convert; anything else stays as given and fails @IsInt. */
+export function toQueryInt({ value }: { value: unknown }): unknown {
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+}
