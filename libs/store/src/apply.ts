@@ -1,6 +1,45 @@
-import type { StoreContext } from './context';
+import { change, currentRevision, now, type StoreContext } from './context';
+import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
+import { invalid } from './errors';
+import { planApply, REDACTED } from './apply-parse';
+import { writeSettings } from './settings';
 import type { ApplyResult } from './store-api';
 
-export async function applyDocument(_ctx: StoreContext, _text: string, _dryRun: boolean): Promise<ApplyResult> {
-  throw new Error('apply: not implemented yet');
+const CHUNK = 200;
+
+/**
+ * SPEC §5 `/v1/apply`: replaces settings, consumers and rules in ONE write transaction (one
+ * revision bump); routes are untouched. A consumer keeps its created_at when its name survives.
+ * A dry run does the same work and rolls it back, so it reports exactly what a real apply would.
+ */
+export async function applyDocument(ctx: StoreContext, text: string, dryRun: boolean): Promise<ApplyResult> {
+  const plan = planApply(text);
+  return change(
+    ctx,
+    async () => {
+      const { em } = ctx.db;
+      const existing = new Map((await em.find(ConsumerEntity)).map((e) => [e.name, e]));
+      const rows = plan.consumers.map((c) => {
+        const old = existing.get(c.name);
+        if (c.client_secret === REDACTED) {
+          if (!old) invalid(`${c.path}.client_secret`, `"${REDACTED}" (a redacted export) can only keep the secret of an existing consumer`);
+          return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at };
+        }
+        return { name: c.name, client_id: c.client_id, secret_enc: ctx.box.seal(c.client_secret, c.name), created_at: old?.created_at ?? now() };
+      });
+      const routes = new Set((await em.find(RouteEntity, { select: { name: true } })).map((r) => r.name));
+      const warnings = [...plan.warnings];
+      for (const r of plan.rules) {
+        r.routes?.forEach((name, k) => routes.has(name) || warnings.push(`${r.routesPath}[${k}]: route ${JSON.stringify(name)} does not exist yet; rule kept`));
+      }
+      await ctx.db.query('DELETE FROM "rule"');
+      await ctx.db.query('DELETE FROM "consumer"');
+      for (let i = 0; i < rows.length; i += CHUNK) await em.insert(ConsumerEntity, rows.slice(i, i + CHUNK));
+      const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow }));
+      for (let i = 0; i < ruleRows.length; i += CHUNK) await em.insert(RuleEntity, ruleRows.slice(i, i + CHUNK));
+      await writeSettings(ctx, plan.settings);
+      return { revision: await currentRevision(ctx), warnings, applied: { consumers: rows.length, rules: ruleRows.length } };
+    },
+    !dryRun,
+  );
 }

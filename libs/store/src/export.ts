@@ -1,5 +1,30 @@
-import type { StoreContext } from './context';
+import { allRules, type StoreContext } from './context';
+import { ConsumerEntity } from './entities';
+import { REDACTED } from './apply-parse';
+import { readSettings } from './settings';
 
-export async function exportDocument(_ctx: StoreContext, _redact: boolean): Promise<Record<string, unknown>> {
-  throw new Error('export: not implemented yet');
+/**
+ * SPEC §5 `/v1/export`: a Higress WasmPlugin document that `apply` takes back unchanged in meaning.
+ * Secrets are included (it is a backup) unless `redact`, which shows `***` (apply keeps the stored
+ * secret for `***`). Read in one transaction so the document is one consistent revision.
+ */
+export async function exportDocument(ctx: StoreContext, redact: boolean): Promise<Record<string, unknown>> {
+  return ctx.db.read(async () => {
+    const { global_auth, ...settings } = await readSettings(ctx);
+    const consumers = (await ctx.db.em.find(ConsumerEntity, { order: { name: 'ASC' } })).map((c) => ({
+      name: c.name,
+      client_id: c.client_id,
+      client_secret: redact ? REDACTED : ctx.box.open(c.secret_enc, c.name),
+    }));
+    const matchRules = (await allRules(ctx)).map((r) => (r.routes ? { ingress: r.routes, config: { allow: r.allow } } : { domain: r.domains, config: { allow: r.allow } }));
+    return {
+      apiVersion: 'extensions.higress.io/v1alpha1',
+      kind: 'WasmPlugin',
+      metadata: { name: 'oauth2-gateway' },
+      spec: {
+        defaultConfig: { ...settings, ...(global_auth === null ? {} : { global_auth }), consumers },
+        matchRules,
+      },
+    };
+  });
 }

@@ -1,0 +1,184 @@
+import { checkSetting, DEFAULT_SETTINGS, SETTING_KEYS, type Settings } from '@oauth2/core';
+import { parseDocument } from 'yaml';
+import { invalid } from './errors';
+import { checkClientId, checkClientSecret, checkHosts, checkKeys, checkName, checkNames, isPlainObject } from './validate';
+
+/** `***` is what a redacted export shows: on apply it means "keep this consumer's current secret". */
+export const REDACTED = '***';
+
+export interface PlannedConsumer {
+  path: string;
+  name: string;
+  client_id: string;
+  /** Plaintext, or REDACTED (resolved against the store inside the transaction). */
+  client_secret: string;
+}
+
+export interface PlannedRule {
+  /** Document path of the route list, for "route does not exist yet" warnings. */
+  routesPath: string;
+  routes: string[] | null;
+  domains: string[] | null;
+  allow: string[];
+}
+
+/** A validated `/v1/apply` document: everything but the checks that need the database. */
+export interface ApplyPlan {
+  settings: Settings;
+  consumers: PlannedConsumer[];
+  rules: PlannedRule[];
+  warnings: string[];
+}
+
+const CONFIG_KEYS = [...SETTING_KEYS, 'auth_header', 'consumers', '_rules_'];
+const at = (base: string, key: string | number): string => (typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key);
+const required = (v: unknown, field: string): void => {
+  if (v === undefined || v === null) invalid(field, 'is required');
+};
+
+/** YAML or JSON (JSON is YAML 1.2); a syntax error reports its line. */
+export function parseText(text: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0].message.split('\n')[0].replace(/:\s*$/, '');
+    invalid('document', `YAML syntax error: ${first}`);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    invalid('document', (err as Error).message);
+  }
+}
+
+function planSettings(cfg: Record<string, unknown>, base: string): Settings {
+  const s: Settings = { ...DEFAULT_SETTINGS };
+  const alias = cfg.auth_header;
+  if (alias !== undefined && alias !== null) {
+    if (cfg.auth_header_name !== undefined && cfg.auth_header_name !== null && cfg.auth_header_name !== alias) {
+      invalid(at(base, 'auth_header'), 'conflicts with auth_header_name (auth_header is the C++ plugin spelling of the same setting)');
+    }
+    const problem = checkSetting('auth_header_name', alias);
+    if (problem) invalid(at(base, 'auth_header'), problem);
+    s.auth_header_name = alias as string;
+  }
+  for (const key of SETTING_KEYS) {
+    const v = cfg[key];
+    if (v === undefined || v === null) continue; // absent: back to the default (global_auth: unset)
+    const problem = checkSetting(key, v);
+    if (problem) invalid(at(base, key), problem);
+    (s as unknown as Record<string, unknown>)[key] = v;
+  }
+  return s;
+}
+
+function planConsumers(v: unknown, base: string): PlannedConsumer[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) invalid(base, 'must be a list of consumers');
+  const byName = new Map<string, number>();
+  const byId = new Map<string, number>();
+  return v.map((c, i) => {
+    const p = at(base, i);
+    if (!isPlainObject(c)) invalid(p, 'must be a mapping with name, client_id and client_secret');
+    checkKeys(c, ['name', 'client_id', 'client_secret'], p);
+    for (const k of ['name', 'client_id', 'client_secret']) required(c[k], at(p, k));
+    const name = checkName(c.name, at(p, 'name'));
+    const clientId = checkClientId(c.client_id, at(p, 'client_id'));
+    const secret = c.client_secret === REDACTED ? REDACTED : checkClientSecret(c.client_secret, at(p, 'client_secret'));
+    if (byName.has(name)) invalid(at(p, 'name'), `duplicate consumer name ${JSON.stringify(name)} (also ${at(base, byName.get(name)!)})`);
+    if (byId.has(clientId)) invalid(at(p, 'client_id'), `duplicate client_id ${JSON.stringify(clientId)} (also ${at(base, byId.get(clientId)!)})`);
+    byName.set(name, i);
+    byId.set(clientId, i);
+    return { path: p, name, client_id: clientId, client_secret: secret };
+  });
+}
+
+/** Keys of one rule in either shape: [routes key, domains key, unsupported service key]. */
+interface RuleShape {
+  route: string;
+  domain: string;
+  service: string;
+  /** Where `allow` lives relative to the rule. */
+  allowIn: 'config' | 'rule';
+}
+const HIGRESS_RULE: RuleShape = { route: 'ingress', domain: 'domain', service: 'service', allowIn: 'config' };
+const CPP_RULE: RuleShape = { route: '_match_route_', domain: '_match_domain_', service: '_match_service_', allowIn: 'rule' };
+
+function planRule(r: unknown, p: string, shape: RuleShape, consumers: Set<string>, warnings: string[]): PlannedRule | null {
+  if (!isPlainObject(r)) invalid(p, `must be a mapping with ${shape.route} or ${shape.domain}, and allow`);
+  if (r[shape.service] !== undefined) invalid(at(p, shape.service), 'service-level rules are not supported; use routes (ingress) or domains');
+  let allowRaw: unknown;
+  let allowPath: string;
+  if (shape.allowIn === 'config') {
+    checkKeys(r, ['ingress', 'domain', 'service', 'config', 'configDisable', 'config_type'], p);
+    if (r.configDisable === true) {
+      warnings.push(`${p}: configDisable is true; rule skipped`);
+      return null;
+    }
+    const cfg = r.config ?? {};
+    if (!isPlainObject(cfg)) invalid(at(p, 'config'), 'must be a mapping');
+    for (const k of Object.keys(cfg)) {
+      if (k === 'allow') continue;
+      if (CONFIG_KEYS.includes(k)) invalid(at(at(p, 'config'), k), 'is instance-level configuration; put it in spec.defaultConfig');
+      invalid(at(at(p, 'config'), k), 'unknown key');
+    }
+    allowRaw = cfg.allow;
+    allowPath = at(at(p, 'config'), 'allow');
+  } else {
+    checkKeys(r, ['_match_route_', '_match_domain_', '_match_service_', 'allow'], p);
+    allowRaw = r.allow;
+    allowPath = at(p, 'allow');
+  }
+  const has = (k: string) => r[k] !== undefined && r[k] !== null && !(Array.isArray(r[k]) && (r[k] as unknown[]).length === 0);
+  if (has(shape.route) && has(shape.domain)) invalid(p, `give either ${shape.route} or ${shape.domain}, not both`);
+  if (!has(shape.route) && !has(shape.domain)) invalid(p, `needs a non-empty ${shape.route} or ${shape.domain} list`);
+  const routes = has(shape.route) ? checkNames(r[shape.route], at(p, shape.route)) : null;
+  const domains = has(shape.domain) ? checkHosts(r[shape.domain], at(p, shape.domain)) : null;
+  if (allowRaw === undefined || allowRaw === null || (Array.isArray(allowRaw) && allowRaw.length === 0)) {
+    warnings.push(`${allowPath}: empty; rule skipped (Higress ignores rules without allow)`);
+    return null;
+  }
+  const allow = checkNames(allowRaw, allowPath);
+  (allowRaw as string[]).forEach((c, k) => consumers.has(c) || invalid(at(allowPath, k), `consumer ${JSON.stringify(c)} is not defined in consumers`));
+  return { routesPath: at(p, shape.route), routes, domains, allow };
+}
+
+function planRules(v: unknown, base: string, shape: RuleShape, consumers: Set<string>, warnings: string[]): PlannedRule[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) invalid(base, 'must be a list of rules');
+  return v.map((r, i) => planRule(r, at(base, i), shape, consumers, warnings)).filter((r): r is PlannedRule => r !== null);
+}
+
+/**
+ * Validates a `/v1/apply` document (SPEC §5) in either Higress shape: a WasmPlugin (settings and
+ * consumers in spec.defaultConfig, rules in spec.matchRules) or a bare plugin config (C++ `_rules_`,
+ * or the Go plugin's config without rules). Errors name the document path of the bad value.
+ */
+export function planApply(text: string): ApplyPlan {
+  const doc = parseText(text);
+  if (doc === null || doc === undefined) invalid('document', 'is empty');
+  if (!isPlainObject(doc)) invalid('document', 'must be a mapping: a Higress WasmPlugin or a plugin config');
+  const warnings: string[] = [];
+  let cfg: Record<string, unknown> = doc;
+  let base = '';
+  let matchRules: unknown;
+  if ('spec' in doc || 'apiVersion' in doc || 'kind' in doc) {
+    if (doc.kind !== undefined && doc.kind !== 'WasmPlugin') invalid('kind', `${JSON.stringify(doc.kind)} is not WasmPlugin`);
+    const spec = doc.spec;
+    if (!isPlainObject(spec)) invalid('spec', 'must be a mapping with defaultConfig and matchRules');
+    base = 'spec.defaultConfig';
+    const dc = spec.defaultConfig ?? {};
+    if (!isPlainObject(dc)) invalid(base, 'must be a mapping');
+    cfg = dc;
+    matchRules = spec.matchRules;
+    if (spec.defaultConfigDisable === true) warnings.push('spec.defaultConfigDisable: ignored; the gateway applies the default config');
+  }
+  checkKeys(cfg, CONFIG_KEYS, base);
+  const settings = planSettings(cfg, base);
+  const consumers = planConsumers(cfg.consumers, at(base, 'consumers'));
+  const names = new Set(consumers.map((c) => c.name));
+  const rules = [
+    ...planRules(cfg._rules_, at(base, '_rules_'), CPP_RULE, names, warnings),
+    ...planRules(matchRules, 'spec.matchRules', HIGRESS_RULE, names, warnings),
+  ];
+  return { settings, consumers, rules, warnings };
+}
