@@ -1,0 +1,11 @@
+/** IPC between the cluster primary (status port) and the workers (traffic). */
+export type WorkerMessage =
+  | { t: 'gw:revision'; revision: number }
+  | { t: 'gw:listening'; port: number; revision: number }
+  | { t: 'gw:fatal'; message: string };
+
+export type PrimaryMessage = { t: 'gw:shutdown' };
+
+export function isWorkerMessage(m: unknown): m is WorkerMessage {
+  return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('gw:');
+}

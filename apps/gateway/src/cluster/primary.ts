@@ -1,0 +1,50 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import type { GatewayEnv } from '../config/gateway-env';
+import { SHUTDOWN_GRACE_MS } from '../data-plane';
+import { createLogger } from '../logger';
+import { die } from '../single';
+import { StatusController } from '../status/status.controller';
+import { STATUS_SOURCE } from '../status/status-source';
+import { httpUrl, oneLine } from '../urls';
+import { ClusterSupervisor } from './supervisor';
+
+/** Composition root of the cluster primary: the status port over the supervisor. */
+@Module({})
+class PrimaryModule {
+  static register(supervisor: ClusterSupervisor): DynamicModule {
+    return { module: PrimaryModule, providers: [{ provide: STATUS_SOURCE, useValue: supervisor }], controllers: [StatusController] };
+  }
+}
+
+/** GATEWAY_WORKERS>1 (or 0): the primary forks workers that share the traffic port, and serves status. */
+export async function runPrimary(env: GatewayEnv, workers: number): Promise<void> {
+  const log = createLogger({ role: 'primary' });
+  const supervisor = new ClusterSupervisor(workers, log);
+  const app = await NestFactory.create(PrimaryModule.register(supervisor), { logger: false, abortOnError: false });
+  await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
+  const statusPort = (app.getHttpServer().address() as AddressInfo).port;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: workers finish in-flight requests');
+    await supervisor.stop(SHUTDOWN_GRACE_MS + 2_000);
+    await app.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  let port: number;
+  try {
+    port = await supervisor.start();
+  } catch (e) {
+    await supervisor.stop(2_000);
+    die(oneLine(e));
+  }
+  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_HOST, statusPort), workers }, 'listening');
+}

@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+/**
+ * The gateway's environment, validated once at start-up (SPEC §7). Feature code receives this
+ * object; nothing else reads process.env.
+ */
+export class GatewayEnv {
+  @IsString() @IsNotEmpty() GATEWAY_HOST = '0.0.0.0';
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 8000;
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) GATEWAY_STATUS_PORT = 8100;
+  /** 0 = one worker per CPU. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(256) GATEWAY_WORKERS = 1;
+  @Type(() => Number) @IsInt() @Min(10) @Max(60_000) GATEWAY_RELOAD_MS = 200;
+  @Type(() => Number) @IsInt() @Min(1) @Max(3_600_000) GATEWAY_UPSTREAM_TIMEOUT_MS = 30_000;
+  @Transform(toBool) @IsBoolean() GATEWAY_ACCESS_LOG = false;
+  @IsString() @IsNotEmpty() OAUTH2_DATA_DIR = './data';
+  @IsOptional() @IsString() @IsNotEmpty() OAUTH2_DATABASE?: string;
+  @IsOptional() @IsString() @IsNotEmpty() OAUTH2_MASTER_KEY?: string;
+}
+
+const KEYS = Object.keys(new GatewayEnv()).concat(['OAUTH2_DATABASE', 'OAUTH2_MASTER_KEY']);
+
+export class EnvError extends Error {}
+
+/** Validates the variables the gateway reads; throws one EnvError naming every bad variable. */
+export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  const plain: Record<string, string> = {};
+  // An empty variable means "unset" (as in `GATEWAY_PORT= npm start`), not zero.
+  for (const k of KEYS) if (env[k] !== undefined && env[k] !== '') plain[k] = env[k] as string;
+  const cfg = plainToInstance(GatewayEnv, plain);
+  const errors = validateSync(cfg);
+  if (errors.length > 0) {
+    const parts = errors.map((e) => `${e.property}=${JSON.stringify(plain[e.property])} is invalid (${Object.values(e.constraints ?? {}).join('; ')})`);
+    throw new EnvError(`invalid environment: ${parts.join(', ')}`);
+  }
+  return cfg;
+}

@@ -1,0 +1,44 @@
+import type { AddressInfo } from 'node:net';
+import type { GatewayEnv } from './config/gateway-env';
+import type { Logger } from './logger';
+import { Forwarder } from './proxy/forwarder';
+import { createGatewayHandler } from './proxy/gateway-handler';
+import { ProxyServer } from './proxy/proxy-server';
+import type { SnapshotHolder } from './snapshot/snapshot-holder';
+import type { SnapshotPoller } from './snapshot/snapshot-poller';
+import type { GatewayMetrics } from './status/metrics';
+
+/** SPEC §7: in-flight requests get this long to finish after SIGTERM. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The serving side of one process: the first snapshot, then the proxy server; stopped in reverse. */
+export class DataPlane {
+  private readonly forwarder: Forwarder;
+  private readonly server: ProxyServer;
+
+  constructor(
+    private readonly env: GatewayEnv,
+    private readonly log: Logger,
+    private readonly holder: SnapshotHolder,
+    metrics: GatewayMetrics,
+    private readonly poller: SnapshotPoller,
+  ) {
+    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics);
+    this.server = new ProxyServer(createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), (err) =>
+      log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed'),
+    );
+  }
+
+  /** Loads the first snapshot (throws StoreStartError when the store is unusable), then listens. */
+  async start(): Promise<AddressInfo> {
+    await this.poller.start();
+    this.holder.onSwap((s) => this.forwarder.retain(s));
+    return this.server.listen(this.env.GATEWAY_PORT, this.env.GATEWAY_HOST);
+  }
+
+  async stop(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+    await this.server.close(graceMs);
+    await this.poller.stop();
+    await this.forwarder.close();
+  }
+}

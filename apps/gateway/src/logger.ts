@@ -1,0 +1,14 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * One JSON logger per process. Redaction is a safety net: call sites never pass tokens, secrets or
+ * query strings of token requests in the first place.
+ */
+export function createLogger(bindings: Record<string, unknown> = {}): Logger {
+  return pino({
+    base: { app: 'gateway', pid: process.pid, ...bindings },
+    redact: { paths: ['authorization', 'headers.authorization', 'client_secret', 'token', 'access_token'], censor: '[redacted]' },
+  });
+}
+
+export type { Logger };

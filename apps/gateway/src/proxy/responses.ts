@@ -1,0 +1,54 @@
+import type { ServerResponse } from 'node:http';
+import { FAILURES, failureBody, isTokenEndpointFailure, type FailureCode } from '@oauth2/core';
+
+interface Prepared {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+function prepare(code: FailureCode): Prepared {
+  const f = FAILURES[code];
+  const body = Buffer.from(JSON.stringify(failureBody(code)));
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(body.length) };
+  if (f.wwwAuthenticate) headers['www-authenticate'] = f.wwwAuthenticate;
+  // RFC 6749 §5.1/5.2: token endpoint answers must not be cached.
+  if (isTokenEndpointFailure(code)) {
+    headers['cache-control'] = 'no-store';
+    headers['pragma'] = 'no-cache';
+  }
+  if (code === 'method_not_allowed') headers['allow'] = 'GET, POST';
+  return { status: f.status, headers, body };
+}
+
+/** Every refusal's status, headers and body, serialized once at load time. */
+const PREPARED = new Map<FailureCode, Prepared>((Object.keys(FAILURES) as FailureCode[]).map((c) => [c, prepare(c)]));
+
+/** Sends a precomputed refusal. `close` asks the client to drop the connection (the body was not read). */
+export function sendFailure(res: ServerResponse, code: FailureCode, close = false): void {
+  const p = PREPARED.get(code)!;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (close) res.shouldKeepAlive = false;
+  res.writeHead(p.status, p.headers);
+  res.end(p.body);
+}
+
+/** A refusal whose message carries request data (the unsupported grant type's name). */
+export function sendFailureWithMessage(res: ServerResponse, code: FailureCode, msg: string): void {
+  const p = PREPARED.get(code)!;
+  const body = Buffer.from(JSON.stringify(failureBody(code, msg)));
+  res.writeHead(p.status, { ...p.headers, 'content-length': String(body.length) });
+  res.end(body);
+}
+
+const TOKEN_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };
+
+/** RFC 6749 §5.1 success answer. */
+export function sendToken(res: ServerResponse, accessToken: string, expiresIn: number): void {
+  const body = `{"token_type":"bearer","access_token":"${accessToken}","expires_in":${expiresIn}}`;
+  res.writeHead(200, { ...TOKEN_HEADERS, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

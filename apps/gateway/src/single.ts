@@ -1,0 +1,39 @@
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import type { GatewayEnv } from './config/gateway-env';
+import { DataPlane } from './data-plane';
+import { GatewayModule } from './gateway.module';
+import { createLogger } from './logger';
+import { StoreStartError } from './snapshot/snapshot-poller';
+import { httpUrl, oneLine } from './urls';
+
+/** Fatal start-up problem: one line on stderr, exit 1 (SPEC §7). */
+export function die(message: string): never {
+  process.stderr.write(`gateway: ${message}\n`);
+  process.exit(1);
+}
+
+/** GATEWAY_WORKERS=1: one process serves traffic and the status port. */
+export async function runSingle(env: GatewayEnv): Promise<void> {
+  const log = createLogger();
+  const app = await NestFactory.create(GatewayModule.register(env, log, { statusPort: true }), { logger: false, abortOnError: false });
+  // Status first, so /readyz can say 503 while the first snapshot loads.
+  await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
+  const statusPort = (app.getHttpServer().address() as AddressInfo).port;
+  const plane = app.get(DataPlane);
+  const addr = await plane.start().catch((e) => die(e instanceof StoreStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`));
+  log.info({ url: httpUrl(env.GATEWAY_HOST, addr.port), status_url: httpUrl(env.GATEWAY_HOST, statusPort) }, 'listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await plane.stop();
+    await app.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

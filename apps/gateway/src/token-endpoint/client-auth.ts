@@ -1,0 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { CompiledConsumer } from '@oauth2/core';
+
+export type BasicCredentials = { ok: true; clientId: string; clientSecret: string } | { ok: false };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BAD: BasicCredentials = Object.freeze({ ok: false });
+
+/** Is the Authorization header an HTTP Basic one (scheme is case-insensitive, RFC 7235 §2.1)? */
+export function isBasic(header: string | undefined): header is string {
+  return header !== undefined && header.length >= 6 && header.slice(0, 6).toLowerCase() === 'basic ';
+}
+
+function formDecode(s: string): string {
+  return decodeURIComponent(s.replace(/\+/g, ' '));
+}
+
+/**
+ * client_secret_basic (RFC 6749 §2.3.1): `Basic base64(urlencode(id) ":" urlencode(secret))`.
+ * Anything malformed is an authentication failure of the client, never a crash.
+ */
+export function parseBasic(header: string): BasicCredentials {
+  const b64 = header.slice(6).trim();
+  if (b64.length === 0 || b64.length % 4 !== 0 || !BASE64.test(b64)) return BAD;
+  const decoded = Buffer.from(b64, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return BAD;
+  try {
+    return { ok: true, clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    return BAD;
+  }
+}
+
+const digests = new WeakMap<CompiledConsumer, Buffer>();
+const DUMMY = createHash('sha256').update('no such client').digest();
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+/**
+ * Looks the client up and checks its secret in constant time: both sides are hashed first so the
+ * comparison length never depends on the secret, and an unknown id costs the same work.
+ */
+export function authenticateClient(
+  consumers: ReadonlyMap<string, CompiledConsumer>,
+  clientId: string,
+  clientSecret: string,
+): CompiledConsumer | null {
+  const given = sha256(clientSecret);
+  const c = consumers.get(clientId);
+  if (c === undefined) {
+    timingSafeEqual(given, DUMMY);
+    return null;
+  }
+  let expected = digests.get(c);
+  if (expected === undefined) {
+    expected = sha256(c.client_secret);
+    digests.set(c, expected);
+  }
+  return timingSafeEqual(given, expected) ? c : null;
+}

@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CompiledRoute, Snapshot } from '@oauth2/core';
+import { issueAccessToken } from '@oauth2/token';
+import type { GatewayMetrics } from '../status/metrics';
+import { sendFailure, sendFailureWithMessage, sendToken } from '../proxy/responses';
+import { authenticateClient, isBasic, parseBasic } from './client-auth';
+
+export const MAX_FORM_BYTES = 64 * 1024;
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const SINGLE_VALUED = ['grant_type', 'client_id', 'client_secret', 'scope'];
+
+/** `application/x-www-form-urlencoded`, optionally with parameters such as `; charset=UTF-8`. */
+function isFormContentType(ct: string | undefined): boolean {
+  if (ct === undefined) return false;
+  const semi = ct.indexOf(';');
+  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase() === FORM_TYPE;
+}
+
+/**
+ * Serves a token request (SPEC §3.3): client credentials grant only, parameters from the query (GET)
+ * or a form body (POST), client authentication by parameters or HTTP Basic.
+ * Nothing here logs: the query and body carry the client secret.
+ */
+export function handleTokenRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  snap: Snapshot,
+  route: CompiledRoute | undefined,
+  query: string,
+  metrics: GatewayMetrics,
+): void {
+  const routeName = route ? route.name : '';
+  if (!snap.settings.global_credentials && route === undefined) {
+    metrics.count('', 'no_route', 'no_route');
+    return sendFailure(res, 'no_route');
+  }
+  const method = req.method;
+  if (method === 'GET') {
+    return issue(req, res, snap, routeName, query, metrics);
+  }
+  if (method !== 'POST') {
+    metrics.count(routeName, 'token_refused', 'method_not_allowed');
+    return sendFailure(res, 'method_not_allowed');
+  }
+  if (!isFormContentType(req.headers['content-type'])) {
+    metrics.count(routeName, 'token_refused', 'bad_content_type');
+    return sendFailure(res, 'bad_content_type');
+  }
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > MAX_FORM_BYTES) {
+    metrics.count(routeName, 'token_refused', 'body_too_large');
+    return sendFailure(res, 'body_too_large', true);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    if (done) return;
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) {
+      done = true;
+      metrics.count(routeName, 'token_refused', 'body_too_large');
+      sendFailure(res, 'body_too_large', true);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    issue(req, res, snap, routeName, Buffer.concat(chunks).toString('utf8'), metrics);
+  });
+  req.on('error', () => {
+    done = true;
+  });
+}
+
+function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeName: string, form: string, metrics: GatewayMetrics): void {
+  const refuse = (code: Parameters<typeof sendFailure>[1], msg?: string) => {
+    metrics.count(routeName, 'token_refused', code);
+    if (msg !== undefined) sendFailureWithMessage(res, code, msg);
+    else sendFailure(res, code);
+  };
+  const params = new URLSearchParams(form);
+  const authz = req.headers.authorization;
+  const basic = isBasic(authz);
+  if (form.length === 0 && !basic) return refuse('params_missing');
+  // RFC 6749 §3.1: parameters must not be repeated; taking either copy would be a guess.
+  for (const name of SINGLE_VALUED) {
+    if (params.getAll(name).length > 1) return refuse('bad_request_body', `parameter ${name} is repeated`);
+  }
+  const grantType = params.get('grant_type');
+  if (!grantType) return refuse('grant_type_missing');
+  if (grantType !== 'client_credentials') {
+    return refuse('unsupported_grant_type', `grant type ${grantType.slice(0, 200)} is not supported.`);
+  }
+  let clientId: string | null;
+  let clientSecret: string | null;
+  if (basic) {
+    if (params.has('client_id') || params.has('client_secret')) return refuse('multiple_client_auth');
+    const creds = parseBasic(authz);
+    if (!creds.ok) return refuse('invalid_client_basic');
+    clientId = creds.clientId;
+    clientSecret = creds.clientSecret;
+  } else {
+    clientId = params.get('client_id');
+    clientSecret = params.get('client_secret');
+  }
+  if (!clientId) return refuse('client_id_missing');
+  if (!clientSecret) return refuse('client_secret_missing');
+  const consumer = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
+  if (consumer === null) return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
+
+  const s = snap.settings;
+  const scope = params.get('scope');
+  const token = issueAccessToken(consumer, {
+    issuer: s.issuer,
+    audience: s.global_credentials ? 'default' : routeName,
+    ttlSeconds: s.token_ttl,
+    nowSeconds: Math.floor(Date.now() / 1000),
+    ...(scope !== null ? { scope } : {}),
+  });
+  metrics.count(routeName, 'issued', '');
+  sendToken(res, token, s.token_ttl);
+}
