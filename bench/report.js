@@ -77,6 +77,7 @@ function bigText(b) {
   if (Number.isFinite(b.load_ms)) lines.push(`  snapshot load (apply response -> gateway /revision): ${fmt(b.load_ms)} ms ${verdict(b.load_ms <= 1000)} (goal <= 1 s)`);
   if (b.rss_small) lines.push(`  gateway RSS small config: ${mb(b.rss_small.total)}`);
   if (b.rss_big) lines.push(`  gateway RSS big config:   ${mb(b.rss_big.total)} ${verdict(b.rss_big.total <= 300 * 1048576)} (goal <= 300 MB)`);
+  if (b.rss_big_after_load) lines.push(`  gateway RSS big config after the load rounds: ${mb(b.rss_big_after_load.total)} ${verdict(b.rss_big_after_load.total <= 300 * 1048576)}`);
   if (b.error) lines.push(`  error: ${b.error}`);
   return lines.join('\n');
 }
