@@ -116,7 +116,7 @@ export class AdminClient {
   async call<T>(method: string, path: string, o: CallOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json, application/yaml;q=0.9, */*;q=0.1' };
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (o.auth !== false) headers.authorization = `Bearer ${this.opts.token()}`;
     let body: string | undefined;
     if (o.raw) {
@@ -221,6 +221,7 @@ export class AdminClient {
   }
   /** YAML text by default; the parsed JSON document with `format: 'json'`. */
   export(format: 'yaml' | 'json', redact: boolean): Promise<unknown> {
-    return this.call('GET', '/v1/export', { query: { format: format === 'yaml' ? 'yaml' : undefined, redact: redact || undefined } });
+    // `format` always explicit: the API also negotiates on Accept, and the caller's choice must win.
+    return this.call('GET', '/v1/export', { query: { format, redact: redact || undefined } });
   }
 }

@@ -154,6 +154,7 @@ describe('requests on the wire', () => {
     const r = await cli(['export', '-f', file, '--redact']);
     expect(r.code).toBe(0);
     expect(seen[0].url).toBe('/v1/export?format=yaml&redact=true');
+    expect(seen[0].headers.accept).toBe('application/json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readFileSync(file, 'utf8')).toBe('apiVersion: extensions.higress.io/v1alpha1\n');
   });
