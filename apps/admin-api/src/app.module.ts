@@ -28,7 +28,12 @@ class Lifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   beforeApplicationShutdown(signal?: string): void {
     logger.info({ signal }, 'shutting down');
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
-    setTimeout(() => server?.closeAllConnections(), DRAIN_MS).unref();
+    if (!server) return;
+    // server.close() only drops connections idle at that instant; a keep-alive connection whose
+    // request finishes later would hold the exit for its keep-alive timeout, so sweep until done.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50).unref();
+    server.once('close', () => clearInterval(sweep));
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -34,6 +34,8 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** Resolves when the process has exited, with its exit code. */
   exited: Promise<number | null>;
+  /** Resolves with the first log line (past or future) matching `pattern`; rejects on exit or timeout. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 /** Runs `node <entry>` until it fails to start; resolves with its exit code and output (for start-up refusals). */
@@ -72,6 +74,7 @@ export async function spawnApp(opts: SpawnOptions): Promise<AppProcess> {
   const logs: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let onLine: ((line: string) => void) | undefined;
+  const waiters = new Set<(line: string) => void>();
   for (const stream of [child.stdout!, child.stderr!]) {
     let buf = '';
     stream.setEncoding('utf8');
@@ -83,6 +86,7 @@ export async function spawnApp(opts: SpawnOptions): Promise<AppProcess> {
         buf = buf.slice(nl + 1);
         logs.push(line);
         onLine?.(line);
+        waiters.forEach((w) => w(line));
       }
     });
   }
@@ -141,7 +145,31 @@ export async function spawnApp(opts: SpawnOptions): Promise<AppProcess> {
     temp?.cleanup();
     return code;
   };
-  return { url, dataDir, child, logs, exited, stop, jsonLogs: () => logs.map(parse).filter((x): x is Record<string, unknown> => x !== null) };
+  const waitForLog = (pattern: RegExp, ms = 10000) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = logs.find((l) => pattern.test(l));
+      if (seen !== undefined) return resolve(seen);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(w);
+      };
+      const w = (line: string) => {
+        if (pattern.test(line)) {
+          done();
+          resolve(line);
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no log line matching ${pattern} within ${ms} ms`));
+      }, ms);
+      waiters.add(w);
+      exited.then(() => {
+        done();
+        reject(new Error(`process exited before logging ${pattern}`));
+      });
+    });
+  return { url, dataDir, child, logs, exited, stop, waitForLog, jsonLogs: () => logs.map(parse).filter((x): x is Record<string, unknown> => x !== null) };
 }
 
 export const ADMIN_ENTRY = 'dist/apps/admin-api/src/main.js';
