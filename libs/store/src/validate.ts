@@ -35,23 +35,19 @@ function checkList(v: unknown, field: string): unknown[] {
 
 /** Host patterns, lower-cased and de-duplicated in first-seen order. */
 export function checkHosts(v: unknown, field: string): string[] {
-  const out: string[] = [];
+  const out = new Set<string>(); // a Set keeps first-seen order and stays linear for big lists
   checkList(v, field).forEach((h, i) => {
     if (!isValidHostPattern(h)) invalid(`${field}[${i}]`, `${show(h)} is not a host or *.suffix pattern`);
-    const n = normalizeHostPattern(h);
-    if (!out.includes(n)) out.push(n);
+    out.add(normalizeHostPattern(h));
   });
-  return out;
+  return [...out];
 }
 
 /** Names (routes or consumers), de-duplicated in first-seen order. */
 export function checkNames(v: unknown, field: string): string[] {
-  const out: string[] = [];
-  checkList(v, field).forEach((n, i) => {
-    checkName(n, `${field}[${i}]`);
-    if (!out.includes(n as string)) out.push(n as string);
-  });
-  return out;
+  const out = new Set<string>();
+  checkList(v, field).forEach((n, i) => out.add(checkName(n, `${field}[${i}]`)));
+  return [...out];
 }
 
 export function checkPathPrefix(v: unknown, field: string): string {
