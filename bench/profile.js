@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Profiles the gateway under load: runs one scenario (default auth1, env PROFILE_SCENARIO) against
-// a 1-worker gateway started with NODE_OPTIONS=--cpu-prof, stops it with SIGTERM so V8 writes the
+// a 1-worker gateway started with `node --cpu-prof`, stops it with SIGTERM so V8 writes the
 // profile, then prints the top self-time functions (bench/profile-summary.js).
 // Usage: npm run build && node bench/profile.js    (BENCH_DURATION seconds of load, default 10)
 const fs = require('node:fs');
@@ -9,7 +9,7 @@ const path = require('node:path');
 const { installCleanup, stop, stopAll, oneLine } = require('./procs');
 const T = require('./targets');
 const { defineScenarios, runLoad } = require('./scenarios');
-const { summarize } = require('./profile-summary');
+const { summarize, render } = require('./profile-summary');
 
 async function main() {
   installCleanup();
@@ -23,12 +23,15 @@ async function main() {
   const our = T.makeOurEnv();
   const admin = await T.startAdmin(our);
   const small = await T.configureSmall(admin, upstream.url);
-  const gw = await T.startGateway(our, 1, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` }, 'gateway(profiled)');
+  const spawnedAt = Date.now();
+  const gw = await T.startGateway(our, 1, {}, 'gateway(profiled)', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   await T.waitRevision([gw], small.revision);
   const { token, bad } = T.tokens();
   const s = defineScenarios({ token, bad, consumer: T.CONSUMER }).find((x) => x.id === id);
   if (!s || s.needs !== 'gw1') throw new Error(`PROFILE_SCENARIO must be a 1-worker gateway scenario (pass, auth1, token_get, token_post, reject), got "${id}"`);
   process.stderr.write(`profiling ${id} for ${duration} s ...\n`);
+  // Samples before the load started are start-up; the summary leaves them out.
+  const skipMs = Date.now() - spawnedAt;
   const res = await runLoad({ ...s.req(gw), connections: Number(process.env.BENCH_CONNECTIONS || 50), duration, expectStatus: s.expectStatus });
   process.stderr.write(`${Math.round(res.rps)} req/s, p50 ${res.p50} ms, p99 ${res.p99} ms, unexpected ${res.unexpected}\n`);
   await stop(gw.child);
@@ -39,13 +42,8 @@ async function main() {
   const profiles = fresh.map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
   const file = path.join(dir, `gateway-${id}.cpuprofile`);
   fs.renameSync(profiles[0], file);
-  const sum = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), 25);
-  const pct = (ms) => ((100 * ms) / sum.busy_ms).toFixed(1).padStart(5);
-  const lines = [`${path.relative(process.cwd(), file)}: ${sum.busy_ms.toFixed(0)} ms busy of ${sum.total_ms.toFixed(0)} ms`, 'top 25 by self time:'];
-  for (const f of sum.top) lines.push(`${f.ms.toFixed(1).padStart(9)} ms ${pct(f.ms)}%  ${f.name}  ${f.where}`);
-  lines.push('self time by origin:');
-  for (const g of sum.groups.slice(0, 15)) lines.push(`${g.ms.toFixed(1).padStart(9)} ms ${g.origin === '(idle)' ? '   - ' : pct(g.ms)}%  ${g.origin}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  const sum = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), 25, { skipMs });
+  process.stdout.write(`${path.relative(process.cwd(), file)} (first ${skipMs} ms of start-up left out): ${render(sum, 25, true)}\n`);
 }
 
 main().catch(async (e) => {

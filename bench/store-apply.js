@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 async function main() {
-  const { openStore } = require(path.join(__dirname, '../dist/libs/store/src'));
+  const { openStore } = require(path.join(process.env.BENCH_DIST || path.join(__dirname, '../dist'), 'libs/store/src'));
   const text = fs.readFileSync(process.argv[2], 'utf8');
   const store = await openStore({ dataDir: process.env.OAUTH2_DATA_DIR, masterKey: process.env.OAUTH2_MASTER_KEY });
   const t0 = process.hrtime.bigint();

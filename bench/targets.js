@@ -11,8 +11,12 @@ const { request, adminClient, waitFor } = require('./http');
 const { craftToken, badSignature } = require('./jwt');
 
 const root = path.resolve(__dirname, '..');
-const GATEWAY_MAIN = path.join(root, 'dist/apps/gateway/src/main.js');
-const ADMIN_MAIN = path.join(root, 'dist/apps/admin-api/src/main.js');
+// BENCH_DIST runs a copy of dist/ (e.g. a snapshot taken while others rebuild the tree); NODE_PATH
+// then lets that copy resolve the repo's node_modules.
+const DIST = path.resolve(process.env.BENCH_DIST || path.join(root, 'dist'));
+if (process.env.BENCH_DIST) process.env.NODE_PATH = [path.join(root, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+const GATEWAY_MAIN = path.join(DIST, 'apps/gateway/src/main.js');
+const ADMIN_MAIN = path.join(DIST, 'apps/admin-api/src/main.js');
 
 const CONSUMER = { name: 'bench', client_id: 'bench-client', client_secret: crypto.randomBytes(32).toString('base64url') };
 
@@ -56,10 +60,13 @@ async function startAdmin(our) {
   return { child, url: info.url, client };
 }
 
-/** Starts a gateway with `workers` workers; extraEnv may carry NODE_OPTIONS (e.g. --cpu-prof). */
-async function startGateway(our, workers, extraEnv = {}, name = `gateway(${workers}w)`) {
+/**
+ * Starts a gateway with `workers` workers. nodeArgs go before the script (Node 20 refuses
+ * --cpu-prof inside NODE_OPTIONS, so profiling passes it here).
+ */
+async function startGateway(our, workers, extraEnv = {}, name = `gateway(${workers}w)`, nodeArgs = []) {
   if (!fs.existsSync(GATEWAY_MAIN)) throw new Error(`gateway not built (${path.relative(root, GATEWAY_MAIN)} missing)`);
-  const { child, info } = await startNode(name, [GATEWAY_MAIN], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
+  const { child, info } = await startNode(name, [...nodeArgs, GATEWAY_MAIN], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
   if (!info.status_url) throw new Error(`${name}: "listening" line has no status_url`);
   const gw = { child, url: info.url, statusUrl: info.status_url, name };
   await waitFor(`${name} /readyz`, async () => (await request(gw.statusUrl + '/readyz')).status === 200, 20000);
@@ -116,4 +123,5 @@ module.exports = {
   tokens,
   attempt,
   GATEWAY_MAIN,
+  DIST,
 };
