@@ -138,7 +138,10 @@ export class AdminClient {
       });
     } catch (err) {
       const code = networkCode(err);
-      if (code && UNREACHABLE_CODES.has(code)) throw new CliError(`cannot reach the admin API at ${this.server} (${code})`, ExitCode.UNREACHABLE);
+      if (code && UNREACHABLE_CODES.has(code)) {
+        const why = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? `no answer within ${this.timeoutMs / 1000} s` : code;
+        throw new CliError(`cannot reach the admin API at ${this.server} (${why})`, ExitCode.UNREACHABLE);
+      }
       throw new CliError(`request to ${this.server} failed: ${(err as Error)?.message ?? String(err)}`, ExitCode.FAILURE);
     }
     let text: string;

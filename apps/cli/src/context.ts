@@ -20,6 +20,7 @@ export interface GlobalOptions {
   server?: string;
   token?: string;
   output: 'table' | 'json';
+  timeout: number;
 }
 
 const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() ? v.trim() : undefined);
@@ -65,7 +66,7 @@ export class Context {
   }
 
   client(): AdminClient {
-    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.token() });
+    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.token(), timeoutMs: this.options.timeout * 1000 });
     return this.adminClient;
   }
 

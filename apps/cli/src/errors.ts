@@ -68,10 +68,8 @@ export function toFailure(err: unknown): Failure {
   if (err instanceof CliError) return { message: oneLine(err.message), exitCode: err.exitCode };
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { message: '', exitCode: ExitCode.OK };
-    if (err.code === 'commander.help') {
-      // A noun without a verb (`oauth2ctl consumer`): commander shows help with exit 1; it is a usage error.
-      return { message: 'missing command (see --help)', exitCode: ExitCode.USAGE };
-    }
+    // `help` output: fine with exit 0 (`oauth2ctl help consumer`); commander's exit 1 means help shown instead of a command.
+    if (err.code === 'commander.help') return err.exitCode === 0 ? { message: '', exitCode: ExitCode.OK } : { message: 'missing command (see --help)', exitCode: ExitCode.USAGE };
     return { message: oneLine(err.message.replace(/^error:\s*/i, '')), exitCode: ExitCode.USAGE };
   }
   if (err instanceof Error) return { message: oneLine(err.message) || err.name, exitCode: ExitCode.FAILURE };

@@ -34,6 +34,10 @@ describe('toFailure (the one funnel)', () => {
     expect(toFailure(new CommanderError(1, 'commander.help', '(outputHelp)')).exitCode).toBe(ExitCode.USAGE);
   });
 
+  it('treats the `help` verb (commander.help with exit 0) as success', () => {
+    expect(toFailure(new CommanderError(0, 'commander.help', '(outputHelp)'))).toEqual({ message: '', exitCode: 0 });
+  });
+
   it('keeps the exit code of typed CLI errors', () => {
     expect(toFailure(new UsageError('bad')).exitCode).toBe(2);
     expect(toFailure(new CliError('down', ExitCode.UNREACHABLE)).exitCode).toBe(5);

@@ -235,10 +235,35 @@ describe('refusals and exit codes', () => {
     expect(r.stderr).toBe(`oauth2ctl: cannot reach the admin API at http://127.0.0.1:${port} (ECONNREFUSED)\n`);
   });
 
-  it('--help prints usage on stdout with exit 0', async () => {
-    const r = await cli(['consumer', '--help']);
+  it.each([[['consumer', '--help']], [['help', 'consumer']], [['consumer', 'help']]])('%p prints usage on stdout with exit 0', async (args) => {
+    const r = await cli(args);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/rotate-secret/);
     expect(r.stderr).toBe('');
+  });
+
+  it.each([
+    [[], /'oauth2ctl' needs a command; one of: consumer, route, allow, settings, apply, export, status/],
+    [['consumer'], /'oauth2ctl consumer' needs a command; one of: add, list, get, remove, rotate-secret/],
+    [['route', 'bogus'], /unknown command 'bogus' for 'oauth2ctl route'/],
+  ])('%p without a verb: one line naming the verbs, exit 2', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+  });
+
+  it('a server that never answers fails after --timeout with exit 5', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((ok) => silent.listen(0, '127.0.0.1', ok));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const r = await cli(['--timeout', '1', 'consumer', 'list'], { server: `http://127.0.0.1:${port}` });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/^oauth2ctl: cannot reach the admin API at .* \(UND_ERR_HEADERS_TIMEOUT\)\n$/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((ok) => silent.close(() => ok()));
+    }
   });
 });

@@ -7,12 +7,23 @@ import { exportCommand } from './commands/export.command';
 import { routeCommand } from './commands/route.command';
 import { settingsCommand } from './commands/settings.command';
 import { statusCommand } from './commands/status.command';
+import { positiveInt } from './args';
 import { Context, DEFAULT_SERVER, type CliIO } from './context';
+import { UsageError } from './errors';
 
 /** Walks the tree: addCommand() does not copy inherited settings the way command() does. */
 function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
   fn(cmd);
   for (const sub of cmd.commands) forEachCommand(sub, fn);
+}
+
+/** A noun without a verb (`oauth2ctl consumer`, `oauth2ctl consumer bogus`): one line naming the verbs. */
+function missingVerb(this: Command): never {
+  const path: string[] = [];
+  for (let c: Command | null = this; c; c = c.parent) path.unshift(c.name());
+  const verbs = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  const what = this.args.length ? `unknown command '${this.args[0]}' for '${path.join(' ')}'` : `'${path.join(' ')}' needs a command`;
+  throw new UsageError(`${what}; one of: ${verbs.join(', ')} (see --help)`);
 }
 
 /** Assembles oauth2ctl. Commander never exits or prints errors itself: the run() funnel does both. */
@@ -25,6 +36,7 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .option('--server <url>', `admin API base URL (env OAUTH2_SERVER, default ${DEFAULT_SERVER})`)
     .option('--token <token>', 'admin token (env OAUTH2_ADMIN_TOKEN, else <OAUTH2_DATA_DIR or ./data>/admin.token)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--timeout <seconds>', 'give up on the admin API after this long (exit 5)', positiveInt, 30)
     .addCommand(consumerCommand(ctx))
     .addCommand(routeCommand(ctx))
     .addCommand(allowCommand(ctx))
@@ -34,6 +46,8 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .addCommand(statusCommand(ctx));
 
   forEachCommand(program, (c) => {
+    // An action on a noun turns off commander's implicit `help` verb: ask for it explicitly.
+    if (c.commands.length) c.helpCommand(true).allowExcessArguments().action(missingVerb);
     c.exitOverride();
     c.configureOutput({
       writeOut: (s) => io.stdout(s),
