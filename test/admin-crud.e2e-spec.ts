@@ -77,6 +77,9 @@ describe('consumers', () => {
     ['no name', {}, /name/],
     ['unknown field', { name: 'x2', role: 'admin' }, /role/],
     ['number name', { name: 42 }, /name/],
+    ['dot-segment name (unaddressable in a URL)', { name: 'ns/..' }, /name/],
+    ['constructor key (slips past whitelists)', JSON.parse('{"name":"x3","constructor":{"a":1}}'), /constructor/],
+    ['__proto__ key', JSON.parse('{"name":"x4","__proto__":{"a":1}}'), /__proto__/],
   ])('refuses %s with 400 naming the field', async (_t, body, field) => {
     const res = await admin.api('POST', '/v1/consumers', body);
     expect(res.status).toBe(400);

@@ -2,17 +2,38 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { APPLY_CONTENT_TYPES } from '@oauth2/contracts';
-import { json, text } from 'express';
+import { json, text, type NextFunction, type Request, type Response } from 'express';
+import { logger } from './common/logger';
 import { bodyParserErrors } from './common/error.filter';
 
 /** SPEC §5: request bodies over 1 MiB get 413. */
 const BODY_LIMIT = '1mb';
 
+/**
+ * `constructor` / `__proto__` / `prototype` keys slip past class-validator's whitelist (every object
+ * "has" them), so they are refused while parsing; the parse error becomes a 400.
+ */
+/** One line per request: method, path WITHOUT the query string, status, duration. No headers (the admin token). */
+function accessLog(req: Request, res: Response, next: NextFunction): void {
+  const start = process.hrtime.bigint();
+  res.once('finish', () => {
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+  });
+  next();
+}
+
+function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new SyntaxError(`property "${key}" is not allowed`);
+  return value;
+}
+
 export function setupHttp(app: INestApplication): void {
+  app.use(accessLog);
   // /v1/apply reads the document as raw text (YAML or JSON) and hands it to the store unparsed;
   // mounted first so the JSON parser below skips that request.
   app.use('/v1/apply', text({ type: APPLY_CONTENT_TYPES, limit: BODY_LIMIT }));
-  app.use(json({ limit: BODY_LIMIT, strict: true }));
+  app.use(json({ limit: BODY_LIMIT, strict: true, reviver: refuseProtoKeys }));
   app.use(bodyParserErrors);
   const config = new DocumentBuilder()
     .setTitle('oauth2-gateway admin API')

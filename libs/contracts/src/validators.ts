@@ -5,11 +5,19 @@
 import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from 'class-validator';
 import { checkSetting, isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream } from '@oauth2/core';
 
-export const NAME_RULE = '1-253 characters of [A-Za-z0-9._~:@/-]';
+export const NAME_RULE = '1-253 characters of [A-Za-z0-9._~:@/-] without "." or ".." segments';
+
+/**
+ * Core's name rule, plus: no "." / ".." path segment. Such a name cannot travel in a URL path
+ * (clients and proxies normalise dot segments away), so it could be created but never addressed.
+ */
+export function isAddressableName(v: unknown): v is string {
+  return isValidName(v) && !v.split('/').some((seg) => seg === '.' || seg === '..');
+}
 
 export function IsResourceName(opts?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
-    { name: 'isResourceName', validator: { validate: (v) => isValidName(v), defaultMessage: buildMessage((e) => `${e}$property must be ${NAME_RULE}`, opts) } },
+    { name: 'isResourceName', validator: { validate: (v) => isAddressableName(v), defaultMessage: buildMessage((e) => `${e}$property must be ${NAME_RULE}`, opts) } },
     opts,
   );
 }

@@ -1,6 +1,5 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
 import { isValidName } from '@oauth2/core';
-import { NAME_RULE } from '@oauth2/contracts';
 
 /**
  * A consumer or route name from the URL. Express has already percent-decoded the segment, so
@@ -9,7 +8,7 @@ import { NAME_RULE } from '@oauth2/contracts';
  */
 export class NameParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isValidName(value)) throw new BadRequestException(`name must be ${NAME_RULE}`);
+    if (!isValidName(value)) throw new BadRequestException('name must be 1-253 characters of [A-Za-z0-9._~:@/-]');
     return value;
   }
 }
