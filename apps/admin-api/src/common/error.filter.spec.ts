@@ -1,0 +1,60 @@
+import { ArgumentsHost, BadRequestException, NotFoundException } from '@nestjs/common';
+import { StoreError } from '@oauth2/store';
+import { AdminAuthError } from './admin-token.guard';
+import { ErrorFilter } from './error.filter';
+
+/** Runs the filter against a minimal Express-like response and returns what it wrote. */
+function run(err: unknown) {
+  const out: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
+  const res = {
+    headersSent: false,
+    setHeader: (k: string, v: string) => (out.headers[k.toLowerCase()] = v),
+    status(s: number) {
+      out.status = s;
+      return this;
+    },
+    json: (b: unknown) => (out.body = b),
+  };
+  const host = { switchToHttp: () => ({ getResponse: () => res, getRequest: () => ({ method: 'GET', path: '/x' }) }) } as unknown as ArgumentsHost;
+  new ErrorFilter().catch(err, host);
+  return out;
+}
+
+describe('ErrorFilter', () => {
+  it.each([
+    [new StoreError('validation', 'allow[0]: consumer "x" does not exist', 'allow[0]'), 400],
+    [new StoreError('not_found', 'consumer "x" not found', 'name'), 404],
+    [new StoreError('conflict', 'name: consumer "x" already exists', 'name'), 409],
+  ])('maps store error %s to %i with its one-line message', (err, status) => {
+    const out = run(err);
+    expect(out.status).toBe(status);
+    expect(out.body).toMatchObject({ code: status, msg: (err as Error).message });
+  });
+
+  it('lists validation messages in errors[] and joins them in msg', () => {
+    const out = run(new BadRequestException(['name must be x', 'property foo should not exist']));
+    expect(out.body).toEqual({ code: 400, msg: 'name must be x; property foo should not exist', errors: ['name must be x', 'property foo should not exist'] });
+  });
+
+  it('adds WWW-Authenticate: Bearer on 401', () => {
+    const missing = run(new AdminAuthError('admin token required'));
+    expect(missing.status).toBe(401);
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="oauth2-admin"');
+    expect(run(new AdminAuthError('invalid admin token')).headers['www-authenticate']).toMatch(/error="invalid_token"/);
+  });
+
+  it('keeps HttpException statuses', () => {
+    expect(run(new NotFoundException('Cannot GET /nope')).body).toEqual({ code: 404, msg: 'Cannot GET /nope' });
+  });
+
+  it('hides unknown errors behind a generic 500', () => {
+    const out = run(new Error('SQLITE_CORRUPT at /secret/path/oauth2.db'));
+    expect(out.status).toBe(500);
+    expect(out.body).toEqual({ code: 500, msg: 'internal error' });
+  });
+
+  it('maps body-parser errors by type (413, 400)', () => {
+    expect(run(Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large', expose: true })).body).toMatchObject({ code: 413 });
+    expect(run(Object.assign(new Error('Unexpected token'), { status: 400, type: 'entity.parse.failed', expose: true })).body).toMatchObject({ code: 400, msg: expect.stringMatching(/malformed JSON/) });
+  });
+});
