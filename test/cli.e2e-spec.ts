@@ -3,18 +3,18 @@
  * bin/oauth2ctl run as child processes. Checks stdout, stderr (one line, no stack trace) and the
  * exit code of every command and every exit code of SPEC §6.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { spawnAdmin, type AdminProcess } from '@oauth2/testing';
 
 // Each CLI run is a fresh node process; a test making a dozen of them needs more than jest's 5 s default.
 jest.setTimeout(60_000);
 
 const ROOT = resolve(__dirname, '..');
 const BIN = join(ROOT, 'bin', 'oauth2ctl');
-const ADMIN_MAIN = join(ROOT, 'dist', 'apps', 'admin-api', 'src', 'main.js');
 
 interface Result {
   code: number | null;
@@ -23,28 +23,8 @@ interface Result {
 }
 
 let dataDir: string;
-let admin: ChildProcess;
+let admin: AdminProcess;
 let server: string;
-
-/** Starts the built admin API on a free port and resolves with its URL once /healthz answers. */
-function startAdmin(dir: string): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((ok, fail) => {
-    const proc = spawn(process.execPath, [ADMIN_MAIN], {
-      env: { ...process.env, OAUTH2_DATA_DIR: dir, ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', OAUTH2_ADMIN_TOKEN: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stderr!.on('data', (c: Buffer) => (err += c));
-    proc.on('exit', (code) => fail(new Error(`admin API exited (${code}): ${err || out}`)));
-    // The admin API logs one JSON line with its URL once it listens (port 0 = any free port).
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) ok({ proc, url: m[1] });
-    });
-  });
-}
 
 function oauth2ctl(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<Result> {
   return new Promise((ok, fail) => {
@@ -85,16 +65,13 @@ async function closedPort(): Promise<number> {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'oauth2ctl-e2e-'));
-  ({ proc: admin, url: server } = await startAdmin(dataDir));
+  // No OAUTH2_ADMIN_TOKEN: the admin API writes <dataDir>/admin.token, which the CLI must find on its own.
+  admin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dataDir } });
+  server = admin.url;
 });
 
 afterAll(async () => {
-  if (admin && admin.exitCode === null) {
-    admin.removeAllListeners('exit');
-    const gone = new Promise((ok) => admin.once('exit', ok));
-    admin.kill('SIGTERM');
-    await gone;
-  }
+  await admin?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -263,6 +240,10 @@ describe('oauth2ctl against the real admin API', () => {
       expectFailure(await oauth2ctl(['allow', 'add', '--route', 'r1', '--consumer', 'nobody']), 2);
       expectFailure(await oauth2ctl(['apply', '-f', '-'], { stdin: 'consumers: []\nnot_a_setting: 1\n' }), 2, /not_a_setting/);
       expectFailure(await oauth2ctl(['apply', '-f', join(dataDir, 'missing.yaml')]), 2, /cannot read/);
+      // Over the API's 1 MiB body limit: 413, which is the caller's fault too.
+      const big = join(dataDir, 'big.yaml');
+      writeFileSync(big, `# ${'x'.repeat(1100 * 1024)}\nconsumers: []\n`);
+      expectFailure(await oauth2ctl(['apply', '-f', big]), 2, /too large/);
     });
 
     it('exit 3: not found and conflict', async () => {
