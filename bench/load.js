@@ -6,6 +6,7 @@ const autocannon = require('autocannon');
 
 async function main() {
   const a = JSON.parse(process.argv[2] || '{}');
+  const cpu0 = process.cpuUsage();
   const result = await autocannon({
     url: a.url,
     connections: a.connections || 50,
@@ -16,6 +17,7 @@ async function main() {
     pipelining: 1,
     timeout: 10,
   });
+  const cpu = process.cpuUsage(cpu0);
   const statusCounts = {};
   for (const [code, v] of Object.entries(result.statusCodeStats || {})) statusCounts[code] = v.count;
   const expect = a.expectStatus || null;
@@ -35,6 +37,8 @@ async function main() {
       errors: result.errors,
       timeouts: result.timeouts,
       duration: result.duration,
+      // The generator's own CPU per request: when it nears 1e6/rps, the generator is the bottleneck.
+      loadgen_cpu_us_per_req: result.requests.total ? (cpu.user + cpu.system) / result.requests.total : null,
     }) + '\n',
   );
 }

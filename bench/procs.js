@@ -116,8 +116,7 @@ function oneLine(e) {
   return s.split('\n')[0].slice(0, 300);
 }
 
-/** VmRSS in bytes of pid and of all its descendants (cluster workers), from /proc. */
-function rssTree(pid) {
+function childrenByParent() {
   const byParent = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -131,6 +130,43 @@ function rssTree(pid) {
       /* process vanished while listing */
     }
   }
+  return byParent;
+}
+
+/** pid and all its descendants (cluster workers). */
+function processTree(pid) {
+  const byParent = childrenByParent();
+  const out = [];
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop();
+    out.push(p);
+    for (const k of byParent.get(p) || []) stack.push(k);
+  }
+  return out;
+}
+
+// USER_HZ is 100 on every Linux the bench targets (getconf CLK_TCK); /proc/<pid>/stat counts in it.
+const TICK_MS = 10;
+
+/** CPU time (user + system, ms) used so far by pid and its descendants, from /proc/<pid>/stat. */
+function cpuTree(pid) {
+  let ms = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 (utime, stime) are at 11 and 12 once pid and comm are cut off.
+      ms += (Number(f[11]) + Number(f[12])) * TICK_MS;
+    } catch {
+      /* exited */
+    }
+  }
+  return ms;
+}
+
+/** VmRSS in bytes of pid and of all its descendants (cluster workers), from /proc. */
+function rssTree(pid) {
   const rssOf = (p) => {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'));
@@ -139,17 +175,8 @@ function rssTree(pid) {
       return 0;
     }
   };
-  const main = rssOf(pid);
-  let total = 0;
-  let count = 0;
-  const stack = [pid];
-  while (stack.length) {
-    const p = stack.pop();
-    total += rssOf(p);
-    count++;
-    for (const k of byParent.get(p) || []) stack.push(k);
-  }
-  return { main, total, processes: count };
+  const tree = processTree(pid);
+  return { main: rssOf(pid), total: tree.reduce((a, p) => a + rssOf(p), 0), processes: tree.length };
 }
 
-module.exports = { startNode, stop, stopAll, installCleanup, oneLine, rssTree };
+module.exports = { startNode, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree };

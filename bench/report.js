@@ -38,18 +38,22 @@ function pad(s, n, right) {
 }
 
 function scenarioTable(rows) {
-  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'goals'];
-  const widths = [34, 9, 7, 7, 11, 9, 7, 0];
-  const lines = [head.map((h, i) => pad(h, widths[i], i > 0 && i < 7)).join(' ')];
+  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'cpu us/req', 'gen us', 'goals'];
+  const widths = [34, 9, 7, 7, 11, 9, 7, 10, 7, 0];
+  const R = 9; // columns 1..8 are numbers, right-aligned
+  const lines = [head.map((h, i) => pad(h, widths[i], i > 0 && i < R)).join(' ')];
   for (const r of rows) {
     if (r.error) {
       lines.push(`${pad(r.label, widths[0])} error: ${r.error}`);
       continue;
     }
     const goals = (r.goals || []).map((g) => `${verdict(g.ok)} ${g.what}`).join('; ');
-    const cells = [r.label, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`, fmt(r.x_direct, 2), fmt(r.x_peer, 2), goals];
-    lines.push(cells.map((c, i) => pad(c, widths[i], i > 0 && i < 7)).join(' '));
+    const cpu = `${fmt(r.cpu_us_per_req)}${Number.isFinite(r.upstream_cpu_us_per_req) ? `+${fmt(r.upstream_cpu_us_per_req)}` : ''}`;
+    const cells = [r.label, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`, fmt(r.x_direct, 2), fmt(r.x_peer, 2), cpu, fmt(r.loadgen_cpu_us_per_req), goals];
+    lines.push(cells.map((c, i) => pad(c, widths[i], i > 0 && i < R)).join(' '));
   }
+  lines.push('cpu us/req: CPU time per request of the target process(es) + of the upstream behind it (/proc; steadier than req/s on a busy machine).');
+  lines.push('gen us: CPU per request of the load generator (autocannon, one process); near 1e6/(req/s) it, not the target, is the limit.');
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { request } = require('./http');
-const { oneLine } = require('./procs');
+const { oneLine, cpuTree } = require('./procs');
 
 /**
  * id, label, target key it needs in ctx, request builder, expected status, and the pass/miss goal
@@ -128,9 +128,16 @@ async function runScenarios(scenarios, targets, opts, log) {
       const row = rows.get(s.id);
       if (row.error) continue;
       try {
+        // CPU the target (and the upstream behind it) burn per request: unlike req/s, this barely
+        // moves when other work on the machine steals cores.
+        const target = targets[s.needs].child.pid;
+        const up = s.needs === 'upstream' ? null : targets.upstream.child.pid;
+        const c0 = [cpuTree(target), up ? cpuTree(up) : 0];
         const res = await runLoad(loadArgs(s, opts.duration));
+        res.cpu_us_per_req = res.total ? ((cpuTree(target) - c0[0]) * 1000) / res.total : NaN;
+        res.upstream_cpu_us_per_req = up && res.total ? ((cpuTree(up) - c0[1]) * 1000) / res.total : NaN;
         row.rounds.push(res);
-        log(`round ${r}/${opts.rounds} ${s.id}: ${Math.round(res.rps)} req/s p50 ${res.p50} ms p99 ${res.p99} ms unexpected ${res.unexpected}`);
+        log(`round ${r}/${opts.rounds} ${s.id}: ${Math.round(res.rps)} req/s p50 ${res.p50} ms p99 ${res.p99} ms unexpected ${res.unexpected} cpu ${res.cpu_us_per_req.toFixed(0)} us/req`);
       } catch (e) {
         row.error = oneLine(e);
       }
@@ -141,6 +148,9 @@ async function runScenarios(scenarios, targets, opts, log) {
     row.rps = median(row.rounds.map((x) => x.rps));
     row.p50 = median(row.rounds.map((x) => x.p50));
     row.p99 = median(row.rounds.map((x) => x.p99));
+    row.cpu_us_per_req = median(row.rounds.map((x) => x.cpu_us_per_req));
+    row.upstream_cpu_us_per_req = median(row.rounds.map((x) => x.upstream_cpu_us_per_req));
+    row.loadgen_cpu_us_per_req = median(row.rounds.map((x) => x.loadgen_cpu_us_per_req));
     row.unexpected = row.rounds.reduce((a, x) => a + x.unexpected, 0);
     row.errors = row.rounds.reduce((a, x) => a + x.errors + x.timeouts, 0);
     row.total = row.rounds.reduce((a, x) => a + x.total, 0);
