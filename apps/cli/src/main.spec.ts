@@ -95,6 +95,18 @@ describe('requests on the wire', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('--client-secret - reads the secret from stdin (kept out of ps and shell history)', async () => {
+    const secret = 'z'.repeat(40);
+    replies['POST /v1/consumers'] = { status: 201, body: { name: 'c1', client_id: 'id', client_secret: secret } };
+    replies['POST /v1/consumers/c1/rotate-secret'] = { status: 200, body: { name: 'c1', client_id: 'id', client_secret: secret } };
+    expect((await cli(['consumer', 'add', 'c1', '--client-secret', '-'], { stdin: `${secret}\n` })).code).toBe(0);
+    expect((await cli(['consumer', 'rotate-secret', 'c1', '--client-secret', '-'], { stdin: secret })).code).toBe(0);
+    expect(seen.map((s) => JSON.parse(s.body).client_secret)).toEqual([secret, secret]);
+    const empty = await cli(['consumer', 'add', 'c1', '--client-secret', '-'], { stdin: '' });
+    expect(empty.code).toBe(2);
+    expect(seen).toHaveLength(2);
+  });
+
   it('consumer remove --force adds force=true', async () => {
     replies['DELETE /v1/consumers/c1'] = { status: 200, body: { deleted: 'c1', rules_updated: [2], rules_deleted: [] } };
     const r = await cli(['consumer', 'remove', 'c1', '--force']);

@@ -1,7 +1,16 @@
 import { Command } from 'commander';
 import { nonNegativeInt, positiveInt } from '../args';
 import type { Context } from '../context';
+import { UsageError } from '../errors';
 import { consumersTable, consumerSecretView, consumerView, deleteView } from '../output/views';
+
+/** `--client-secret -` reads the secret from stdin, so it never shows in `ps` or shell history. */
+async function secretArg(ctx: Context, value: string | undefined): Promise<string | undefined> {
+  if (value !== '-') return value;
+  const secret = (await ctx.io.readStdin()).replace(/\r?\n$/, '');
+  if (!secret) throw new UsageError('--client-secret -: standard input is empty');
+  return secret;
+}
 
 /** `oauth2ctl consumer add|list|get|remove|rotate-secret` (SPEC §6). */
 export function consumerCommand(ctx: Context): Command {
@@ -11,9 +20,9 @@ export function consumerCommand(ctx: Context): Command {
     .command('add <name>')
     .description('register a consumer; prints its client_id and client_secret (shown only this once)')
     .option('--client-id <id>', 'client_id to use (default: a generated UUIDv4)')
-    .option('--client-secret <secret>', 'client_secret to use, at least 32 characters (default: 32 random bytes, base64url)')
+    .option('--client-secret <secret>', 'client_secret to use, at least 32 characters; "-" reads it from stdin (default: 32 random bytes, base64url)')
     .action(async (name: string, o: { clientId?: string; clientSecret?: string }) => {
-      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: o.clientSecret });
+      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: await secretArg(ctx, o.clientSecret) });
       ctx.render(created, consumerSecretView);
     });
 
@@ -47,9 +56,9 @@ export function consumerCommand(ctx: Context): Command {
   cmd
     .command('rotate-secret <name>')
     .description('replace the client_secret (tokens signed with the old one stop verifying)')
-    .option('--client-secret <secret>', 'new secret, at least 32 characters (default: generated)')
+    .option('--client-secret <secret>', 'new secret, at least 32 characters; "-" reads it from stdin (default: generated)')
     .action(async (name: string, o: { clientSecret?: string }) => {
-      ctx.render(await ctx.client().rotateSecret(name, o.clientSecret), consumerSecretView);
+      ctx.render(await ctx.client().rotateSecret(name, await secretArg(ctx, o.clientSecret)), consumerSecretView);
     });
 
   return cmd;
