@@ -3,9 +3,10 @@ import type { AccessTokenClaims, Keyring, VerifyFailureCode, VerifyOptions, Veri
 
 /**
  * The hot path: runs on every authenticated request, so it is synchronous node:crypto HMAC-SHA256.
- * jose's HS256 verify goes through async WebCrypto and measured several times slower per token
- * (see the token lib's benchmark figures in the report / README), and we need none of its
- * generality: the algorithm is pinned and the key comes from our keyring, never from the token.
+ * Measured on the dev box (Node 20, 2 shared cores, noisy): this function ~7-8 us per token,
+ * a cache hit ~0.1 us, jose 5 `jwtVerify` HS256 ~9-19 us (async, a promise per call) — and jose
+ * would still need our own decode first, since the key is chosen by the `client_id` claim. jose
+ * is therefore not used here: the algorithm is pinned and the key comes from our keyring only.
  *
  * Decisions (SPEC §3.5 leaves them to us):
  * - Header parameters `crit` and `b64` are refused (bad_header): we implement no extension, and
@@ -36,6 +37,10 @@ const F: Readonly<Record<VerifyFailureCode, VerifyResult>> = Object.freeze({
   expired: fail('expired'),
   not_yet_valid: fail('not_yet_valid'),
 });
+
+/** `{"alg":"HS256","typ":"application/at+jwt"}` as we and Higress write it, and as older Go wrote it (`\/`). */
+const KNOWN_HEADER = Buffer.from('{"alg":"HS256","typ":"application/at+jwt"}').toString('base64url');
+const KNOWN_HEADER_GO = Buffer.from('{"alg":"HS256","typ":"application\\/at+jwt"}').toString('base64url');
 
 /** 1 for the base64url alphabet [A-Za-z0-9_-], 0 otherwise; indexed by char code < 128. */
 const B64URL = new Uint8Array(128);
@@ -117,11 +122,14 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   if (dots === null) return F.malformed;
   const [dot1, dot2] = dots;
 
-  const header = parseObject(token.slice(0, dot1));
-  if (header === null) return F.malformed;
-  if (!isTyp(header.typ)) return F.bad_typ;
-  if (header.alg !== 'HS256') return F.bad_alg;
-  if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
+  // Nearly every token carries one of two known header encodings: skip decoding those.
+  if (!(dot1 === KNOWN_HEADER.length && token.startsWith(KNOWN_HEADER)) && !(dot1 === KNOWN_HEADER_GO.length && token.startsWith(KNOWN_HEADER_GO))) {
+    const header = parseObject(token.slice(0, dot1));
+    if (header === null) return F.malformed;
+    if (!isTyp(header.typ)) return F.bad_typ;
+    if (header.alg !== 'HS256') return F.bad_alg;
+    if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
+  }
 
   const payload = parseObject(token.slice(dot1 + 1, dot2));
   if (payload === null) return F.malformed;
