@@ -4,3 +4,4 @@ export * from './processes';
 export * from './jwt-craft';
 export * from './echo-upstream';
 export * from './gateway-process';
+export * from './faults';
