@@ -1,0 +1,119 @@
+import { checkSetting, checkSettings, DEFAULT_SETTINGS, parseSettingText, SETTING_KEYS } from './settings';
+
+describe('settings (SPEC §1)', () => {
+  it('has the Higress names and defaults', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      issuer: 'Higress-Gateway',
+      auth_path: '/oauth2/token',
+      global_credentials: true,
+      auth_header_name: 'Authorization',
+      token_ttl: 7200,
+      clock_skew_seconds: 60,
+      keep_token: true,
+      global_auth: null,
+    });
+    expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
+    expect(SETTING_KEYS).toHaveLength(8);
+  });
+
+  it.each(SETTING_KEYS)('the default of %s is valid', (key) => {
+    expect(checkSetting(key, DEFAULT_SETTINGS[key])).toBeNull();
+  });
+
+  describe('checkSetting', () => {
+    it.each<[string, unknown]>([
+      ['issuer', 'my-gateway'],
+      ['issuer', 'x'.repeat(1024)],
+      ['auth_path', '/'],
+      ['auth_path', '/api/token'],
+      ['auth_header_name', 'X-Token'],
+      ['auth_header_name', 'authorization'],
+      ['token_ttl', 1],
+      ['token_ttl', 86400 * 365],
+      ['clock_skew_seconds', 0],
+      ['clock_skew_seconds', 3153600000],
+      ['global_credentials', false],
+      ['keep_token', false],
+      ['global_auth', true],
+      ['global_auth', false],
+      ['global_auth', null],
+    ])('accepts %s = %j', (key, value) => {
+      expect(checkSetting(key, value)).toBeNull();
+    });
+
+    it.each<[string, unknown]>([
+      ['issuer', ''],
+      ['issuer', 'x'.repeat(1025)],
+      ['issuer', 1],
+      ['auth_path', 'oauth2/token'],
+      ['auth_path', '/token?x=1'],
+      ['auth_path', '/tok en'],
+      ['auth_path', '/token#x'],
+      ['auth_header_name', ''],
+      ['auth_header_name', 'X Token'],
+      ['auth_header_name', 'X:Token'],
+      ['token_ttl', 0],
+      ['token_ttl', -1],
+      ['token_ttl', 1.5],
+      ['token_ttl', '7200'],
+      ['token_ttl', Number.MAX_SAFE_INTEGER + 1],
+      ['clock_skew_seconds', -1],
+      ['clock_skew_seconds', NaN],
+      ['global_credentials', 'true'],
+      ['keep_token', 1],
+      ['global_auth', 'unset'],
+      ['global_auth', undefined],
+    ])('refuses %s = %j, naming the key', (key, value) => {
+      expect(checkSetting(key, value)).toContain(key);
+    });
+
+    it('refuses an unknown key by name', () => {
+      expect(checkSetting('auth_header', 'Authorization')).toBe('unknown setting "auth_header"');
+    });
+
+    it('checkSettings reports every problem', () => {
+      expect(checkSettings({ token_ttl: 0, keep_token: 'no', issuer: 'ok' })).toHaveLength(2);
+      expect(checkSettings({})).toEqual([]);
+    });
+  });
+
+  describe('parseSettingText', () => {
+    it.each<[string, string, unknown]>([
+      ['token_ttl', '3600', 3600],
+      ['clock_skew_seconds', '0', 0],
+      ['clock_skew_seconds', '3153600000', 3153600000],
+      ['keep_token', 'false', false],
+      ['global_credentials', 'true', true],
+      ['global_auth', 'true', true],
+      ['global_auth', 'false', false],
+      ['global_auth', 'unset', null],
+      ['global_auth', 'null', null],
+      ['issuer', 'my gateway', 'my gateway'],
+      ['auth_path', '/token', '/token'],
+      ['auth_header_name', 'X-Token', 'X-Token'],
+    ])('%s=%s -> %j', (key, text, value) => {
+      expect(parseSettingText(key, text)).toBe(value);
+    });
+
+    it.each<[string, string]>([
+      ['token_ttl', '0'],
+      ['token_ttl', '-5'],
+      ['token_ttl', '1e3'],
+      ['token_ttl', ' 60'],
+      ['token_ttl', '3.5'],
+      ['token_ttl', ''],
+      ['token_ttl', '99999999999999999999'],
+      ['keep_token', 'yes'],
+      ['global_auth', 'maybe'],
+      ['issuer', ''],
+      ['nope', 'x'],
+    ])('%s=%s throws one line naming the key', (key, text) => {
+      expect(() => parseSettingText(key, text)).toThrow(new RegExp(key));
+      try {
+        parseSettingText(key, text);
+      } catch (e) {
+        expect((e as Error).message).not.toContain('\n');
+      }
+    });
+  });
+});
