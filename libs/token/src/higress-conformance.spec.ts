@@ -1,4 +1,5 @@
-import { extractBearerToken, verifyAccessToken, type TokenConsumer } from './index';
+import { craftHs256 } from '@oauth2/testing';
+import { decodeUnverified, extractBearerToken, verifyAccessToken, type TokenConsumer } from './index';
 import { HIGRESS_CASES, HIGRESS_CONFIGS, HIGRESS_NOW, HIGRESS_TOKENS, type HigressConfigFixture } from './higress-fixtures';
 
 function keyringOf(cfg: HigressConfigFixture): Map<string, TokenConsumer> {
@@ -30,6 +31,21 @@ describe('Higress conformance tokens', () => {
     const global = run(cfg, `Bearer ${HIGRESS_TOKENS.routeAudDefault}`, HIGRESS_NOW);
     expect(bound.ok && bound.claims.aud).toBe('higress-conformance-infra/wasmplugin-oauth');
     expect(global.ok && global.claims.aud).toBe('default');
+  });
+
+  it('jwt-craft (the independent signer of our tests) reproduces a Higress token byte for byte', () => {
+    const c1 = HIGRESS_CONFIGS.basic.consumers[0];
+    const payload = '{"aud":"default","client_id":"9515b564-0b1d-11ee-9c4c-00163e1250b5","exp":1701418759,"iat":1701411559,"iss":"Higress-Gateway","jti":"44a33b78-cfab-4f3a-bd47-45cf9f34b5fe","sub":"consumer1"}';
+    expect(craftHs256('{"alg":"HS256","typ":"application/at+jwt"}', payload, c1.client_secret)).toBe(HIGRESS_TOKENS.consumer1);
+  });
+
+  it('decodeUnverified shows a token without checking it (for the explainer, never for auth)', () => {
+    expect(decodeUnverified(HIGRESS_TOKENS.seedDoc)).toEqual({
+      header: { alg: 'HS256', typ: 'application/at+jwt' },
+      payload: expect.objectContaining({ sub: 'consumer1', exp: 1687951463, client_id: '12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx' }),
+    });
+    expect(decodeUnverified('alksdjf')).toBeNull();
+    expect(decodeUnverified(`${HIGRESS_TOKENS.seedDoc}=`)).toBeNull();
   });
 
   it('the verified consumer is the one named by the token', () => {
