@@ -91,7 +91,7 @@ async function setupBig(upstreamUrl, opts, log) {
     const our = makeOurEnv();
     const admin = await startAdmin(our);
     await configureSmall(admin, upstreamUrl);
-    gw = await startGateway(our, 1, {}, 'gateway-big(1w)');
+    gw = await startGateway(our, 1, {}, 'gateway-big(1w)', opts.gatewayArgs || []);
     await waitRevision([gw], await admin.client.revision());
     report.rss_small = rssTree(gw.child.pid);
 

@@ -2,8 +2,8 @@
 'use strict';
 // Reads a V8 .cpuprofile (node --cpu-prof) and prints the top functions by self time, plus self
 // time grouped by origin (our libs/apps, each npm package, node internals, GC, idle).
-// Usage: node bench/profile-summary.js <file.cpuprofile> [topN=25] [--callers] [--skip-ms=N] [--json]
-// --skip-ms ignores the first N ms of samples (start-up).
+// Usage: node bench/profile-summary.js <file.cpuprofile> [topN=25] [--callers] [--skip-ms=N] [--until-ms=N] [--json]
+// --skip-ms / --until-ms keep only samples in that window (e.g. leave start-up out).
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -22,7 +22,7 @@ function origin(url, name) {
 
 const short = (cf) => `${cf.functionName || '(anonymous)'}${cf.url ? `@${cf.url.split('/').pop()}:${cf.lineNumber + 1}` : ''}`;
 
-function summarize(profile, topN, { callerDepth = 4, skipMs = 0 } = {}) {
+function summarize(profile, topN, { callerDepth = 4, skipMs = 0, untilMs = Infinity } = {}) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
@@ -32,7 +32,7 @@ function summarize(profile, topN, { callerDepth = 4, skipMs = 0 } = {}) {
   for (let i = 0; i < samples.length; i++) {
     at += timeDeltas[i] || 0;
     // Start-up (module loading, JIT of cold code) is not the steady state the bench asks about.
-    if (at < skipMs * 1000) continue;
+    if (at < skipMs * 1000 || at > untilMs * 1000) continue;
     // timeDeltas[i] is the time before sample i; attribute the following delta to the sample.
     const dt = timeDeltas[i + 1] !== undefined ? timeDeltas[i + 1] : 0;
     selfUs.set(samples[i], (selfUs.get(samples[i]) || 0) + Math.max(dt, 0));
@@ -88,11 +88,15 @@ function main() {
   const file = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   const topN = Number(args.find((a) => /^\d+$/.test(a)) || 25);
   if (!file) {
-    process.stderr.write('usage: node bench/profile-summary.js <file.cpuprofile> [topN] [--callers] [--skip-ms=N] [--json]\n');
+    process.stderr.write('usage: node bench/profile-summary.js <file.cpuprofile> [topN] [--callers] [--skip-ms=N] [--until-ms=N] [--json]\n');
     process.exit(2);
   }
   const skip = args.find((a) => a.startsWith('--skip-ms='));
-  const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), topN, { skipMs: skip ? Number(skip.split('=')[1]) : 0 });
+  const until = args.find((a) => a.startsWith('--until-ms='));
+  const s = summarize(JSON.parse(fs.readFileSync(file, 'utf8')), topN, {
+    skipMs: skip ? Number(skip.split('=')[1]) : 0,
+    untilMs: until ? Number(until.split('=')[1]) : Infinity,
+  });
   if (args.includes('--json')) {
     process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     return;

@@ -10,6 +10,7 @@ const { installCleanup, stop, stopAll, oneLine } = require('./procs');
 const T = require('./targets');
 const { defineScenarios, runLoad } = require('./scenarios');
 const { summarize, render } = require('./profile-summary');
+const { setupBig } = require('./big');
 
 async function main() {
   installCleanup();
@@ -19,16 +20,27 @@ async function main() {
   fs.mkdirSync(dir, { recursive: true });
   const before = new Set(fs.readdirSync(dir));
 
-  const upstream = await T.startUpstream();
-  const our = T.makeOurEnv();
-  const admin = await T.startAdmin(our);
-  const small = await T.configureSmall(admin, upstream.url);
-  const spawnedAt = Date.now();
-  const gw = await T.startGateway(our, 1, {}, 'gateway(profiled)', ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-  await T.waitRevision([gw], small.revision);
   const { token, bad } = T.tokens();
   const s = defineScenarios({ token, bad, consumer: T.CONSUMER }).find((x) => x.id === id);
-  if (!s || s.needs !== 'gw1') throw new Error(`PROFILE_SCENARIO must be a 1-worker gateway scenario (pass, auth1, token_get, token_post, reject), got "${id}"`);
+  if (!s || !['gw1', 'gwBig'].includes(s.needs)) {
+    throw new Error(`PROFILE_SCENARIO must be a 1-worker gateway scenario (pass, auth1, token_get, token_post, reject, auth1_big), got "${id}"`);
+  }
+  const upstream = await T.startUpstream();
+  const profArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const spawnedAt = Date.now();
+  let gw;
+  if (s.needs === 'gwBig') {
+    const log = (m) => process.stderr.write(`${m}\n`);
+    const big = await setupBig(upstream.url, { consumers: 100000, routes: 10000, rules: 10000, routeBudgetMs: 90000, token, gatewayArgs: profArgs }, log);
+    if (!big.gw) throw new Error(`big config: ${big.report.error}`);
+    gw = big.gw;
+  } else {
+    const our = T.makeOurEnv();
+    const admin = await T.startAdmin(our);
+    const small = await T.configureSmall(admin, upstream.url);
+    gw = await T.startGateway(our, 1, {}, 'gateway(profiled)', profArgs);
+    await T.waitRevision([gw], small.revision);
+  }
   process.stderr.write(`profiling ${id} for ${duration} s ...\n`);
   // Samples before the load started are start-up; the summary leaves them out.
   const skipMs = Date.now() - spawnedAt;

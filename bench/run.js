@@ -2,7 +2,7 @@
 'use strict';
 // `npm run bench`: starts every target as a child process on loopback, runs the load scenarios in
 // interleaved rounds, measures config propagation and a big config, prints a table and writes
-// bench/results/latest.json. Env knobs: BENCH_DURATION (s per round, default 4), BENCH_ROUNDS (3),
+// bench/results/latest.json. Env knobs: BENCH_DURATION (s per round, default 3), BENCH_ROUNDS (3),
 // BENCH_WARMUP (2), BENCH_CONNECTIONS (50), BENCH_ONLY (comma list of scenario ids and/or
 // "propagation", "big"), BENCH_SKIP_BIG=1, BENCH_BIG_CONSUMERS/ROUTES/RULES, BENCH_OUT (json path).
 const fs = require('node:fs');
@@ -27,7 +27,7 @@ const num = (name, dflt) => {
 };
 
 const opts = {
-  duration: num('BENCH_DURATION', 4),
+  duration: num('BENCH_DURATION', 3),
   rounds: num('BENCH_ROUNDS', 3),
   warmup: num('BENCH_WARMUP', 2),
   connections: num('BENCH_CONNECTIONS', 50),
