@@ -47,6 +47,7 @@ const log = (msg) => process.stderr.write(`[bench ${new Date().toISOString().sli
 async function main() {
   installCleanup();
   const started = Date.now();
+  const loadavgAtStart = os.loadavg();
   const { token, bad } = T.tokens();
   // auth1_big comes with the big config: asked for by "big" or by its own id, dropped by BENCH_SKIP_BIG.
   const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter((s) =>
@@ -120,7 +121,9 @@ async function main() {
 
   const doc = {
     when: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadavg_at_end: os.loadavg() },
+    commit: gitHead(),
+    // Load averages show how busy the machine was with other work: the figures depend on it.
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadavg_at_start: loadavgAtStart, loadavg_at_end: os.loadavg() },
     settings: { duration_s: opts.duration, rounds: opts.rounds, warmup_s: opts.warmup, connections: opts.connections },
     notes: [
       'All processes share this machine: the load generator, the target and the upstream compete for the same cores.',
@@ -133,10 +136,21 @@ async function main() {
     elapsed_s: (Date.now() - started) / 1000,
   };
   const text = [scenarioTable(rows), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
-  process.stdout.write(`\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections\n`);
+  const la = (xs) => xs.map((x) => x.toFixed(1)).join('/');
+  process.stdout.write(
+    `\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections; ${os.cpus().length} CPUs, load average ${la(loadavgAtStart)} at start, ${la(os.loadavg())} at end\n`,
+  );
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify({ ...doc, table: text.split('\n') }, null, 2) + '\n');
   log(`wrote ${path.relative(process.cwd(), opts.out)}`);
+}
+
+function gitHead() {
+  try {
+    return require('node:child_process').execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
 }
 
 main().catch(async (e) => {
