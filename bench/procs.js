@@ -7,6 +7,13 @@ const fs = require('node:fs');
 const readline = require('node:readline');
 
 const children = new Set();
+const tempDirs = new Set();
+
+/** Registers a temp dir (data dirs, documents) to delete when the bench process exits. */
+function trackTempDir(dir) {
+  tempDirs.add(dir);
+  return dir;
+}
 
 /**
  * Spawns `node <args>` and resolves with { child, info } once it prints a JSON line with
@@ -99,7 +106,7 @@ function installCleanup(onExit) {
   process.on('SIGTERM', () => bail(143, 'terminated, stopping children'));
   process.on('uncaughtException', (e) => bail(1, `error: ${oneLine(e)}`));
   process.on('unhandledRejection', (e) => bail(1, `error: ${oneLine(e)}`));
-  // Last resort if the bench exits by another path: never orphan a server.
+  // Last resort if the bench exits by another path: never orphan a server; then drop temp dirs.
   process.on('exit', () => {
     for (const c of children) {
       try {
@@ -108,6 +115,7 @@ function installCleanup(onExit) {
         /* gone */
       }
     }
+    for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
   });
 }
 
@@ -179,4 +187,4 @@ function rssTree(pid) {
   return { main: rssOf(pid), total: tree.reduce((a, p) => a + rssOf(p), 0), processes: tree.length };
 }
 
-module.exports = { startNode, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree };
+module.exports = { startNode, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree, trackTempDir };

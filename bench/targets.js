@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { startNode, oneLine } = require('./procs');
+const { startNode, oneLine, trackTempDir } = require('./procs');
 const { request, adminClient, waitFor } = require('./http');
 const { craftToken, badSignature } = require('./jwt');
 
@@ -22,7 +22,7 @@ const CONSUMER = { name: 'bench', client_id: 'bench-client', client_secret: cryp
 
 /** Shared environment of our two apps: one data dir, one master key, one admin token. */
 function makeOurEnv() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-bench-'));
+  const dataDir = trackTempDir(fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-bench-')));
   return {
     dataDir,
     env: {
