@@ -49,7 +49,8 @@ export function handleTokenRequest(
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > MAX_FORM_BYTES) {
     metrics.count(routeName, 'token_refused', 'body_too_large');
-    return sendFailure(res, 'body_too_large', true);
+    sendFailure(res, 'body_too_large');
+    return discardRest(req, 0);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -60,7 +61,8 @@ export function handleTokenRequest(
     if (size > MAX_FORM_BYTES) {
       done = true;
       metrics.count(routeName, 'token_refused', 'body_too_large');
-      sendFailure(res, 'body_too_large', true);
+      sendFailure(res, 'body_too_large');
+      discardRest(req, size);
       return;
     }
     chunks.push(chunk);
@@ -73,6 +75,26 @@ export function handleTokenRequest(
   req.on('error', () => {
     done = true;
   });
+}
+
+/** How much of a refused body is read and dropped so the client sees the 413 rather than a reset. */
+const DISCARD_LIMIT = 1024 * 1024;
+
+function onDiscard(this: IncomingMessage & { discarded?: number }, chunk: Buffer): void {
+  this.discarded = (this.discarded ?? 0) + chunk.length;
+  if (this.discarded > DISCARD_LIMIT) this.socket.destroy();
+}
+
+/**
+ * After an early 413, closing at once would reset a client still sending its body, before it reads
+ * the answer. Reading (and dropping) a bounded amount more lets it read the 413; past the bound,
+ * the connection is cut.
+ */
+function discardRest(req: IncomingMessage & { discarded?: number }, alreadyRead: number): void {
+  req.discarded = alreadyRead;
+  req.removeAllListeners('data');
+  req.on('data', onDiscard);
+  req.resume();
 }
 
 function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeName: string, form: string, metrics: GatewayMetrics): void {
