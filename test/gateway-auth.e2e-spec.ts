@@ -27,10 +27,10 @@ beforeAll(async () => {
   await s.call('POST', '/v1/routes', { name: 'ra', upstream: s.echo.url, path_prefix: '/a' });
   await s.call('POST', '/v1/routes', { name: 'rb', upstream: s.echo.url, path_prefix: '/b' });
   await s.sync();
-});
+}, 30_000);
 afterAll(async () => {
   await s?.stop();
-});
+}, 30_000);
 
 async function setRules(rules: Array<Record<string, unknown>>, settings: Record<string, unknown>): Promise<void> {
   for (const r of (await s.call('GET', '/v1/rules')).items) await s.call('DELETE', `/v1/rules/${r.id}`);

@@ -24,10 +24,10 @@ beforeAll(async () => {
   await s.call('POST', '/v1/consumers', { name: 'odd', client_id: ODD_ID, client_secret: ODD_SECRET });
   await s.call('POST', '/v1/routes', { name: 'r1', upstream: s.echo.url });
   await s.sync();
-});
+}, 30_000);
 afterAll(async () => {
   await s?.stop();
-});
+}, 30_000);
 
 describe('token endpoint: issuing', () => {
   it('GET issues an RFC 9068 token signed with the client secret', async () => {
