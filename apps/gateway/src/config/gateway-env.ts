@@ -22,7 +22,20 @@ export class GatewayEnv {
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_MASTER_KEY?: string;
 }
 
-const KEYS = Object.keys(new GatewayEnv()).concat(['OAUTH2_DATABASE', 'OAUTH2_MASTER_KEY']);
+/** What each variable must be, for the one-line start-up error. */
+const EXPECTED: Record<string, string> = {
+  GATEWAY_HOST: 'a host name or IP address',
+  GATEWAY_PORT: 'an integer 0-65535 (0 = any free port)',
+  GATEWAY_STATUS_PORT: 'an integer 0-65535 (0 = any free port)',
+  GATEWAY_WORKERS: 'an integer 0-256 (0 = one per CPU)',
+  GATEWAY_RELOAD_MS: 'an integer 10-60000 (milliseconds)',
+  GATEWAY_UPSTREAM_TIMEOUT_MS: 'an integer 1-3600000 (milliseconds)',
+  GATEWAY_ACCESS_LOG: 'true or false',
+  OAUTH2_DATA_DIR: 'a directory path',
+  OAUTH2_DATABASE: 'a file path',
+  OAUTH2_MASTER_KEY: 'a key (base64 or hex of 32 bytes)',
+};
+const KEYS = Object.keys(EXPECTED);
 
 export class EnvError extends Error {}
 
@@ -34,7 +47,8 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
   const cfg = plainToInstance(GatewayEnv, plain);
   const errors = validateSync(cfg);
   if (errors.length > 0) {
-    const parts = errors.map((e) => `${e.property}=${JSON.stringify(plain[e.property])} is invalid (${Object.values(e.constraints ?? {}).join('; ')})`);
+    // Never echo OAUTH2_MASTER_KEY's value: it is a secret.
+    const parts = errors.map((e) => `${e.property}${e.property === 'OAUTH2_MASTER_KEY' ? '' : `=${JSON.stringify(plain[e.property])}`} must be ${EXPECTED[e.property]}`);
     throw new EnvError(`invalid environment: ${parts.join(', ')}`);
   }
   return cfg;
