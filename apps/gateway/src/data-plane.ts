@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import { Forwarder } from './proxy/forwarder';
 import { createGatewayHandler } from './proxy/gateway-handler';
 import { ProxyServer } from './proxy/proxy-server';
+import { FailedAuthLimiter } from './token-endpoint/failed-auth-limiter';
 import type { SnapshotHolder } from './snapshot/snapshot-holder';
 import type { SnapshotPoller } from './snapshot/snapshot-poller';
 import type { GatewayMetrics } from './status/metrics';
@@ -24,7 +25,9 @@ export class DataPlane {
     private readonly poller: SnapshotPoller,
   ) {
     this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics);
-    this.server = new ProxyServer(createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), (err) =>
+    // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
+    const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
+    this.server = new ProxyServer(createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter }), (err) =>
       log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed'),
     );
   }

@@ -17,6 +17,9 @@ export class GatewayEnv {
   @Type(() => Number) @IsInt() @Min(10) @Max(60_000) GATEWAY_RELOAD_MS = 200;
   @Type(() => Number) @IsInt() @Min(1) @Max(3_600_000) GATEWAY_UPSTREAM_TIMEOUT_MS = 30_000;
   @Transform(toBool) @IsBoolean() GATEWAY_ACCESS_LOG = false;
+  /** Failed token-endpoint authentications per client_id and window before 429; 0 = no limit. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) GATEWAY_TOKEN_MAX_FAILURES = 10;
+  @Type(() => Number) @IsInt() @Min(1) @Max(86_400) GATEWAY_TOKEN_FAILURE_WINDOW_S = 60;
   @IsString() @IsNotEmpty() OAUTH2_DATA_DIR = './data';
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_DATABASE?: string;
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_MASTER_KEY?: string;
@@ -31,6 +34,8 @@ const EXPECTED: Record<string, string> = {
   GATEWAY_RELOAD_MS: 'an integer 10-60000 (milliseconds)',
   GATEWAY_UPSTREAM_TIMEOUT_MS: 'an integer 1-3600000 (milliseconds)',
   GATEWAY_ACCESS_LOG: 'true or false',
+  GATEWAY_TOKEN_MAX_FAILURES: 'an integer >= 0 (0 = no limit)',
+  GATEWAY_TOKEN_FAILURE_WINDOW_S: 'an integer 1-86400 (seconds)',
   OAUTH2_DATA_DIR: 'a directory path',
   OAUTH2_DATABASE: 'a file path',
   OAUTH2_MASTER_KEY: 'a key (base64 or hex of 32 bytes)',

@@ -4,7 +4,8 @@ import { extractBearerToken, verifyAccessToken, type VerifiedToken } from '@oaut
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../status/metrics';
 import type { SnapshotHolder } from '../snapshot/snapshot-holder';
-import { handleTokenRequest } from '../token-endpoint/token-endpoint';
+import type { FailedAuthLimiter } from '../token-endpoint/failed-auth-limiter';
+import { handleTokenRequest, type TokenEndpointDeps } from '../token-endpoint/token-endpoint';
 import type { Forwarder } from './forwarder';
 import { sendFailure } from './responses';
 
@@ -32,6 +33,7 @@ export interface HandlerDeps {
   metrics: GatewayMetrics;
   log: Logger;
   accessLog: boolean;
+  limiter: FailedAuthLimiter;
 }
 
 /**
@@ -42,6 +44,7 @@ export interface HandlerDeps {
 export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { holder, forwarder, metrics, log } = deps;
   const cache = holder.tokenCache;
+  const tokenDeps: TokenEndpointDeps = { metrics, limiter: deps.limiter };
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const snap = holder.current as Snapshot; // the server listens only once a snapshot is loaded
@@ -72,7 +75,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     }
 
     if (path.endsWith(snap.settings.auth_path)) {
-      return handleTokenRequest(req, res, snap, route, q < 0 ? '' : url.slice(q + 1), metrics);
+      return handleTokenRequest(req, res, snap, route, q < 0 ? '' : url.slice(q + 1), tokenDeps);
     }
     if (route === undefined) {
       metrics.count('', 'no_route', 'no_route');

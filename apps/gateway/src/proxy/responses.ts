@@ -44,6 +44,13 @@ export function sendFailureWithMessage(res: ServerResponse, code: FailureCode, m
   res.end(body);
 }
 
+/** 429 for a client_id locked by the failed-authentication limiter. */
+export function sendLocked(res: ServerResponse, retryAfterSeconds: number): void {
+  const p = PREPARED.get('too_many_attempts')!;
+  res.writeHead(p.status, { ...p.headers, 'retry-after': String(retryAfterSeconds) });
+  res.end(p.body);
+}
+
 const TOKEN_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };
 
 /** RFC 6749 §5.1 success answer. */

@@ -2,8 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute, Snapshot } from '@oauth2/core';
 import { issueAccessToken } from '@oauth2/token';
 import type { GatewayMetrics } from '../status/metrics';
-import { sendFailure, sendFailureWithMessage, sendToken } from '../proxy/responses';
+import { sendFailure, sendFailureWithMessage, sendLocked, sendToken } from '../proxy/responses';
+import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
+
+export interface TokenEndpointDeps {
+  metrics: GatewayMetrics;
+  limiter: FailedAuthLimiter;
+}
 
 export const MAX_FORM_BYTES = 64 * 1024;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
@@ -27,8 +33,9 @@ export function handleTokenRequest(
   snap: Snapshot,
   route: CompiledRoute | undefined,
   query: string,
-  metrics: GatewayMetrics,
+  deps: TokenEndpointDeps,
 ): void {
+  const metrics = deps.metrics;
   const routeName = route ? route.name : '';
   if (!snap.settings.global_credentials && route === undefined) {
     metrics.count('', 'no_route', 'no_route');
@@ -36,7 +43,7 @@ export function handleTokenRequest(
   }
   const method = req.method;
   if (method === 'GET') {
-    return issue(req, res, snap, routeName, query, metrics);
+    return issue(req, res, snap, routeName, query, deps);
   }
   if (method !== 'POST') {
     metrics.count(routeName, 'token_refused', 'method_not_allowed');
@@ -70,7 +77,7 @@ export function handleTokenRequest(
   req.on('end', () => {
     if (done) return;
     done = true;
-    issue(req, res, snap, routeName, Buffer.concat(chunks).toString('utf8'), metrics);
+    issue(req, res, snap, routeName, Buffer.concat(chunks).toString('utf8'), deps);
   });
   req.on('error', () => {
     done = true;
@@ -97,7 +104,8 @@ function discardRest(req: IncomingMessage & { discarded?: number }, alreadyRead:
   req.resume();
 }
 
-function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeName: string, form: string, metrics: GatewayMetrics): void {
+function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeName: string, form: string, deps: TokenEndpointDeps): void {
+  const { metrics, limiter } = deps;
   const refuse = (code: Parameters<typeof sendFailure>[1], msg?: string) => {
     metrics.count(routeName, 'token_refused', code);
     if (msg !== undefined) sendFailureWithMessage(res, code, msg);
@@ -130,8 +138,18 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
   }
   if (!clientId) return refuse('client_id_missing');
   if (!clientSecret) return refuse('client_secret_missing');
+  // Checked before the secret: a locked client_id is refused even with the right one, so the lock
+  // never confirms a guess. Unknown ids are counted alike, so 429 does not reveal which ids exist.
+  const lock = limiter.check(clientId);
+  if (lock.locked) {
+    metrics.count(routeName, 'token_refused', 'too_many_attempts');
+    return sendLocked(res, lock.retryAfterSeconds);
+  }
   const consumer = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
-  if (consumer === null) return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
+  if (consumer === null) {
+    limiter.recordFailure(clientId);
+    return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
+  }
 
   const s = snap.settings;
   const scope = params.get('scope');
