@@ -47,6 +47,16 @@ describe('ErrorFilter', () => {
     expect(run(new NotFoundException('Cannot GET /nope')).body).toEqual({ code: 404, msg: 'Cannot GET /nope' });
   });
 
+  it.each([
+    [Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })],
+    [Object.assign(new Error('QueryFailedError: database is locked'), { driverError: { code: 'SQLITE_BUSY_TIMEOUT' } })],
+  ])('a store lock timeout (%s) is a retryable 503, not a 500', (err) => {
+    const out = run(err);
+    expect(out.status).toBe(503);
+    expect(out.headers['retry-after']).toBe('1');
+    expect(out.body).toMatchObject({ code: 503 });
+  });
+
   it('hides unknown errors behind a generic 500', () => {
     const out = run(new Error('SQLITE_CORRUPT at /secret/path/oauth2.db'));
     expect(out.status).toBe(500);

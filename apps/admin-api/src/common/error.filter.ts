@@ -19,6 +19,17 @@ function storeError(e: unknown): { status: number; message: string; field?: stri
   return status ? { status, message: e.message, field: (e as { field?: string }).field } : null;
 }
 
+/**
+ * SQLITE_BUSY: another process held the store's write lock for longer than the store waits. The
+ * request did nothing and may simply be retried, so 503 + Retry-After, not a 500 (recognised by
+ * shape, like storeError, through typeorm's driverError wrapper).
+ */
+function isStoreBusy(e: unknown): boolean {
+  const err = e as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = err?.driverError?.code ?? err?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 /** body-parser and router errors carry `status`/`type`; their message is safe only when `expose` is set. */
 function clientHttpError(e: unknown): { status: number; message: string } | null {
   const err = e as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
@@ -59,7 +70,7 @@ function fromHttpException(e: HttpException): ErrorBody {
 /**
  * Maps every error to `{"code","msg","errors"?}`: store kinds -> 400/404/409, validation -> 400,
  * body too large -> 413, malformed JSON -> 400, missing/wrong admin token -> 401 with
- * `WWW-Authenticate: Bearer`, anything else -> 500 with a generic message (details only in the log).
+ * `WWW-Authenticate: Bearer`, store lock timeout -> 503 + Retry-After, anything else -> 500 with a generic message (details only in the log).
  */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
@@ -68,6 +79,7 @@ export class ErrorFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const body = this.toBody(e, req);
+    if (body.code === 503) res.setHeader('Retry-After', '1');
     if (body.code === 401) {
       res.setHeader('WWW-Authenticate', e instanceof AdminAuthError && /invalid/.test(body.msg) ? 'Bearer realm="oauth2-admin", error="invalid_token"' : 'Bearer realm="oauth2-admin"');
     }
@@ -84,6 +96,10 @@ export class ErrorFilter implements ExceptionFilter {
     if (e instanceof HttpException) return fromHttpException(e);
     const ce = clientHttpError(e);
     if (ce) return { code: ce.status, msg: ce.message };
+    if (isStoreBusy(e)) {
+      logger.warn({ method: req?.method, path: req?.path }, 'store busy: another process holds the write lock');
+      return { code: 503, msg: 'the store is busy (another process holds its write lock); retry' };
+    }
     // Unknown failure: log the detail (path without query: queries never carry secrets here, but be consistent).
     logger.error({ err: e, method: req?.method, path: req?.path }, 'unhandled error');
     return { code: 500, msg: 'internal error' };
