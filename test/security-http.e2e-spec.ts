@@ -44,12 +44,18 @@ describe('size limits', () => {
     expect(seen.length).toBe(before);
   });
 
-  // The client sends no more than the limit + 1 byte: a client still sending after the 413 may see
-  // the connection reset before it reads the answer (no lingering close; see RELIABILITY.md).
   it('a token form body declared over 64 KiB (Content-Length) -> 413 before the body is read', async () => {
     const r = await rawExchange(port, [`POST /oauth2/token HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${64 * 1024 + 1}\r\n\r\n`]);
     expect(statusLines(r.data)[0]).toBe(413);
     expect(r.data).toContain('"code":413');
+  });
+
+  it('a client that keeps sending a 200 KiB body after the early 413 still reads the 413 (no reset)', async () => {
+    const size = 200 * 1024;
+    const chunks = [`POST /oauth2/token HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${size}\r\n\r\n`];
+    for (let sent = 0; sent < size; sent += 16 * 1024) chunks.push('p'.repeat(Math.min(16 * 1024, size - sent)));
+    const r = await rawExchange(port, chunks);
+    expect(statusLines(r.data)[0]).toBe(413);
   });
 
   it('a chunked token form body growing past 64 KiB -> 413', async () => {
