@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AT_HEADER, GATEWAY_ENTRY, craftHs256, makeTempDir, runToExit, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
@@ -94,6 +95,31 @@ describe.each([
       expect(r.status).toBe(200);
       expect(await s.gateway.exited).toBe(0);
       await expect(s.request('/x')).rejects.toThrow(); // nobody listens any more
+    } finally {
+      await s.stop();
+    }
+  }, 60_000);
+});
+
+describe('cluster supervision', () => {
+  it('a crashed worker is replaced; the gateway is ready and serving again', async () => {
+    const s = await startGatewayStack({ gatewayEnv: { GATEWAY_WORKERS: '2' } });
+    try {
+      await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
+      await s.call('PATCH', '/v1/settings', { global_auth: false });
+      await s.sync();
+      const workers = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      expect(workers).toHaveLength(2);
+      process.kill(workers[0], 'SIGKILL');
+      // Readiness drops while a worker is missing, then returns once the replacement serves.
+      for (;;) {
+        const now = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+        const ready = (await fetch(s.gateway.statusUrl + '/readyz')).status === 200;
+        if (ready && now.length === 2 && !now.includes(workers[0])) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await statuses(s, '/x')).toEqual(all(200));
+      expect(s.gateway.logs.join('\n')).toContain('worker died; starting a replacement');
     } finally {
       await s.stop();
     }
