@@ -163,6 +163,18 @@ describe('upstream failures', () => {
     expect(r.json).toMatchObject({ code: 502, reason: 'upstream_unavailable' });
   });
 
+  it('a client that gives up aborts the upstream request', async () => {
+    const before = { count: s.echo.count, abandoned: s.echo.abandoned };
+    const u = new URL(s.gateway.url);
+    const req = request({ host: u.hostname, port: u.port, path: '/p/__delay/20000' });
+    req.on('error', () => undefined);
+    req.end();
+    while (s.echo.count === before.count) await new Promise((r) => setTimeout(r, 10));
+    req.destroy();
+    while (s.echo.abandoned === before.abandoned) await new Promise((r) => setTimeout(r, 10));
+    expect(s.echo.abandoned).toBe(before.abandoned + 1);
+  });
+
   it('a failure after the headers were relayed cuts the client connection', async () => {
     await expect(s.request('/p/__cut')).rejects.toThrow();
   });

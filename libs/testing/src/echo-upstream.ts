@@ -27,6 +27,8 @@ export interface EchoUpstream {
   port: number;
   /** Requests the upstream has seen (including failing ones). */
   readonly count: number;
+  /** Requests whose connection closed before the answer was complete (the caller gave up). */
+  readonly abandoned: number;
   close(): Promise<void>;
 }
 
@@ -51,9 +53,13 @@ function answer(req: IncomingMessage, res: ServerResponse, reply: EchoReply): vo
 /** Starts the echo upstream on 127.0.0.1 and an ephemeral port. */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   let count = 0;
+  let abandoned = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     count++;
+    res.on('close', () => {
+      if (!res.writableFinished) abandoned++;
+    });
     const url = req.url ?? '/';
     if (url.includes('/__reset')) {
       req.socket.destroy();
@@ -89,6 +95,9 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     port,
     get count() {
       return count;
+    },
+    get abandoned() {
+      return abandoned;
     },
     close: () =>
       new Promise<void>((resolve) => {
