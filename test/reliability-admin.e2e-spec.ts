@@ -160,3 +160,29 @@ describe('SIGKILL in the middle of a large apply', () => {
     expect(await revision()).toBe(rev + 1);
   });
 });
+
+describe('SIGTERM', () => {
+  it('during a large apply: the apply completes (200, config complete), then exit 0', async () => {
+    const big = document('term', 3000, 1234);
+    const u = new URL(admin.url);
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/v1/apply', agent: false, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      // Once the whole body is on the wire the request is in flight: SIGTERM now.
+      req.on('finish', () => admin.child.kill('SIGTERM'));
+      req.end(big);
+    });
+    const r = await answer;
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ applied: { consumers: 3000 } });
+    expect(await admin.exited).toBe(0);
+    admin = await start();
+    const after = await exported();
+    expect(after.consumers).toHaveLength(3000);
+    expect(after.ttl).toBe(1234);
+  });
+});

@@ -9,8 +9,8 @@ jest.setTimeout(90_000);
 const ID = 'reload-client';
 const SECRET = 'reload-client-secret-0123456789abcdef-xyz';
 
-async function stackWithGuardedRoute(): Promise<{ s: GatewayStack; token: string }> {
-  const s = await startGatewayStack();
+async function stackWithGuardedRoute(gatewayEnv: Record<string, string> = {}): Promise<{ s: GatewayStack; token: string }> {
+  const s = await startGatewayStack({ gatewayEnv });
   await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID, client_secret: SECRET });
   await s.call('POST', '/v1/routes', { name: 'app', upstream: s.echo.url, path_prefix: '/app' });
   await s.call('POST', '/v1/rules', { routes: ['app'], allow: ['c1'] });
@@ -18,10 +18,10 @@ async function stackWithGuardedRoute(): Promise<{ s: GatewayStack; token: string
   return { s, token: await s.token(ID, SECRET) };
 }
 
-describe('hot reload under load', () => {
+describe.each([['1'], ['2']])('hot reload under load (GATEWAY_WORKERS=%s)', (workers) => {
   let s: GatewayStack;
   let token: string;
-  beforeAll(async () => ({ s, token } = await stackWithGuardedRoute()));
+  beforeAll(async () => ({ s, token } = await stackWithGuardedRoute({ GATEWAY_WORKERS: workers })));
   afterAll(async () => {
     await s?.stop();
   });
