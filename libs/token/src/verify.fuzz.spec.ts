@@ -1,17 +1,6 @@
-import { AT_HEADER, craftHs256, standardClaims } from '@oauth2/testing';
+import { AT_HEADER, craftHs256, seededRandom as prng, standardClaims } from '@oauth2/testing';
 import { verifyAccessToken, type TokenConsumer, type VerifyOptions } from './index';
 
-/** mulberry32: a tiny seeded PRNG, so a failing case reproduces exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SECRET = 'alice-secret-alice-secret-alice-secret';
 const alice: TokenConsumer = { name: 'alice', client_id: 'alice-id', key: Buffer.from(SECRET) };
