@@ -6,3 +6,4 @@ export * from './route-match';
 export * from './rule-match';
 export * from './decide';
 export * from './snapshot';
+export * from './explain';
