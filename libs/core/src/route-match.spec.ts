@@ -86,3 +86,66 @@ describe('routeMismatchReason', () => {
     else expect(reason).toMatch(expected);
   });
 });
+
+describe('prefix index', () => {
+  /** The pre-index semantics, spelled out: scan a group sorted longest prefix first, then by name. */
+  function reference(routes: RouteRecord[], host: string, path: string): string | undefined {
+    const norm = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') || '/' : p);
+    const matches = (prefix: string) => prefix === '/' || (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/'));
+    const best = (group: RouteRecord[]) =>
+      group
+        .map((r) => ({ r, p: norm(r.path_prefix) }))
+        .filter((x) => matches(x.p))
+        .sort((a, b) => b.p.length - a.p.length || (a.r.name < b.r.name ? -1 : 1))[0]?.r.name;
+    const exact = best(routes.filter((r) => r.hosts.includes(host)));
+    if (exact) return exact;
+    for (let i = host.indexOf('.', 1); i > 0; i = host.indexOf('.', i + 1)) {
+      const w = best(routes.filter((r) => r.hosts.includes('*' + host.slice(i))));
+      if (w) return w;
+    }
+    return best(routes.filter((r) => r.hosts.length === 0));
+  }
+
+  it('finds the longest prefix among thousands of routes of one group', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => route(`r${i}`, [], `/svc${i}/v${i % 7}`));
+    many.push(route('svc42', [], '/svc42'), route('root', [], '/'));
+    const t = compileRoutes(many);
+    expect(matchRoute(t, 'x.test', '/svc42/v0/items/1')?.name).toBe('r42');
+    expect(matchRoute(t, 'x.test', '/svc42/v1')?.name).toBe('svc42');
+    expect(matchRoute(t, 'x.test', '/svc42')?.name).toBe('svc42');
+    expect(matchRoute(t, 'x.test', '/svc4200')?.name).toBe('root');
+    expect(matchRoute(t, 'x.test', '/')?.name).toBe('root');
+  });
+
+  it('breaks ties on the same prefix (also spelled with a trailing slash) by the lowest name', () => {
+    const t = compileRoutes([route('zeta', [], '/api/'), route('alpha', [], '/api'), route('mid', [], '/api//')]);
+    expect(matchRoute(t, 'h', '/api/x')?.name).toBe('alpha');
+    expect(matchRoute(t, 'h', '/api')?.name).toBe('alpha');
+    expect(matchRoute(t, 'h', '/api/')?.name).toBe('alpha');
+    expect(matchRoute(t, 'h', '/apix')).toBeUndefined();
+  });
+
+  it('lets a root route match every path, and only a root route match "/"', () => {
+    const t = compileRoutes([route('a', ['h'], '/a'), route('r', ['h'], '/')]);
+    expect(matchRoute(t, 'h', '/')?.name).toBe('r');
+    expect(matchRoute(t, 'h', '/a/')?.name).toBe('a');
+    expect(matchRoute(t, 'h', '//a')?.name).toBe('r');
+    expect(matchRoute(t, 'h', '*')?.name).toBe('r');
+  });
+
+  it('agrees with a plain scan on 3,000 seeded random cases', () => {
+    let seed = 12345;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const seg = () => ['a', 'b', 'ab', 'c', ''][rnd(5)];
+    const randPath = (max: number) => '/' + Array.from({ length: rnd(max) }, seg).join('/') + (rnd(4) === 0 ? '/' : '');
+    const hostsPool = [[], ['h.test'], ['*.test'], ['*.h.test'], ['x.h.test'], ['h.test', '*.h.test']];
+    const routes = Array.from({ length: 60 }, (_, i) => route(`n${rnd(40)}-${i}`, hostsPool[rnd(hostsPool.length)], randPath(4)));
+    const t = compileRoutes(routes);
+    const hosts = ['h.test', 'x.h.test', 'y.h.test', 'test', 'other', 'a.b.h.test'];
+    for (let k = 0; k < 3000; k++) {
+      const host = hosts[rnd(hosts.length)];
+      const path = randPath(6);
+      expect([host, path, matchRoute(t, host, path)?.name]).toEqual([host, path, reference(routes, host, path)]);
+    }
+  });
+});

@@ -7,6 +7,12 @@ export interface CompiledRoute extends RouteRecord {
   prefix: string;
 }
 
+/**
+ * One host group's routes by normalized prefix; for a prefix shared by several routes, the one that
+ * sorts first (lowest name), i.e. the one a scan of the sorted group would meet first.
+ */
+export type PrefixIndex = Map<string, CompiledRoute>;
+
 /** Routes grouped by host pattern, each group sorted longest prefix first. */
 export interface RouteTable {
   exact: Map<string, CompiledRoute[]>;
@@ -14,6 +20,10 @@ export interface RouteTable {
   wildcard: Map<string, CompiledRoute[]>;
   anyHost: CompiledRoute[];
   byName: Map<string, CompiledRoute>;
+  /** The same groups indexed by prefix: matching probes O(path segments) keys instead of scanning. */
+  exactIndex: Map<string, PrefixIndex>;
+  wildcardIndex: Map<string, PrefixIndex>;
+  anyHostIndex: PrefixIndex;
 }
 
 function byPrefixLengthDesc(a: CompiledRoute, b: CompiledRoute): number {
@@ -26,9 +36,32 @@ function push(map: Map<string, CompiledRoute[]>, key: string, r: CompiledRoute):
   else map.set(key, [r]);
 }
 
-/** Builds the host index once per snapshot; a request then does O(labels) map lookups. */
+function indexByPrefix(sorted: CompiledRoute[]): PrefixIndex {
+  const idx: PrefixIndex = new Map();
+  for (const r of sorted) if (!idx.has(r.prefix)) idx.set(r.prefix, r);
+  return idx;
+}
+
+function indexGroups(groups: Map<string, CompiledRoute[]>): Map<string, PrefixIndex> {
+  const out = new Map<string, PrefixIndex>();
+  for (const [key, list] of groups) {
+    list.sort(byPrefixLengthDesc);
+    out.set(key, indexByPrefix(list));
+  }
+  return out;
+}
+
+/** Builds the host and prefix indexes once per snapshot; a request then does O(labels + segments) map lookups. */
 export function compileRoutes(routes: readonly RouteRecord[]): RouteTable {
-  const table: RouteTable = { exact: new Map(), wildcard: new Map(), anyHost: [], byName: new Map() };
+  const table: RouteTable = {
+    exact: new Map(),
+    wildcard: new Map(),
+    anyHost: [],
+    byName: new Map(),
+    exactIndex: new Map(),
+    wildcardIndex: new Map(),
+    anyHostIndex: new Map(),
+  };
   for (const r of routes) {
     const c: CompiledRoute = { ...r, prefix: normalizePathPrefix(r.path_prefix) };
     table.byName.set(c.name, c);
@@ -38,16 +71,34 @@ export function compileRoutes(routes: readonly RouteRecord[]): RouteTable {
       else push(table.exact, h, c);
     }
   }
-  for (const list of table.exact.values()) list.sort(byPrefixLengthDesc);
-  for (const list of table.wildcard.values()) list.sort(byPrefixLengthDesc);
+  table.exactIndex = indexGroups(table.exact);
+  table.wildcardIndex = indexGroups(table.wildcard);
   table.anyHost.sort(byPrefixLengthDesc);
+  table.anyHostIndex = indexByPrefix(table.anyHost);
   return table;
 }
 
-function firstByPrefix(list: CompiledRoute[] | undefined, path: string): CompiledRoute | undefined {
-  if (list === undefined) return undefined;
-  for (let i = 0; i < list.length; i++) if (pathPrefixMatches(list[i].prefix, path)) return list[i];
-  return undefined;
+/**
+ * The longest prefix of `idx` that `pathPrefixMatches` accepts for `path`. Those prefixes are
+ * exactly: `path` itself, `path` cut before each "/" (longest first), "/" (matches any path) and
+ * "" (a path starting with "/"); prefixes in the index are normalized, so no other key can match.
+ * Two matching prefixes of equal length are the same string, so the index's per-prefix winner
+ * (lowest name) reproduces the sorted scan's tie-break.
+ */
+function firstByPrefix(idx: PrefixIndex | undefined, path: string): CompiledRoute | undefined {
+  if (idx === undefined || idx.size === 0) return undefined;
+  let r = idx.get(path);
+  if (r !== undefined) return r;
+  for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+    if (i > 1) {
+      r = idx.get(path.slice(0, i));
+      if (r !== undefined) return r;
+    }
+  }
+  // Length 1 and 0 last; "/" is probed even when the path does not start with "/" (it matches all).
+  r = idx.get('/');
+  if (r !== undefined) return r;
+  return path.length === 0 || path.charCodeAt(0) === 47 ? idx.get('') : undefined;
 }
 
 /**
@@ -56,16 +107,16 @@ function firstByPrefix(list: CompiledRoute[] | undefined, path: string): Compile
  * `host` is normalized (lower case, no port); `path` excludes the query.
  */
 export function matchRoute(table: RouteTable, host: string, path: string): CompiledRoute | undefined {
-  let r = firstByPrefix(table.exact.get(host), path);
+  let r = firstByPrefix(table.exactIndex.get(host), path);
   if (r) return r;
-  if (table.wildcard.size > 0) {
+  if (table.wildcardIndex.size > 0) {
     // Longest suffix first: for a.b.c try ".b.c" then ".c". A suffix must leave >= 1 char before it.
     for (let i = host.indexOf('.', 1); i > 0; i = host.indexOf('.', i + 1)) {
-      r = firstByPrefix(table.wildcard.get(host.slice(i)), path);
+      r = firstByPrefix(table.wildcardIndex.get(host.slice(i)), path);
       if (r) return r;
     }
   }
-  return firstByPrefix(table.anyHost, path);
+  return firstByPrefix(table.anyHostIndex, path);
 }
 
 /** Explains route matching for every route: used by the decision explainer. */
