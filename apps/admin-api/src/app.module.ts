@@ -9,6 +9,7 @@ import { logger } from './common/logger';
 import { ADMIN_TOKEN, AdminTokenInfo, ENV, STORE } from './common/tokens';
 import type { EnvConfig } from './config/env.config';
 import { ConsumersModule } from './consumers/consumers.module';
+import { ExplainModule } from './explain/explain.module';
 import { HealthController } from './health/health.controller';
 import { RoutesModule } from './routes/routes.module';
 import { RulesModule } from './rules/rules.module';
@@ -54,7 +55,7 @@ export class AppModule {
   static forRoot(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule],
+      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, ExplainModule],
       controllers: [HealthController],
       providers: [
         { provide: ENV, useValue: deps.env },

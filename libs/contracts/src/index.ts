@@ -10,3 +10,4 @@ export * from './routes.dto';
 export * from './rules.dto';
 export * from './settings.dto';
 export * from './apply.dto';
+export * from './explain.dto';

@@ -1,0 +1,147 @@
+import { AT_HEADER, craftHs256, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
+
+// End-to-end: POST /v1/explain must predict the real gateway's answer. For each row the same
+// request goes to the explainer (admin API) and to the gateway; status, msg and reason must be equal
+// (200 = forwarded to the echo upstream). Tokens are crafted independently with node:crypto.
+const ID1 = 'explain-client-1';
+const S1 = 'explain-secret-one-0123456789abcdef012345';
+const ID2 = 'explain-client-2';
+const S2 = 'explain-secret-two-0123456789abcdef012345';
+const nowS = () => Math.floor(Date.now() / 1000);
+const c1 = (extra: Record<string, unknown> = {}, header: object = AT_HEADER, secret = S1) =>
+  craftHs256(header, { ...standardClaims({ name: 'c1', clientId: ID1, now: nowS() }), ...extra }, secret);
+const c2 = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c2', clientId: ID2, now: nowS() }), ...extra }, S2);
+
+interface Case {
+  host: string;
+  path: string;
+  method?: string;
+  token?: () => string;
+  /** Expected gateway status: pins the table so a row cannot silently test nothing. */
+  status: number;
+}
+
+let s: GatewayStack;
+beforeAll(async () => {
+  s = await startGatewayStack();
+  await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
+  await s.call('POST', '/v1/consumers', { name: 'c2', client_id: ID2, client_secret: S2 });
+  await s.call('POST', '/v1/routes', { name: 'ns/api', hosts: ['api.test'], path_prefix: '/api', upstream: s.echo.url });
+  await s.call('POST', '/v1/routes', { name: 'ns/api-admin', hosts: ['api.test'], path_prefix: '/api/admin', upstream: s.echo.url });
+  await s.call('POST', '/v1/routes', { name: 'ns/wild', hosts: ['*.wild.test'], upstream: s.echo.url });
+  await s.call('POST', '/v1/routes', { name: 'ns/open', path_prefix: '/open', upstream: s.echo.url });
+  await s.call('POST', '/v1/rules', { routes: ['ns/api'], allow: ['c1'] });
+  await s.call('POST', '/v1/rules', { domains: ['*.wild.test'], allow: ['c2'] });
+  await s.sync();
+}, 30_000);
+afterAll(async () => {
+  await s?.stop();
+}, 30_000);
+
+async function compare(c: Case): Promise<void> {
+  const token = c.token?.();
+  const body: Record<string, unknown> = { host: c.host, path: c.path, ...(c.method ? { method: c.method } : {}), ...(token !== undefined ? { token } : {}) };
+  const ex = await s.admin.api('POST', '/v1/explain', body);
+  expect(ex.status).toBe(200);
+  const headers: Record<string, string> = { host: c.host, ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) };
+  const gw = await s.request(c.path, { method: c.method ?? 'GET', headers });
+  expect(gw.status).toBe(c.status);
+  expect(ex.json.outcome.status).toBe(gw.status);
+  if (gw.status === 200) {
+    expect(ex.json.outcome.reason).toBe('forwarded');
+    expect(gw.json.url).toBeDefined(); // the echo upstream answered
+  } else {
+    expect(ex.json.outcome.msg).toBe(gw.json.msg);
+    expect(ex.json.outcome.reason).toBe(gw.json.reason);
+  }
+  // Never echo the token or a secret back.
+  if (token) expect(ex.text).not.toContain(token);
+  expect(ex.text).not.toContain(S1);
+  expect(ex.text).not.toContain(S2);
+}
+
+describe('explain equals the gateway (global_auth unset, rules exist, global_credentials=true)', () => {
+  const now = nowS();
+  it.each<[string, Case]>([
+    ['no token on a ruled route', { host: 'api.test', path: '/api/x', status: 401 }],
+    ['allowed consumer', { host: 'api.test', path: '/api/x?q=1', token: () => c1(), status: 200 }],
+    ['host with port and upper case', { host: 'API.test:8080', path: '/api/x', token: () => c1(), status: 200 }],
+    ['not allowed', { host: 'api.test', path: '/api/x', token: () => c2(), status: 403 }],
+    ['expired', { host: 'api.test', path: '/api/x', token: () => c1({ iat: now - 9000, exp: now - 120 }), status: 401 }],
+    ['wrong alg', { host: 'api.test', path: '/api/x', token: () => c1({}, { alg: 'HS384', typ: 'at+jwt' }), status: 401 }],
+    ['wrong typ', { host: 'api.test', path: '/api/x', token: () => c1({}, { alg: 'HS256', typ: 'JWT' }), status: 401 }],
+    ["another consumer's signature", { host: 'api.test', path: '/api/x', token: () => c1({}, AT_HEADER, S2), status: 401 }],
+    ['unknown client', { host: 'api.test', path: '/api/x', token: () => c1({ client_id: 'nobody' }), status: 401 }],
+    ['wrong issuer', { host: 'api.test', path: '/api/x', token: () => c1({ iss: 'elsewhere' }), status: 401 }],
+    ['sub of another consumer', { host: 'api.test', path: '/api/x', token: () => c1({ sub: 'c2' }), status: 401 }],
+    ['not yet valid', { host: 'api.test', path: '/api/x', token: () => c1({ nbf: now + 3600 }), status: 401 }],
+    ['not a JWT', { host: 'api.test', path: '/api/x', token: () => 'abc', status: 401 }],
+    ['two tokens in the header', { host: 'api.test', path: '/api/x', token: () => `${c1()} ${c1()}`, status: 401 }],
+    ['no route', { host: 'nowhere.test', path: '/x', token: () => c1(), status: 404 }],
+    ['pass-through (no rule here)', { host: 'any.test', path: '/open/x', status: 200 }],
+    ['more specific route without a rule passes through', { host: 'api.test', path: '/api/admin/x', status: 200 }],
+    ['domain rule allows c2', { host: 'a.wild.test', path: '/z', token: () => c2(), status: 200 }],
+    ['domain rule refuses c1', { host: 'a.b.wild.test', path: '/z', token: () => c1(), status: 403 }],
+    ['domain rule, no token', { host: 'a.wild.test', path: '/z', status: 401 }],
+    ['dot segment', { host: 'api.test', path: '/open/../api/x', status: 400 }],
+    ['encoded dot segment', { host: 'api.test', path: '/open/%2e%2e/api/x', status: 400 }],
+    ['token request GET without parameters', { host: 'api.test', path: '/api/oauth2/token', status: 400 }],
+    ['token request without a route (global_credentials=true)', { host: 'nowhere.test', path: '/oauth2/token', status: 400 }],
+    ['token request POST without a form', { host: 'api.test', path: '/oauth2/token', method: 'POST', status: 400 }],
+    ['token request DELETE', { host: 'api.test', path: '/oauth2/token', method: 'DELETE', status: 405 }],
+  ])('%s', async (_n, c) => compare(c));
+
+  it('consumer mode: explains a consumer without a token, same verdict as its real token', async () => {
+    for (const [consumer, token, host, path] of [['c1', c1, 'api.test', '/api/x'], ['c2', c2, 'api.test', '/api/x'], ['c2', c2, 'a.wild.test', '/']] as const) {
+      const ex = await s.admin.api('POST', '/v1/explain', { host, path, consumer });
+      const gw = await s.request(path, { headers: { host, authorization: `Bearer ${token()}` } });
+      expect([consumer, path, ex.json.outcome.status]).toEqual([consumer, path, gw.status]);
+    }
+  });
+
+  it('reports the route chosen, the rule and the verification steps', async () => {
+    const ex = (await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/api/admin/x', token: c1() })).json;
+    expect(ex.route.matched).toBe('ns/api-admin');
+    expect(ex.route.candidates.find((c: { name: string }) => c.name === 'ns/api').reason).toMatch(/shorter/);
+    expect(ex.decision).toBe('pass');
+    const denied = (await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/api/x', token: c2() })).json;
+    expect(denied.rule).toMatchObject({ kind: 'routes', allow: ['c1'], position: expect.any(Number) });
+    expect(denied.global_auth_row).toBe('global_auth unset, rules exist');
+    expect(denied.verification.at(-1)).toMatchObject({ step: 'allow-list', ok: false });
+  });
+});
+
+describe('explain equals the gateway (global_auth=true, global_credentials=false)', () => {
+  beforeAll(async () => {
+    await s.call('PATCH', '/v1/settings', { global_auth: true, global_credentials: false });
+    await s.sync();
+  });
+  it.each<[string, Case]>([
+    ['audience mismatch', { host: 'x.test', path: '/open/x', token: () => c1({ aud: 'default' }), status: 403 }],
+    ['audience of another route', { host: 'x.test', path: '/open/x', token: () => c1({ aud: 'ns/api' }), status: 403 }],
+    ['audience matches', { host: 'x.test', path: '/open/x', token: () => c1({ aud: 'ns/open' }), status: 200 }],
+    ['audience list includes the route', { host: 'x.test', path: '/open/x', token: () => c1({ aud: ['a', 'ns/open'] }), status: 200 }],
+    ['audience ok, not allowed', { host: 'api.test', path: '/api/x', token: () => c2({ aud: 'ns/api' }), status: 403 }],
+    ['no rule, auth required, no token', { host: 'x.test', path: '/open/x', status: 401 }],
+    ['token request without a route (global_credentials=false)', { host: 'nowhere.test', path: '/oauth2/token', status: 404 }],
+    ['token request on a route', { host: 'x.test', path: '/open/oauth2/token', status: 400 }],
+  ])('%s', async (_n, c) => compare(c));
+});
+
+describe('refusals of /v1/explain itself', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['token and consumer together', { host: 'a', path: '/', token: 'x', consumer: 'c1' }, /mutually exclusive/],
+    ['unknown field', { host: 'a', path: '/', secret: 'x' }, /secret/],
+    ['missing path', { host: 'a' }, /path/],
+    ['bad method', { host: 'a', path: '/', method: 'G E T' }, /method/],
+  ])('%s: 400', async (_n, body, msg) => {
+    const r = await s.admin.api('POST', '/v1/explain', body);
+    expect(r.status).toBe(400);
+    expect(r.json.msg).toMatch(msg);
+  });
+
+  it('needs the admin token', async () => {
+    const r = await s.admin.api('POST', '/v1/explain', { host: 'a', path: '/' }, { authorization: 'Bearer wrong' });
+    expect(r.status).toBe(401);
+  });
+});
