@@ -11,6 +11,7 @@ import type { EnvConfig } from './config/env.config';
 import { ConsumersModule } from './consumers/consumers.module';
 import { ExplainModule } from './explain/explain.module';
 import { HealthController } from './health/health.controller';
+import { RevocationsModule } from './revocations/revocations.module';
 import { RoutesModule } from './routes/routes.module';
 import { RulesModule } from './rules/rules.module';
 import { SettingsModule } from './settings/settings.module';
@@ -55,7 +56,7 @@ export class AppModule {
   static forRoot(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, ExplainModule],
+      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevocationsModule, ExplainModule],
       controllers: [HealthController],
       providers: [
         { provide: ENV, useValue: deps.env },

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { allowCommand } from './commands/allow.command';
 import { applyCommand } from './commands/apply.command';
 import { consumerCommand } from './commands/consumer.command';
+import { explainCommand } from './commands/explain.command';
 import { exportCommand } from './commands/export.command';
 import { routeCommand } from './commands/route.command';
 import { settingsCommand } from './commands/settings.command';
@@ -43,7 +44,8 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .addCommand(settingsCommand(ctx))
     .addCommand(applyCommand(ctx))
     .addCommand(exportCommand(ctx))
-    .addCommand(statusCommand(ctx));
+    .addCommand(statusCommand(ctx))
+    .addCommand(explainCommand(ctx));
 
   forEachCommand(program, (c) => {
     // An action on a noun turns off commander's implicit `help` verb: ask for it explicitly.

@@ -11,3 +11,4 @@ export * from './rules.dto';
 export * from './settings.dto';
 export * from './apply.dto';
 export * from './explain.dto';
+export * from './revocations.dto';

@@ -7,3 +7,4 @@ export * from './rule-match';
 export * from './decide';
 export * from './snapshot';
 export * from './explain';
+export * from './revocation';

@@ -33,4 +33,12 @@ export interface SnapshotSource {
   routes: RouteRecord[];
   /** In evaluation order (by position, then id). */
   rules: RuleRecord[];
+  /** Token revocations (REVOCATION.md); absent = none. */
+  revocations?: RevocationRecords;
+}
+
+/** Revoked token ids (kept until their `exp`) and per-client cut-offs (unix seconds). */
+export interface RevocationRecords {
+  jtis: { jti: string; exp: number }[];
+  clients: { client_id: string; revoked_before: number }[];
 }

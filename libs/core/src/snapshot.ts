@@ -2,6 +2,7 @@ import type { SnapshotSource } from './model';
 import type { Settings } from './settings';
 import { compileRoutes, type RouteTable } from './route-match';
 import { compileRules, type RuleTable } from './rule-match';
+import { compileRevocations, type RevocationTable } from './revocation';
 
 /** A consumer with its HMAC key bytes precomputed (the key is the client_secret, as in Higress). */
 export interface CompiledConsumer {
@@ -15,7 +16,7 @@ export interface CompiledConsumer {
  * One immutable object holding everything the hot path needs for one store revision.
  * Built once per revision; swapped atomically; never mutated.
  */
-export interface Snapshot {
+export interface Snapshot extends RevocationTable {
   readonly revision: number;
   readonly settings: Readonly<Settings>;
   readonly consumersByClientId: ReadonlyMap<string, CompiledConsumer>;
@@ -44,6 +45,7 @@ export function compileSnapshot(src: SnapshotSource): Snapshot {
     routes: compileRoutes(src.routes),
     rules: compileRules(src.rules),
     authHeader: src.settings.auth_header_name.toLowerCase(),
+    ...compileRevocations(src.revocations),
   });
 }
 

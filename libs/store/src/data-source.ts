@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { Init1767225600000 } from './migrations/1767225600000-Init';
+import { Revocations1767830400000 } from './migrations/1767830400000-Revocations';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
-export const MIGRATIONS = [Init1767225600000];
+export const MIGRATIONS = [Init1767225600000, Revocations1767830400000];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */
 export const BUSY_TIMEOUT_MS = 5000;

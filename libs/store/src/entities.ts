@@ -62,4 +62,17 @@ export class RuleEntity {
   @Column({ type: 'simple-json' }) allow: string[];
 }
 
-export const ENTITIES = [SettingsEntity, RevisionEntity, ConsumerEntity, RouteEntity, RuleEntity];
+/** A token revocation: exactly one of `jti` (with the `exp` it is kept until) or `client_id` (with `revoked_before`). */
+@Entity('revocation')
+export class RevocationEntity {
+  @PrimaryGeneratedColumn({ type: 'integer' }) id: number;
+  @Column({ type: 'text', nullable: true, unique: true }) jti: string | null;
+  /** Unix seconds; the row is purged once this (plus clock_skew_seconds) has passed. */
+  @Column({ type: 'integer', nullable: true }) exp: number | null;
+  @Column({ type: 'text', nullable: true, unique: true }) client_id: string | null;
+  /** Unix seconds; tokens of this client with an older (or no) `iat` are refused. */
+  @Column({ type: 'integer', nullable: true }) revoked_before: number | null;
+  @Column({ type: 'text' }) created_at: string;
+}
+
+export const ENTITIES = [SettingsEntity, RevisionEntity, ConsumerEntity, RouteEntity, RuleEntity, RevocationEntity];

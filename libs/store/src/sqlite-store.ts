@@ -6,8 +6,9 @@ import { ConsumerEntity, RouteEntity } from './entities';
 import { exportDocument } from './export';
 import * as routes from './routes';
 import * as rules from './rules';
+import * as revocations from './revocations';
 import * as settings from './settings';
-import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RouteView, RuleInput, RuleView } from './store-api';
+import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView } from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
@@ -37,6 +38,7 @@ export class SqliteConfigStore implements ConfigStore {
         consumers: cs.map((c) => ({ name: c.name, client_id: c.client_id, client_secret: box.open(c.secret_enc, c.name) })),
         routes: rs.map((r) => ({ name: r.name, hosts: r.hosts, path_prefix: r.path_prefix, upstream: r.upstream, strip_prefix: r.strip_prefix })),
         rules: rules.map((r) => ({ id: r.id, position: r.position, routes: r.routes ?? null, domains: r.domains ?? null, allow: r.allow })),
+        revocations: await revocations.loadRevocations(this.ctx),
       };
     });
   }
@@ -101,6 +103,19 @@ export class SqliteConfigStore implements ConfigStore {
   }
   exportConfig(opts: { redact: boolean }): Promise<Record<string, unknown>> {
     return exportDocument(this.ctx, opts.redact);
+  }
+
+  revoke(input: RevocationInput): Promise<RevocationView> {
+    return revocations.revoke(this.ctx, input);
+  }
+  revokeJti(jti: string, exp?: number): Promise<RevocationView> {
+    return revocations.revoke(this.ctx, { jti, exp });
+  }
+  listRevocations(limit: number, offset: number): Promise<Page<RevocationView>> {
+    return revocations.listRevocations(this.ctx, limit, offset);
+  }
+  deleteRevocation(id: number): Promise<DeleteResult> {
+    return revocations.deleteRevocation(this.ctx, id);
   }
 
   /** Waits for queued work, then closes the connection. Idempotent. */

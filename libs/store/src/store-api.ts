@@ -63,6 +63,25 @@ export interface ApplyResult {
   applied: { consumers: number; rules: number };
 }
 
+/** A token revocation (REVOCATION.md): by `jti` (with `exp`) or by `client_id` (with `revoked_before`). */
+export interface RevocationView {
+  id: number;
+  jti?: string;
+  /** Unix seconds: the revoked token's `exp`; the revocation is dropped once it (plus clock skew) has passed. */
+  exp?: number;
+  client_id?: string;
+  /** Unix seconds: tokens of the client with an older (or no) `iat` are refused. */
+  revoked_before?: number;
+  created_at: string;
+}
+
+/** Exactly one of `jti` or `client_id`; `exp` only with `jti` (default: now + token_ttl). */
+export interface RevocationInput {
+  jti?: string;
+  exp?: number;
+  client_id?: string;
+}
+
 export interface ConfigStore {
   revision(): Promise<number>;
   /** One read transaction; secrets decrypted; rules in evaluation order. */
@@ -93,6 +112,14 @@ export interface ConfigStore {
   apply(text: string, opts: { dryRun: boolean }): Promise<ApplyResult>;
   /** SPEC §5 `/v1/export`: a Higress WasmPlugin document (as an object; the API renders YAML or JSON). */
   exportConfig(opts: { redact: boolean }): Promise<Record<string, unknown>>;
+
+  /** Revokes one token (by jti) or every token a client holds now (by client_id); purges expired jti revocations. */
+  revoke(input: RevocationInput): Promise<RevocationView>;
+  /** The gateway's RFC 7009 endpoint: revokes one token by jti until `exp`. */
+  revokeJti(jti: string, exp?: number): Promise<RevocationView>;
+  /** Active revocations (expired jti ones are left out), by id. */
+  listRevocations(limit: number, offset: number): Promise<Page<RevocationView>>;
+  deleteRevocation(id: number): Promise<DeleteResult>;
 
   close(): Promise<void>;
 }

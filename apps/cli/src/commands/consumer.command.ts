@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { nonNegativeInt, positiveInt } from '../args';
 import type { Context } from '../context';
+import { addGrantsCommand } from './grants.command';
 import { UsageError } from '../errors';
 import { consumersTable, consumerSecretView, consumerView, deleteView } from '../output/views';
 
@@ -61,5 +62,6 @@ export function consumerCommand(ctx: Context): Command {
       ctx.render(await ctx.client().rotateSecret(name, await secretArg(ctx, o.clientSecret)), consumerSecretView);
     });
 
+  addGrantsCommand(cmd, ctx);
   return cmd;
 }

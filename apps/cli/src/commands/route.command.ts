@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { collect, nonNegativeInt, positiveInt } from '../args';
 import type { Route } from '../client';
 import type { Context } from '../context';
+import { addWhoCommand } from './grants.command';
 import { deleteView, routesTable, routeView } from '../output/views';
 
 interface AddOptions {
@@ -58,5 +59,6 @@ export function routeCommand(ctx: Context): Command {
       ctx.render(result, (d) => deleteView('route', d));
     });
 
+  addWhoCommand(cmd, ctx);
   return cmd;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decideAuth, matchRoute, matchRule, normalizeHost, type Snapshot } from '@oauth2/core';
+import { checkRevoked, decideAuth, matchRoute, matchRule, normalizeHost, type Snapshot } from '@oauth2/core';
 import { extractBearerToken, verifyAccessToken, type VerifiedToken } from '@oauth2/token';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../status/metrics';
@@ -103,6 +103,11 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
       }
       verified = r;
       cache.set(bearer.token, r, s.clock_skew_seconds);
+    }
+    // Also for cache hits: a cached token may have been revoked since (REVOCATION.md).
+    if (checkRevoked(snap, verified.claims, now)) {
+      metrics.count(route.name, 'unauthorized', 'revoked');
+      return sendFailure(res, 'revoked');
     }
     if (!snap.settings.global_credentials && !audienceIncludes(verified.claims.aud, route.name)) {
       metrics.count(route.name, 'forbidden', 'audience_mismatch');

@@ -1,0 +1,42 @@
+import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, PipeTransform, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DeleteResultDto, PageQueryDto, RevocationDto, RevocationInputDto, RevocationPageDto } from '@oauth2/contracts';
+import type { ConfigStore } from '@oauth2/store';
+import { toDeleteResult } from '../common/delete-result.mapper';
+import { pageOf } from '../common/paging';
+import { STORE } from '../common/tokens';
+import { revocationInput, toRevocation, toRevocationPage } from './revocation.mapper';
+
+/** A revocation id from the URL: a positive decimal integer. */
+class RevocationIdPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    if (!/^[1-9]\d{0,14}$/.test(value)) throw new BadRequestException('revocation id must be a positive integer');
+    return Number(value);
+  }
+}
+
+/** Token revocation (REVOCATION.md): enforced by the gateway within one reload, like any write. */
+@ApiTags('revocations')
+@ApiBearerAuth()
+@Controller('v1/revocations')
+export class RevocationsController {
+  constructor(@Inject(STORE) private readonly store: ConfigStore) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: RevocationDto })
+  async create(@Body() body: RevocationInputDto): Promise<RevocationDto> {
+    return toRevocation(await this.store.revoke(revocationInput(body)));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: RevocationPageDto })
+  async list(@Query() q: PageQueryDto): Promise<RevocationPageDto> {
+    return toRevocationPage(await this.store.listRevocations(...pageOf(q)));
+  }
+
+  @Delete(':id')
+  @ApiOkResponse({ type: DeleteResultDto })
+  async remove(@Param('id', RevocationIdPipe) id: number): Promise<DeleteResultDto> {
+    return toDeleteResult(await this.store.deleteRevocation(id));
+  }
+}
