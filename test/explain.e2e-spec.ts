@@ -32,6 +32,7 @@ beforeAll(async () => {
   await s.call('POST', '/v1/routes', { name: 'ns/open', path_prefix: '/open', upstream: s.echo.url });
   await s.call('POST', '/v1/rules', { routes: ['ns/api'], allow: ['c1'] });
   await s.call('POST', '/v1/rules', { domains: ['*.wild.test'], allow: ['c2'] });
+  await s.call('POST', '/v1/revocations', { jti: 'explain-revoked-jti' });
   await s.sync();
 }, 30_000);
 afterAll(async () => {
@@ -77,6 +78,7 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
     ['not yet valid', { host: 'api.test', path: '/api/x', token: () => c1({ nbf: now + 3600 }), status: 401 }],
     ['not a JWT', { host: 'api.test', path: '/api/x', token: () => 'abc', status: 401 }],
     ['two tokens in the header', { host: 'api.test', path: '/api/x', token: () => `${c1()} ${c1()}`, status: 401 }],
+    ['revoked jti', { host: 'api.test', path: '/api/x', token: () => c1({ jti: 'explain-revoked-jti' }), status: 401 }],
     ['no route', { host: 'nowhere.test', path: '/x', token: () => c1(), status: 404 }],
     ['pass-through (no rule here)', { host: 'any.test', path: '/open/x', status: 200 }],
     ['more specific route without a rule passes through', { host: 'api.test', path: '/api/admin/x', status: 200 }],

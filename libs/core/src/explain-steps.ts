@@ -111,8 +111,7 @@ function failingIndex(code: VerifyFailure, parts: ReturnType<typeof peek>): numb
   if (code === 'bad_claims' && parts && parts.payload.client_id !== undefined && typeof parts.payload.client_id !== 'string') {
     return STEPS.findIndex((s) => s[1] === 'unknown_client');
   }
-  const i = STEPS.findIndex((s) => s[1] === code);
-  return i < 0 ? STEPS.length - 1 : i;
+  return STEPS.findIndex((s) => s[1] === code);
 }
 
 export type TokenTrace = { steps: ExplainStep[] } & ({ ok: true; consumer: string; claims: Record<string, unknown> } | { ok: false; code: VerifyFailure });
@@ -132,6 +131,8 @@ export function traceToken(header: string | undefined, snap: Snapshot, now: numb
   const steps: ExplainStep[] = [];
   for (let i = 0; i < stop; i++) steps.push({ step: STEPS[i][0], ok: true, detail: passedDetail(i, snap, now, parts, consumer) });
   if (!r.ok) {
+    // A code this table does not place (a verifier newer than it): reported as such, not guessed.
+    if (stop < 0) return { ok: false, code: r.code, steps: [{ step: 'verification', ok: false, detail: FAILURES[r.code]?.msg ?? r.code }] };
     steps.push({ step: STEPS[stop][0], ok: false, detail: failedDetail(r.code, snap, now, parts) });
     return { ok: false, code: r.code, steps };
   }

@@ -3,7 +3,7 @@ import { AT_HEADER, craftHs256, standardClaims } from '@oauth2/testing';
 import { explainRequest, consumerGrants, routeWho, pathHasDotSegment, type ExplainInput, type ExplainVerifier } from './explain';
 import { compileSnapshot, type Snapshot } from './snapshot';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
-import type { RuleRecord } from './model';
+import type { RevocationRecords, RuleRecord } from './model';
 
 // The real verifier (libs/token), injected as the admin API does; tokens crafted with node:crypto.
 const verifier: ExplainVerifier = {
@@ -17,8 +17,9 @@ const tok = (name: string, id: string, secret: string, extra: Record<string, unk
   craftHs256(header, { ...standardClaims({ name, clientId: id, now: NOW }), ...extra }, secret);
 const alice = (extra: Record<string, unknown> = {}) => tok('alice', 'id-a', SA, extra);
 
-function snap(settings: Partial<Settings> = {}, rules: RuleRecord[] = []): Snapshot {
+function snap(settings: Partial<Settings> = {}, rules: RuleRecord[] = [], revocations?: RevocationRecords): Snapshot {
   return compileSnapshot({
+    revocations,
     revision: 3,
     settings: { ...DEFAULT_SETTINGS, ...settings },
     consumers: [
@@ -67,6 +68,9 @@ describe('explainRequest outcome (the gateway order of decisions)', () => {
     ['consumer mode allowed', snap({}, [ruleApiAlice]), { consumer: 'alice' }, 200, 'forwarded'],
     ['consumer mode not allowed', snap({}, [ruleApiAlice]), { consumer: 'bob' }, 403, 'not_allowed'],
     ['consumer mode unknown', snap(), { consumer: 'carol' }, 401, 'unknown_client'],
+    ['revoked by jti', snap({}, [], { jtis: [{ jti: 'j-1', exp: NOW + 100 }], clients: [] }), { token: alice({ jti: 'j-1' }) }, 401, 'revoked'],
+    ['revoked by client cut-off', snap({}, [], { jtis: [], clients: [{ client_id: 'id-a', revoked_before: NOW + 1 }] }), { token: alice() }, 401, 'revoked'],
+    ['issued after the cut-off', snap({}, [], { jtis: [], clients: [{ client_id: 'id-a', revoked_before: NOW }] }), { token: alice() }, 200, 'forwarded'],
     ['token request GET', snap(), { path: '/any/oauth2/token', host: 'nowhere.org' }, 400, 'params_missing'],
     ['token request POST', snap(), { path: '/oauth2/token', method: 'post' }, 400, 'bad_content_type'],
     ['token request PUT', snap(), { path: '/oauth2/token', method: 'PUT' }, 405, 'method_not_allowed'],

@@ -1,6 +1,7 @@
 import { authRow, decideAuth, type AuthRow } from './decide';
 import { FAILURES, type FailureCode } from './failures';
 import { normalizeHost } from './names';
+import { checkRevoked } from './revocation';
 import { matchRoute, routeMismatchReason, type CompiledRoute } from './route-match';
 import { matchRule } from './rule-match';
 import { isTokenRequest, type Snapshot } from './snapshot';
@@ -176,6 +177,10 @@ export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: Ex
     const t = traceToken(header, snap, input.nowSeconds, verifier);
     steps.push(...t.steps);
     if (!t.ok) return done(fail(t.code));
+    // The gateway checks revocation right after verification (cache hits included).
+    const revoked = checkRevoked(snap, t.claims, input.nowSeconds);
+    steps.push({ step: 'not revoked', ok: !revoked, detail: revoked ? `${FAILURES.revoked.msg} (jti ${JSON.stringify(t.claims.jti ?? null)} or client cut-off)` : 'no revocation applies' });
+    if (revoked) return done(fail('revoked'));
     consumer = t.consumer;
     aud = t.claims.aud;
   }
