@@ -12,18 +12,11 @@ interface Target {
   basePath: string;
 }
 
-const targets = new WeakMap<CompiledRoute, Target>();
-
-function targetOf(route: CompiledRoute): Target {
-  let t = targets.get(route);
-  if (t === undefined) {
-    const u = new URL(route.upstream);
-    let base = u.pathname;
-    while (base.endsWith('/')) base = base.slice(0, -1);
-    t = { origin: u.origin, basePath: base };
-    targets.set(route, t);
-  }
-  return t;
+function parseTarget(upstream: string): Target {
+  const u = new URL(upstream);
+  let base = u.pathname;
+  while (base.endsWith('/')) base = base.slice(0, -1);
+  return { origin: u.origin, basePath: base };
 }
 
 /** Upstream path: the route's prefix removed when strip_prefix (a leading "/" kept), then the base path prefixed. */
@@ -107,11 +100,26 @@ class Exchange implements Dispatcher.DispatchHandler {
  */
 export class Forwarder {
   private readonly pools = new Map<string, Pool>();
+  /**
+   * Parsed upstreams by their URL text. A reload hands over new route objects, but most upstream
+   * strings are unchanged: parsing each once (not once per route per reload) keeps `new URL` off
+   * the reload path. Pruned to the live upstreams by `retain`.
+   */
+  private targets = new Map<string, Target>();
 
   constructor(
     private readonly timeoutMs: number,
     private readonly metrics: GatewayMetrics,
   ) {}
+
+  private targetOf(route: CompiledRoute): Target {
+    let t = this.targets.get(route.upstream);
+    if (t === undefined) {
+      t = parseTarget(route.upstream);
+      this.targets.set(route.upstream, t);
+    }
+    return t;
+  }
 
   private pool(origin: string): Pool {
     let p = this.pools.get(origin);
@@ -131,7 +139,7 @@ export class Forwarder {
 
   /** Streams `req` to the route's upstream and the answer back to `res`. */
   forward(req: IncomingMessage, res: ServerResponse, route: CompiledRoute, path: string, query: string, consumer: string | null, dropHeader: string | null): void {
-    const t = targetOf(route);
+    const t = this.targetOf(route);
     const ex = new Exchange(res as ResWithExchange, route.name, consumer === null ? 'pass' : 'authenticated', this.metrics);
     (res as ResWithExchange)[kExchange] = ex;
     res.on('drain', onClientDrain);
@@ -152,7 +160,13 @@ export class Forwarder {
   /** Closes pools whose origin no route of `snap` uses any more (in-flight requests finish first). */
   retain(snap: Snapshot): void {
     const live = new Set<string>();
-    for (const r of snap.routes.byName.values()) live.add(targetOf(r).origin);
+    const kept = new Map<string, Target>();
+    for (const r of snap.routes.byName.values()) {
+      const t = this.targetOf(r);
+      kept.set(r.upstream, t);
+      live.add(t.origin);
+    }
+    this.targets = kept;
     for (const [origin, pool] of this.pools) {
       if (!live.has(origin)) {
         this.pools.delete(origin);
