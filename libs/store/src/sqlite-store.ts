@@ -1,13 +1,13 @@
 import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
 import { applyDocument } from './apply';
-import { allRules, currentRevision, type StoreContext } from './context';
+import { currentRevision, type StoreContext } from './context';
 import * as consumers from './consumers';
-import { ConsumerEntity, RouteEntity } from './entities';
 import { exportDocument } from './export';
 import * as routes from './routes';
 import * as rules from './rules';
 import * as revocations from './revocations';
 import * as settings from './settings';
+import { SnapshotLoader } from './snapshot-load';
 import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView } from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
@@ -16,8 +16,11 @@ type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_
 /** The SQLite-backed ConfigStore; each method is one serialized (read or write) transaction. */
 export class SqliteConfigStore implements ConfigStore {
   private closed = false;
+  private readonly loader: SnapshotLoader;
 
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly ctx: StoreContext) {
+    this.loader = new SnapshotLoader(ctx);
+  }
 
   /** One single-row read: the gateway polls this every GATEWAY_RELOAD_MS. */
   revision(): Promise<number> {
@@ -25,22 +28,7 @@ export class SqliteConfigStore implements ConfigStore {
   }
 
   loadSnapshotSource(): Promise<SnapshotSource> {
-    const { db, box } = this.ctx;
-    return db.read(async () => {
-      const revision = await currentRevision(this.ctx);
-      const s = await settings.readSettings(this.ctx);
-      const cs = await db.em.find(ConsumerEntity, { order: { name: 'ASC' } });
-      const rs = await db.em.find(RouteEntity, { order: { name: 'ASC' } });
-      const rules = await allRules(this.ctx);
-      return {
-        revision,
-        settings: s,
-        consumers: cs.map((c) => ({ name: c.name, client_id: c.client_id, client_secret: box.open(c.secret_enc, c.name) })),
-        routes: rs.map((r) => ({ name: r.name, hosts: r.hosts, path_prefix: r.path_prefix, upstream: r.upstream, strip_prefix: r.strip_prefix })),
-        rules: rules.map((r) => ({ id: r.id, position: r.position, routes: r.routes ?? null, domains: r.domains ?? null, allow: r.allow })),
-        revocations: await revocations.loadRevocations(this.ctx),
-      };
-    });
+    return this.loader.load();
   }
 
   getSettings(): Promise<Settings> {

@@ -1,0 +1,78 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { ConsumerRecord, RouteRecord, RuleRecord, SnapshotSource } from '@oauth2/core';
+import { currentRevision, type StoreContext } from './context';
+import { loadRevocations } from './revocations';
+import { readSettings } from './settings';
+
+/** typeorm's simple-json read: JSON text parsed, null kept. */
+function json<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+interface Opened {
+  enc: Buffer;
+  secret: string;
+}
+
+interface Statements {
+  consumers: Statement<[], [string, string, Buffer]>;
+  routes: Statement<[], [string, string, string, string, number]>;
+  rules: Statement<[], [number, number, string | null, string | null, string]>;
+}
+
+/**
+ * Reads everything the gateway needs in one read transaction with prepared statements in raw
+ * (array) mode on typeorm's own better-sqlite3 connection: no entity hydration and no row objects,
+ * which with 100k consumers were a third of a reload's time and much of its garbage.
+ *
+ * Secrets opened by the previous load are reused while a consumer's ciphertext is byte-for-byte
+ * unchanged (same name, so the same AAD): a reload then decrypts only new or rotated secrets.
+ * The cache is rebuilt on each load, so it only ever holds the current consumers.
+ */
+export class SnapshotLoader {
+  private opened = new Map<string, Opened>();
+  private stmts: Statements | null = null;
+
+  constructor(private readonly ctx: StoreContext) {}
+
+  private statements(): Statements {
+    if (this.stmts === null) {
+      // The same single connection the query runner uses; statements run inside db.read()'s transaction.
+      const conn = (this.ctx.db.ds.driver as unknown as { databaseConnection: Database }).databaseConnection;
+      this.stmts = {
+        consumers: conn.prepare<[], [string, string, Buffer]>('SELECT "name", "client_id", "secret_enc" FROM "consumer" ORDER BY "name" ASC').raw(true),
+        routes: conn.prepare<[], [string, string, string, string, number]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC').raw(true),
+        rules: conn.prepare<[], [number, number, string | null, string | null, string]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC').raw(true),
+      };
+    }
+    return this.stmts;
+  }
+
+  load(): Promise<SnapshotSource> {
+    return this.ctx.db.read(async () => {
+      const revision = await currentRevision(this.ctx);
+      const settings = await readSettings(this.ctx);
+      const st = this.statements();
+      const consumers = this.consumers(st.consumers.all());
+      const routes = st.routes.all().map((r): RouteRecord => ({ name: r[0], hosts: json<string[]>(r[1])!, path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] }));
+      const rules = st.rules.all().map((r): RuleRecord => ({ id: r[0], position: r[1], routes: json(r[2]), domains: json(r[3]), allow: json<string[]>(r[4])! }));
+      return { revision, settings, consumers, routes, rules, revocations: await loadRevocations(this.ctx) };
+    });
+  }
+
+  private consumers(rows: [string, string, Buffer][]): ConsumerRecord[] {
+    const prev = this.opened;
+    const next = new Map<string, Opened>();
+    const out = new Array<ConsumerRecord>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [name, client_id, enc] = rows[i];
+      let o = prev.get(name);
+      if (o === undefined || !o.enc.equals(enc)) o = { enc, secret: this.ctx.box.open(enc, name) };
+      next.set(name, o);
+      out[i] = { name, client_id, client_secret: o.secret };
+    }
+    // Replaced only once every row opened: a failed load keeps the previous cache.
+    this.opened = next;
+    return out;
+  }
+}
