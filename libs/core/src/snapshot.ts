@@ -32,7 +32,8 @@ export function compileSnapshot(src: SnapshotSource): Snapshot {
   const byId = new Map<string, CompiledConsumer>();
   const byName = new Map<string, CompiledConsumer>();
   for (const c of src.consumers) {
-    const compiled: CompiledConsumer = { ...c, key: Buffer.from(c.client_secret, 'utf8') };
+    // Spelled out rather than spread: with 100k consumers the spread was half of the compile time.
+    const compiled: CompiledConsumer = { name: c.name, client_id: c.client_id, client_secret: c.client_secret, key: Buffer.from(c.client_secret, 'utf8') };
     // First one wins, as Higress does for duplicate client ids (the store keeps them unique anyway).
     if (!byId.has(c.client_id)) byId.set(c.client_id, compiled);
     byName.set(c.name, compiled);
