@@ -1,5 +1,5 @@
 import { startGatewayStack, type GatewayStack, type RawRequest } from '@oauth2/testing';
-import { HIGRESS_CASES, HIGRESS_CONFIGS, type HigressConfigName } from '../libs/token/src/higress-fixtures';
+import { HIGRESS_CASES, HIGRESS_CONFIGS, type HigressConfigFixture, type HigressConfigName } from '../libs/token/src/higress-fixtures';
 
 /*
  * Higress' own end-to-end conformance tests of its OAuth2 plugin, replayed against our real processes:
@@ -287,7 +287,7 @@ describe.each(GROUPS)('Higress conformance: %s', (group) => {
   }, 30_000);
 
   it('applies the unchanged WasmPlugin document: consumers, non-empty rules and settings as the fixture says', async () => {
-    const cfg = HIGRESS_CONFIGS[group];
+    const cfg: HigressConfigFixture = HIGRESS_CONFIGS[group];
     expect(applied.applied).toEqual({ consumers: cfg.consumers.length, rules: cfg.rules.filter((r) => r.allow.length > 0).length });
     const { source: _s, consumers: _c, rules: _r, global_auth, ...settings } = cfg;
     const inForce = await s.call('GET', '/v1/settings');
