@@ -110,7 +110,13 @@ export interface GatewayStack {
 
 export async function startGatewayStack(opts: { gatewayEnv?: Record<string, string> } = {}): Promise<GatewayStack> {
   const echo = await startEchoUpstream();
-  const admin = await spawnAdmin();
+  let admin: Awaited<ReturnType<typeof spawnAdmin>>;
+  try {
+    admin = await spawnAdmin();
+  } catch (e) {
+    await echo.close(); // else jest never exits: the echo server keeps the loop alive
+    throw e;
+  }
   let gateway: GatewayProcess;
   try {
     gateway = await spawnGateway({ dataDir: admin.dataDir, env: opts.gatewayEnv });
