@@ -101,6 +101,7 @@ describe('settings', () => {
       clock_skew_seconds: 60,
       keep_token: true,
       global_auth: null,
+      signing_alg: 'HS256',
     });
   });
 

@@ -11,6 +11,7 @@ import type { EnvConfig } from './config/env.config';
 import { ConsumersModule } from './consumers/consumers.module';
 import { ExplainModule } from './explain/explain.module';
 import { HealthController } from './health/health.controller';
+import { KeysModule } from './keys/keys.module';
 import { RevocationsModule } from './revocations/revocations.module';
 import { RoutesModule } from './routes/routes.module';
 import { RulesModule } from './rules/rules.module';
@@ -56,7 +57,7 @@ export class AppModule {
   static forRoot(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevocationsModule, ExplainModule],
+      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevocationsModule, ExplainModule, KeysModule],
       controllers: [HealthController],
       providers: [
         { provide: ENV, useValue: deps.env },

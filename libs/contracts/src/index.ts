@@ -10,5 +10,6 @@ export * from './routes.dto';
 export * from './rules.dto';
 export * from './settings.dto';
 export * from './apply.dto';
+export * from './keys.dto';
 export * from './explain.dto';
 export * from './revocations.dto';

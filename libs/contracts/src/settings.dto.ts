@@ -20,6 +20,10 @@ export class PatchSettingsDto {
   @ValidateIf(present('global_auth'))
   @IsSetting()
   global_auth?: boolean | null;
+  @ApiPropertyOptional({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], description: 'not a Higress key (KEYS.md): HS256 signs with the client secret; the others with a gateway key published as a JWKS' })
+  @ValidateIf(present('signing_alg'))
+  @IsSetting()
+  signing_alg?: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
 }
 
 export class SettingsDto {
@@ -31,4 +35,5 @@ export class SettingsDto {
   @ApiProperty({ example: 60 }) clock_skew_seconds: number;
   @ApiProperty() keep_token: boolean;
   @ApiProperty({ type: Boolean, nullable: true }) global_auth: boolean | null;
+  @ApiProperty({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], example: 'HS256' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
 }

@@ -6,5 +6,6 @@ export * from './route-match';
 export * from './rule-match';
 export * from './decide';
 export * from './snapshot';
+export * from './signing-keys';
 export * from './explain';
 export * from './revocation';

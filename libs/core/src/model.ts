@@ -1,4 +1,5 @@
 import type { Settings } from './settings';
+import type { SigningKeyRecord } from './signing-keys';
 
 /** A consumer as the gateway needs it: plaintext secret (decrypted by the store). */
 export interface ConsumerRecord {
@@ -33,6 +34,8 @@ export interface SnapshotSource {
   routes: RouteRecord[];
   /** In evaluation order (by position, then id). */
   rules: RuleRecord[];
+  /** Non-retired signing keys (KEYS.md); absent = none. */
+  keys?: SigningKeyRecord[];
   /** Token revocations (REVOCATION.md); absent = none. */
   revocations?: RevocationRecords;
 }

@@ -11,9 +11,10 @@ describe('settings (SPEC §1)', () => {
       clock_skew_seconds: 60,
       keep_token: true,
       global_auth: null,
+      signing_alg: 'HS256',
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
-    expect(SETTING_KEYS).toHaveLength(8);
+    expect(SETTING_KEYS).toHaveLength(9);
   });
 
   it.each(SETTING_KEYS)('the default of %s is valid', (key) => {
@@ -37,6 +38,10 @@ describe('settings (SPEC §1)', () => {
       ['global_auth', true],
       ['global_auth', false],
       ['global_auth', null],
+      ['signing_alg', 'HS256'],
+      ['signing_alg', 'RS256'],
+      ['signing_alg', 'ES256'],
+      ['signing_alg', 'EdDSA'],
     ])('accepts %s = %j', (key, value) => {
       expect(checkSetting(key, value)).toBeNull();
     });
@@ -63,6 +68,10 @@ describe('settings (SPEC §1)', () => {
       ['keep_token', 1],
       ['global_auth', 'unset'],
       ['global_auth', undefined],
+      ['signing_alg', 'none'],
+      ['signing_alg', 'rs256'],
+      ['signing_alg', 'HS512'],
+      ['signing_alg', null],
     ])('refuses %s = %j, naming the key', (key, value) => {
       expect(checkSetting(key, value)).toContain(key);
     });
@@ -91,6 +100,7 @@ describe('settings (SPEC §1)', () => {
       ['issuer', 'my gateway', 'my gateway'],
       ['auth_path', '/token', '/token'],
       ['auth_header_name', 'X-Token', 'X-Token'],
+      ['signing_alg', 'ES256', 'ES256'],
     ])('%s=%s -> %j', (key, text, value) => {
       expect(parseSettingText(key, text)).toBe(value);
     });
@@ -105,6 +115,7 @@ describe('settings (SPEC §1)', () => {
       ['token_ttl', '99999999999999999999'],
       ['keep_token', 'yes'],
       ['global_auth', 'maybe'],
+      ['signing_alg', 'PS256'],
       ['issuer', ''],
       ['nope', 'x'],
     ])('%s=%s throws one line naming the key', (key, text) => {

@@ -9,7 +9,18 @@ export interface Settings {
   keep_token: boolean;
   /** true / false / null (unset): see SPEC §4 and `decideAuth`. */
   global_auth: boolean | null;
+  /**
+   * Not a Higress key (KEYS.md). HS256 (default): tokens are signed with the client's secret, as
+   * Higress does. RS256 / ES256 / EdDSA: with the store's active signing key, published as a JWKS.
+   */
+  signing_alg: SigningAlg;
 }
+
+/** Token signing algorithms; every one but HS256 uses a gateway key pair (KEYS.md). */
+export const SIGNING_ALGS = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+export type AsymmetricAlg = Exclude<SigningAlg, 'HS256'>;
+export const isAsymmetricAlg = (alg: string): alg is AsymmetricAlg => alg === 'RS256' || alg === 'ES256' || alg === 'EdDSA';
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   issuer: 'Higress-Gateway',
@@ -20,6 +31,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   clock_skew_seconds: 60,
   keep_token: true,
   global_auth: null,
+  signing_alg: 'HS256',
 });
 
 export type SettingKey = keyof Settings;
@@ -51,6 +63,8 @@ export function checkSetting(key: string, value: unknown): string | null {
       return typeof value === 'boolean' ? null : `${key} must be true or false`;
     case 'global_auth':
       return value === null || typeof value === 'boolean' ? null : `${key} must be true, false or null (unset)`;
+    case 'signing_alg':
+      return (SIGNING_ALGS as readonly unknown[]).includes(value) ? null : `${key} must be one of ${SIGNING_ALGS.join(', ')}`;
     default:
       return `unknown setting "${key}"`;
   }

@@ -2,6 +2,7 @@ import type { SnapshotSource } from './model';
 import type { Settings } from './settings';
 import { compileRoutes, type RouteTable } from './route-match';
 import { compileRules, type RuleTable } from './rule-match';
+import { compileSigningKeys, type SigningKeyTable } from './signing-keys';
 import { compileRevocations, type RevocationTable } from './revocation';
 
 /** A consumer with its HMAC key bytes precomputed (the key is the client_secret, as in Higress). */
@@ -16,7 +17,7 @@ export interface CompiledConsumer {
  * One immutable object holding everything the hot path needs for one store revision.
  * Built once per revision; swapped atomically; never mutated.
  */
-export interface Snapshot extends RevocationTable {
+export interface Snapshot extends RevocationTable, SigningKeyTable {
   readonly revision: number;
   readonly settings: Readonly<Settings>;
   readonly consumersByClientId: ReadonlyMap<string, CompiledConsumer>;
@@ -46,6 +47,7 @@ export function compileSnapshot(src: SnapshotSource): Snapshot {
     routes: compileRoutes(src.routes),
     rules: compileRules(src.rules),
     authHeader: src.settings.auth_header_name.toLowerCase(),
+    ...compileSigningKeys(src.keys),
     ...compileRevocations(src.revocations),
   });
 }

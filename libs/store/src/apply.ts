@@ -3,6 +3,7 @@ import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
 import { invalid } from './errors';
 import { planApply, REDACTED } from './apply-parse';
 import { writeSettings } from './settings';
+import { syncSigningKeys } from './signing-keys';
 import type { ApplyResult } from './store-api';
 
 const CHUNK = 200;
@@ -38,6 +39,7 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow }));
       for (let i = 0; i < ruleRows.length; i += CHUNK) await em.insert(RuleEntity, ruleRows.slice(i, i + CHUNK));
       await writeSettings(ctx, plan.settings);
+      await syncSigningKeys(ctx, plan.settings.signing_alg);
       return { revision: await currentRevision(ctx), warnings, applied: { consumers: rows.length, rules: ruleRows.length } };
     },
     !dryRun,

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { SigningKeyEntity } from './signing-key.entity';
 
 // Column types are spelled out: ts-jest's isolatedModules cannot emit reliable design:type metadata.
 
@@ -15,6 +16,7 @@ export class SettingsEntity {
   @Column({ type: 'integer' }) clock_skew_seconds: number;
   @Column({ type: 'boolean' }) keep_token: boolean;
   @Column({ type: 'boolean', nullable: true }) global_auth: boolean | null;
+  @Column({ type: 'text' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
 }
 
 /** The single revision row (id = 1), bumped in the same transaction as every config write. */
@@ -75,4 +77,4 @@ export class RevocationEntity {
   @Column({ type: 'text' }) created_at: string;
 }
 
-export const ENTITIES = [SettingsEntity, RevisionEntity, ConsumerEntity, RouteEntity, RuleEntity, RevocationEntity];
+export const ENTITIES = [SettingsEntity, RevisionEntity, ConsumerEntity, RouteEntity, RuleEntity, RevocationEntity, SigningKeyEntity];

@@ -2,6 +2,7 @@ import { checkSettings, type Settings } from '@oauth2/core';
 import { change, type StoreContext } from './context';
 import { SettingsEntity } from './entities';
 import { invalid } from './errors';
+import { syncSigningKeys } from './signing-keys';
 
 export function settingsOf(e: SettingsEntity): Settings {
   return {
@@ -13,6 +14,7 @@ export function settingsOf(e: SettingsEntity): Settings {
     clock_skew_seconds: e.clock_skew_seconds,
     keep_token: e.keep_token,
     global_auth: e.global_auth ?? null,
+    signing_alg: e.signing_alg ?? 'HS256',
   };
 }
 
@@ -40,6 +42,7 @@ export async function patchSettings(ctx: StoreContext, patch: Partial<Settings>)
   return change(ctx, async () => {
     const next = { ...(await readSettings(ctx)), ...Object.fromEntries(entries) } as Settings;
     await writeSettings(ctx, next);
+    await syncSigningKeys(ctx, next.signing_alg);
     return next;
   });
 }

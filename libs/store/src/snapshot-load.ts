@@ -3,6 +3,7 @@ import type { ConsumerRecord, RouteRecord, RuleRecord, SnapshotSource } from '@o
 import { currentRevision, type StoreContext } from './context';
 import { loadRevocations } from './revocations';
 import { readSettings } from './settings';
+import { loadSigningKeys } from './signing-keys';
 
 /** typeorm's simple-json read: JSON text parsed, null kept. */
 function json<T>(text: string | null): T | null {
@@ -56,7 +57,7 @@ export class SnapshotLoader {
       const consumers = this.consumers(st.consumers.all());
       const routes = st.routes.all().map((r): RouteRecord => ({ name: r[0], hosts: json<string[]>(r[1])!, path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] }));
       const rules = st.rules.all().map((r): RuleRecord => ({ id: r[0], position: r[1], routes: json(r[2]), domains: json(r[3]), allow: json<string[]>(r[4])! }));
-      return { revision, settings, consumers, routes, rules, revocations: await loadRevocations(this.ctx) };
+      return { revision, settings, consumers, routes, rules, revocations: await loadRevocations(this.ctx), keys: await loadSigningKeys(this.ctx) };
     });
   }
 

@@ -7,8 +7,9 @@ import * as routes from './routes';
 import * as rules from './rules';
 import * as revocations from './revocations';
 import * as settings from './settings';
+import * as signingKeys from './signing-keys';
 import { SnapshotLoader } from './snapshot-load';
-import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView } from './store-api';
+import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView, KeyView } from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
@@ -104,6 +105,16 @@ export class SqliteConfigStore implements ConfigStore {
   }
   deleteRevocation(id: number): Promise<DeleteResult> {
     return revocations.deleteRevocation(this.ctx, id);
+  }
+
+  listKeys(): Promise<KeyView[]> {
+    return signingKeys.listKeys(this.ctx);
+  }
+  rotateKey(alg?: string): Promise<KeyView> {
+    return signingKeys.rotateKey(this.ctx, alg);
+  }
+  retireKey(kid: string): Promise<KeyView> {
+    return signingKeys.retireKey(this.ctx, kid);
   }
 
   /** Waits for queued work, then closes the connection. Idempotent. */

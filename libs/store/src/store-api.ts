@@ -82,6 +82,22 @@ export interface RevocationInput {
   client_id?: string;
 }
 
+/** A gateway signing key (KEYS.md); never its private half. */
+export interface KeyView {
+  kid: string;
+  alg: 'RS256' | 'ES256' | 'EdDSA';
+  /** active: signs new tokens; inactive: stopped signing, still published and verified; retired: gone. */
+  status: 'active' | 'inactive' | 'retired';
+  /** The public key as published in the JWKS (with kid, alg, use). */
+  public_jwk: Record<string, unknown>;
+  created_at: string;
+  /** When it stopped being the active key. */
+  rotated_at: string | null;
+  retired_at: string | null;
+  /** For an inactive key: from when it can be retired (rotated_at + token_ttl + clock_skew_seconds). */
+  retirable_at: string | null;
+}
+
 export interface ConfigStore {
   revision(): Promise<number>;
   /** One read transaction; secrets decrypted; rules in evaluation order. */
@@ -120,6 +136,13 @@ export interface ConfigStore {
   /** Active revocations (expired jti ones are left out), by id. */
   listRevocations(limit: number, offset: number): Promise<Page<RevocationView>>;
   deleteRevocation(id: number): Promise<DeleteResult>;
+
+  /** Signing keys (KEYS.md), newest first, retired ones included. */
+  listKeys(): Promise<KeyView[]>;
+  /** A new active key of `alg` (default: signing_alg; another alg switches signing_alg to it); the previous one stays for verification. */
+  rotateKey(alg?: string): Promise<KeyView>;
+  /** 409 for the active key and until token_ttl + clock_skew_seconds after it stopped signing. */
+  retireKey(kid: string): Promise<KeyView>;
 
   close(): Promise<void>;
 }

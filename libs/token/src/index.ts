@@ -1,6 +1,8 @@
-// Public API of the token lib: issue and verify HS256 RFC 9068 access tokens (SPEC §3.4, §3.5).
+// Public API of the token lib: issue and verify RFC 9068 access tokens (SPEC §3.4, §3.5): HS256 with
+// the client secret (Higress), or RS256 / ES256 / EdDSA with a gateway signing key (KEYS.md).
 export * from './token-api';
 export { extractBearerToken, type BearerResult } from './bearer';
 export { verifyAccessToken, decodeUnverified, MAX_TOKEN_LENGTH } from './verify';
-export { issueAccessToken, ISSUED_HEADER_JSON } from './issue';
+export { issueAccessToken, issueAccessTokenWithKey, ISSUED_HEADER_JSON } from './issue';
+export * from './signing-keys';
 export { VerifiedTokenCache, verifyWithCache, DEFAULT_CACHE_MAX, type VerifiedToken } from './cache';

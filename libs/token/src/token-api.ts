@@ -3,6 +3,8 @@
  * parallel. This lib imports no other lib; its failure codes are a subset of core's FailureCode.
  */
 
+import type { SigningKeyring } from './signing-keys';
+
 /** What signing and verifying need of a consumer; core's CompiledConsumer fits it structurally. */
 export interface TokenConsumer {
   name: string;
@@ -49,6 +51,11 @@ export interface VerifyOptions {
   clockSkewSeconds: number;
   /** Injected clock: seconds since the epoch. */
   nowSeconds: number;
+  /**
+   * The gateway's non-retired signing keys (KEYS.md). A token whose header `kid` names one is
+   * verified with that key, its alg pinned to the key's; any other token takes the HS256 path.
+   */
+  signingKeys?: SigningKeyring;
 }
 
 export type VerifyResult =

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AccessTokenClaims, Keyring, VerifyFailureCode, VerifyOptions, VerifyResult } from './token-api';
+import { verifyWithKey, type SigningKey } from './signing-keys';
+import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyFailureCode, VerifyOptions, VerifyResult } from './token-api';
 
 /**
  * The hot path: runs on every authenticated request, so it is synchronous node:crypto HMAC-SHA256.
@@ -10,8 +11,13 @@ import type { AccessTokenClaims, Keyring, VerifyFailureCode, VerifyOptions, Veri
  *
  * Decisions (SPEC §3.5 leaves them to us):
  * - Header parameters `crit` and `b64` are refused (bad_header): we implement no extension, and
- *   `b64:false` changes what the signature covers. `kid`, `jku`, `x5u`, `jwk`, `x5c` are ignored:
- *   the key is chosen by the `client_id` claim only, never by anything the token carries.
+ *   `b64:false` changes what the signature covers. `jku`, `x5u`, `jwk`, `x5c` are ignored: the
+ *   HMAC key is chosen by the `client_id` claim only, never by anything the token carries.
+ * - `kid` (KEYS.md): when it names one of the gateway's own signing keys (opts.signingKeys, from the
+ *   store only), that key verifies the token and the header `alg` must be the key's (so `none` or
+ *   HS256 with such a kid is bad_alg). Any other kid is ignored, as before: an HS256 token takes the
+ *   client-secret path unchanged (Higress interop), and an RS256 one with an unknown kid is bad_alg.
+ *   The tokens we issue with the HS256 header carry no kid, so their fast path below is untouched.
  * - Time boundaries follow RFC 7519 §4.1.4/§4.1.5 and golang-jwt v5 (which Higress uses): expired
  *   when `now >= exp + skew` (the token is valid strictly before its expiry); not yet valid when
  *   `iat` or `nbf` `> now + skew` (valid from that instant on).
@@ -127,6 +133,11 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
     const header = parseObject(token.slice(0, dot1));
     if (header === null) return F.malformed;
     if (!isTyp(header.typ)) return F.bad_typ;
+    const kid = header.kid;
+    if (typeof kid === 'string' && opts.signingKeys !== undefined) {
+      const key = opts.signingKeys.get(kid);
+      if (key !== undefined) return verifyKeySigned(token, dot1, dot2, header, key, keyring, opts);
+    }
     if (header.alg !== 'HS256') return F.bad_alg;
     if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
   }
@@ -146,7 +157,11 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   const sig = Buffer.from(token.slice(dot2 + 1), 'base64url');
   const expected = createHmac('sha256', consumer.key).update(token.slice(0, dot2)).digest();
   if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return F.bad_signature;
+  return checkClaims(payload, consumer, opts);
+}
 
+/** The claim checks after a valid signature, the same for every algorithm (SPEC §3.5 order). */
+function checkClaims(payload: Record<string, unknown>, consumer: TokenConsumer, opts: VerifyOptions): VerifyResult {
   if (!claimTypesOk(payload)) return F.bad_claims;
   if (payload.iss !== opts.issuer) return F.bad_issuer;
   if (payload.sub !== consumer.name) return F.bad_subject;
@@ -160,6 +175,29 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   if ((iat !== undefined && iat > now + skew) || (nbf !== undefined && nbf > now + skew)) return F.not_yet_valid;
 
   return { ok: true, consumer, claims: payload as AccessTokenClaims };
+}
+
+/** A token whose `kid` names one of our signing keys: alg pinned to the key's, then the same checks. */
+function verifyKeySigned(
+  token: string,
+  dot1: number,
+  dot2: number,
+  header: Record<string, unknown>,
+  key: SigningKey,
+  keyring: Keyring,
+  opts: VerifyOptions,
+): VerifyResult {
+  if (header.alg !== key.alg) return F.bad_alg;
+  if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
+  const payload = parseObject(token.slice(dot1 + 1, dot2));
+  if (payload === null) return F.malformed;
+  const clientId = payload.client_id;
+  if (clientId === undefined) return F.unknown_client;
+  if (typeof clientId !== 'string') return F.bad_claims;
+  const consumer = keyring.get(clientId);
+  if (consumer === undefined) return F.unknown_client;
+  if (!verifyWithKey(key, token.slice(0, dot2), token.slice(dot2 + 1))) return F.bad_signature;
+  return checkClaims(payload, consumer, opts);
 }
 
 /** Base64url values whose low 2 bits are zero: A E I M Q U Y c g k o s w 0 4 8. */

@@ -11,6 +11,7 @@ export function toSettings(s: Settings): SettingsDto {
     clock_skew_seconds: s.clock_skew_seconds,
     keep_token: s.keep_token,
     global_auth: s.global_auth,
+    signing_alg: s.signing_alg,
   };
 }
 

@@ -1,0 +1,31 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Gateway signing keys (opt-in; KEYS.md): the `signing_alg` setting (HS256, the Higress behaviour,
+ * for every existing database) and the key table. A key's private half is sealed under the master
+ * key (AES-256-GCM, AAD `signing_key:<kid>`) and dropped once the key stops signing.
+ */
+export class SigningKeys1767916800000 implements MigrationInterface {
+  name = 'SigningKeys1767916800000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "settings" ADD COLUMN "signing_alg" text NOT NULL DEFAULT 'HS256'`);
+    await q.query(`CREATE TABLE "signing_key" (
+      "kid" text PRIMARY KEY NOT NULL,
+      "alg" text NOT NULL CHECK ("alg" IN ('RS256', 'ES256', 'EdDSA')),
+      "status" text NOT NULL CHECK ("status" IN ('active', 'inactive', 'retired')),
+      "public_jwk" text NOT NULL,
+      "private_enc" blob NULL,
+      "created_at" text NOT NULL,
+      "rotated_at" text NULL,
+      "retired_at" text NULL,
+      CHECK (("status" = 'active') = ("private_enc" IS NOT NULL)))`);
+    // At most one key signs at a time.
+    await q.query(`CREATE UNIQUE INDEX "idx_signing_key_one_active" ON "signing_key" ("status") WHERE "status" = 'active'`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "signing_key"`);
+    await q.query(`ALTER TABLE "settings" DROP COLUMN "signing_alg"`);
+  }
+}
