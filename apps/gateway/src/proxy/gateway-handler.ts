@@ -8,6 +8,7 @@ import type { FailedAuthLimiter } from '../token-endpoint/failed-auth-limiter';
 import { handleTokenRequest, type TokenEndpointDeps } from '../token-endpoint/token-endpoint';
 import type { Forwarder } from './forwarder';
 import { sendFailure } from './responses';
+import { serveWellKnown } from '../well-known/well-known';
 
 const SUSPICIOUS = /[.%\\]/;
 const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
@@ -65,6 +66,8 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q);
     if (hasDotSegment(path)) return refuseBadRequest(res, metrics);
+    // KEYS.md: the JWKS and the RFC 8414 metadata, on every host, before route matching.
+    if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, hostHeader)) return;
     const host = normalizeHost(hostHeader);
     const route = matchRoute(snap.routes, host, path);
 
@@ -96,7 +99,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     let verified: VerifiedToken | undefined = cache.get(bearer.token, now);
     if (verified === undefined) {
       const s = snap.settings;
-      const r = verifyAccessToken(bearer.token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now });
+      const r = verifyAccessToken(bearer.token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys });
       if (!r.ok) {
         metrics.count(route.name, 'unauthorized', r.code);
         return sendFailure(res, r.code);

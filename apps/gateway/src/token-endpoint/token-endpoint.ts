@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute, Snapshot } from '@oauth2/core';
-import { issueAccessToken } from '@oauth2/token';
+import { issueToken } from '../well-known/issue-token';
 import type { GatewayMetrics } from '../status/metrics';
 import { sendFailure, sendFailureWithMessage, sendLocked, sendToken } from '../proxy/responses';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
@@ -153,7 +153,7 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
 
   const s = snap.settings;
   const scope = params.get('scope');
-  const token = issueAccessToken(consumer, {
+  const token = issueToken(consumer, snap, {
     issuer: s.issuer,
     audience: s.global_credentials ? 'default' : routeName,
     ttlSeconds: s.token_ttl,

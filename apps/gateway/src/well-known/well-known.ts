@@ -1,0 +1,81 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Snapshot } from '@oauth2/core';
+import { publishedJwk } from '@oauth2/token';
+
+/**
+ * The two discovery documents a resource server needs to verify our tokens by itself (KEYS.md),
+ * answered on every host before route matching:
+ * - `/.well-known/jwks.json`: the public half of every non-retired signing key (RFC 7517);
+ * - `/.well-known/oauth-authorization-server`: RFC 8414 metadata (issuer, token endpoint, jwks_uri).
+ * Bodies are built once per snapshot; only the metadata's absolute URLs depend on the request.
+ */
+export const JWKS_PATH = '/.well-known/jwks.json';
+export const METADATA_PATH = '/.well-known/oauth-authorization-server';
+
+interface Prepared {
+  jwks: Buffer;
+  /** The metadata body split around the request's origin (`scheme://host`), which is spliced in. */
+  metaHead: string;
+  metaMid: string;
+  metaTail: string;
+}
+
+const prepared = new WeakMap<Snapshot, Prepared>();
+
+function prepare(snap: Snapshot): Prepared {
+  let p = prepared.get(snap);
+  if (p !== undefined) return p;
+  const keys = [...snap.signingKeys.values()].map(publishedJwk);
+  const s = snap.settings;
+  // The origin is inserted between these parts: `"token_endpoint":"<origin><auth_path>"` and `"jwks_uri":"<origin>/.well-known/jwks.json"`.
+  const ORIGIN = '\u0000ORIGIN\u0000';
+  const doc = JSON.stringify({
+    issuer: s.issuer,
+    token_endpoint: ORIGIN + s.auth_path,
+    jwks_uri: ORIGIN + JWKS_PATH,
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    response_types_supported: [],
+  });
+  const [metaHead, metaMid, metaTail] = doc.split(JSON.stringify(ORIGIN).slice(1, -1));
+  p = { jwks: Buffer.from(JSON.stringify({ keys })), metaHead, metaMid, metaTail };
+  prepared.set(snap, p);
+  return p;
+}
+
+/** A Host header we are willing to echo into a URL: host name or IP literal, optional port. */
+const HOST_RE = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+const COMMON = { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' };
+
+function send(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
+  res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * Serves `path` if it is one of the discovery documents; returns false (untouched) otherwise.
+ * `host` is the request's authority (Host, or the absolute-form target's).
+ */
+export function serveWellKnown(req: IncomingMessage, res: ServerResponse, snap: Snapshot, path: string, host: string | undefined): boolean {
+  const jwks = path === JWKS_PATH;
+  if (!jwks && path !== METADATA_PATH) return false;
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    send(req, res, 405, { 'content-type': 'application/json', allow: 'GET, HEAD' }, Buffer.from('{"code":405,"msg":"method not allowed; use GET"}'));
+    return true;
+  }
+  const p = prepare(snap);
+  if (jwks) {
+    send(req, res, 200, COMMON, p.jwks);
+    return true;
+  }
+  if (host === undefined || !HOST_RE.test(host)) {
+    send(req, res, 400, { 'content-type': 'application/json' }, Buffer.from('{"code":400,"msg":"a valid Host header is required to build the metadata URLs"}'));
+    return true;
+  }
+  // Behind a TLS-terminating proxy the public scheme is https; the proxy says so.
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+  const origin = (tls ? 'https://' : 'http://') + host.toLowerCase();
+  send(req, res, 200, { ...COMMON, vary: 'X-Forwarded-Proto' }, Buffer.from(p.metaHead + origin + p.metaMid + origin + p.metaTail));
+  return true;
+}
