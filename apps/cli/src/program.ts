@@ -5,6 +5,7 @@ import { applyCommand } from './commands/apply.command';
 import { consumerCommand } from './commands/consumer.command';
 import { explainCommand } from './commands/explain.command';
 import { exportCommand } from './commands/export.command';
+import { keysCommand } from './commands/keys.command';
 import { routeCommand } from './commands/route.command';
 import { settingsCommand } from './commands/settings.command';
 import { statusCommand } from './commands/status.command';
@@ -45,7 +46,8 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .addCommand(applyCommand(ctx))
     .addCommand(exportCommand(ctx))
     .addCommand(statusCommand(ctx))
-    .addCommand(explainCommand(ctx));
+    .addCommand(explainCommand(ctx))
+    .addCommand(keysCommand(ctx));
 
   forEachCommand(program, (c) => {
     // An action on a noun turns off commander's implicit `help` verb: ask for it explicitly.
