@@ -39,6 +39,7 @@ export class ClusterSupervisor implements StatusSource {
           reject(new Error(m.message));
         } else if (m.t === 'gw:revision') {
           st.revision = m.revision;
+          this.relayRevision(worker.id, m.revision);
         } else if (m.t === 'gw:listening') {
           st.revision = m.revision;
           st.listening = true;
@@ -62,6 +63,19 @@ export class ClusterSupervisor implements StatusSource {
       });
       for (let i = 0; i < this.desired; i++) this.fork();
     });
+  }
+
+  /** Workers poll on their own phases; the first to see a new revision gets the others to look now. */
+  private relayRevision(from: number, revision: number): void {
+    const m: PrimaryMessage = { t: 'gw:reload', revision };
+    for (const [id, s] of this.states) {
+      if (id === from || !s.listening || (s.revision !== null && s.revision >= revision)) continue;
+      try {
+        s.worker.send(m);
+      } catch {
+        // A worker that is going away: its own poll (or its replacement's start) covers it.
+      }
+    }
   }
 
   private fork(): void {

@@ -6,7 +6,7 @@ import { DataPlane } from '../data-plane';
 import { GatewayModule } from '../gateway.module';
 import { createLogger } from '../logger';
 import { SnapshotHolder } from '../snapshot/snapshot-holder';
-import { StoreStartError } from '../snapshot/snapshot-poller';
+import { SnapshotPoller, StoreStartError } from '../snapshot/snapshot-poller';
 import { GatewayMetrics } from '../status/metrics';
 import { oneLine } from '../urls';
 import type { WorkerMessage } from './messages';
@@ -50,8 +50,11 @@ export async function runWorker(env: GatewayEnv): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
   // Ctrl-C reaches the whole process group; the primary coordinates, the worker just drains.
   process.on('SIGINT', () => void shutdown());
+  const poller = ctx.get(SnapshotPoller);
   process.on('message', (m: unknown) => {
-    if (typeof m === 'object' && m !== null && (m as { t?: string }).t === 'gw:shutdown') void shutdown();
+    const t = typeof m === 'object' && m !== null ? (m as { t?: string }).t : undefined;
+    if (t === 'gw:shutdown') void shutdown();
+    else if (t === 'gw:reload' && (holder.revision ?? 0) < (m as { revision: number }).revision) poller.poke();
   });
   // Losing the primary means nobody serves the status port or restarts us: drain and leave.
   process.on('disconnect', () => void shutdown());

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { compileSnapshot } from '@oauth2/core';
 import { openStore, type ConfigStore } from '@oauth2/store';
 import type { GatewayEnv } from '../config/gateway-env';
@@ -9,15 +11,37 @@ import type { SnapshotHolder } from './snapshot-holder';
 export class StoreStartError extends Error {}
 
 /**
+ * The WAL is written before the WAL index (shared memory, which no watch sees) is updated, so a
+ * check right after the file event can still read the old revision: one follow-up check this soon.
+ */
+const RECHECK_MS = 10;
+
+/** After a load that took L ms, change-driven checks wait until 2L has passed: reloads use at most ~1/3 of a core. */
+const RELOAD_BACKOFF_FACTOR = 2;
+
+/**
  * Polls the store's revision every GATEWAY_RELOAD_MS and swaps in a freshly compiled snapshot when
  * it changes. The loop never overlaps itself (the next tick is scheduled after the previous one
  * completes), and a failed load keeps the last good snapshot and is retried on the next tick.
+ *
+ * A commit to the SQLite file touches its WAL; a watch on the data directory (inotify) checks the
+ * revision at once instead of at the next tick, so propagation does not wait up to a poll period.
+ * The timer stays the source of truth: where the watch is unavailable or silent, polling alone works.
  */
 export class SnapshotPoller {
   private store: ConfigStore | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (ms since epoch). */
+  private dueAt = 0;
   private stopped = false;
   private failing = false;
+  private ticking = false;
+  private pokedWhileTicking = false;
+  /** The pending timer came from a poke (not the period): a tick finding no change rechecks once. */
+  private fromPoke = false;
+  /** Change-driven checks wait until then after a load (see RELOAD_BACKOFF_FACTOR). */
+  private quietUntil = 0;
+  private watcher: fs.FSWatcher | null = null;
 
   constructor(
     private readonly env: GatewayEnv,
@@ -34,29 +58,82 @@ export class SnapshotPoller {
     } catch (e) {
       throw new StoreStartError(`cannot load configuration from the store (${this.env.OAUTH2_DATABASE ?? this.env.OAUTH2_DATA_DIR}): ${oneLine(e)}`);
     }
-    this.schedule();
+    this.watchStore();
+    this.schedule(this.env.GATEWAY_RELOAD_MS);
   }
 
   private async load(): Promise<void> {
+    const started = Date.now();
     const src = await this.store!.loadSnapshotSource();
     const snap = compileSnapshot(src);
     this.holder.swap(snap);
     this.metrics.snapshotRevision.set(snap.revision);
-    this.log.info({ revision: snap.revision, consumers: src.consumers.length, routes: src.routes.length, rules: src.rules.length }, 'snapshot loaded');
+    const now = Date.now();
+    this.quietUntil = now + (now - started) * RELOAD_BACKOFF_FACTOR;
+    this.log.info({ revision: snap.revision, consumers: src.consumers.length, routes: src.routes.length, rules: src.rules.length, ms: now - started }, 'snapshot loaded');
   }
 
-  private schedule(): void {
+  /** Same path rule as openStore: OAUTH2_DATABASE, else <data dir>/oauth2.db. */
+  private watchStore(): void {
+    const file = path.resolve(this.env.OAUTH2_DATABASE ?? path.join(this.env.OAUTH2_DATA_DIR, 'oauth2.db'));
+    const base = path.basename(file);
+    const wal = `${base}-wal`;
+    try {
+      // The directory, not the file: a checkpoint may recreate the WAL, which would orphan a file watch.
+      this.watcher = fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
+        if (name === null || name === wal || name === base) this.poke();
+      });
+      this.watcher.on('error', (e) => {
+        this.log.warn({ err_message: oneLine(e) }, 'store file watch failed; polling only');
+        this.watcher?.close();
+        this.watcher = null;
+      });
+    } catch (e) {
+      this.log.warn({ err_message: oneLine(e) }, 'cannot watch the store file; polling only');
+    }
+  }
+
+  private schedule(delayMs: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), this.env.GATEWAY_RELOAD_MS);
+    this.fromPoke = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + delayMs;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tick();
+    }, delayMs);
     // The proxy server keeps the process alive; the poller alone must not.
     this.timer.unref();
   }
 
+  /**
+   * Checks the revision soon rather than at the next tick: the store file changed, or (cluster) the
+   * primary relays that another worker already enforces a newer revision. A poke during a tick runs
+   * one more tick after it; right after a load it waits out the back-off.
+   */
+  poke(): void {
+    // While loads fail, retries stay at the poll period whatever the file does.
+    if (this.stopped || this.store === null || this.failing) return;
+    if (this.ticking) {
+      this.pokedWhileTicking = true;
+      return;
+    }
+    const at = Math.max(Date.now(), this.quietUntil);
+    if (this.timer !== null && this.dueAt <= at) return;
+    this.schedule(at - Date.now());
+    this.fromPoke = true;
+  }
+
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    this.ticking = true;
+    this.pokedWhileTicking = false;
+    const poked = this.fromPoke;
+    let recheck = false;
     try {
       const rev = await this.store!.revision();
       if (rev !== this.holder.revision) await this.load();
+      else recheck = poked;
       if (this.failing) this.log.info({ revision: this.holder.revision }, 'snapshot reload recovered');
       this.failing = false;
     } catch (e) {
@@ -66,12 +143,21 @@ export class SnapshotPoller {
       this.log.warn({ err_message: oneLine(e), revision_in_force: this.holder.revision }, 'snapshot reload failed; keeping the last good snapshot');
       this.failing = true;
     }
-    this.schedule();
+    this.ticking = false;
+    const again = this.pokedWhileTicking && !this.failing;
+    this.pokedWhileTicking = false;
+    if (again) {
+      this.schedule(Math.max(0, this.quietUntil - Date.now()));
+      this.fromPoke = true;
+    } else if (recheck) this.schedule(RECHECK_MS);
+    else this.schedule(this.env.GATEWAY_RELOAD_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.watcher?.close();
+    this.watcher = null;
     const s = this.store;
     this.store = null;
     if (s) await s.close().catch(() => undefined);
