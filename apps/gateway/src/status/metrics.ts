@@ -3,7 +3,16 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 /** Outcome label values of gateway_requests_total. */
 export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request';
 
-type Child = { inc(v?: number): void };
+/** Requests counted since the last scrape for one label set; flushed into the prom-client counter. */
+interface Cell {
+  route: string;
+  outcome: string;
+  reason: string;
+  statusClass: string;
+  pending: number;
+}
+
+type Level<T> = Map<string, T>;
 
 /**
  * The gateway's Prometheus metrics, in a registry of their own. In cluster mode each worker keeps
@@ -12,12 +21,11 @@ type Child = { inc(v?: number): void };
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'gateway_requests_total',
-    help: 'Requests by route, outcome and reason (failure code, or pass/authenticated, or the status class for proxied requests)',
-    labelNames: ['route', 'outcome', 'reason', 'status_class'] as const,
-    registers: [this.registry],
-  });
+  /**
+   * Counted per request in plain cells (nested maps: no label string to build or hash) and added to
+   * this counter when it is collected, i.e. at each scrape (also the primary's, over IPC).
+   */
+  readonly requests: Counter<'route' | 'outcome' | 'reason' | 'status_class'>;
   readonly upstreamLatency = new Histogram({
     name: 'gateway_upstream_response_seconds',
     help: 'Time from dispatching to the upstream to receiving its response headers',
@@ -28,18 +36,39 @@ export class GatewayMetrics {
   readonly snapshotRevision = new Gauge({ name: 'gateway_snapshot_revision', help: 'Store revision of the snapshot in force', aggregator: 'min', registers: [this.registry] });
   readonly reloadFailures = new Counter({ name: 'gateway_reload_failures_total', help: 'Snapshot polls or loads that failed (the last good snapshot stayed in force)', registers: [this.registry] });
 
-  /** Label children cached by key, so the hot path does no label hashing. */
-  private readonly children = new Map<string, Child>();
+  private readonly cells: Level<Level<Level<Level<Cell>>>> = new Map();
   private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
 
+  constructor() {
+    const cells = this.cells;
+    this.requests = new Counter({
+      name: 'gateway_requests_total',
+      help: 'Requests by route, outcome and reason (failure code, or pass/authenticated, or the status class for proxied requests)',
+      labelNames: ['route', 'outcome', 'reason', 'status_class'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const a of cells.values())
+          for (const b of a.values())
+            for (const c of b.values())
+              for (const cell of c.values()) {
+                if (cell.pending === 0) continue;
+                this.inc({ route: cell.route, outcome: cell.outcome, reason: cell.reason, status_class: cell.statusClass }, cell.pending);
+                cell.pending = 0;
+              }
+      },
+    });
+  }
+
   count(route: string, outcome: Outcome, reason: string, statusClass = ''): void {
-    const key = `${route}\u0000${outcome}\u0000${reason}\u0000${statusClass}`;
-    let c = this.children.get(key);
-    if (c === undefined) {
-      c = this.requests.labels(route, outcome, reason, statusClass);
-      this.children.set(key, c);
-    }
-    c.inc();
+    let a = this.cells.get(route);
+    if (a === undefined) this.cells.set(route, (a = new Map()));
+    let b = a.get(outcome);
+    if (b === undefined) a.set(outcome, (b = new Map()));
+    let c = b.get(reason);
+    if (c === undefined) b.set(reason, (c = new Map()));
+    let cell = c.get(statusClass);
+    if (cell === undefined) c.set(statusClass, (cell = { route, outcome, reason, statusClass, pending: 0 }));
+    cell.pending++;
   }
 
   observeUpstream(route: string, seconds: number): void {
