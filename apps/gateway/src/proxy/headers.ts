@@ -9,8 +9,14 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transf
  */
 const REPLACED = new Set(['host', 'expect', 'x-mse-consumer', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
 
-function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+/** The two values nearly every request and response carry, answered without splitting. */
+const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive']);
+const CLOSE: ReadonlySet<string> = new Set(['close']);
+
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | null {
   if (value === undefined) return null;
+  if (value === 'keep-alive') return KEEP_ALIVE;
+  if (value === 'close') return CLOSE;
   const text = Array.isArray(value) ? value.join(',') : value;
   const set = new Set<string>();
   for (const t of text.split(',')) {
