@@ -11,7 +11,8 @@ function json<T>(text: string | null): T | null {
 }
 
 interface Opened {
-  enc: Buffer;
+  /** The ciphertext as a latin1 string: a fraction of the memory of a retained Buffer per consumer. */
+  enc: string;
   secret: string;
 }
 
@@ -67,8 +68,9 @@ export class SnapshotLoader {
     const out = new Array<ConsumerRecord>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const [name, client_id, enc] = rows[i];
+      const encText = enc.toString('latin1');
       let o = prev.get(name);
-      if (o === undefined || !o.enc.equals(enc)) o = { enc, secret: this.ctx.box.open(enc, name) };
+      if (o === undefined || o.enc !== encText) o = { enc: encText, secret: this.ctx.box.open(enc, name) };
       next.set(name, o);
       out[i] = { name, client_id, client_secret: o.secret };
     }
