@@ -10,10 +10,17 @@ export interface StoreContext {
   box: SecretBox;
 }
 
-/** A config write: one write transaction that also bumps the revision; returns fn's result. */
+/** The PostgreSQL channel a committed write notifies, with the new revision as payload (gateways LISTEN). */
+export const REVISION_CHANNEL = 'oauth2_revision';
+
+/**
+ * A config write: one write transaction that also bumps the revision; returns fn's result. On
+ * PostgreSQL it also queues a NOTIFY, which the server delivers only if (and when) it commits.
+ */
 export function change<T>(ctx: StoreContext, fn: () => Promise<T>, commit = true): Promise<T> {
   return ctx.db.write(async () => {
     await ctx.db.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
+    if (ctx.db.dialect === 'postgres') await ctx.db.query(`SELECT pg_notify('${REVISION_CHANNEL}', "value"::text) FROM "revision" WHERE "id" = 1`);
     return fn();
   }, commit);
 }

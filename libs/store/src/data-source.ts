@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import type * as Pg from 'pg';
+import { isPostgresUrl } from './dialect';
 import { ENTITIES } from './entities';
 import { Init1767225600000 } from './migrations/1767225600000-Init';
 import { Revocations1767830400000 } from './migrations/1767830400000-Revocations';
@@ -12,10 +14,46 @@ export const MIGRATIONS = [Init1767225600000, Revocations1767830400000, SigningK
 export const BUSY_TIMEOUT_MS = 5000;
 
 /**
+ * bigint (int8) columns hold unix seconds (< 2^53): read them as numbers, as SQLite's integers are.
+ * Per pool (not pg's global parsers), and pg is loaded only when PostgreSQL is used.
+ */
+function pgTypeOverrides(): { getTypeParser: typeof Pg.types.getTypeParser } {
+  const { types } = require('pg') as typeof Pg;
+  const getTypeParser = (oid: number, format?: 'text' | 'binary') => (oid === 20 && format !== 'binary' ? (v: string) => Number(v) : types.getTypeParser(oid, format as 'text'));
+  return { getTypeParser: getTypeParser as typeof types.getTypeParser };
+}
+
+/** Connections per process: in-process work is serialized (tx.ts), so one is busy at a time; the rest absorb reconnects. */
+const PG_POOL_MAX = 3;
+
+function createPostgresDataSource(url: string): DataSource {
+  const ds = new DataSource({
+    type: 'postgres',
+    url: url.trim(),
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    migrationsTransactionMode: 'all',
+    synchronize: false,
+    logging: false,
+    applicationName: 'oauth2-gateway',
+    // The pool drops a client that died while idle (e.g. pg_terminate_backend); nothing to report.
+    poolErrorHandler: () => undefined,
+    extra: { max: PG_POOL_MAX, connectionTimeoutMillis: 10_000, types: pgTypeOverrides() },
+  });
+  // The entities say `blob` (SQLite's name); PostgreSQL's column is `bytea` (see the migrations). typeorm
+  // only uses the declared name to validate it and for schema sync, which never runs here; values pass
+  // through as Buffers either way.
+  (ds.driver as unknown as { supportedDataTypes: string[] }).supportedDataTypes.push('blob');
+  return ds;
+}
+
+/**
  * The one DataSource definition, used by the store and by the typeorm CLI. Never `synchronize`:
- * the schema only changes through migrations, which the store runs at open under a write lock.
+ * the schema only changes through migrations, which the store runs at open under a lock.
  */
 export function createDataSource(database: string): DataSource {
+  if (isPostgresUrl(database)) return createPostgresDataSource(database);
   return new DataSource({
     type: 'better-sqlite3',
     database,

@@ -2,5 +2,6 @@
 export * from './store-api';
 export { StoreError } from './errors';
 export { openStore } from './open';
+export { describeDatabase, isPostgresUrl } from './dialect';
 export { ensureAdminToken } from './files';
 export { decodeMasterKey } from './secret-box';

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createDataSource } from './data-source';
+import { describeDatabase, isPostgresUrl } from './dialect';
 import { StoreError } from './errors';
 import { prepareDatabaseFile, tightenDatabaseFiles } from './files';
 import { loadMasterKey, SecretBox } from './secret-box';
@@ -8,8 +9,12 @@ import { SqliteConfigStore } from './sqlite-store';
 import type { ConfigStore, StoreOptions } from './store-api';
 import { Db } from './tx';
 
+/** Any constant both sides agree on: the key of the PostgreSQL advisory lock taken around migrations. */
+const MIGRATION_LOCK_KEY = 0x6f61_7532; // "oau2"
+
 /** Runs pending migrations under the database write lock, so two processes starting together run them once. */
 async function migrate(db: Db): Promise<void> {
+  if (db.dialect === 'postgres') return migratePostgres(db);
   await db.exclusive(async () => {
     await db.beginImmediate(30_000);
     try {
@@ -18,6 +23,21 @@ async function migrate(db: Db): Promise<void> {
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
+    }
+  });
+}
+
+/**
+ * PostgreSQL: a session advisory lock serializes processes starting together; the loser waits,
+ * then finds nothing pending. The migrations run in one transaction (DDL is transactional there).
+ */
+async function migratePostgres(db: Db): Promise<void> {
+  await db.exclusive(async () => {
+    await db.query('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]);
+    try {
+      await db.ds.runMigrations({ transaction: 'all' });
+    } finally {
+      await db.query('SELECT pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     }
   });
 }
@@ -37,17 +57,20 @@ async function checkMasterKey(db: Db, box: SecretBox, keySource: string): Promis
 /**
  * Opens (creating if needed) the store under `opts.dataDir`: master key, SQLite file (WAL, 0600),
  * migrations. Safe when the admin API and the gateway start at the same time on the same directory.
+ * With a `postgres://` URL as `opts.database` the tables live in that database instead (every
+ * process must then use the same master key: the stored fingerprint refuses any other).
  */
 export async function openStore(opts: StoreOptions): Promise<ConfigStore> {
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const key = loadMasterKey(opts.dataDir, opts.masterKey);
   const database = opts.database ?? path.join(opts.dataDir, 'oauth2.db');
-  prepareDatabaseFile(database);
+  const postgres = isPostgresUrl(database);
+  if (!postgres) prepareDatabaseFile(database);
   const ds = createDataSource(database);
   try {
     await ds.initialize();
   } catch (err) {
-    throw new Error(`cannot open database ${database}: ${(err as Error).message}`);
+    throw new Error(`cannot open database ${describeDatabase(database)}: ${(err as Error).message}`);
   }
   const db = new Db(ds);
   const box = new SecretBox(key);
@@ -57,8 +80,8 @@ export async function openStore(opts: StoreOptions): Promise<ConfigStore> {
   } catch (err) {
     await ds.destroy().catch(() => undefined);
     if (err instanceof StoreError) throw err;
-    throw new Error(`cannot prepare database ${database}: ${(err as Error).message}`);
+    throw new Error(`cannot prepare database ${describeDatabase(database)}: ${(err as Error).message}`);
   }
-  tightenDatabaseFiles(database);
-  return new SqliteConfigStore({ db, box });
+  if (!postgres) tightenDatabaseFiles(database);
+  return new SqliteConfigStore({ db, box }, postgres ? database.trim() : undefined);
 }

@@ -54,12 +54,32 @@ export class SnapshotLoader {
     return this.ctx.db.read(async () => {
       const revision = await currentRevision(this.ctx);
       const settings = await readSettings(this.ctx);
+      if (this.ctx.db.dialect === 'postgres') return { revision, settings, ...(await this.postgresRows()), revocations: await loadRevocations(this.ctx), keys: await loadSigningKeys(this.ctx) };
       const st = this.statements();
       const consumers = this.consumers(st.consumers.all());
       const routes = st.routes.all().map((r): RouteRecord => ({ name: r[0], hosts: json<string[]>(r[1])!, path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] }));
       const rules = st.rules.all().map((r): RuleRecord => ({ id: r[0], position: r[1], routes: json(r[2]), domains: json(r[3]), allow: json<string[]>(r[4])! }));
       return { revision, settings, consumers, routes, rules, revocations: await loadRevocations(this.ctx), keys: await loadSigningKeys(this.ctx) };
     });
+  }
+
+  /**
+   * PostgreSQL: the same three reads through the query runner (inside the same read transaction),
+   * as arrays so the consumer rows go through the same secret cache as SQLite's.
+   */
+  private async postgresRows(): Promise<Pick<SnapshotSource, 'consumers' | 'routes' | 'rules'>> {
+    type C = { name: string; client_id: string; secret_enc: Buffer };
+    type R = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean };
+    type U = { id: number; position: number; routes: string | null; domains: string | null; allow: string };
+    const db = this.ctx.db;
+    const c = await db.query<C[]>('SELECT "name", "client_id", "secret_enc" FROM "consumer" ORDER BY "name" ASC');
+    const r = await db.query<R[]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC');
+    const u = await db.query<U[]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC');
+    return {
+      consumers: this.consumers(c.map((x): [string, string, Buffer] => [x.name, x.client_id, x.secret_enc])),
+      routes: r.map((x): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix })),
+      rules: u.map((x): RuleRecord => ({ id: x.id, position: x.position, routes: json(x.routes), domains: json(x.domains), allow: json<string[]>(x.allow)! })),
+    };
   }
 
   private consumers(rows: [string, string, Buffer][]): ConsumerRecord[] {

@@ -8,19 +8,40 @@ import * as rules from './rules';
 import * as revocations from './revocations';
 import * as settings from './settings';
 import * as signingKeys from './signing-keys';
+import { listenRevisions } from './pg-listen';
 import { SnapshotLoader } from './snapshot-load';
 import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView, KeyView } from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 
-/** The SQLite-backed ConfigStore; each method is one serialized (read or write) transaction. */
+/**
+ * The typeorm-backed ConfigStore (SQLite, or PostgreSQL when opened with a URL); each method is one
+ * serialized (read or write) transaction.
+ */
 export class SqliteConfigStore implements ConfigStore {
   private closed = false;
   private readonly loader: SnapshotLoader;
+  private readonly unwatch = new Set<() => void>();
+  /** PostgreSQL only: LISTEN/NOTIFY change signals (store-api.ts). */
+  readonly watchRevisions?: ConfigStore['watchRevisions'];
 
-  constructor(private readonly ctx: StoreContext) {
+  constructor(
+    private readonly ctx: StoreContext,
+    postgresUrl?: string,
+  ) {
     this.loader = new SnapshotLoader(ctx);
+    if (postgresUrl !== undefined) {
+      this.watchRevisions = (onChange, onStatus) => {
+        const stop = listenRevisions(postgresUrl, onChange, onStatus);
+        const off = () => {
+          this.unwatch.delete(off);
+          stop();
+        };
+        this.unwatch.add(off);
+        return off;
+      };
+    }
   }
 
   /** One single-row read: the gateway polls this every GATEWAY_RELOAD_MS. */
@@ -121,6 +142,7 @@ export class SqliteConfigStore implements ConfigStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const off of [...this.unwatch]) off();
     await this.ctx.db.exclusive(async () => {
       if (this.ctx.db.ds.isInitialized) await this.ctx.db.ds.destroy();
     });

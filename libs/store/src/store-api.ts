@@ -7,7 +7,7 @@ import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
 export interface StoreOptions {
   /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
   dataDir: string;
-  /** SQLite file path; default `<dataDir>/oauth2.db`. */
+  /** SQLite file path (default `<dataDir>/oauth2.db`), or a `postgres://` / `postgresql://` URL (DEPLOYING.md). */
   database?: string;
   /** OAUTH2_MASTER_KEY, if set (base64 or hex of 32 bytes); else `<dataDir>/master.key` (created 0600). */
   masterKey?: string;
@@ -98,8 +98,23 @@ export interface KeyView {
   retirable_at: string | null;
 }
 
+/** What watchRevisions reports about its connection (for logs). */
+export interface RevisionWatchStatus {
+  /** true once subscribed (again); false when the connection was lost and a retry is scheduled. */
+  listening: boolean;
+  error?: string;
+  /** When listening is false: the delay before the next attempt. */
+  retry_ms?: number;
+}
+
 export interface ConfigStore {
   revision(): Promise<number>;
+  /**
+   * Present when the store can push change signals (PostgreSQL: LISTEN on the channel every write
+   * NOTIFYs on commit). `onChange` is a hint to check `revision()` now: it may fire spuriously and
+   * signals can be lost, so callers keep polling as the fallback. Returns the function that stops it.
+   */
+  watchRevisions?(onChange: () => void, onStatus?: (s: RevisionWatchStatus) => void): () => void;
   /** One read transaction; secrets decrypted; rules in evaluation order. */
   loadSnapshotSource(): Promise<SnapshotSource>;
 

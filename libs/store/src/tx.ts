@@ -1,46 +1,82 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { BUSY_TIMEOUT_MS } from './data-source';
+import { dialectOf, type Dialect } from './dialect';
 import { isBusy } from './errors';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** `?` placeholders (the SQLite spelling every store query uses) as PostgreSQL's `$1, $2, ...`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 /**
- * All access to the one better-sqlite3 connection goes through here.
+ * All database access goes through here.
  *
  * - In-process: a FIFO queue, because the connection is shared and async code could otherwise
  *   interleave statements of two transactions.
- * - Across processes (admin API + gateway on one file): writes start with BEGIN IMMEDIATE, so the
- *   write lock is taken before anything is read and two writers can never interleave. The lock is
+ * - SQLite, across processes (admin API + gateway on one file): writes start with BEGIN IMMEDIATE, so
+ *   the write lock is taken before anything is read and two writers can never interleave. The lock is
  *   polled asynchronously (busy_timeout 0 for that one statement) because better-sqlite3 waits
  *   synchronously: a blocking wait would freeze the event loop of the process that waits.
+ * - PostgreSQL, across processes (several admin APIs or gateways on one database): each queued unit
+ *   runs on one pooled connection (checked out for it, so a connection killed by the server only
+ *   fails the unit that used it), and writes lock the revision row first (SELECT ... FOR UPDATE): the
+ *   same one-writer-at-a-time order, so revisions stay strictly increasing across processes.
  *
  * typeorm's own transaction bookkeeping is not used (we issue BEGIN/COMMIT ourselves); the
  * EntityManager operations used inside (find/insert/update/delete) start no transactions of their own.
  */
 export class Db {
   private tail: Promise<unknown> = Promise.resolve();
-  private readonly qr: QueryRunner;
+  readonly dialect: Dialect;
+  /** SQLite: the one query runner over the one connection. */
+  private readonly qr: QueryRunner | null = null;
+  /** PostgreSQL: the runner of the unit running now (checked out in exclusive()). */
+  private active: QueryRunner | null = null;
 
   constructor(readonly ds: DataSource) {
-    this.qr = ds.createQueryRunner();
+    this.dialect = dialectOf(ds);
+    if (this.dialect === 'sqlite') this.qr = ds.createQueryRunner();
   }
 
+  private runner(): QueryRunner {
+    const r = this.qr ?? this.active;
+    if (r === null) throw new Error('store: a PostgreSQL query ran outside Db.exclusive()');
+    return r;
+  }
+
+  /** The manager bound to the connection in use (SQLite has only one, so the DataSource's). */
   get em(): EntityManager {
-    return this.ds.manager;
+    return this.qr !== null ? this.ds.manager : this.runner().manager;
   }
 
   query<T = any>(sql: string, params: unknown[] = []): Promise<T> {
-    return this.qr.query(sql, params);
+    if (this.qr !== null) return this.qr.query(sql, params);
+    return this.runner().query(numbered(sql), params);
   }
 
-  /** Runs `fn` alone on the connection (FIFO). */
+  /** Runs `fn` alone (FIFO); on PostgreSQL on a connection checked out for it. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn);
+    const run = this.tail.then(this.qr !== null ? fn : () => this.withConnection(fn));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  /** Takes the database write lock, waiting asynchronously up to `timeoutMs`. */
+  private async withConnection<T>(fn: () => Promise<T>): Promise<T> {
+    const r = this.ds.createQueryRunner();
+    this.active = r;
+    try {
+      return await fn();
+    } finally {
+      this.active = null;
+      // A connection that failed is released with its error, so the pool drops it (typeorm does that).
+      await r.release().catch(() => undefined);
+    }
+  }
+
+  /** SQLite: takes the database write lock, waiting asynchronously up to `timeoutMs`. */
   async beginImmediate(timeoutMs = BUSY_TIMEOUT_MS * 2): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     await this.query(`PRAGMA busy_timeout = 0`);
@@ -59,10 +95,18 @@ export class Db {
     }
   }
 
+  /** Starts a write transaction holding the store-wide write lock. */
+  private async beginWrite(): Promise<void> {
+    if (this.dialect === 'sqlite') return this.beginImmediate();
+    await this.query('BEGIN');
+    // Every writer, in every process, queues here first: the row lock is the write lock.
+    await this.query('SELECT "value" FROM "revision" WHERE "id" = 1 FOR UPDATE');
+  }
+
   /** A write transaction; rolled back when `fn` throws or when `commit` is false (dry runs). */
   write<T>(fn: () => Promise<T>, commit = true): Promise<T> {
     return this.exclusive(async () => {
-      await this.beginImmediate();
+      await this.beginWrite();
       try {
         const out = await fn();
         await this.query(commit ? 'COMMIT' : 'ROLLBACK');
@@ -74,10 +118,10 @@ export class Db {
     });
   }
 
-  /** A read transaction: every statement in `fn` sees the same snapshot (WAL). */
+  /** A read transaction: every statement in `fn` sees the same snapshot (SQLite WAL; PostgreSQL repeatable read). */
   read<T>(fn: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      await this.query('BEGIN');
+      await this.query(this.dialect === 'sqlite' ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
         return await fn();
       } finally {

@@ -5,3 +5,4 @@ export * from './jwt-craft';
 export * from './echo-upstream';
 export * from './gateway-process';
 export * from './faults';
+export * from './postgres';

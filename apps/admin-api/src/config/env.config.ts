@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import * as path from 'node:path';
-import { decodeMasterKey } from '@oauth2/store';
+import { decodeMasterKey, isPostgresUrl } from '@oauth2/store';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 
@@ -65,6 +65,7 @@ export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   cfg.OAUTH2_DATA_DIR = path.resolve(cfg.OAUTH2_DATA_DIR ?? './data');
   cfg.ADMIN_HOST ??= '127.0.0.1';
   cfg.ADMIN_PORT ??= 8001;
-  if (cfg.OAUTH2_DATABASE) cfg.OAUTH2_DATABASE = path.resolve(cfg.OAUTH2_DATABASE);
+  // A SQLite path is made absolute; a postgres:// URL is kept as given.
+  if (cfg.OAUTH2_DATABASE && !isPostgresUrl(cfg.OAUTH2_DATABASE)) cfg.OAUTH2_DATABASE = path.resolve(cfg.OAUTH2_DATABASE);
   return cfg;
 }

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dialectOf } from '../dialect';
 
 /**
  * Gateway signing keys (opt-in; KEYS.md): the `signing_alg` setting (HS256, the Higress behaviour,
@@ -9,6 +10,7 @@ export class SigningKeys1767916800000 implements MigrationInterface {
   name = 'SigningKeys1767916800000';
 
   async up(q: QueryRunner): Promise<void> {
+    if (dialectOf(q.connection) === 'postgres') return this.upPostgres(q);
     await q.query(`ALTER TABLE "settings" ADD COLUMN "signing_alg" text NOT NULL DEFAULT 'HS256'`);
     await q.query(`CREATE TABLE "signing_key" (
       "kid" text PRIMARY KEY NOT NULL,
@@ -21,6 +23,21 @@ export class SigningKeys1767916800000 implements MigrationInterface {
       "retired_at" text NULL,
       CHECK (("status" = 'active') = ("private_enc" IS NOT NULL)))`);
     // At most one key signs at a time.
+    await q.query(`CREATE UNIQUE INDEX "idx_signing_key_one_active" ON "signing_key" ("status") WHERE "status" = 'active'`);
+  }
+
+  private async upPostgres(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE "settings" ADD COLUMN "signing_alg" text COLLATE "C" NOT NULL DEFAULT 'HS256'`);
+    await q.query(`CREATE TABLE "signing_key" (
+      "kid" text COLLATE "C" PRIMARY KEY,
+      "alg" text COLLATE "C" NOT NULL CHECK ("alg" IN ('RS256', 'ES256', 'EdDSA')),
+      "status" text COLLATE "C" NOT NULL CHECK ("status" IN ('active', 'inactive', 'retired')),
+      "public_jwk" text COLLATE "C" NOT NULL,
+      "private_enc" bytea NULL,
+      "created_at" text COLLATE "C" NOT NULL,
+      "rotated_at" text COLLATE "C" NULL,
+      "retired_at" text COLLATE "C" NULL,
+      CHECK (("status" = 'active') = ("private_enc" IS NOT NULL)))`);
     await q.query(`CREATE UNIQUE INDEX "idx_signing_key_one_active" ON "signing_key" ("status") WHERE "status" = 'active'`);
   }
 

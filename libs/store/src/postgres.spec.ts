@@ -1,0 +1,246 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { DEFAULT_SETTINGS } from '@oauth2/core';
+import { createTestDatabase, describePostgres, type TestDatabase } from '@oauth2/testing';
+import { openStore, StoreError, type ConfigStore, type RevisionWatchStatus } from './index';
+
+// The store's behaviour on PostgreSQL (OAUTH2_DATABASE=postgres://...): each test on a fresh database.
+
+const SECRET = 'a-very-long-client-secret-of-at-least-32-chars';
+const UPSTREAM = 'http://127.0.0.1:9000';
+const KEY_A = 'a'.repeat(64);
+const KEY_B = 'b'.repeat(64);
+
+async function storeError(fn: () => Promise<unknown>): Promise<StoreError> {
+  try {
+    await fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(StoreError);
+    return err as StoreError;
+  }
+  throw new Error('expected a StoreError');
+}
+
+/** `next()` resolves at the following `tick()` (a callback turned into something to await). */
+function signal(): { tick: () => void; next: () => Promise<void> } {
+  let waiters: Array<() => void> = [];
+  return {
+    tick: () => {
+      const w = waiters;
+      waiters = [];
+      w.forEach((f) => f());
+    },
+    next: () => new Promise<void>((r) => waiters.push(r)),
+  };
+}
+
+describePostgres('store on PostgreSQL', () => {
+  let db: TestDatabase;
+  let dir: string;
+  let store: ConfigStore;
+  const open = (masterKey = KEY_A) => openStore({ dataDir: dir, database: db.url, masterKey });
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-pg-store-'));
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+    await db.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('migrates a fresh database: default settings, empty config, no SQLite file', async () => {
+    expect(await store.getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(await store.loadSnapshotSource()).toMatchObject({ consumers: [], routes: [], rules: [], revocations: { jtis: [], clients: [] }, keys: [] });
+    expect(fs.existsSync(path.join(dir, 'oauth2.db'))).toBe(false);
+  });
+
+  it('two stores opened at once on a fresh database both succeed and migrate once (advisory lock)', async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const [a, b] = await Promise.all([0, 1].map(() => openStore({ dataDir: dir, database: fresh.url, masterKey: KEY_A })));
+      await a.createConsumer({ name: 'from-a' });
+      expect((await b.listConsumers(10, 0)).items.map((c) => c.name)).toEqual(['from-a']);
+      await Promise.all([a.close(), b.close()]);
+      const c = await openStore({ dataDir: dir, database: fresh.url, masterKey: KEY_A });
+      expect(await c.revision()).toBe(2); // 1 at creation (once), +1 for the one write
+      await c.close();
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('CRUD: consumers, routes, rules (evaluation order), settings, forced deletes', async () => {
+    const c = await store.createConsumer({ name: 'B-consumer', client_secret: SECRET });
+    await store.createConsumer({ name: 'a-consumer' });
+    await store.createConsumer({ name: '_under' });
+    // Byte-wise order, as SQLite sorts (the "C" collation): '_' (0x5f) after 'B' (0x42), before 'a' (0x61).
+    expect((await store.listConsumers(10, 0)).items.map((x) => x.name)).toEqual(['B-consumer', '_under', 'a-consumer']);
+    expect(await store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at });
+    const r = await store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com'], strip_prefix: true });
+    expect(r).toMatchObject({ hosts: ['api.example.com'], path_prefix: '/', strip_prefix: true });
+    const a = await store.createRule({ routes: ['ns/ing'], allow: ['B-consumer'] });
+    const first = await store.createRule({ domains: ['*.Example.com'], allow: ['a-consumer'], position: 0 });
+    expect(a.position).toBe(1);
+    expect((await store.listRules(10, 0)).items.map((x) => x.id)).toEqual([first.id, a.id]);
+    expect(await store.patchSettings({ global_auth: true, token_ttl: 60 })).toMatchObject({ global_auth: true, token_ttl: 60 });
+    expect(await store.patchSettings({ global_auth: null })).toMatchObject({ global_auth: null });
+
+    const src = await store.loadSnapshotSource();
+    expect(src.consumers.find((x) => x.name === 'B-consumer')?.client_secret).toBe(SECRET);
+    expect(src.routes).toEqual([{ name: 'ns/ing', hosts: ['api.example.com'], path_prefix: '/', upstream: UPSTREAM, strip_prefix: true }]);
+    expect(src.rules).toEqual([
+      { id: first.id, position: 0, routes: null, domains: ['*.example.com'], allow: ['a-consumer'] },
+      { id: a.id, position: 1, routes: ['ns/ing'], domains: null, allow: ['B-consumer'] },
+    ]);
+    expect(src.settings.token_ttl).toBe(60);
+
+    expect((await storeError(() => store.createConsumer({ name: 'a-consumer' }))).kind).toBe('conflict');
+    expect((await storeError(() => store.createConsumer({ name: 'x', client_id: c.client_id }))).field).toBe('client_id');
+    expect((await storeError(() => store.deleteConsumer('B-consumer', false))).kind).toBe('conflict');
+    expect(await store.deleteConsumer('B-consumer', true)).toEqual({ deleted: 'B-consumer', rules_updated: [], rules_deleted: [a.id] });
+    expect((await storeError(() => store.getRule(a.id))).kind).toBe('not_found');
+    const rotated = await store.rotateSecret('a-consumer');
+    expect((await store.loadSnapshotSource()).consumers.find((x) => x.name === 'a-consumer')?.client_secret).toBe(rotated.client_secret);
+  });
+
+  it('gives 50 concurrent writes from two store instances 50 distinct, strictly increasing revisions', async () => {
+    const other = await open();
+    try {
+      const start = await store.revision();
+      const writes: Promise<unknown>[] = [];
+      const seen: Promise<number>[] = [];
+      for (let i = 0; i < 50; i++) {
+        const s = i % 2 === 0 ? store : other;
+        writes.push(s.createConsumer({ name: `p${i}` }));
+        seen.push(s.revision());
+      }
+      await Promise.all(writes);
+      const perStore = (parity: number) => Promise.all(seen.filter((_, i) => i % 2 === parity));
+      for (const revs of [await perStore(0), await perStore(1)]) revs.forEach((r, i) => i > 0 && expect(r).toBeGreaterThan(revs[i - 1]));
+      expect(await store.revision()).toBe(start + 50);
+      expect(await other.revision()).toBe(start + 50);
+      expect((await store.listConsumers(100, 0)).total).toBe(50);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps secrets encrypted at rest (bytea rows never hold the plaintext)', async () => {
+    await store.createConsumer({ name: 'c1', client_secret: SECRET });
+    const gen = await store.createConsumer({ name: 'c2' });
+    // Read the rows as any client of the database would.
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const rows = (await pg.query<{ t: string; enc: Buffer }>('SELECT row_to_json(c)::text AS t, secret_enc AS enc FROM consumer c')).rows;
+      expect(rows).toHaveLength(2);
+      for (const r of rows) {
+        expect(Buffer.isBuffer(r.enc)).toBe(true);
+        for (const s of [SECRET, gen.client_secret]) {
+          expect(r.t.includes(s)).toBe(false);
+          expect(r.enc.includes(s)).toBe(false);
+        }
+      }
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('refuses a different master key (fingerprint stored at first open)', async () => {
+    const err = await storeError(() => open(KEY_B));
+    expect(err.message).toContain('OAUTH2_MASTER_KEY');
+  });
+
+  it('apply / export round trip; a dry run writes nothing', async () => {
+    await store.createRoute({ name: 'r1', upstream: UPSTREAM });
+    const doc = {
+      apiVersion: 'extensions.higress.io/v1alpha1',
+      kind: 'WasmPlugin',
+      spec: {
+        defaultConfig: { issuer: 'pg-issuer', token_ttl: 300, consumers: [{ name: 'c1', client_id: 'id-1', client_secret: SECRET }, { name: 'c2', client_id: 'id-2', client_secret: SECRET + '2' }] },
+        matchRules: [{ ingress: ['r1'], config: { allow: ['c1'] } }, { domain: ['*.example.com'], config: { allow: ['c2', 'c1'] } }],
+      },
+    };
+    const before = await store.revision();
+    const dry = await store.apply(JSON.stringify(doc), { dryRun: true });
+    expect(dry.applied).toEqual({ consumers: 2, rules: 2 });
+    expect(await store.revision()).toBe(before);
+    expect((await store.listConsumers(10, 0)).total).toBe(0);
+    const res = await store.apply(JSON.stringify(doc), { dryRun: false });
+    expect(res.revision).toBe(before + 1);
+    const exported = await store.exportConfig({ redact: false });
+    const again = await store.apply(JSON.stringify(exported), { dryRun: false });
+    expect(again.applied).toEqual({ consumers: 2, rules: 2 });
+    expect(await store.exportConfig({ redact: false })).toEqual(exported);
+    expect(exported).toMatchObject({ spec: { defaultConfig: { issuer: 'pg-issuer', token_ttl: 300 } } });
+  });
+
+  it('stores revocations with year-9999 exp (bigint) and signing keys (bytea), read back as numbers and keys', async () => {
+    const c = await store.createConsumer({ name: 'c1' });
+    await store.revoke({ jti: 'j1', exp: 253_402_300_799 });
+    const byClient = await store.revoke({ client_id: c.client_id });
+    expect(typeof byClient.revoked_before).toBe('number');
+    const src = await store.loadSnapshotSource();
+    expect(src.revocations?.jtis).toEqual([{ jti: 'j1', exp: 253_402_300_799 }]);
+    expect(src.revocations?.clients).toEqual([{ client_id: c.client_id, revoked_before: byClient.revoked_before }]);
+    await store.patchSettings({ signing_alg: 'ES256' });
+    const k2 = await store.rotateKey();
+    const keys = (await store.loadSnapshotSource()).keys ?? [];
+    expect(keys.map((k) => [k.kid, k.active, typeof k.private_pem])).toEqual(expect.arrayContaining([[k2.kid, true, 'string']]));
+    expect(keys).toHaveLength(2);
+  });
+
+  it('watchRevisions: a NOTIFY per committed write from another process; reconnects after the connection is killed', async () => {
+    const other = await open();
+    const changes = signal();
+    const statuses: RevisionWatchStatus[] = [];
+    const listening = signal();
+    const stop = store.watchRevisions!(changes.tick, (s) => {
+      statuses.push(s);
+      if (s.listening) listening.tick();
+    });
+    try {
+      await listening.next();
+      let next = changes.next();
+      await other.createConsumer({ name: 'n1' });
+      await next;
+      // Killing the LISTEN connection: it reports the loss, reconnects, and signals again on the next write.
+      const relisten = listening.next();
+      const killed = await db.adminQuery<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = $1 AND application_name = 'oauth2-gateway-listen'`, [db.name]);
+      expect(killed).toEqual([{ ok: true }]);
+      await relisten;
+      expect(statuses.some((s) => !s.listening && typeof s.retry_ms === 'number')).toBe(true);
+      next = changes.next();
+      await other.createConsumer({ name: 'n2' });
+      await next;
+    } finally {
+      stop();
+      await other.close();
+    }
+  });
+
+  it('keeps working after the server kills its pooled connections', async () => {
+    await store.createConsumer({ name: 'c1' });
+    await db.adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db.name]);
+    // The first call may fail on a dead connection (the gateway keeps its snapshot then); the pool replaces it.
+    await store.revision().catch(() => undefined);
+    await store.createConsumer({ name: 'c2' });
+    expect((await store.listConsumers(10, 0)).total).toBe(2);
+  });
+
+  it('never shows the URL password in an error', async () => {
+    const u = new URL(db.url);
+    u.password = 'wrong-password-xyz';
+    const err = await openStore({ dataDir: dir, database: u.toString(), masterKey: KEY_A }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/^cannot open database postgres:\/\/[^:]+:\*\*\*@/);
+    expect(err?.message).not.toContain('wrong-password-xyz');
+  });
+});
