@@ -11,10 +11,13 @@ function judgeScenarios(rows, scenarios) {
   const by = Object.fromEntries(rows.map((r) => [r.id, r]));
   const direct = by.direct && !by.direct.error ? by.direct : null;
   const peer = by.peer && !by.peer.error ? by.peer : null;
+  const bare = by.bare && !by.bare.error ? by.bare : null;
   for (const row of rows) {
     if (row.error) continue;
     row.x_direct = direct ? ratio(row.rps, direct.rps) : NaN;
     row.x_peer = peer ? ratio(row.rps, peer.rps) : NaN;
+    // OURS vs the one-process ceiling (BARE): how much of what one Node process can proxy we keep.
+    row.x_bare = bare ? ratio(row.rps, bare.rps) : NaN;
     const goal = (scenarios.find((s) => s.id === row.id) || {}).goal;
     if (!goal) continue;
     const checks = [];
@@ -37,10 +40,11 @@ function pad(s, n, right) {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
-function scenarioTable(rows) {
-  const head = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'cpu us/req', 'gen us', 'goals'];
-  const widths = [34, 9, 7, 7, 11, 9, 7, 10, 7, 0];
-  const R = 9; // columns 1..8 are numbers, right-aligned
+function scenarioTable(rows, generator = 'autocannon') {
+  const head = [`scenario (load: ${generator})`, 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'x bare', 'cpu us/req', 'gen us', 'goals'];
+  const widths = [34, 9, 7, 7, 11, 9, 7, 7, 10, 7, 0];
+  const R = 10; // columns 1..9 are numbers, right-aligned
+  const dp = generator === 'wrk' ? 2 : 1; // wrk reports µs, autocannon whole ms
   const lines = [head.map((h, i) => pad(h, widths[i], i > 0 && i < R)).join(' ')];
   for (const r of rows) {
     if (r.error) {
@@ -49,11 +53,12 @@ function scenarioTable(rows) {
     }
     const goals = (r.goals || []).map((g) => `${verdict(g.ok)} ${g.what}`).join('; ');
     const cpu = `${fmt(r.cpu_us_per_req)}${Number.isFinite(r.upstream_cpu_us_per_req) ? `+${fmt(r.upstream_cpu_us_per_req)}` : ''}`;
-    const cells = [r.label, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`, fmt(r.x_direct, 2), fmt(r.x_peer, 2), cpu, fmt(r.loadgen_cpu_us_per_req), goals];
+    const cells = [r.label, fmt(r.rps), fmt(r.p50, dp), fmt(r.p99, dp), `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`, fmt(r.x_direct, 2), fmt(r.x_peer, 2), fmt(r.x_bare, 2), cpu, fmt(r.loadgen_cpu_us_per_req), goals];
     lines.push(cells.map((c, i) => pad(c, widths[i], i > 0 && i < R)).join(' '));
   }
   lines.push('cpu us/req: CPU time per request of the target process(es) + of the upstream behind it (/proc; steadier than req/s on a busy machine).');
-  lines.push('gen us: CPU per request of the load generator (autocannon, one process); near 1e6/(req/s) it, not the target, is the limit.');
+  lines.push(`gen us: CPU per request of the load generator (${generator}, one process); near 1e6/(req/s) it, not the target, is the limit.`);
+  lines.push('x bare: req/s relative to BARE (node:http + undici + HMAC only): the share of one Node process\'s proxy ceiling kept with every SPEC §3.5 check on.');
   return lines.join('\n');
 }
 

@@ -13,6 +13,7 @@ const T = require('./targets');
 const { defineScenarios, runScenarios } = require('./scenarios');
 const { measurePropagation } = require('./propagation');
 const { setupBig, finishBig } = require('./big');
+const { pickGenerator } = require('./load');
 const { judgeScenarios, scenarioTable, propagationText, bigText } = require('./report');
 
 const num = (name, dflt) => {
@@ -48,6 +49,7 @@ async function main() {
   installCleanup();
   const started = Date.now();
   const loadavgAtStart = os.loadavg();
+  const generator = pickGenerator();
   const { token, bad } = T.tokens();
   // auth1_big comes with the big config: asked for by "big" or by its own id, dropped by BENCH_SKIP_BIG.
   const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter((s) =>
@@ -59,11 +61,12 @@ async function main() {
   if (doBig) needs.add('gwBig');
   const targets = {};
 
-  log('starting upstream' + (needs.has('peer') ? ' and peer' : ''));
+  log(`starting upstream${needs.has('peer') ? ', peer' : ''}${needs.has('bare') ? ', bare' : ''}; load generator: ${generator}`);
   targets.upstream = await T.attempt(T.startUpstream);
   if (targets.upstream.error) throw new Error(`upstream: ${targets.upstream.error}`);
   const upstreamUrl = targets.upstream.url;
   if (needs.has('peer')) targets.peer = await T.attempt(() => T.startPeer(upstreamUrl));
+  if (needs.has('bare')) targets.bare = await T.attempt(() => T.startBare(upstreamUrl));
 
   let small;
   if (needs.has('gw1') || needs.has('gw2') || doPropagation) {
@@ -124,10 +127,10 @@ async function main() {
     commit: gitHead(),
     // Load averages show how busy the machine was with other work: the figures depend on it.
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadavg_at_start: loadavgAtStart, loadavg_at_end: os.loadavg() },
-    settings: { duration_s: opts.duration, rounds: opts.rounds, warmup_s: opts.warmup, connections: opts.connections },
+    settings: { duration_s: opts.duration, rounds: opts.rounds, warmup_s: opts.warmup, connections: opts.connections, generator, wrk_threads: generator === 'wrk' ? Number(process.env.BENCH_WRK_THREADS || 1) : undefined },
     notes: [
       'All processes share this machine: the load generator, the target and the upstream compete for the same cores.',
-      'Figures are medians over interleaved rounds; autocannon latencies are whole milliseconds.',
+      `Load generator: ${generator}${generator === 'wrk' ? ' (latencies in µs resolution; "unexpected" from its count of status >= 400)' : ' (latencies are whole milliseconds)'}. Figures are medians over interleaved rounds.`,
       '"unexpected" counts responses whose status was not the expected one (2xx, or 401 for the rejection scenario).',
     ],
     scenarios: rows,
@@ -135,10 +138,10 @@ async function main() {
     big: big && big.report,
     elapsed_s: (Date.now() - started) / 1000,
   };
-  const text = [scenarioTable(rows), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
+  const text = [scenarioTable(rows, generator), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
   const la = (xs) => xs.map((x) => x.toFixed(1)).join('/');
   process.stdout.write(
-    `\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections; ${os.cpus().length} CPUs, load average ${la(loadavgAtStart)} at start, ${la(os.loadavg())} at end\n`,
+    `\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections (${generator}); ${os.cpus().length} CPUs, load average ${la(loadavgAtStart)} at start, ${la(os.loadavg())} at end\n`,
   );
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify({ ...doc, table: text.split('\n') }, null, 2) + '\n');

@@ -18,6 +18,7 @@ function defineScenarios(ctx) {
   return [
     { id: 'direct', label: 'DIRECT upstream (ceiling)', needs: 'upstream', req: (t) => ({ url: `${t.url}/auth/x` }) },
     { id: 'peer', label: 'PEER fastify+jwt+proxy', needs: 'peer', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    { id: 'bare', label: 'BARE http+undici+HMAC (ceiling)', needs: 'bare', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
     { id: 'pass', label: 'OURS pass-through, 1w', needs: 'gw1', goal: { ratio: 0.35 }, req: (t) => ({ url: `${t.url}/pass/x` }) },
     {
       id: 'auth1',
@@ -57,7 +58,7 @@ function defineScenarios(ctx) {
   ];
 }
 
-/** Runs one autocannon process; resolves its parsed JSON line or rejects with one line. */
+/** Runs one load generator process (bench/load.js: wrk or autocannon); resolves its parsed JSON line or rejects with one line. */
 function runLoad(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(__dirname, 'load.js'), JSON.stringify(args)], {
@@ -151,6 +152,8 @@ async function runScenarios(scenarios, targets, opts, log) {
     row.cpu_us_per_req = median(row.rounds.map((x) => x.cpu_us_per_req));
     row.upstream_cpu_us_per_req = median(row.rounds.map((x) => x.upstream_cpu_us_per_req));
     row.loadgen_cpu_us_per_req = median(row.rounds.map((x) => x.loadgen_cpu_us_per_req));
+    row.generator = row.rounds[0].generator;
+    row.p90 = median(row.rounds.map((x) => x.p90));
     row.unexpected = row.rounds.reduce((a, x) => a + x.unexpected, 0);
     row.errors = row.rounds.reduce((a, x) => a + x.errors + x.timeouts, 0);
     row.total = row.rounds.reduce((a, x) => a + x.total, 0);

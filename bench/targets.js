@@ -52,6 +52,12 @@ async function startPeer(upstreamUrl) {
   return { child, url: info.url };
 }
 
+/** BARE: node:http + undici Pool + an HS256 HMAC check, the one-process proxy ceiling. */
+async function startBare(upstreamUrl) {
+  const { child, info } = await startNode('bare', [path.join(__dirname, 'bare.js')], { UPSTREAM_URL: upstreamUrl, JWT_SECRET: CONSUMER.client_secret });
+  return { child, url: info.url };
+}
+
 async function startAdmin(our) {
   if (!fs.existsSync(ADMIN_MAIN)) throw new Error(`admin API not built (${path.relative(root, ADMIN_MAIN)} missing)`);
   const { child, info } = await startNode('admin-api', [ADMIN_MAIN], our.env);
@@ -115,6 +121,7 @@ module.exports = {
   makeOurEnv,
   startUpstream,
   startPeer,
+  startBare,
   startAdmin,
   startGateway,
   gatewayRevision,
