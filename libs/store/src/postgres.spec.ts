@@ -226,7 +226,7 @@ describePostgres('store on PostgreSQL', () => {
 
   it('keeps working after the server kills its pooled connections', async () => {
     await store.createConsumer({ name: 'c1' });
-    await db.adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [db.name]);
+    await db.adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()`, [db.name]);
     // The first call may fail on a dead connection (the gateway keeps its snapshot then); the pool replaces it.
     await store.revision().catch(() => undefined);
     await store.createConsumer({ name: 'c2' });

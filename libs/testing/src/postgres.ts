@@ -51,7 +51,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     adminQuery: (sql, params) => withAdmin(async (c) => (await c.query(sql, params)).rows),
     drop: () =>
       withAdmin(async (c) => {
-        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()', [name]);
         await c.query(`DROP DATABASE IF EXISTS "${name}"`);
       }),
   };

@@ -54,7 +54,7 @@ export async function runWorker(env: GatewayEnv): Promise<void> {
   process.on('message', (m: unknown) => {
     const t = typeof m === 'object' && m !== null ? (m as { t?: string }).t : undefined;
     if (t === 'gw:shutdown') void shutdown();
-    else if (t === 'gw:reload' && (holder.revision ?? 0) < (m as { revision: number }).revision) poller.poke();
+    else if (t === 'gw:reload' && (holder.revision ?? 0) < (m as { revision: number }).revision) poller.poke('relay');
   });
   // Losing the primary means nobody serves the status port or restarts us: drain and leave.
   process.on('disconnect', () => void shutdown());

@@ -37,7 +37,7 @@ const EXPECTED: Record<string, string> = {
   GATEWAY_TOKEN_MAX_FAILURES: 'an integer >= 0 (0 = no limit)',
   GATEWAY_TOKEN_FAILURE_WINDOW_S: 'an integer 1-86400 (seconds)',
   OAUTH2_DATA_DIR: 'a directory path',
-  OAUTH2_DATABASE: 'a file path',
+  OAUTH2_DATABASE: 'a SQLite file path or a postgres:// URL',
   OAUTH2_MASTER_KEY: 'a key (base64 or hex of 32 bytes)',
 };
 const KEYS = Object.keys(EXPECTED);

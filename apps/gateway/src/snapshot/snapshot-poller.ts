@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileSnapshot } from '@oauth2/core';
-import { openStore, type ConfigStore } from '@oauth2/store';
+import { describeDatabase, openStore, type ConfigStore } from '@oauth2/store';
 import type { GatewayEnv } from '../config/gateway-env';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../status/metrics';
 import type { SnapshotHolder } from './snapshot-holder';
+
+/** What made the gateway load a snapshot (label of gateway_reloads_total and of the 'snapshot loaded' log line). */
+export type ReloadTrigger = 'start' | 'poll' | 'watch' | 'notify' | 'relay';
 
 /** Thrown when the store cannot be used at start: main prints its message as one line and exits 1. */
 export class StoreStartError extends Error {}
@@ -26,6 +29,7 @@ const RELOAD_BACKOFF_FACTOR = 2;
  *
  * A commit to the SQLite file touches its WAL; a watch on the data directory (inotify) checks the
  * revision at once instead of at the next tick, so propagation does not wait up to a poll period.
+ * On PostgreSQL the store pushes the same signal instead (LISTEN/NOTIFY: store.watchRevisions).
  * The timer stays the source of truth: where the watch is unavailable or silent, polling alone works.
  */
 export class SnapshotPoller {
@@ -42,6 +46,9 @@ export class SnapshotPoller {
   /** Change-driven checks wait until then after a load (see RELOAD_BACKOFF_FACTOR). */
   private quietUntil = 0;
   private watcher: fs.FSWatcher | null = null;
+  private unwatchStore: (() => void) | null = null;
+  /** What asked for the pending (or running) change-driven check. */
+  private pokeTrigger: ReloadTrigger = 'watch';
 
   constructor(
     private readonly env: GatewayEnv,
@@ -54,27 +61,38 @@ export class SnapshotPoller {
   async start(): Promise<void> {
     try {
       this.store = await openStore({ dataDir: this.env.OAUTH2_DATA_DIR, database: this.env.OAUTH2_DATABASE, masterKey: this.env.OAUTH2_MASTER_KEY });
-      await this.load();
+      await this.load('start');
     } catch (e) {
-      throw new StoreStartError(`cannot load configuration from the store (${this.env.OAUTH2_DATABASE ?? this.env.OAUTH2_DATA_DIR}): ${oneLine(e)}`);
+      throw new StoreStartError(`cannot load configuration from the store (${describeDatabase(this.env.OAUTH2_DATABASE ?? this.env.OAUTH2_DATA_DIR)}): ${oneLine(e)}`);
     }
     this.watchStore();
     this.schedule(this.env.GATEWAY_RELOAD_MS);
   }
 
-  private async load(): Promise<void> {
+  private async load(trigger: ReloadTrigger): Promise<void> {
     const started = Date.now();
     const src = await this.store!.loadSnapshotSource();
     const snap = compileSnapshot(src);
     this.holder.swap(snap);
     this.metrics.snapshotRevision.set(snap.revision);
+    this.metrics.reloads.inc({ trigger });
     const now = Date.now();
     this.quietUntil = now + (now - started) * RELOAD_BACKOFF_FACTOR;
-    this.log.info({ revision: snap.revision, consumers: src.consumers.length, routes: src.routes.length, rules: src.rules.length, ms: now - started }, 'snapshot loaded');
+    this.log.info({ revision: snap.revision, trigger, consumers: src.consumers.length, routes: src.routes.length, rules: src.rules.length, ms: now - started }, 'snapshot loaded');
   }
 
   /** Same path rule as openStore: OAUTH2_DATABASE, else <data dir>/oauth2.db. */
   private watchStore(): void {
+    if (this.store?.watchRevisions) {
+      this.unwatchStore = this.store.watchRevisions(
+        () => this.poke('notify'),
+        (s) => {
+          if (s.listening) this.log.info({}, 'store change notifications: listening');
+          else this.log.warn({ err_message: s.error, retry_ms: s.retry_ms }, 'store change notifications lost; reconnecting (polling meanwhile)');
+        },
+      );
+      return;
+    }
     const file = path.resolve(this.env.OAUTH2_DATABASE ?? path.join(this.env.OAUTH2_DATA_DIR, 'oauth2.db'));
     const base = path.basename(file);
     const wal = `${base}-wal`;
@@ -111,17 +129,19 @@ export class SnapshotPoller {
    * primary relays that another worker already enforces a newer revision. A poke during a tick runs
    * one more tick after it; right after a load it waits out the back-off.
    */
-  poke(): void {
+  poke(trigger: ReloadTrigger = 'watch'): void {
     // While loads fail, retries stay at the poll period whatever the file does.
     if (this.stopped || this.store === null || this.failing) return;
     if (this.ticking) {
       this.pokedWhileTicking = true;
+      this.pokeTrigger = trigger;
       return;
     }
     const at = Math.max(Date.now(), this.quietUntil);
     if (this.timer !== null && this.dueAt <= at) return;
     this.schedule(at - Date.now());
     this.fromPoke = true;
+    this.pokeTrigger = trigger;
   }
 
   private async tick(): Promise<void> {
@@ -132,7 +152,7 @@ export class SnapshotPoller {
     let recheck = false;
     try {
       const rev = await this.store!.revision();
-      if (rev !== this.holder.revision) await this.load();
+      if (rev !== this.holder.revision) await this.load(poked ? this.pokeTrigger : 'poll');
       else recheck = poked;
       if (this.failing) this.log.info({ revision: this.holder.revision }, 'snapshot reload recovered');
       this.failing = false;
@@ -158,6 +178,8 @@ export class SnapshotPoller {
     if (this.timer) clearTimeout(this.timer);
     this.watcher?.close();
     this.watcher = null;
+    this.unwatchStore?.();
+    this.unwatchStore = null;
     const s = this.store;
     this.store = null;
     if (s) await s.close().catch(() => undefined);

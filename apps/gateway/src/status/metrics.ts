@@ -34,6 +34,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly snapshotRevision = new Gauge({ name: 'gateway_snapshot_revision', help: 'Store revision of the snapshot in force', aggregator: 'min', registers: [this.registry] });
+  readonly reloads = new Counter({
+    name: 'gateway_reloads_total',
+    help: 'Snapshots loaded, by what triggered the load (start, poll, watch: store file change, notify: PostgreSQL NOTIFY, relay: another worker)',
+    labelNames: ['trigger'] as const,
+    registers: [this.registry],
+  });
   readonly reloadFailures = new Counter({ name: 'gateway_reload_failures_total', help: 'Snapshot polls or loads that failed (the last good snapshot stayed in force)', registers: [this.registry] });
 
   private readonly cells: Level<Level<Level<Level<Cell>>>> = new Map();
