@@ -4,13 +4,17 @@ import { FAILURES, failureBody, isTokenEndpointFailure, type FailureCode } from 
 interface Prepared {
   status: number;
   headers: Record<string, string>;
-  body: Buffer;
+  /**
+   * A string, not a Buffer: node's http joins a string body to the header block and sends both in
+   * one socket write; a Buffer body costs a writev of two chunks (measured: fewer µs per 401).
+   */
+  body: string;
 }
 
 function prepare(code: FailureCode): Prepared {
   const f = FAILURES[code];
-  const body = Buffer.from(JSON.stringify(failureBody(code)));
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(body.length) };
+  const body = JSON.stringify(failureBody(code));
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
   if (f.wwwAuthenticate) headers['www-authenticate'] = f.wwwAuthenticate;
   // RFC 6749 §5.1/5.2: token endpoint answers must not be cached.
   if (isTokenEndpointFailure(code)) {
@@ -39,8 +43,8 @@ export function sendFailure(res: ServerResponse, code: FailureCode, close = fals
 /** A refusal whose message carries request data (the unsupported grant type's name). */
 export function sendFailureWithMessage(res: ServerResponse, code: FailureCode, msg: string): void {
   const p = PREPARED.get(code)!;
-  const body = Buffer.from(JSON.stringify(failureBody(code, msg)));
-  res.writeHead(p.status, { ...p.headers, 'content-length': String(body.length) });
+  const body = JSON.stringify(failureBody(code, msg));
+  res.writeHead(p.status, { ...p.headers, 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
 }
 
