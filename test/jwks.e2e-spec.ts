@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
-// End-to-end (KEYS.md): signing_alg RS256 / ES256 / EdDSA, the gateway's JWKS and RFC 8414
+// End-to-end (docs/signing-keys.md): signing_alg RS256 / ES256 / EdDSA, the gateway's JWKS and RFC 8414
 // metadata, and a "backend" that verifies our tokens with nothing but jose and the JWKS URL.
 const ID = 'jwks-client';
 const SECRET = 'jwks-client-secret-0123456789abcdefgh';

@@ -1,5 +1,5 @@
 /**
- * `oauth2ctl keys` and `settings set signing_alg=...` end to end (KEYS.md): the real admin API and
+ * `oauth2ctl keys` and `settings set signing_alg=...` end to end (docs/signing-keys.md): the real admin API and
  * bin/oauth2ctl as child processes; stdout, one-line stderr and SPEC §6 exit codes.
  */
 import { spawn } from 'node:child_process';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 
-/** Gateway signing keys (KEYS.md). Private keys never leave the store. */
+/** Gateway signing keys (docs/signing-keys.md). Private keys never leave the store. */
 export class RotateKeyDto {
   @ApiPropertyOptional({ enum: ['RS256', 'ES256', 'EdDSA'], description: 'default: the current signing_alg; another alg also switches signing_alg to it' })
   @IsOptional()

@@ -20,7 +20,7 @@ export class PatchSettingsDto {
   @ValidateIf(present('global_auth'))
   @IsSetting()
   global_auth?: boolean | null;
-  @ApiPropertyOptional({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], description: 'not a Higress key (KEYS.md): HS256 signs with the client secret; the others with a gateway key published as a JWKS' })
+  @ApiPropertyOptional({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], description: 'not a Higress key (docs/signing-keys.md): HS256 signs with the client secret; the others with a gateway key published as a JWKS' })
   @ValidateIf(present('signing_alg'))
   @IsSetting()
   signing_alg?: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';

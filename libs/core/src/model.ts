@@ -34,7 +34,7 @@ export interface SnapshotSource {
   routes: RouteRecord[];
   /** In evaluation order (by position, then id). */
   rules: RuleRecord[];
-  /** Non-retired signing keys (KEYS.md); absent = none. */
+  /** Non-retired signing keys (docs/signing-keys.md); absent = none. */
   keys?: SigningKeyRecord[];
   /** Token revocations (REVOCATION.md); absent = none. */
   revocations?: RevocationRecords;

@@ -10,13 +10,13 @@ export interface Settings {
   /** true / false / null (unset): see SPEC §4 and `decideAuth`. */
   global_auth: boolean | null;
   /**
-   * Not a Higress key (KEYS.md). HS256 (default): tokens are signed with the client's secret, as
+   * Not a Higress key (docs/signing-keys.md). HS256 (default): tokens are signed with the client's secret, as
    * Higress does. RS256 / ES256 / EdDSA: with the store's active signing key, published as a JWKS.
    */
   signing_alg: SigningAlg;
 }
 
-/** Token signing algorithms; every one but HS256 uses a gateway key pair (KEYS.md). */
+/** Token signing algorithms; every one but HS256 uses a gateway key pair (docs/signing-keys.md). */
 export const SIGNING_ALGS = ['HS256', 'RS256', 'ES256', 'EdDSA'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 export type AsymmetricAlg = Exclude<SigningAlg, 'HS256'>;

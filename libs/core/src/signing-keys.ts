@@ -1,7 +1,7 @@
 import type { AsymmetricAlg } from './settings';
 
 /**
- * A gateway signing key as the data plane needs it (KEYS.md). Loaded by the store for every
+ * A gateway signing key as the data plane needs it (docs/signing-keys.md). Loaded by the store for every
  * non-retired key; `private_pem` (decrypted) only on the active one, the only key that signs.
  */
 export interface SigningKeyRecord {

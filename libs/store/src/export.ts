@@ -10,7 +10,7 @@ import { readSettings } from './settings';
  */
 export async function exportDocument(ctx: StoreContext, redact: boolean): Promise<Record<string, unknown>> {
   return ctx.db.read(async () => {
-    // signing_alg only when not HS256: a default export stays a pure Higress document (KEYS.md).
+    // signing_alg only when not HS256: a default export stays a pure Higress document (docs/signing-keys.md).
     const { global_auth, signing_alg, ...settings } = await readSettings(ctx);
     const consumers = (await ctx.db.em.find(ConsumerEntity, { order: { name: 'ASC' } })).map((c) => ({
       name: c.name,

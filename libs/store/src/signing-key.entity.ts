@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 export type SigningKeyStatus = 'active' | 'inactive' | 'retired';
 
 /**
- * A gateway signing key (KEYS.md). `active`: signs new tokens (at most one). `inactive`: stopped
+ * A gateway signing key (docs/signing-keys.md). `active`: signs new tokens (at most one). `inactive`: stopped
  * signing at `rotated_at`, still published and verified for tokens it signed. `retired`: gone from
  * the JWKS and from verification. Only the active key keeps its (sealed) private half.
  */

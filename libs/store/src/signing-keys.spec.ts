@@ -17,7 +17,7 @@ async function storeError(fn: () => Promise<unknown>): Promise<StoreError> {
   throw new Error('expected a StoreError');
 }
 
-describe('signing keys (KEYS.md)', () => {
+describe('signing keys (docs/signing-keys.md)', () => {
   let dir: string;
   let store: ConfigStore;
   beforeEach(async () => {

@@ -7,7 +7,7 @@ import { SigningKeyEntity } from './signing-key.entity';
 import type { KeyView } from './store-api';
 
 /**
- * Gateway signing keys (KEYS.md). Invariant kept by every write here: a key is `active` exactly
+ * Gateway signing keys (docs/signing-keys.md). Invariant kept by every write here: a key is `active` exactly
  * when `signing_alg` is not HS256, and its alg is `signing_alg`. A key that stops signing keeps
  * being published (and verified) until an operator retires it, which is refused until every token
  * it signed has expired: `token_ttl + clock_skew_seconds` after `rotated_at`.

@@ -82,7 +82,7 @@ export interface RevocationInput {
   client_id?: string;
 }
 
-/** A gateway signing key (KEYS.md); never its private half. */
+/** A gateway signing key (docs/signing-keys.md); never its private half. */
 export interface KeyView {
   kid: string;
   alg: 'RS256' | 'ES256' | 'EdDSA';
@@ -152,7 +152,7 @@ export interface ConfigStore {
   listRevocations(limit: number, offset: number): Promise<Page<RevocationView>>;
   deleteRevocation(id: number): Promise<DeleteResult>;
 
-  /** Signing keys (KEYS.md), newest first, retired ones included. */
+  /** Signing keys (docs/signing-keys.md), newest first, retired ones included. */
   listKeys(): Promise<KeyView[]>;
   /** A new active key of `alg` (default: signing_alg; another alg switches signing_alg to it); the previous one stays for verification. */
   rotateKey(alg?: string): Promise<KeyView>;

@@ -1,5 +1,5 @@
 // Public API of the token lib: issue and verify RFC 9068 access tokens (SPEC §3.4, §3.5): HS256 with
-// the client secret (Higress), or RS256 / ES256 / EdDSA with a gateway signing key (KEYS.md).
+// the client secret (Higress), or RS256 / ES256 / EdDSA with a gateway signing key (docs/signing-keys.md).
 export * from './token-api';
 export { extractBearerToken, type BearerResult } from './bearer';
 export { verifyAccessToken, decodeUnverified, MAX_TOKEN_LENGTH } from './verify';

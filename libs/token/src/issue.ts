@@ -34,7 +34,7 @@ export function issueAccessToken(consumer: TokenConsumer, opts: IssueOptions): s
 const headers = new WeakMap<SigningKey, string>();
 
 /**
- * Issues the same token signed with a gateway key (KEYS.md): header
+ * Issues the same token signed with a gateway key (docs/signing-keys.md): header
  * `{"alg":<key alg>,"typ":"application/at+jwt","kid":<kid>}`, so a resource server can verify it
  * with the gateway's JWKS. The key must carry its private half (the active key). Synchronous.
  */

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 
 /**
- * Gateway signing keys (KEYS.md): tokens a resource server can verify with the published JWKS,
+ * Gateway signing keys (docs/signing-keys.md): tokens a resource server can verify with the published JWKS,
  * without the client's secret. Signing and verifying stay on synchronous node:crypto (as the HS256
  * path); jose is used only for the RFC 7638 thumbprint that names a new key.
  */

@@ -52,7 +52,7 @@ export interface VerifyOptions {
   /** Injected clock: seconds since the epoch. */
   nowSeconds: number;
   /**
-   * The gateway's non-retired signing keys (KEYS.md). A token whose header `kid` names one is
+   * The gateway's non-retired signing keys (docs/signing-keys.md). A token whose header `kid` names one is
    * verified with that key, its alg pinned to the key's; any other token takes the HS256 path.
    */
   signingKeys?: SigningKeyring;

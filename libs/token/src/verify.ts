@@ -13,7 +13,7 @@ import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyFailureCode, Veri
  * - Header parameters `crit` and `b64` are refused (bad_header): we implement no extension, and
  *   `b64:false` changes what the signature covers. `jku`, `x5u`, `jwk`, `x5c` are ignored: the
  *   HMAC key is chosen by the `client_id` claim only, never by anything the token carries.
- * - `kid` (KEYS.md): when it names one of the gateway's own signing keys (opts.signingKeys, from the
+ * - `kid` (docs/signing-keys.md): when it names one of the gateway's own signing keys (opts.signingKeys, from the
  *   store only), that key verifies the token and the header `alg` must be the key's (so `none` or
  *   HS256 with such a kid is bad_alg). Any other kid is ignored, as before: an HS256 token takes the
  *   client-secret path unchanged (Higress interop), and an RS256 one with an unknown kid is bad_alg.

@@ -13,7 +13,7 @@ class KidParamPipe implements PipeTransform<string, string> {
   }
 }
 
-/** Gateway signing keys (KEYS.md): list, rotate, retire. Private keys never leave the store. */
+/** Gateway signing keys (docs/signing-keys.md): list, rotate, retire. Private keys never leave the store. */
 @ApiTags('keys')
 @ApiBearerAuth()
 @Controller('v1/keys')

@@ -4,7 +4,7 @@ import type { Context } from '../context';
 import { UsageError } from '../errors';
 import { renderPairs, renderTable } from '../output/table';
 
-/** Gateway signing keys (KEYS.md). The API never returns a private key, so neither can this. */
+/** Gateway signing keys (docs/signing-keys.md). The API never returns a private key, so neither can this. */
 
 export function keysTable(list: KeyListDto): string {
   return renderTable(

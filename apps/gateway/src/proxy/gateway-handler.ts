@@ -66,7 +66,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q);
     if (hasDotSegment(path)) return refuseBadRequest(res, metrics);
-    // KEYS.md: the JWKS and the RFC 8414 metadata, on every host, before route matching.
+    // docs/signing-keys.md: the JWKS and the RFC 8414 metadata, on every host, before route matching.
     if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, hostHeader)) return;
     const host = normalizeHost(hostHeader);
     const route = matchRoute(snap.routes, host, path);

@@ -3,7 +3,7 @@ import type { Snapshot } from '@oauth2/core';
 import { publishedJwk } from '@oauth2/token';
 
 /**
- * The two discovery documents a resource server needs to verify our tokens by itself (KEYS.md),
+ * The two discovery documents a resource server needs to verify our tokens by itself (docs/signing-keys.md),
  * answered on every host before route matching:
  * - `/.well-known/jwks.json`: the public half of every non-retired signing key (RFC 7517);
  * - `/.well-known/oauth-authorization-server`: RFC 8414 metadata (issuer, token endpoint, jwks_uri).

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { dialectOf } from '../dialect';
 
 /**
- * Gateway signing keys (opt-in; KEYS.md): the `signing_alg` setting (HS256, the Higress behaviour,
+ * Gateway signing keys (opt-in; docs/signing-keys.md): the `signing_alg` setting (HS256, the Higress behaviour,
  * for every existing database) and the key table. A key's private half is sealed under the master
  * key (AES-256-GCM, AAD `signing_key:<kid>`) and dropped once the key stops signing.
  */
