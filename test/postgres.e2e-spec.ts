@@ -19,7 +19,7 @@ import {
   type TestDatabase,
 } from '@oauth2/testing';
 
-// Scale-out (DEPLOYING.md): ONE admin API and TWO gateway processes, each with a data dir of its
+// Scale-out (docs/deploying.md): ONE admin API and TWO gateway processes, each with a data dir of its
 // own, on one PostgreSQL database and one master key. The gateways poll only every 60 s here, so a
 // change enforced within the SPEC's 1 s can only have come through LISTEN/NOTIFY; the reload
 // metric says so too.

@@ -1,4 +1,4 @@
-/** The store's two SQL dialects: SQLite (default, one file) and PostgreSQL (scale-out, DEPLOYING.md). */
+/** The store's two SQL dialects: SQLite (default, one file) and PostgreSQL (scale-out, docs/deploying.md). */
 export type Dialect = 'sqlite' | 'postgres';
 
 /** OAUTH2_DATABASE selects PostgreSQL when it is a `postgres://` or `postgresql://` URL; anything else is a SQLite file. */

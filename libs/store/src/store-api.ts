@@ -7,7 +7,7 @@ import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
 export interface StoreOptions {
   /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
   dataDir: string;
-  /** SQLite file path (default `<dataDir>/oauth2.db`), or a `postgres://` / `postgresql://` URL (DEPLOYING.md). */
+  /** SQLite file path (default `<dataDir>/oauth2.db`), or a `postgres://` / `postgresql://` URL (docs/deploying.md). */
   database?: string;
   /** OAUTH2_MASTER_KEY, if set (base64 or hex of 32 bytes); else `<dataDir>/master.key` (created 0600). */
   masterKey?: string;
