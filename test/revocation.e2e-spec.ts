@@ -10,11 +10,12 @@ const S2 = 'revoke-secret-two-0123456789abcdef0123456';
 const nowS = () => Math.floor(Date.now() / 1000);
 
 /** A token of c1 (or another consumer) with chosen jti / iat; `iat: null` leaves the claim out. */
-function tok(o: { jti?: string; iat?: number | null; name?: string; id?: string; secret?: string } = {}): string {
+function tok(o: { jti?: string; iat?: number | null; exp?: number; name?: string; id?: string; secret?: string } = {}): string {
   const claims = standardClaims({ name: o.name ?? 'c1', clientId: o.id ?? ID1, now: nowS() });
   if (o.jti !== undefined) claims.jti = o.jti;
   if (o.iat === null) delete claims.iat;
   else if (o.iat !== undefined) claims.iat = o.iat;
+  if (o.exp !== undefined) claims.exp = o.exp;
   return craftHs256(AT_HEADER, claims, o.secret ?? S1);
 }
 const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
@@ -136,5 +137,128 @@ describe('token revocation (admin API + gateway)', () => {
       }
       expect((await s.call('GET', '/v1/revocations')).items.map((i: { jti?: string }) => i.jti)).not.toContain('nope');
     });
+  });
+});
+
+describe('RFC 7009 endpoint /oauth2/revoke (GATEWAY_REVOCATION_ENDPOINT=true)', () => {
+  let s: GatewayStack;
+  const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  });
+  const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` });
+  const revision = async () => (await s.call('GET', '/v1/revision')).revision as number;
+  const jtiOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()).jti as string;
+
+  beforeAll(async () => {
+    s = await startGatewayStack({ gatewayEnv: { GATEWAY_REVOCATION_ENDPOINT: 'true' } });
+    await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
+    await s.call('POST', '/v1/consumers', { name: 'c2', client_id: ID2, client_secret: S2 });
+    await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
+    await s.sync();
+  }, 60_000);
+  afterAll(async () => {
+    await s?.stop();
+  }, 30_000);
+
+  it('a client revokes its own token (client_id/client_secret params): 200 with an empty body, then 401 revoked; its other token still works', async () => {
+    const t = await s.token(ID1, S1);
+    const other = await s.token(ID1, S1);
+    expect((await s.request('/x', bearer(t))).status).toBe(200);
+    const r = await s.request('/oauth2/revoke', form({ token: t, token_type_hint: 'access_token', client_id: ID1, client_secret: S1 }));
+    expect(r.status).toBe(200);
+    expect(r.text).toBe('');
+    await enforced(s);
+    expect((await s.request('/x', bearer(t))).json?.reason).toBe('revoked');
+    expect((await s.request('/x', bearer(other))).status).toBe(200);
+    const exp = JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()).exp;
+    expect((await s.call('GET', '/v1/revocations')).items).toContainEqual(expect.objectContaining({ jti: jtiOf(t), exp }));
+  });
+
+  it('with HTTP Basic client authentication too; revoking it again is 200 and writes nothing', async () => {
+    const t = await s.token(ID1, S1);
+    expect((await s.request('/oauth2/revoke', form({ token: t }, basic(ID1, S1)))).status).toBe(200);
+    await enforced(s);
+    expect((await s.request('/x', bearer(t))).status).toBe(401);
+    const rev = await revision();
+    expect((await s.request('/oauth2/revoke', form({ token: t }, basic(ID1, S1)))).status).toBe(200);
+    expect(await revision()).toBe(rev);
+  });
+
+  it("another client's token cannot be revoked by it: 200 (RFC 7009 §2.2) but nothing written and the token still works", async () => {
+    const theirs = await s.token(ID2, S2);
+    const rev = await revision();
+    const r = await s.request('/oauth2/revoke', form({ token: theirs, client_id: ID1, client_secret: S1 }));
+    expect(r.status).toBe(200);
+    expect(await revision()).toBe(rev);
+    expect((await s.request('/x', bearer(theirs))).status).toBe(200);
+  });
+
+  it.each([
+    ['garbage', 'not-a-jwt'],
+    ['a forged token (wrong secret)', tok({ jti: 'forged', secret: 'x'.repeat(40) })],
+    ['an expired token', tok({ jti: 'expired', iat: nowS() - 10_000, exp: nowS() - 1000 })],
+  ])('%s is answered 200 and writes nothing', async (_n, token) => {
+    const rev = await revision();
+    expect((await s.request('/oauth2/revoke', form({ token, client_id: ID1, client_secret: S1 }))).status).toBe(200);
+    expect(await revision()).toBe(rev);
+  });
+
+  describe('refusals (nothing written, the token still works)', () => {
+    let victim: string;
+    beforeAll(async () => {
+      victim = await s.token(ID2, S2);
+    });
+    afterEach(async () => {
+      expect((await s.request('/x', bearer(victim))).status).toBe(200);
+    });
+
+    it.each<[string, () => Parameters<GatewayStack['request']>[1], number, string]>([
+      ['wrong client secret', () => form({ token: victim, client_id: ID2, client_secret: S1 }), 401, 'invalid_client'],
+      ['unknown client', () => form({ token: victim, client_id: 'nobody', client_secret: S2 }), 401, 'invalid_client'],
+      ['no client authentication', () => form({ token: victim }), 401, 'invalid_client'],
+      ['wrong Basic secret', () => form({ token: victim }, basic(ID2, S1)), 401, 'invalid_client'],
+      ['Basic and params both', () => form({ token: victim, client_id: ID2, client_secret: S2 }, basic(ID2, S2)), 400, 'invalid_request'],
+      ['missing token', () => form({ client_id: ID2, client_secret: S2 }), 400, 'invalid_request'],
+      ['repeated token', () => ({ ...form({}), body: `token=${victim}&token=x&client_id=${ID2}&client_secret=${S2}` }), 400, 'invalid_request'],
+      ['JSON body', () => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: victim, client_id: ID2, client_secret: S2 }) }), 400, 'invalid_request'],
+      ['GET with query parameters', () => ({ method: 'GET' }), 405, 'invalid_request'],
+    ])('%s', async (_n, req, status, error) => {
+      const rev = await revision();
+      const r = await s.request(_n.startsWith('GET') ? `/oauth2/revoke?${new URLSearchParams({ token: victim, client_id: ID2, client_secret: S2 })}` : '/oauth2/revoke', req());
+      expect(r.status).toBe(status);
+      expect(r.json.error).toBe(error);
+      if (status === 401) expect(r.headers['www-authenticate']).toMatch(/^Basic /);
+      if (status === 405) expect(r.headers.allow).toBe('POST');
+      expect(await revision()).toBe(rev);
+    });
+
+    it('a body over 64 KiB is 413', async () => {
+      const r = await s.request('/oauth2/revoke', form({ token: victim, client_id: ID2, client_secret: S2, pad: 'x'.repeat(70_000) }));
+      expect(r.status).toBe(413);
+    });
+  });
+});
+
+describe('without GATEWAY_REVOCATION_ENDPOINT, /oauth2/revoke is an ordinary proxied path', () => {
+  let s: GatewayStack;
+  beforeAll(async () => {
+    s = await startGatewayStack();
+    await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
+    await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
+    await s.sync();
+  }, 60_000);
+  afterAll(async () => {
+    await s?.stop();
+  }, 30_000);
+
+  it('needs a bearer token like any path, and revokes nothing', async () => {
+    const t = await s.token(ID1, S1);
+    const body = new URLSearchParams({ token: t, client_id: ID1, client_secret: S1 }).toString();
+    const r = await s.request('/oauth2/revoke', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect([r.status, r.json?.reason]).toEqual([401, 'missing_token']);
+    expect((await s.call('GET', '/v1/revocations')).total).toBe(0);
+    expect((await s.request('/x', bearer(t))).status).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { Forwarder } from './proxy/forwarder';
 import { createGatewayHandler } from './proxy/gateway-handler';
 import { ProxyServer } from './proxy/proxy-server';
 import { FailedAuthLimiter } from './token-endpoint/failed-auth-limiter';
+import { withRevocationEndpoint } from './token-endpoint/revocation-endpoint';
 import type { SnapshotHolder } from './snapshot/snapshot-holder';
 import type { SnapshotPoller } from './snapshot/snapshot-poller';
 import type { GatewayMetrics } from './status/metrics';
@@ -27,7 +28,9 @@ export class DataPlane {
     this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
-    this.server = new ProxyServer(createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter }), (err) =>
+    let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
+    if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp) => poller.revokeJti(jti, exp) });
+    this.server = new ProxyServer(handler, (err) =>
       log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed'),
     );
   }

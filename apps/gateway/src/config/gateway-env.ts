@@ -20,6 +20,8 @@ export class GatewayEnv {
   /** Failed token-endpoint authentications per client_id and window before 429; 0 = no limit. */
   @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) GATEWAY_TOKEN_MAX_FAILURES = 10;
   @Type(() => Number) @IsInt() @Min(1) @Max(86_400) GATEWAY_TOKEN_FAILURE_WINDOW_S = 60;
+  /** Serve the RFC 7009 revocation endpoint at /oauth2/revoke (REVOCATION.md); off by default, as Higress has none. */
+  @Transform(toBool) @IsBoolean() GATEWAY_REVOCATION_ENDPOINT = false;
   @IsString() @IsNotEmpty() OAUTH2_DATA_DIR = './data';
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_DATABASE?: string;
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_MASTER_KEY?: string;
@@ -36,6 +38,7 @@ const EXPECTED: Record<string, string> = {
   GATEWAY_ACCESS_LOG: 'true or false',
   GATEWAY_TOKEN_MAX_FAILURES: 'an integer >= 0 (0 = no limit)',
   GATEWAY_TOKEN_FAILURE_WINDOW_S: 'an integer 1-86400 (seconds)',
+  GATEWAY_REVOCATION_ENDPOINT: 'true or false',
   OAUTH2_DATA_DIR: 'a directory path',
   OAUTH2_DATABASE: 'a SQLite file path or a postgres:// URL',
   OAUTH2_MASTER_KEY: 'a key (base64 or hex of 32 bytes)',

@@ -1,0 +1,172 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkRevoked, type Snapshot } from '@oauth2/core';
+import { verifyAccessToken } from '@oauth2/token';
+import type { Logger } from '../logger';
+import { sendFailure, sendFailureWithMessage, sendLocked } from '../proxy/responses';
+import type { SnapshotHolder } from '../snapshot/snapshot-holder';
+import type { GatewayMetrics } from '../status/metrics';
+import { authenticateClient, isBasic, parseBasic } from './client-auth';
+import type { FailedAuthLimiter } from './failed-auth-limiter';
+import { MAX_FORM_BYTES } from './token-endpoint';
+
+/** RFC 7009 token revocation endpoint (REVOCATION.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
+export const REVOKE_PATH = '/oauth2/revoke';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface RevocationEndpointDeps {
+  holder: SnapshotHolder;
+  metrics: GatewayMetrics;
+  /** Shared with the token endpoint: guessing a secret here counts against the same budget. */
+  limiter: FailedAuthLimiter;
+  log: Logger;
+  /** A store write from the data plane (the only one): revokes `jti` until `exp`. */
+  revokeJti(jti: string, exp: number): Promise<unknown>;
+}
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+const SINGLE_VALUED = ['token', 'token_type_hint', 'client_id', 'client_secret'];
+/** The store refuses later times (year 9999); a token claiming more is revoked until then. */
+const MAX_EXP = 253_402_300_799;
+const DISCARD_LIMIT = 1024 * 1024;
+
+/** Is this request for REVOKE_PATH? Origin-form or absolute-form target; query ignored. */
+export function isRevocationRequest(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  let path = url;
+  if (path.charCodeAt(0) !== 47 /* / */) {
+    if (!/^https?:\/\//i.test(path)) return false;
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      return false;
+    }
+  }
+  if (!path.startsWith(REVOKE_PATH)) return false;
+  return path.length === REVOKE_PATH.length || path.charCodeAt(REVOKE_PATH.length) === 63 /* ? */;
+}
+
+/**
+ * Wraps the gateway handler: REVOKE_PATH is served here, on every host and before route matching;
+ * everything else goes to `next` untouched (one prefix test per request).
+ */
+export function withRevocationEndpoint(next: Handler, deps: RevocationEndpointDeps): Handler {
+  return function handle(req, res) {
+    if (!isRevocationRequest(req.url)) return next(req, res);
+    handleRevocation(req, res, deps);
+  };
+}
+
+function refuse(res: ServerResponse, deps: RevocationEndpointDeps, code: Parameters<typeof sendFailure>[1], msg?: string): void {
+  deps.metrics.count('', 'token_refused', code);
+  if (msg !== undefined) sendFailureWithMessage(res, code, msg);
+  else sendFailure(res, code);
+}
+
+function methodNotAllowed(res: ServerResponse, deps: RevocationEndpointDeps): void {
+  deps.metrics.count('', 'token_refused', 'method_not_allowed');
+  const body = JSON.stringify({ code: 405, msg: 'method not allowed; use POST', error: 'invalid_request', error_description: 'method not allowed; use POST', reason: 'method_not_allowed' });
+  res.writeHead(405, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), allow: 'POST', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** Reads the form body (max 64 KiB, like the token endpoint), then revokes. Nothing here logs the body: it holds a secret and a token. */
+function handleRevocation(req: IncomingMessage, res: ServerResponse, deps: RevocationEndpointDeps): void {
+  if (req.method !== 'POST') return methodNotAllowed(res, deps);
+  const ct = req.headers['content-type'];
+  if (ct === undefined || ct.split(';')[0].trim().toLowerCase() !== FORM_TYPE) return refuse(res, deps, 'bad_content_type');
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) {
+    refuse(res, deps, 'body_too_large');
+    return discard(req);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    if (done) return;
+    size += chunk.length;
+    if (size > MAX_FORM_BYTES) {
+      done = true;
+      refuse(res, deps, 'body_too_large');
+      return discard(req);
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    void revoke(req, res, Buffer.concat(chunks).toString('utf8'), deps);
+  });
+  req.on('error', () => {
+    done = true;
+  });
+}
+
+/** Lets a client still sending read the 413; past a bound the connection is cut. */
+function discard(req: IncomingMessage): void {
+  let n = 0;
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    n += c.length;
+    if (n > DISCARD_LIMIT) req.socket.destroy();
+  });
+  req.resume();
+}
+
+async function revoke(req: IncomingMessage, res: ServerResponse, form: string, deps: RevocationEndpointDeps): Promise<void> {
+  const snap = deps.holder.current as Snapshot;
+  const params = new URLSearchParams(form);
+  for (const name of SINGLE_VALUED) {
+    if (params.getAll(name).length > 1) return refuse(res, deps, 'bad_request_body', `parameter ${name} is repeated`);
+  }
+  // Client authentication exactly as at the token endpoint (SPEC §3.3), but any failure is 401
+  // invalid_client (RFC 7009 §2.1 -> RFC 6749 §5.2).
+  const authz = req.headers.authorization;
+  let clientId: string | null;
+  let clientSecret: string | null;
+  if (isBasic(authz)) {
+    if (params.has('client_id') || params.has('client_secret')) return refuse(res, deps, 'multiple_client_auth');
+    const creds = parseBasic(authz);
+    if (!creds.ok) return refuse(res, deps, 'invalid_client_basic');
+    clientId = creds.clientId;
+    clientSecret = creds.clientSecret;
+  } else {
+    clientId = params.get('client_id');
+    clientSecret = params.get('client_secret');
+  }
+  if (!clientId || !clientSecret) return refuse(res, deps, 'invalid_client_basic');
+  const lock = deps.limiter.check(clientId);
+  if (lock.locked) {
+    deps.metrics.count('', 'token_refused', 'too_many_attempts');
+    return sendLocked(res, lock.retryAfterSeconds);
+  }
+  const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
+  if (client === null) {
+    deps.limiter.recordFailure(clientId);
+    return refuse(res, deps, 'invalid_client_basic');
+  }
+  const token = params.get('token');
+  if (!token) return refuse(res, deps, 'params_missing', 'token is missing');
+
+  // RFC 7009 §2.2: an invalid, expired, unknown or foreign token is answered 200 too, so the
+  // answer never tells a client anything about a token it does not own.
+  const now = Math.floor(Date.now() / 1000);
+  const s = snap.settings;
+  const r = verifyAccessToken(token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys });
+  const revocable = r.ok && r.consumer.client_id === client.client_id && typeof r.claims.jti === 'string' && !checkRevoked(snap, r.claims, now);
+  if (revocable) {
+    try {
+      await deps.revokeJti(r.claims.jti as string, Math.min(Math.ceil(r.claims.exp), MAX_EXP));
+    } catch (e) {
+      // §2.2.1: 503 tells the client the token may still be valid and to retry.
+      deps.log.warn({ err_message: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'token revocation: store write failed');
+      deps.metrics.count('', 'token_refused', 'store_unavailable');
+      const body = JSON.stringify({ code: 503, msg: 'revocation could not be stored; retry', error: 'temporarily_unavailable', error_description: 'revocation could not be stored; retry' });
+      res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
+  }
+  res.writeHead(200, { 'content-length': '0', 'cache-control': 'no-store' });
+  res.end();
+}
