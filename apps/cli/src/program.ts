@@ -9,6 +9,7 @@ import { keysCommand } from './commands/keys.command';
 import { routeCommand } from './commands/route.command';
 import { settingsCommand } from './commands/settings.command';
 import { statusCommand } from './commands/status.command';
+import { tokenCommand } from './commands/token.command';
 import { positiveInt } from './args';
 import { Context, DEFAULT_SERVER, type CliIO } from './context';
 import { UsageError } from './errors';
@@ -47,7 +48,8 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .addCommand(exportCommand(ctx))
     .addCommand(statusCommand(ctx))
     .addCommand(explainCommand(ctx))
-    .addCommand(keysCommand(ctx));
+    .addCommand(keysCommand(ctx))
+    .addCommand(tokenCommand(ctx));
 
   forEachCommand(program, (c) => {
     // An action on a noun turns off commander's implicit `help` verb: ask for it explicitly.
