@@ -1,6 +1,6 @@
 import { AT_HEADER, craftHs256, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
-// End-to-end: token revocation (REVOCATION.md) through the admin API, enforced by the gateway
+// End-to-end: token revocation (docs/revocation.md) through the admin API, enforced by the gateway
 // within one reload (waits on the gateway's /revision, no sleeps). Tokens are crafted with
 // node:crypto so the verifier under test is not the signer.
 const ID1 = 'revoke-client-1';

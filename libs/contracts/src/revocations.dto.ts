@@ -7,7 +7,7 @@ import { ExactlyOneOf } from './validators';
 /** 9999-12-31T23:59:59Z. */
 const MAX_EXP = 253_402_300_799;
 
-/** POST /v1/revocations: exactly one of `jti` or `client_id`; `exp` only with `jti` (REVOCATION.md). */
+/** POST /v1/revocations: exactly one of `jti` or `client_id`; `exp` only with `jti` (docs/revocation.md). */
 export class RevocationInputDto {
   @ApiPropertyOptional({ description: 'revoke one token by its jti claim (exactly one of jti / client_id)' })
   // Validated when present or when client_id is absent too, so "neither" is reported.

@@ -36,7 +36,7 @@ export interface SnapshotSource {
   rules: RuleRecord[];
   /** Non-retired signing keys (docs/signing-keys.md); absent = none. */
   keys?: SigningKeyRecord[];
-  /** Token revocations (REVOCATION.md); absent = none. */
+  /** Token revocations (docs/revocation.md); absent = none. */
   revocations?: RevocationRecords;
 }
 

@@ -1,6 +1,6 @@
 import type { RevocationRecords } from './model';
 
-/** The revocation lookups of a Snapshot (REVOCATION.md). */
+/** The revocation lookups of a Snapshot (docs/revocation.md). */
 export interface RevocationTable {
   /** jti -> the unix time (seconds) the revocation lasts until, before clock skew. */
   readonly revokedJtis: ReadonlyMap<string, number>;

@@ -7,7 +7,7 @@ import { readSettings } from './settings';
 import type { DeleteResult, Page, RevocationInput, RevocationView } from './store-api';
 import { checkClientId } from './validate';
 
-// Token revocation (REVOCATION.md). Every write is one change(): purge + upsert + revision bump.
+// Token revocation (docs/revocation.md). Every write is one change(): purge + upsert + revision bump.
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 /** 9999-12-31T23:59:59Z: any later `exp` is not a time. */

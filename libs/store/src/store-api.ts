@@ -63,7 +63,7 @@ export interface ApplyResult {
   applied: { consumers: number; rules: number };
 }
 
-/** A token revocation (REVOCATION.md): by `jti` (with `exp`) or by `client_id` (with `revoked_before`). */
+/** A token revocation (docs/revocation.md): by `jti` (with `exp`) or by `client_id` (with `revoked_before`). */
 export interface RevocationView {
   id: number;
   jti?: string;

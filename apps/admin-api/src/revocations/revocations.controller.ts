@@ -15,7 +15,7 @@ class RevocationIdPipe implements PipeTransform<string, number> {
   }
 }
 
-/** Token revocation (REVOCATION.md): enforced by the gateway within one reload, like any write. */
+/** Token revocation (docs/revocation.md): enforced by the gateway within one reload, like any write. */
 @ApiTags('revocations')
 @ApiBearerAuth()
 @Controller('v1/revocations')

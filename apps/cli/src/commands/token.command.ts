@@ -7,7 +7,7 @@ import { UsageError } from '../errors';
 import { pageNote, renderPairs, renderTable } from '../output/table';
 import { deleteView } from '../output/views';
 
-/** Access-token revocation (REVOCATION.md), over /v1/revocations. */
+/** Access-token revocation (docs/revocation.md), over /v1/revocations. */
 
 const when = (unix: number | undefined): string => (unix === undefined ? '-' : `${unix} (${new Date(unix * 1000).toISOString()})`);
 

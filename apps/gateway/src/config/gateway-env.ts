@@ -20,7 +20,7 @@ export class GatewayEnv {
   /** Failed token-endpoint authentications per client_id and window before 429; 0 = no limit. */
   @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000) GATEWAY_TOKEN_MAX_FAILURES = 10;
   @Type(() => Number) @IsInt() @Min(1) @Max(86_400) GATEWAY_TOKEN_FAILURE_WINDOW_S = 60;
-  /** Serve the RFC 7009 revocation endpoint at /oauth2/revoke (REVOCATION.md); off by default, as Higress has none. */
+  /** Serve the RFC 7009 revocation endpoint at /oauth2/revoke (docs/revocation.md); off by default, as Higress has none. */
   @Transform(toBool) @IsBoolean() GATEWAY_REVOCATION_ENDPOINT = false;
   @IsString() @IsNotEmpty() OAUTH2_DATA_DIR = './data';
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_DATABASE?: string;

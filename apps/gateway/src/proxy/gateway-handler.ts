@@ -107,7 +107,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
       verified = r;
       cache.set(bearer.token, r, s.clock_skew_seconds);
     }
-    // Also for cache hits: a cached token may have been revoked since (REVOCATION.md).
+    // Also for cache hits: a cached token may have been revoked since (docs/revocation.md).
     if (checkRevoked(snap, verified.claims, now)) {
       metrics.count(route.name, 'unauthorized', 'revoked');
       return sendFailure(res, 'revoked');

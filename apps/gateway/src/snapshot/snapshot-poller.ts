@@ -69,7 +69,7 @@ export class SnapshotPoller {
     this.schedule(this.env.GATEWAY_RELOAD_MS);
   }
 
-  /** The RFC 7009 endpoint's one write (REVOCATION.md), on this process's store connection. */
+  /** The RFC 7009 endpoint's one write (docs/revocation.md), on this process's store connection. */
   revokeJti(jti: string, exp: number): Promise<unknown> {
     if (this.store === null) return Promise.reject(new Error('store is closed'));
     return this.store.revokeJti(jti, exp);

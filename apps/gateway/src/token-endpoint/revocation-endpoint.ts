@@ -9,7 +9,7 @@ import { authenticateClient, isBasic, parseBasic } from './client-auth';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { MAX_FORM_BYTES } from './token-endpoint';
 
-/** RFC 7009 token revocation endpoint (REVOCATION.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
+/** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { dialectOf } from '../dialect';
 
 /**
- * Token revocations (opt-in; REVOCATION.md). One row per revoked `jti` (kept until the token's
+ * Token revocations (opt-in; docs/revocation.md). One row per revoked `jti` (kept until the token's
  * `exp`, then purged) or per revoked client (`revoked_before`: tokens with an older `iat` are refused).
  */
 export class Revocations1767830400000 implements MigrationInterface {
