@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { change, consumerView, emptyPage, now, paging, type StoreContext } from './context';
 import { ConsumerEntity, RuleEntity } from './entities';
 import { conflict, isUniqueViolation, notFound } from './errors';
+import { cutOffClient } from './revocations';
+import { readSettings } from './settings';
 import type { ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
 import { checkClientId, checkClientSecret, checkName } from './validate';
 
@@ -51,6 +53,10 @@ export async function rotateSecret(ctx: StoreContext, name: string, clientSecret
   return change(ctx, async () => {
     const e = await findByName(ctx, name);
     await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: ctx.box.seal(secret, e.name) });
+    // HS256 tokens are signed with the secret, so the new one already invalidates them. Tokens
+    // signed with the gateway's own key are not, and a leaked secret could have minted some:
+    // cut the client's older tokens off in the same write.
+    if ((await readSettings(ctx)).signing_alg !== 'HS256') await cutOffClient(ctx, e.client_id);
     return { ...consumerView(e), client_secret: secret };
   });
 }

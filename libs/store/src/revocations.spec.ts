@@ -75,6 +75,24 @@ describe('store: revocations', () => {
     expect((await store.loadSnapshotSource()).revocations?.clients).toEqual([{ client_id: 'id-1', revoked_before: again.revoked_before }]);
   });
 
+  it('rotate-secret under an asymmetric signing_alg also cuts off the client\'s older tokens; under HS256 it does not', async () => {
+    // HS256: the new secret alone invalidates every older token.
+    await store.rotateSecret('c1');
+    expect((await store.loadSnapshotSource()).revocations?.clients).toEqual([]);
+    // ES256: tokens are signed with the gateway's key, so the rotation must revoke them too.
+    await store.patchSettings({ signing_alg: 'ES256' });
+    const before = await store.revision();
+    const t = nowS();
+    await store.rotateSecret('c1');
+    expect(await store.revision()).toBe(before + 1); // one write: secret + cut-off together
+    const cuts = (await store.loadSnapshotSource()).revocations?.clients ?? [];
+    expect(cuts).toHaveLength(1);
+    const cut = cuts[0]!;
+    expect(cut.client_id).toBe('id-1');
+    expect(cut.revoked_before).toBeGreaterThanOrEqual(t);
+    expect(cut.revoked_before).toBeLessThanOrEqual(nowS());
+  });
+
   it('purges expired jti revocations on the next write and leaves them out of lists meanwhile', async () => {
     const skew = (await store.getSettings()).clock_skew_seconds;
     const t = nowS();

@@ -67,16 +67,25 @@ export async function revoke(ctx: StoreContext, input: RevocationInput): Promise
     }
     const clientId = r.client_id as string;
     if (!(await em.exists(ConsumerEntity, { where: { client_id: clientId } }))) notFound('client_id', `no consumer has client_id ${JSON.stringify(clientId)}`);
-    const old = await em.findOne(RevocationEntity, { where: { client_id: clientId } });
-    if (old) {
-      old.revoked_before = Math.max(old.revoked_before as number, t);
-      await em.update(RevocationEntity, { id: old.id }, { revoked_before: old.revoked_before });
-      return view(old);
-    }
-    const row = { jti: null, exp: null, client_id: clientId, revoked_before: t, created_at: now() };
-    const res = await em.insert(RevocationEntity, row);
-    return view(Object.assign(new RevocationEntity(), row, { id: res.identifiers[0].id as number }));
+    return cutOffClient(ctx, clientId, t);
   });
+}
+
+/**
+ * Inside a change(): refuse every token of `clientId` issued before second `t` (one row per
+ * client; a later cut-off only moves it forward).
+ */
+export async function cutOffClient(ctx: StoreContext, clientId: string, t = nowSeconds()): Promise<RevocationView> {
+  const em = ctx.db.em;
+  const old = await em.findOne(RevocationEntity, { where: { client_id: clientId } });
+  if (old) {
+    old.revoked_before = Math.max(old.revoked_before as number, t);
+    await em.update(RevocationEntity, { id: old.id }, { revoked_before: old.revoked_before });
+    return view(old);
+  }
+  const row = { jti: null, exp: null, client_id: clientId, revoked_before: t, created_at: now() };
+  const res = await em.insert(RevocationEntity, row);
+  return view(Object.assign(new RevocationEntity(), row, { id: res.identifiers[0].id as number }));
 }
 
 /** Active revocations by id: every client cut-off, and the jti ones not yet expired. */
