@@ -4,6 +4,7 @@ import { normalizeHost } from './names';
 import { checkRevoked } from './revocation';
 import { matchRoute, routeMismatchReason, type CompiledRoute } from './route-match';
 import { matchRule } from './rule-match';
+import { hasDotSegment } from './request-path';
 import { isTokenRequest, type Snapshot } from './snapshot';
 import { traceToken, type ExplainStep, type ExplainVerifier } from './explain-steps';
 
@@ -48,16 +49,6 @@ export interface ExplainResult {
   outcome: { status: number; reason: string; msg: string };
   /** Why the gateway refused before routing, when it did. */
   note?: string;
-}
-
-const SUSPICIOUS = /[.%\\]/;
-const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
-
-/** The gateway's dot-segment refusal (also percent-encoded, or with backslashes read as "/"). */
-export function pathHasDotSegment(path: string): boolean {
-  if (!SUSPICIOUS.test(path)) return false;
-  const p = path.replace(/%2e/gi, '.').replace(/%2f/gi, '/').replace(/%5c/gi, '/').replace(/\\/g, '/');
-  return DOT_SEGMENT.test(p);
 }
 
 /** 3 exact, 2 + suffix length wildcard... as a sortable rank; -1 when the host does not match. */
@@ -135,7 +126,7 @@ export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: Ex
   const qi = target.indexOf('?');
   const path = qi < 0 ? target : target.slice(0, qi);
   const host = normalizeHost(hostHeader);
-  if (pathHasDotSegment(path)) return refused(path, host, 'path has a dot segment');
+  if (hasDotSegment(path)) return refused(path, host, 'path has a dot segment');
 
   const route = matchRoute(snap.routes, host, path);
   const routeOut = { matched: route?.name ?? null, candidates: candidates(snap, route, host, path) };

@@ -9,3 +9,4 @@ export * from './snapshot';
 export * from './signing-keys';
 export * from './explain';
 export * from './revocation';
+export * from './request-path';

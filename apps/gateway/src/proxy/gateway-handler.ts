@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkRevoked, decideAuth, matchRoute, matchRule, normalizeHost, type Snapshot } from '@oauth2/core';
+import { checkRevoked, decideAuth, hasDotSegment, matchRoute, matchRule, normalizeHost, type Snapshot } from '@oauth2/core';
 import { extractBearerToken, verifyAccessToken, type VerifiedToken } from '@oauth2/token';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../status/metrics';
@@ -9,19 +9,6 @@ import { handleTokenRequest, type TokenEndpointDeps } from '../token-endpoint/to
 import type { Forwarder } from './forwarder';
 import { sendFailure } from './responses';
 import { serveWellKnown } from '../well-known/well-known';
-
-const SUSPICIOUS = /[.%\\]/;
-const DOT_SEGMENT = /(^|\/)\.\.?(\/|$)/;
-
-/**
- * A path with dot segments (also percent-encoded, or with backslashes some servers read as "/")
- * could match one route here and reach another upstream path after normalization: refused.
- */
-export function hasDotSegment(path: string): boolean {
-  if (!SUSPICIOUS.test(path)) return false;
-  const p = path.replace(/%2e/gi, '.').replace(/%2f/gi, '/').replace(/%5c/gi, '/').replace(/\\/g, '/');
-  return DOT_SEGMENT.test(p);
-}
 
 function audienceIncludes(aud: unknown, route: string): boolean {
   if (typeof aud === 'string') return aud === route;
