@@ -62,7 +62,7 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   bad_scheme: jwt('authorization scheme must be Bearer followed by one token'),
   malformed: jwt('malformed token'),
   bad_typ: jwt('typ must be at+jwt'),
-  bad_alg: jwt('alg must be HS256'),
+  bad_alg: jwt('alg must be HS256, or the alg of the signing key named by kid'),
   bad_header: jwt('unsupported header parameter'),
   unknown_client: jwt('unknown client_id'),
   bad_signature: jwt('signature verification failed'),

@@ -47,14 +47,15 @@ export class SecretBox {
     return Buffer.concat([iv, c.getAuthTag(), body]);
   }
 
-  open(blob: Buffer, aad: string): string {
+  /** `what` names the row in the error (default: the consumer whose name is the AAD). */
+  open(blob: Buffer, aad: string, what = `consumer "${aad}"`): string {
     try {
       const d = createDecipheriv('aes-256-gcm', this.key, blob.subarray(0, IV_LEN));
       d.setAAD(Buffer.from(aad, 'utf8'));
       d.setAuthTag(blob.subarray(IV_LEN, IV_LEN + TAG_LEN));
       return Buffer.concat([d.update(blob.subarray(IV_LEN + TAG_LEN)), d.final()]).toString('utf8');
     } catch {
-      throw new Error(`cannot decrypt the secret of consumer "${aad}": wrong master key or damaged row`);
+      throw new Error(`cannot decrypt the secret of ${what}: wrong master key or damaged row`);
     }
   }
 

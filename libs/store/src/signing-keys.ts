@@ -132,7 +132,7 @@ export async function loadSigningKeys(ctx: StoreContext): Promise<SigningKeyReco
   const rows = await ctx.db.query<Row[]>(`SELECT "kid", "alg", "status", "public_jwk", "private_enc" FROM "signing_key" WHERE "status" <> 'retired' ORDER BY "created_at" ASC, "kid" ASC`);
   return rows.map((r) => {
     const rec: SigningKeyRecord = { kid: r.kid, alg: r.alg, public_jwk: JSON.parse(r.public_jwk) as Record<string, unknown>, active: r.status === 'active' };
-    if (rec.active && r.private_enc !== null) rec.private_pem = ctx.box.open(r.private_enc, aad(r.kid));
+    if (rec.active && r.private_enc !== null) rec.private_pem = ctx.box.open(r.private_enc, aad(r.kid), `signing key "${r.kid}"`);
     return rec;
   });
 }
