@@ -1,3 +1,4 @@
+import type { VerifyFailure } from '@oauth2/core';
 /**
  * The contract of the token lib, written first so the gateway and the token code could be built in
  * parallel. This lib imports no other lib; its failure codes are a subset of core's FailureCode.
@@ -18,20 +19,8 @@ export interface Keyring {
   get(clientId: string): TokenConsumer | undefined;
 }
 
-export type VerifyFailureCode =
-  | 'missing_token'
-  | 'bad_scheme'
-  | 'malformed'
-  | 'bad_typ'
-  | 'bad_alg'
-  | 'bad_header'
-  | 'unknown_client'
-  | 'bad_signature'
-  | 'bad_claims'
-  | 'bad_issuer'
-  | 'bad_subject'
-  | 'expired'
-  | 'not_yet_valid';
+/** The verifier's refusals: core's table less `revoked`, which the caller checks against the snapshot. */
+export type VerifyFailureCode = Exclude<VerifyFailure, 'revoked'>;
 
 export interface AccessTokenClaims {
   iss: string;

@@ -128,17 +128,17 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   if (dots === null) return F.malformed;
   const [dot1, dot2] = dots;
 
-  // Nearly every token carries one of two known header encodings: skip decoding those.
+  // Nearly every token carries one of two known header encodings: skip decoding those. Any other
+  // header is decoded; a `kid` naming one of our signing keys pins alg to that key's, otherwise
+  // alg must be HS256 and the key is the client's secret.
+  let key: SigningKey | undefined;
   if (!(dot1 === KNOWN_HEADER.length && token.startsWith(KNOWN_HEADER)) && !(dot1 === KNOWN_HEADER_GO.length && token.startsWith(KNOWN_HEADER_GO))) {
     const header = parseObject(token.slice(0, dot1));
     if (header === null) return F.malformed;
     if (!isTyp(header.typ)) return F.bad_typ;
     const kid = header.kid;
-    if (typeof kid === 'string' && opts.signingKeys !== undefined) {
-      const key = opts.signingKeys.get(kid);
-      if (key !== undefined) return verifyKeySigned(token, dot1, dot2, header, key, keyring, opts);
-    }
-    if (header.alg !== 'HS256') return F.bad_alg;
+    if (typeof kid === 'string' && opts.signingKeys !== undefined) key = opts.signingKeys.get(kid);
+    if (header.alg !== (key === undefined ? 'HS256' : key.alg)) return F.bad_alg;
     if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
   }
 
@@ -150,6 +150,10 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   const consumer = keyring.get(clientId);
   if (consumer === undefined) return F.unknown_client;
 
+  if (key !== undefined) {
+    if (!verifyWithKey(key, token.slice(0, dot2), token.slice(dot2 + 1))) return F.bad_signature;
+    return checkClaims(payload, consumer, opts);
+  }
   if (token.length - dot2 - 1 !== SIG_LENGTH) return F.bad_signature;
   // 43 chars carry 258 bits: the last char's low 2 bits must be zero, or one signature would have
   // four spellings (and four cache keys).
@@ -175,29 +179,6 @@ function checkClaims(payload: Record<string, unknown>, consumer: TokenConsumer, 
   if ((iat !== undefined && iat > now + skew) || (nbf !== undefined && nbf > now + skew)) return F.not_yet_valid;
 
   return { ok: true, consumer, claims: payload as AccessTokenClaims };
-}
-
-/** A token whose `kid` names one of our signing keys: alg pinned to the key's, then the same checks. */
-function verifyKeySigned(
-  token: string,
-  dot1: number,
-  dot2: number,
-  header: Record<string, unknown>,
-  key: SigningKey,
-  keyring: Keyring,
-  opts: VerifyOptions,
-): VerifyResult {
-  if (header.alg !== key.alg) return F.bad_alg;
-  if (header.crit !== undefined || header.b64 !== undefined) return F.bad_header;
-  const payload = parseObject(token.slice(dot1 + 1, dot2));
-  if (payload === null) return F.malformed;
-  const clientId = payload.client_id;
-  if (clientId === undefined) return F.unknown_client;
-  if (typeof clientId !== 'string') return F.bad_claims;
-  const consumer = keyring.get(clientId);
-  if (consumer === undefined) return F.unknown_client;
-  if (!verifyWithKey(key, token.slice(0, dot2), token.slice(dot2 + 1))) return F.bad_signature;
-  return checkClaims(payload, consumer, opts);
 }
 
 /** Base64url values whose low 2 bits are zero: A E I M Q U Y c g k o s w 0 4 8. */

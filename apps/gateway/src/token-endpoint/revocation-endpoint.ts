@@ -7,7 +7,7 @@ import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
-import { MAX_FORM_BYTES } from './token-endpoint';
+import { isFormContentType, readFormBody } from './form-body';
 
 /** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -24,11 +24,9 @@ export interface RevocationEndpointDeps {
   revokeJti(jti: string, exp: number): Promise<unknown>;
 }
 
-const FORM_TYPE = 'application/x-www-form-urlencoded';
 const SINGLE_VALUED = ['token', 'token_type_hint', 'client_id', 'client_secret'];
 /** The store refuses later times (year 9999); a token claiming more is revoked until then. */
 const MAX_EXP = 253_402_300_799;
-const DISCARD_LIMIT = 1024 * 1024;
 
 /** Is this request for REVOKE_PATH? Origin-form or absolute-form target; query ignored. */
 export function isRevocationRequest(url: string | undefined): boolean {
@@ -73,44 +71,12 @@ function methodNotAllowed(res: ServerResponse, deps: RevocationEndpointDeps): vo
 /** Reads the form body (max 64 KiB, like the token endpoint), then revokes. Nothing here logs the body: it holds a secret and a token. */
 function handleRevocation(req: IncomingMessage, res: ServerResponse, deps: RevocationEndpointDeps): void {
   if (req.method !== 'POST') return methodNotAllowed(res, deps);
-  const ct = req.headers['content-type'];
-  if (ct === undefined || ct.split(';')[0].trim().toLowerCase() !== FORM_TYPE) return refuse(res, deps, 'bad_content_type');
-  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) {
-    refuse(res, deps, 'body_too_large');
-    return discard(req);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  req.on('data', (chunk: Buffer) => {
-    if (done) return;
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) {
-      done = true;
-      refuse(res, deps, 'body_too_large');
-      return discard(req);
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (done) return;
-    done = true;
-    void revoke(req, res, Buffer.concat(chunks).toString('utf8'), deps);
-  });
-  req.on('error', () => {
-    done = true;
-  });
-}
-
-/** Lets a client still sending read the 413; past a bound the connection is cut. */
-function discard(req: IncomingMessage): void {
-  let n = 0;
-  req.removeAllListeners('data');
-  req.on('data', (c: Buffer) => {
-    n += c.length;
-    if (n > DISCARD_LIMIT) req.socket.destroy();
-  });
-  req.resume();
+  if (!isFormContentType(req.headers['content-type'])) return refuse(res, deps, 'bad_content_type');
+  readFormBody(
+    req,
+    (form) => void revoke(req, res, form, deps),
+    () => refuse(res, deps, 'body_too_large'),
+  );
 }
 
 async function revoke(req: IncomingMessage, res: ServerResponse, form: string, deps: RevocationEndpointDeps): Promise<void> {

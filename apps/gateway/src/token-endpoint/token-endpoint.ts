@@ -5,22 +5,14 @@ import type { GatewayMetrics } from '../status/metrics';
 import { sendFailure, sendFailureWithMessage, sendLocked, sendToken } from '../proxy/responses';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
+import { isFormContentType, readFormBody } from './form-body';
 
 export interface TokenEndpointDeps {
   metrics: GatewayMetrics;
   limiter: FailedAuthLimiter;
 }
 
-export const MAX_FORM_BYTES = 64 * 1024;
-const FORM_TYPE = 'application/x-www-form-urlencoded';
 const SINGLE_VALUED = ['grant_type', 'client_id', 'client_secret', 'scope'];
-
-/** `application/x-www-form-urlencoded`, optionally with parameters such as `; charset=UTF-8`. */
-function isFormContentType(ct: string | undefined): boolean {
-  if (ct === undefined) return false;
-  const semi = ct.indexOf(';');
-  return (semi < 0 ? ct : ct.slice(0, semi)).trim().toLowerCase() === FORM_TYPE;
-}
 
 /**
  * Serves a token request (SPEC §3.3): client credentials grant only, parameters from the query (GET)
@@ -53,55 +45,14 @@ export function handleTokenRequest(
     metrics.count(routeName, 'token_refused', 'bad_content_type');
     return sendFailure(res, 'bad_content_type');
   }
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > MAX_FORM_BYTES) {
-    metrics.count(routeName, 'token_refused', 'body_too_large');
-    sendFailure(res, 'body_too_large');
-    return discardRest(req, 0);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  req.on('data', (chunk: Buffer) => {
-    if (done) return;
-    size += chunk.length;
-    if (size > MAX_FORM_BYTES) {
-      done = true;
+  readFormBody(
+    req,
+    (form) => issue(req, res, snap, routeName, form, deps),
+    () => {
       metrics.count(routeName, 'token_refused', 'body_too_large');
       sendFailure(res, 'body_too_large');
-      discardRest(req, size);
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (done) return;
-    done = true;
-    issue(req, res, snap, routeName, Buffer.concat(chunks).toString('utf8'), deps);
-  });
-  req.on('error', () => {
-    done = true;
-  });
-}
-
-/** How much of a refused body is read and dropped so the client sees the 413 rather than a reset. */
-const DISCARD_LIMIT = 1024 * 1024;
-
-function onDiscard(this: IncomingMessage & { discarded?: number }, chunk: Buffer): void {
-  this.discarded = (this.discarded ?? 0) + chunk.length;
-  if (this.discarded > DISCARD_LIMIT) this.socket.destroy();
-}
-
-/**
- * After an early 413, closing at once would reset a client still sending its body, before it reads
- * the answer. Reading (and dropping) a bounded amount more lets it read the 413; past the bound,
- * the connection is cut.
- */
-function discardRest(req: IncomingMessage & { discarded?: number }, alreadyRead: number): void {
-  req.discarded = alreadyRead;
-  req.removeAllListeners('data');
-  req.on('data', onDiscard);
-  req.resume();
+    },
+  );
 }
 
 function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeName: string, form: string, deps: TokenEndpointDeps): void {
