@@ -24,6 +24,8 @@ export class ApiError extends CliError {
   constructor(
     readonly status: number,
     message: string,
+    /** The field the admin API blamed, if any. */
+    readonly field?: string,
   ) {
     super(message, exitCodeForStatus(status));
   }
@@ -32,8 +34,10 @@ export class ApiError extends CliError {
   static fromResponse(status: number, body: unknown): ApiError {
     let msg = '';
     let details: string[] = [];
+    let field: string | undefined;
     if (body && typeof body === 'object') {
-      const b = body as { msg?: unknown; message?: unknown; errors?: unknown };
+      const b = body as { msg?: unknown; message?: unknown; errors?: unknown; field?: unknown };
+      if (typeof b.field === 'string') field = b.field;
       const m = b.msg ?? b.message;
       msg = Array.isArray(m) ? m.map(String).join('; ') : typeof m === 'string' ? m : '';
       if (Array.isArray(b.errors)) details = b.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e)));
@@ -45,7 +49,7 @@ export class ApiError extends CliError {
     const extra = details.filter((d) => !msg.includes(d));
     let text = extra.length ? `${msg}: ${extra.join('; ')}` : msg;
     if (status === 401) text += ' (check --token, OAUTH2_ADMIN_TOKEN or the data dir admin.token)';
-    return new ApiError(status, text);
+    return new ApiError(status, text, field);
   }
 }
 
@@ -58,6 +62,32 @@ export interface Failure {
   /** Empty when nothing should be printed (help or version output already went out). */
   message: string;
   exitCode: ExitCode;
+  /** The admin API's HTTP status and blamed field, when the failure is its answer. */
+  status?: number;
+  field?: string;
+}
+
+/**
+ * The failure as one line on stderr: `oauth2ctl: <message>` for people, or with `-o json`
+ * `{"error":{"message","exit_code","status"?,"field"?}}` for scripts.
+ */
+export function formatFailure(f: Failure, json: boolean): string {
+  if (!json) return `oauth2ctl: ${f.message}\n`;
+  const error: Record<string, unknown> = { message: f.message, exit_code: f.exitCode };
+  if (f.status !== undefined) error.status = f.status;
+  if (f.field !== undefined) error.field = f.field;
+  return `${JSON.stringify({ error })}\n`;
+}
+
+/** Whether argv asks for `-o json` (read from argv so a failure while parsing it still honours it). */
+export function wantsJson(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return false;
+    if ((a === '-o' || a === '--output') && argv[i + 1] === 'json') return true;
+    if (a === '-ojson' || a === '--output=json') return true;
+  }
+  return false;
 }
 
 /**
@@ -65,6 +95,7 @@ export interface Failure {
  * Stack traces are never shown; unexpected errors keep only their message.
  */
 export function toFailure(err: unknown): Failure {
+  if (err instanceof ApiError) return { message: oneLine(err.message), exitCode: err.exitCode, status: err.status, ...(err.field ? { field: err.field } : {}) };
   if (err instanceof CliError) return { message: oneLine(err.message), exitCode: err.exitCode };
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { message: '', exitCode: ExitCode.OK };

@@ -237,6 +237,31 @@ describe('refusals and exit codes', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it.each([
+    [['-o', 'json', 'consumer', 'add', 'x'], 409, { code: 409, msg: 'client_id "c" is already used by another consumer', field: 'client_id' }, { message: 'client_id "c" is already used by another consumer', exit_code: 3, status: 409, field: 'client_id' }],
+    [['consumer', 'add', 'x', '--output=json'], 404, { code: 404, msg: 'consumer "x" not found' }, { message: 'consumer "x" not found', exit_code: 3, status: 404 }],
+    [['-ojson', 'consumer', 'add', 'x'], 401, { code: 401, msg: 'invalid admin token' }, { message: 'invalid admin token (check --token, OAUTH2_ADMIN_TOKEN or the data dir admin.token)', exit_code: 4, status: 401 }],
+  ])('with -o json (%p) an API error is one JSON line on stderr', async (args, status, body, error) => {
+    replies['POST /v1/consumers'] = { status, body };
+    const r = await cli(args);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.endsWith('\n')).toBe(true);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stderr)).toEqual({ error });
+    expect(r.code).toBe(error.exit_code);
+  });
+
+  it('with -o json a usage error is JSON too (nothing sent); without it, the plain line', async () => {
+    const j = await cli(['-o', 'json', 'consumer', 'add']);
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.stderr)).toEqual({ error: { message: expect.stringMatching(/missing required argument/), exit_code: 2 } });
+    const t = await cli(['consumer', 'add']);
+    expect(t.stderr).toMatch(/^oauth2ctl: missing required argument[^\n]*\n$/);
+    const notJson = await cli(['consumer', 'add', '--', '-o', 'json']);
+    expect(notJson.stderr).toMatch(/^oauth2ctl: /);
+    expect(seen).toHaveLength(0);
+  });
+
   it('an unreachable server is exit 5', async () => {
     const closed = createServer();
     await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok));

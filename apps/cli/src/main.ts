@@ -1,11 +1,12 @@
 import { ExitCode } from './exit-codes';
-import { toFailure } from './errors';
+import { formatFailure, toFailure, wantsJson } from './errors';
 import { buildProgram } from './program';
 import type { CliIO } from './context';
 
 /**
  * Runs oauth2ctl with `argv` (without node and script) and returns the exit code.
- * Every failure goes through the one funnel: one line `oauth2ctl: <message>` on stderr.
+ * Every failure goes through the one funnel: one line on stderr, `oauth2ctl: <message>` (or JSON
+ * with `-o json`).
  */
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let ctx: ReturnType<typeof buildProgram>['ctx'] | undefined;
@@ -16,7 +17,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return ExitCode.OK;
   } catch (err) {
     const failure = toFailure(err);
-    if (failure.message) io.stderr(`oauth2ctl: ${failure.message}\n`);
+    if (failure.message) io.stderr(formatFailure(failure, wantsJson(argv)));
     return failure.exitCode;
   } finally {
     await ctx?.close().catch(() => undefined);
@@ -53,7 +54,7 @@ export function cli(): void {
       process.exitCode = code;
     },
     (err) => {
-      process.stderr.write(`oauth2ctl: ${toFailure(err).message}\n`);
+      process.stderr.write(formatFailure(toFailure(err), wantsJson(process.argv.slice(2))));
       process.exitCode = ExitCode.FAILURE;
     },
   );

@@ -52,12 +52,14 @@ export class HealthDto {
   status: 'ok';
 }
 
-/** Every error of the admin API: `{"code": status, "msg": "one line", "errors": [...]?}`. */
+/** Every error of the admin API: `{"code": status, "msg": "one line", "field"?: "name", "errors": [...]?}`. */
 export class ErrorBodyDto {
   @ApiProperty()
   code: number;
   @ApiProperty()
   msg: string;
+  @ApiPropertyOptional({ description: 'the offending field or path, when one is to blame', example: 'client_id' })
+  field?: string;
   @ApiPropertyOptional({ type: [String] })
   errors?: string[];
 }

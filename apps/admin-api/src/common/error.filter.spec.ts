@@ -28,7 +28,11 @@ describe('ErrorFilter', () => {
   ])('maps store error %s to %i with its one-line message', (err, status) => {
     const out = run(err);
     expect(out.status).toBe(status);
-    expect(out.body).toMatchObject({ code: status, msg: (err as Error).message });
+    expect(out.body).toMatchObject({ code: status, msg: (err as Error).message, field: (err as StoreError).field });
+  });
+
+  it('leaves field out when the store names none', () => {
+    expect(run(new StoreError('conflict', 'busy elsewhere')).body).toEqual({ code: 409, msg: 'busy elsewhere' });
   });
 
   it('lists validation messages in errors[] and joins them in msg', () => {

@@ -7,6 +7,8 @@ import { logger } from './logger';
 export interface ErrorBody {
   code: number;
   msg: string;
+  /** The offending field or path (`name`, `client_id`, `allow[0]`), when one is to blame. */
+  field?: string;
   errors?: string[];
 }
 
@@ -68,7 +70,7 @@ function fromHttpException(e: HttpException): ErrorBody {
 }
 
 /**
- * Maps every error to `{"code","msg","errors"?}`: store kinds -> 400/404/409, validation -> 400,
+ * Maps every error to `{"code","msg","field"?,"errors"?}`: store kinds -> 400/404/409, validation -> 400,
  * body too large -> 413, malformed JSON -> 400, missing/wrong admin token -> 401 with
  * `WWW-Authenticate: Bearer`, store lock timeout -> 503 + Retry-After, anything else -> 500 with a generic message (details only in the log).
  */
@@ -92,7 +94,12 @@ export class ErrorFilter implements ExceptionFilter {
 
   private toBody(e: unknown, req: Request): ErrorBody {
     const se = storeError(e);
-    if (se) return { code: se.status, msg: oneLine(se.message), errors: se.status === 400 ? [oneLine(se.message)] : undefined };
+    if (se) {
+      const body: ErrorBody = { code: se.status, msg: oneLine(se.message) };
+      if (se.field) body.field = se.field;
+      if (se.status === 400) body.errors = [body.msg];
+      return body;
+    }
     if (e instanceof HttpException) return fromHttpException(e);
     const ce = clientHttpError(e);
     if (ce) return { code: ce.status, msg: ce.message };
