@@ -110,6 +110,45 @@ describe('store faults under a running gateway', () => {
     await expectStillEnforcing();
   });
 
+  it('pages of the database file overwritten with garbage (disk corruption): last good snapshot stays; recovers when the bytes are restored', async () => {
+    const good = await s.gateway.revision();
+    const failures = await reloadFailures();
+    // Everything into the main file, so the consumer table's pages are read from it, not the WAL.
+    const { pages, pageSize } = withDb((db) => {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      return {
+        pages: (db.prepare(`SELECT pageno FROM dbstat WHERE name = 'consumer'`).all() as { pageno: number }[]).map((r) => r.pageno),
+        pageSize: db.pragma('page_size', { simple: true }) as number,
+      };
+    });
+    expect(pages.length).toBeGreaterThan(0);
+    const fd = fs.openSync(dbFile, 'r+');
+    const saved = pages.map((p) => {
+      const b = Buffer.alloc(pageSize);
+      fs.readSync(fd, b, 0, pageSize, (p - 1) * pageSize);
+      return b;
+    });
+    try {
+      for (const p of pages) fs.writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (p - 1) * pageSize);
+      fs.fsyncSync(fd);
+      // A write that touches only the revision: every reader's page cache is dropped, and the
+      // gateway's next load reads the damaged pages.
+      withDb((db) => db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1').run());
+      await waitFor('reload failures to be counted', async () => (await reloadFailures()) > failures);
+      expect(() => withDb((db) => db.prepare('SELECT * FROM consumer').all())).toThrow(/malformed|corrupt/i);
+      expect(await s.gateway.revision()).toBe(good);
+      await expectStillEnforcing();
+    } finally {
+      pages.forEach((p, i) => fs.writeSync(fd, saved[i], 0, pageSize, (p - 1) * pageSize));
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
+    // Bytes restored (a repaired disk, a restored backup): the next revision loads again by itself.
+    withDb((db) => db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1').run());
+    await waitFor('the gateway to load the repaired store', async () => (await s.gateway.revision()) > good);
+    await expectStillEnforcing();
+  });
+
   it('the database file renamed away under the running processes: the gateway keeps enforcing', async () => {
     const moved = dbFile + '.moved';
     fs.renameSync(dbFile, moved);
