@@ -1,50 +1,37 @@
 /** `/v1/apply` and `/v1/export` with the Higress documentation's own example configs (SPEC §5). */
-import { AdminProcess, spawnAdmin } from '@oauth2/testing';
+import {
+  AdminProcess,
+  HIGRESS_DOC_CONSUMER1,
+  HIGRESS_DOC_CONSUMER2,
+  HIGRESS_DOC_CONSUMERS,
+  HIGRESS_DOC_MATCH_RULES_YAML,
+  HIGRESS_PLUGIN_URL,
+  higressDocConsumersYaml,
+  higressWasmPlugin,
+  indentYaml,
+  spawnAdmin,
+} from '@oauth2/testing';
 import { parse } from 'yaml';
 
-const SECRET1 = 'abcdefgh-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
-const SECRET2 = 'hgfedcba-xxxx-xxxx-xxxx-xxxxxxxxxxxx';
+const SECRET1 = HIGRESS_DOC_CONSUMER1.client_secret;
+const SECRET2 = HIGRESS_DOC_CONSUMER2.client_secret;
 
 // The "global configuration authentication, route granularity authorization" example, as a WasmPlugin.
-const WASM_PLUGIN = `apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth2
-  namespace: higress-system
-spec:
-  phase: AUTHN
-  priority: 350
-  url: oci://higress-registry.cn-hangzhou.cr.aliyuncs.com/plugins/oauth2:1.0.0
-  defaultConfig:
-    global_auth: false
-    consumers:
-    - name: consumer1
-      client_id: 12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-      client_secret: ${SECRET1}
-    - name: consumer2
-      client_id: 87654321-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-      client_secret: ${SECRET2}
-  matchRules:
-  - ingress:
-    - route-a
-    - route-b
-    config:
-      allow:
-      - consumer1
-  - domain:
-    - "*.example.com"
-    - test.com
-    config:
-      allow:
-      - consumer2
-`;
+const WASM_PLUGIN = higressWasmPlugin(`phase: AUTHN
+priority: 350
+url: ${HIGRESS_PLUGIN_URL}
+defaultConfig:
+  global_auth: false
+  consumers:
+${indentYaml(higressDocConsumersYaml(), 2)}
+${HIGRESS_DOC_MATCH_RULES_YAML}`);
 
 // The same configuration in the C++ plugin's bare shape, with its `auth_header` key.
 const CPP_RULES = {
   global_auth: true,
   auth_header: 'X-Token',
   token_ttl: 600,
-  consumers: [{ name: 'consumer1', client_id: '12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx', client_secret: SECRET1 }],
+  consumers: [HIGRESS_DOC_CONSUMER1],
   _rules_: [
     { _match_route_: ['route-a'], allow: ['consumer1'] },
     { _match_domain_: ['test.com'], allow: ['consumer1'] },
@@ -82,7 +69,7 @@ describe('apply the Higress examples', () => {
       [['route-a', 'route-b'], ['consumer1']],
       [['*.example.com', 'test.com'], ['consumer2']],
     ]);
-    expect((await admin.api('GET', '/v1/consumers/consumer2')).json.client_id).toBe('87654321-xxxx-xxxx-xxxx-xxxxxxxxxxxx');
+    expect((await admin.api('GET', '/v1/consumers/consumer2')).json.client_id).toBe(HIGRESS_DOC_CONSUMER2.client_id);
     // Routes are not touched by apply.
     expect((await admin.api('GET', '/v1/routes')).json.total).toBe(1);
   });
@@ -90,10 +77,7 @@ describe('apply the Higress examples', () => {
   it('export (JSON by default) holds the secrets and applies back to the same export', async () => {
     const first = await exportJson();
     expect(first.kind).toBe('WasmPlugin');
-    expect(first.spec.defaultConfig.consumers).toEqual([
-      { name: 'consumer1', client_id: '12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx', client_secret: SECRET1 },
-      { name: 'consumer2', client_id: '87654321-xxxx-xxxx-xxxx-xxxxxxxxxxxx', client_secret: SECRET2 },
-    ]);
+    expect(first.spec.defaultConfig.consumers).toEqual(HIGRESS_DOC_CONSUMERS);
     expect(first.spec.matchRules).toEqual([
       { ingress: ['route-a', 'route-b'], config: { allow: ['consumer1'] } },
       { domain: ['*.example.com', 'test.com'], config: { allow: ['consumer2'] } },

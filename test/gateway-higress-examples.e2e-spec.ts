@@ -1,30 +1,29 @@
-import { startGatewayStack, type GatewayStack } from '@oauth2/testing';
+import {
+  HIGRESS_DOC_CONSUMER1,
+  HIGRESS_DOC_CONSUMER2,
+  HIGRESS_DOC_MATCH_RULES_YAML,
+  HIGRESS_PLUGIN_URL,
+  higressDocConsumersYaml,
+  higressWasmPlugin,
+  indentYaml,
+  startGatewayStack,
+  type GatewayStack,
+} from '@oauth2/testing';
 
 // End-to-end: the three configuration examples of the Higress OAuth2 plugin documentation, applied
 // as Higress WasmPlugin YAML through the admin API's /v1/apply, enforced by the real gateway.
-const C1 = { id: '12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx', secret: 'abcdefgh-xxxx-xxxx-xxxx-xxxxxxxxxxxx' };
-const C2 = { id: '87654321-xxxx-xxxx-xxxx-xxxxxxxxxxxx', secret: 'hgfedcba-xxxx-xxxx-xxxx-xxxxxxxxxxxx' };
+const C1 = { id: HIGRESS_DOC_CONSUMER1.client_id, secret: HIGRESS_DOC_CONSUMER1.client_secret };
+const C2 = { id: HIGRESS_DOC_CONSUMER2.client_id, secret: HIGRESS_DOC_CONSUMER2.client_secret };
 
-const wasmPlugin = (defaultConfig: string, matchRules = '') => `apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth2
-  namespace: higress-system
-spec:
-  priority: 350
-  url: oci://higress-registry.cn-hangzhou.cr.aliyuncs.com/plugins/oauth2:1.0.0
-  defaultConfig:
-${defaultConfig.replace(/^/gm, '    ')}
-${matchRules}`;
+const wasmPlugin = (defaultConfig: string, matchRules = '') =>
+  higressWasmPlugin(`priority: 350
+url: ${HIGRESS_PLUGIN_URL}
+defaultConfig:
+${indentYaml(defaultConfig, 2)}
+${matchRules}`);
 
-const CONSUMER1 = `consumers:
-- name: consumer1
-  client_id: ${C1.id}
-  client_secret: ${C1.secret}`;
-const BOTH = `${CONSUMER1}
-- name: consumer2
-  client_id: ${C2.id}
-  client_secret: ${C2.secret}`;
+const CONSUMER1 = `consumers:\n${higressDocConsumersYaml([HIGRESS_DOC_CONSUMER1])}`;
+const BOTH = `consumers:\n${higressDocConsumersYaml([HIGRESS_DOC_CONSUMER1, HIGRESS_DOC_CONSUMER2])}`;
 
 let s: GatewayStack;
 beforeAll(async () => {
@@ -70,25 +69,7 @@ describe('Higress doc: global_auth=false, route and domain authorization', () =>
   let t1: string;
   let t2: string;
   beforeAll(async () => {
-    await apply(
-      wasmPlugin(
-        `global_auth: false\n${BOTH}`,
-        `  matchRules:
-  - ingress:
-    - route-a
-    - route-b
-    config:
-      allow:
-      - consumer1
-  - domain:
-    - "*.example.com"
-    - test.com
-    config:
-      allow:
-      - consumer2
-`,
-      ),
-    );
+    await apply(wasmPlugin(`global_auth: false\n${BOTH}`, HIGRESS_DOC_MATCH_RULES_YAML));
     t1 = await s.token(C1.id, C1.secret);
     t2 = await s.token(C2.id, C2.secret);
   }, 30_000);

@@ -3,45 +3,23 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_SETTINGS, type SnapshotSource } from '@oauth2/core';
+import { HIGRESS_DOC_CONSUMERS, HIGRESS_DOC_MATCH_RULES_YAML, higressDocConsumersYaml, higressWasmPlugin, indentYaml } from '@oauth2/testing';
 import { openStore, StoreError, type ConfigStore } from './index';
 
 // The Higress OAuth2 plugin documentation's example ("global auth, route/domain authorization"), as a
 // WasmPlugin and as the C++ plugin's bare config.
-const CONSUMERS = `
-    - name: consumer1
-      client_id: 12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-      client_secret: abcdefgh-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-    - name: consumer2
-      client_id: 87654321-xxxx-xxxx-xxxx-xxxxxxxxxxxx
-      client_secret: hgfedcba-xxxx-xxxx-xxxx-xxxxxxxxxxxx`;
-const WASM_PLUGIN = `apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth2
-  namespace: higress-system
-spec:
-  defaultConfig:
-    global_auth: false
-    consumers:${CONSUMERS}
-  matchRules:
-  - ingress:
-    - route-a
-    - route-b
-    config:
-      allow:
-      - consumer1
-  - domain:
-    - "*.example.com"
-    - test.com
-    config:
-      allow:
-      - consumer2
-  phase: AUTHN
-  priority: 350
-  url: oci://higress-registry.cn-hangzhou.cr.aliyuncs.com/plugins/oauth:1.0.0
-`;
+const CONSUMERS = higressDocConsumersYaml();
+const WASM_PLUGIN = higressWasmPlugin(`defaultConfig:
+  global_auth: false
+  consumers:
+${indentYaml(CONSUMERS, 2)}
+${HIGRESS_DOC_MATCH_RULES_YAML}phase: AUTHN
+priority: 350
+url: oci://higress-registry.cn-hangzhou.cr.aliyuncs.com/plugins/oauth:1.0.0
+`);
 const CPP_CONFIG = `global_auth: false
-consumers:${CONSUMERS.replace(/^ {4}/gm, '')}
+consumers:
+${CONSUMERS}
 _rules_:
 - _match_route_: [route-a, route-b]
   allow: [consumer1]
@@ -49,7 +27,8 @@ _rules_:
   allow: [consumer2]
 `;
 const GO_CONFIG = `global_auth: true
-consumers:${CONSUMERS.replace(/^ {4}/gm, '')}
+consumers:
+${CONSUMERS}
 `;
 
 const dirs: string[] = [];
@@ -80,10 +59,7 @@ describe('apply / export', () => {
     const src = await store.loadSnapshotSource();
     expect(src.revision).toBe(before + 1);
     expect(src.settings).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
-    expect(src.consumers).toEqual([
-      { name: 'consumer1', client_id: '12345678-xxxx-xxxx-xxxx-xxxxxxxxxxxx', client_secret: 'abcdefgh-xxxx-xxxx-xxxx-xxxxxxxxxxxx' },
-      { name: 'consumer2', client_id: '87654321-xxxx-xxxx-xxxx-xxxxxxxxxxxx', client_secret: 'hgfedcba-xxxx-xxxx-xxxx-xxxxxxxxxxxx' },
-    ]);
+    expect(src.consumers).toEqual(HIGRESS_DOC_CONSUMERS);
     expect(meaning(src).rules).toEqual([
       { routes: ['route-a', 'route-b'], domains: null, allow: ['consumer1'] },
       { routes: null, domains: ['*.example.com', 'test.com'], allow: ['consumer2'] },
@@ -114,7 +90,7 @@ describe('apply / export', () => {
   });
 
   it('skips rules with an empty or null allow, with a warning', async () => {
-    const doc = `spec:\n  defaultConfig:\n    consumers:${CONSUMERS}\n  matchRules:\n  - ingress: [route-a]\n    config:\n      allow: []\n  - domain: [a.com]\n    config: {allow: null}\n  - domain: [b.com]\n    config: {allow: [consumer1]}\n`;
+    const doc = `spec:\n  defaultConfig:\n    consumers:\n${indentYaml(CONSUMERS, 4)}\n  matchRules:\n  - ingress: [route-a]\n    config:\n      allow: []\n  - domain: [a.com]\n    config: {allow: null}\n  - domain: [b.com]\n    config: {allow: [consumer1]}\n`;
     const res = await store.apply(doc, { dryRun: false });
     expect(res.applied.rules).toBe(1);
     expect(res.warnings).toEqual([expect.stringMatching(/^spec\.matchRules\[0\]\.config\.allow: empty; rule skipped/), expect.stringMatching(/^spec\.matchRules\[1\]\.config\.allow: empty/)]);

@@ -6,3 +6,4 @@ export * from './echo-upstream';
 export * from './gateway-process';
 export * from './faults';
 export * from './postgres';
+export * from './higress-doc-configs';
