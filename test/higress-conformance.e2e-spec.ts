@@ -32,9 +32,17 @@ const INGRESSES: Record<Exclude<HigressConfigName, 'seedDoc'>, Ingress[]> = {
 type Group = keyof typeof INGRESSES;
 
 // The WasmPlugin document of each YAML, verbatim (comments, blank lines and null values included).
-const WASM_PLUGIN: Record<Group, string> = {
-  // test/e2e/conformance/tests/go-wasm-oauth-basic.yaml
-  basic: `
+// The five share Higress' header, consumer entries and settings lines; `rest` is each file's own
+// text after `keep_token: true` (its global_auth line, matchRules and url).
+const CONSUMERS = {
+  consumer1: { client_id: '9515b564-0b1d-11ee-9c4c-00163e1250b5', client_secret: '9e55de56-0b1d-11ee-b8ec-00163e1250b5' },
+  consumer2: { client_id: '8521b564-0b1d-11ee-9c4c-00163e1250b5', client_secret: '8520b564-0b1d-11ee-9c4c-00163e1250b5' },
+  consumer3: { client_id: '4987b564-0b1d-11ee-9c4c-00163e1250b5', client_secret: '498766s4-0b1d-11ee-9c4c-00163e1250b5' },
+  consumer4: { client_id: '5559qv64-0b1d-11ee-9c4c-00163e1250b5', client_secret: '58as2a84-0b1d-11ee-9c4c-00163e1250b5' },
+};
+function wasmPlugin(consumers: (keyof typeof CONSUMERS)[], globalCredentials: boolean, clockSkewSeconds: number, rest: string): string {
+  const entries = consumers.map((n) => `      - name: ${n}\n        client_id: ${CONSUMERS[n].client_id}\n        client_secret: ${CONSUMERS[n].client_secret}\n`).join('');
+  return `
 apiVersion: extensions.higress.io/v1alpha1
 kind: WasmPlugin
 metadata:
@@ -43,27 +51,27 @@ metadata:
 spec:
   defaultConfig:
     consumers:
-      - name: consumer1
-        client_id: 9515b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 9e55de56-0b1d-11ee-b8ec-00163e1250b5
-      - name: consumer2
-        client_id: 8521b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 8520b564-0b1d-11ee-9c4c-00163e1250b5
-      - name: consumer3
-        client_id: 4987b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 498766s4-0b1d-11ee-9c4c-00163e1250b5
-      - name: consumer4
-        client_id: 5559qv64-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 58as2a84-0b1d-11ee-9c4c-00163e1250b5
-    issuer: Higress-Gateway
+${entries}    issuer: Higress-Gateway
     auth_path: /oauth2/token
-    global_credentials: true
+    global_credentials: ${globalCredentials}
     auth_header_name: Authorization
     token_ttl: 7200
-    clock_skew_seconds: 3153600000
+    clock_skew_seconds: ${clockSkewSeconds}
     keep_token: true
-    # global_auth is unset
-    
+${rest}`;
+}
+const UNSET = '    # global_auth is unset\n';
+const URL = '  url: file:///opt/plugins/wasm-go/extensions/oauth/plugin.wasm';
+/** matchRules with one rule on the wasmplugin-oauth Ingress; `allow` is the text under its `allow:`. */
+const oneRule = (allow: string) => `  matchRules:
+      - ingress:
+        - "higress-conformance-infra/wasmplugin-oauth"
+        config:
+          allow:
+${allow}${URL}`;
+const WASM_PLUGIN: Record<Group, string> = {
+  // test/e2e/conformance/tests/go-wasm-oauth-basic.yaml
+  basic: wasmPlugin(['consumer1', 'consumer2', 'consumer3', 'consumer4'], true, 3153600000, `${UNSET}    
   matchRules:
       # 规则一：按路由名称匹配生效
       - ingress:
@@ -80,85 +88,14 @@ spec:
         config:
           allow:
           - consumer3
-  url: file:///opt/plugins/wasm-go/extensions/oauth/plugin.wasm
-`,
+${URL}
+`),
   // test/e2e/conformance/tests/go-wasm-oauth-empty-consumer.yaml
-  emptyConsumer: `
-apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth
-  namespace: higress-system
-spec:
-  defaultConfig:
-    consumers:
-    issuer: Higress-Gateway
-    auth_path: /oauth2/token
-    global_credentials: true
-    auth_header_name: Authorization
-    token_ttl: 7200
-    clock_skew_seconds: 3153600000
-    keep_token: true
-    # global_auth is unset
-  matchRules:
-      - ingress:
-        - "higress-conformance-infra/wasmplugin-oauth"
-        config:
-          allow:
-  url: file:///opt/plugins/wasm-go/extensions/oauth/plugin.wasm`,
+  emptyConsumer: wasmPlugin([], true, 3153600000, `${UNSET}${oneRule('')}`),
   // test/e2e/conformance/tests/go-wasm-oauth-expired-token.yaml
-  expiredToken: `
-apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth
-  namespace: higress-system
-spec:
-  defaultConfig:
-    consumers:
-      - name: consumer1
-        client_id: 9515b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 9e55de56-0b1d-11ee-b8ec-00163e1250b5
-    issuer: Higress-Gateway
-    auth_path: /oauth2/token
-    global_credentials: true
-    auth_header_name: Authorization
-    token_ttl: 7200
-    clock_skew_seconds: 60
-    keep_token: true
-    # global_auth is unset
-  matchRules:
-      - ingress:
-        - "higress-conformance-infra/wasmplugin-oauth"
-        config:
-          allow:
-          - consumer1
-  url: file:///opt/plugins/wasm-go/extensions/oauth/plugin.wasm
-`,
+  expiredToken: wasmPlugin(['consumer1'], true, 60, `${UNSET}${oneRule('          - consumer1\n')}\n`),
   // test/e2e/conformance/tests/go-wasm-oauth-global-auth.yaml
-  globalAuth: `
-apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth
-  namespace: higress-system
-spec:
-  defaultConfig:
-    consumers:
-      - name: consumer1
-        client_id: 9515b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 9e55de56-0b1d-11ee-b8ec-00163e1250b5
-      - name: consumer2
-        client_id: 8521b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 8520b564-0b1d-11ee-9c4c-00163e1250b5
-    issuer: Higress-Gateway
-    auth_path: /oauth2/token
-    global_credentials: true
-    auth_header_name: Authorization
-    token_ttl: 7200
-    clock_skew_seconds: 3153600000
-    keep_token: true
-    global_auth: false
+  globalAuth: wasmPlugin(['consumer1', 'consumer2'], true, 3153600000, `    global_auth: false
   matchRules:
       - ingress:
         - "higress-conformance-infra/wasmplugin-oauth1"
@@ -171,37 +108,10 @@ spec:
         # warn：allow字段可以不写或者allow字段下面的列表为空，起到的效果是相同的。但是测试发现如果有config字段，但是config下不写任何字段会导致插件失效
           allow:
           # - consumer2
-  url: file:///opt/plugins/wasm-go/extensions/oauth/plugin.wasm
-`,
+${URL}
+`),
   // test/e2e/conformance/tests/go-wasm-oauth-route-auth.yaml
-  routeAuth: `
-apiVersion: extensions.higress.io/v1alpha1
-kind: WasmPlugin
-metadata:
-  name: oauth
-  namespace: higress-system
-spec:
-  defaultConfig:
-    consumers:
-      - name: consumer1
-        client_id: 9515b564-0b1d-11ee-9c4c-00163e1250b5
-        client_secret: 9e55de56-0b1d-11ee-b8ec-00163e1250b5
-    issuer: Higress-Gateway
-    auth_path: /oauth2/token
-    global_credentials: false
-    auth_header_name: Authorization
-    token_ttl: 7200
-    clock_skew_seconds: 3153600000
-    keep_token: true
-
-  matchRules:
-      - ingress:
-        - "higress-conformance-infra/wasmplugin-oauth"
-        config:
-          allow:
-          - consumer1
-  url: file:///opt/plugins/wasm-go/extensions/oauth/plugin.wasm
-`,
+  routeAuth: wasmPlugin(['consumer1'], false, 3153600000, `\n${oneRule('          - consumer1\n')}\n`),
 };
 
 interface Case {
@@ -239,10 +149,10 @@ const FROM_FIXTURES: Case[] = HIGRESS_CASES.filter((c) => c.config !== 'seedDoc'
 
 // What the fixtures lack: the token endpoint (go-wasm-oauth-basic.go scene 1) and the pass-through
 // case of go-wasm-oauth-global-auth.go (case 1).
-const C1 = 'client_id=9515b564-0b1d-11ee-9c4c-00163e1250b5';
-const C2 = 'client_id=8521b564-0b1d-11ee-9c4c-00163e1250b5';
-const S1 = 'client_secret=9e55de56-0b1d-11ee-b8ec-00163e1250b5';
-const S2 = 'client_secret=8520b564-0b1d-11ee-9c4c-00163e1250b5';
+const C1 = `client_id=${CONSUMERS.consumer1.client_id}`;
+const C2 = `client_id=${CONSUMERS.consumer2.client_id}`;
+const S1 = `client_secret=${CONSUMERS.consumer1.client_secret}`;
+const S2 = `client_secret=${CONSUMERS.consumer2.client_secret}`;
 const GT = 'grant_type=client_credentials';
 const TP = '/foo/oauth2/token';
 const get = (name: string, query: string, ours: number, reason?: string): Case => ({ group: 'basic', name: `go-wasm-oauth-basic.go scene 1 ${name}`, host: 'foo.com', path: TP + query, req: { headers: { host: 'foo.com' } }, higress: ours, ours, reason, token: true });
