@@ -5,7 +5,7 @@ import { describeDatabase, isPostgresUrl } from './dialect';
 import { StoreError } from './errors';
 import { prepareDatabaseFile, tightenDatabaseFiles } from './files';
 import { loadMasterKey, SecretBox } from './secret-box';
-import { SqliteConfigStore } from './sqlite-store';
+import { TypeormConfigStore } from './typeorm-store';
 import type { ConfigStore, StoreOptions } from './store-api';
 import { Db } from './tx';
 
@@ -83,5 +83,5 @@ export async function openStore(opts: StoreOptions): Promise<ConfigStore> {
     throw new Error(`cannot prepare database ${describeDatabase(database)}: ${(err as Error).message}`);
   }
   if (!postgres) tightenDatabaseFiles(database);
-  return new SqliteConfigStore({ db, box }, postgres ? database.trim() : undefined);
+  return new TypeormConfigStore({ db, box }, postgres ? database.trim() : undefined);
 }

@@ -19,7 +19,7 @@ type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_
  * The typeorm-backed ConfigStore (SQLite, or PostgreSQL when opened with a URL); each method is one
  * serialized (read or write) transaction.
  */
-export class SqliteConfigStore implements ConfigStore {
+export class TypeormConfigStore implements ConfigStore {
   private closed = false;
   private readonly loader: SnapshotLoader;
   private readonly unwatch = new Set<() => void>();
