@@ -1,10 +1,7 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_SETTINGS, type SnapshotSource } from '@oauth2/core';
-import { HIGRESS_DOC_CONSUMERS, HIGRESS_DOC_MATCH_RULES_YAML, higressDocConsumersYaml, higressWasmPlugin, indentYaml } from '@oauth2/testing';
-import { openStore, StoreError, type ConfigStore } from './index';
+import { HIGRESS_DOC_CONSUMERS, HIGRESS_DOC_MATCH_RULES_YAML, higressDocConsumersYaml, higressWasmPlugin, indentYaml, storePerTest } from '@oauth2/testing';
+import { openStore, StoreError } from './index';
 
 // The Higress OAuth2 plugin documentation's example ("global auth, route/domain authorization"), as a
 // WasmPlugin and as the C++ plugin's bare config.
@@ -31,32 +28,25 @@ consumers:
 ${CONSUMERS}
 `;
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
 /** What a snapshot means, without rule ids (apply re-creates rules). */
 function meaning(src: SnapshotSource) {
   return { settings: src.settings, consumers: src.consumers, routes: src.routes, rules: src.rules.map(({ routes, domains, allow }) => ({ routes, domains, allow })) };
 }
 
 describe('apply / export', () => {
-  let store: ConfigStore;
+  const ctx = storePerTest('oauth2-apply-', (dataDir) => openStore({ dataDir }));
   beforeEach(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-apply-'));
-    dirs.push(dir);
-    store = await openStore({ dataDir: dir });
-    await store.createRoute({ name: 'route-a', upstream: 'http://127.0.0.1:9000' });
+    await ctx.store.createRoute({ name: 'route-a', upstream: 'http://127.0.0.1:9000' });
   });
-  afterEach(() => store.close());
 
   it.each([
     ['a WasmPlugin', WASM_PLUGIN, 'spec.matchRules[0].ingress[1]'],
     ['the C++ bare config', CPP_CONFIG, '_rules_[0]._match_route_[1]'],
   ])('applies the Higress doc example as %s', async (_shape, doc, warnPath) => {
-    const before = await store.revision();
-    const res = await store.apply(doc, { dryRun: false });
+    const before = await ctx.store.revision();
+    const res = await ctx.store.apply(doc, { dryRun: false });
     expect(res).toEqual({ revision: before + 1, warnings: [`${warnPath}: route "route-b" does not exist yet; rule kept`], applied: { consumers: 2, rules: 2 } });
-    const src = await store.loadSnapshotSource();
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.revision).toBe(before + 1);
     expect(src.settings).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
     expect(src.consumers).toEqual(HIGRESS_DOC_CONSUMERS);
@@ -69,66 +59,66 @@ describe('apply / export', () => {
   });
 
   it('applies a bare Go-plugin config (no rules) and JSON', async () => {
-    expect((await store.apply(GO_CONFIG, { dryRun: false })).applied).toEqual({ consumers: 2, rules: 0 });
-    expect((await store.getSettings()).global_auth).toBe(true);
-    const res = await store.apply(JSON.stringify({ consumers: null, auth_header: 'X-Token', token_ttl: 60 }), { dryRun: false });
+    expect((await ctx.store.apply(GO_CONFIG, { dryRun: false })).applied).toEqual({ consumers: 2, rules: 0 });
+    expect((await ctx.store.getSettings()).global_auth).toBe(true);
+    const res = await ctx.store.apply(JSON.stringify({ consumers: null, auth_header: 'X-Token', token_ttl: 60 }), { dryRun: false });
     expect(res.applied).toEqual({ consumers: 0, rules: 0 });
-    expect(await store.getSettings()).toEqual({ ...DEFAULT_SETTINGS, auth_header_name: 'X-Token', token_ttl: 60 });
+    expect(await ctx.store.getSettings()).toEqual({ ...DEFAULT_SETTINGS, auth_header_name: 'X-Token', token_ttl: 60 });
   });
 
   it('returns absent settings to their defaults and replaces consumers and rules', async () => {
-    await store.patchSettings({ issuer: 'me', token_ttl: 5, global_auth: true });
-    const old = await store.createConsumer({ name: 'old' });
-    const kept = await store.createConsumer({ name: 'consumer1' });
-    await store.createRule({ routes: ['route-a'], allow: ['old'] });
-    await store.apply(CPP_CONFIG, { dryRun: false });
-    expect(await store.getSettings()).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
-    const names = (await store.listConsumers(10, 0)).items;
+    await ctx.store.patchSettings({ issuer: 'me', token_ttl: 5, global_auth: true });
+    const old = await ctx.store.createConsumer({ name: 'old' });
+    const kept = await ctx.store.createConsumer({ name: 'consumer1' });
+    await ctx.store.createRule({ routes: ['route-a'], allow: ['old'] });
+    await ctx.store.apply(CPP_CONFIG, { dryRun: false });
+    expect(await ctx.store.getSettings()).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
+    const names = (await ctx.store.listConsumers(10, 0)).items;
     expect(names.map((c) => c.name)).toEqual(['consumer1', 'consumer2']);
     expect(names[0].created_at).toBe(kept.created_at);
-    expect((await store.listRules(10, 0)).items.flatMap((r) => r.allow)).not.toContain(old.name);
+    expect((await ctx.store.listRules(10, 0)).items.flatMap((r) => r.allow)).not.toContain(old.name);
   });
 
   it('skips rules with an empty or null allow, with a warning', async () => {
     const doc = `spec:\n  defaultConfig:\n    consumers:\n${indentYaml(CONSUMERS, 4)}\n  matchRules:\n  - ingress: [route-a]\n    config:\n      allow: []\n  - domain: [a.com]\n    config: {allow: null}\n  - domain: [b.com]\n    config: {allow: [consumer1]}\n`;
-    const res = await store.apply(doc, { dryRun: false });
+    const res = await ctx.store.apply(doc, { dryRun: false });
     expect(res.applied.rules).toBe(1);
     expect(res.warnings).toEqual([expect.stringMatching(/^spec\.matchRules\[0\]\.config\.allow: empty; rule skipped/), expect.stringMatching(/^spec\.matchRules\[1\]\.config\.allow: empty/)]);
   });
 
   it('dry run reports the would-be result and writes nothing', async () => {
-    const before = await store.exportConfig({ redact: false });
-    const rev = await store.revision();
-    const res = await store.apply(WASM_PLUGIN, { dryRun: true });
+    const before = await ctx.store.exportConfig({ redact: false });
+    const rev = await ctx.store.revision();
+    const res = await ctx.store.apply(WASM_PLUGIN, { dryRun: true });
     expect(res).toMatchObject({ revision: rev + 1, applied: { consumers: 2, rules: 2 } });
     expect(res.warnings).toHaveLength(1);
-    expect(await store.revision()).toBe(rev);
-    expect(await store.exportConfig({ redact: false })).toEqual(before);
+    expect(await ctx.store.revision()).toBe(rev);
+    expect(await ctx.store.exportConfig({ redact: false })).toEqual(before);
   });
 
   it('round-trips: apply(export) changes nothing in meaning, as YAML and as JSON', async () => {
-    await store.apply(WASM_PLUGIN, { dryRun: false });
-    await store.patchSettings({ global_auth: null, keep_token: false, clock_skew_seconds: 0 });
-    await store.createConsumer({ name: 'ns/generated' });
-    const exported = await store.exportConfig({ redact: false });
+    await ctx.store.apply(WASM_PLUGIN, { dryRun: false });
+    await ctx.store.patchSettings({ global_auth: null, keep_token: false, clock_skew_seconds: 0 });
+    await ctx.store.createConsumer({ name: 'ns/generated' });
+    const exported = await ctx.store.exportConfig({ redact: false });
     expect(exported).toMatchObject({ apiVersion: 'extensions.higress.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'oauth2-gateway' } });
     expect((exported.spec as { defaultConfig: object }).defaultConfig).not.toHaveProperty('global_auth');
-    const before = meaning(await store.loadSnapshotSource());
+    const before = meaning(await ctx.store.loadSnapshotSource());
     for (const text of [stringify(exported), JSON.stringify(exported)]) {
-      await store.apply(text, { dryRun: false });
-      expect(meaning(await store.loadSnapshotSource())).toEqual(before);
-      expect(await store.exportConfig({ redact: false })).toEqual(exported);
+      await ctx.store.apply(text, { dryRun: false });
+      expect(meaning(await ctx.store.loadSnapshotSource())).toEqual(before);
+      expect(await ctx.store.exportConfig({ redact: false })).toEqual(exported);
     }
   });
 
   it('a redacted export hides secrets, and applying it keeps the stored ones', async () => {
-    await store.apply(WASM_PLUGIN, { dryRun: false });
-    const before = meaning(await store.loadSnapshotSource());
-    const redacted = await store.exportConfig({ redact: true });
+    await ctx.store.apply(WASM_PLUGIN, { dryRun: false });
+    const before = meaning(await ctx.store.loadSnapshotSource());
+    const redacted = await ctx.store.exportConfig({ redact: true });
     expect(JSON.stringify(redacted)).not.toContain('abcdefgh-xxxx');
     expect(JSON.stringify(redacted)).toContain('"client_secret":"***"');
-    await store.apply(stringify(redacted), { dryRun: false });
-    expect(meaning(await store.loadSnapshotSource())).toEqual(before);
+    await ctx.store.apply(stringify(redacted), { dryRun: false });
+    expect(meaning(await ctx.store.loadSnapshotSource())).toEqual(before);
   });
 
   describe('refusals: a broken document changes nothing', () => {
@@ -160,23 +150,23 @@ describe('apply / export', () => {
       ['YAML syntax error', 'consumers:\n  - name: a\n   bad: [\n', /^document: YAML syntax error: .*at line \d+, column \d+$/],
       ['duplicate YAML key', 'token_ttl: 1\ntoken_ttl: 2\n', /^document: YAML syntax error: Map keys must be unique at line 2/],
     ])('%s', async (_title, doc, message) => {
-      await store.apply(WASM_PLUGIN, { dryRun: false });
-      const before = await store.exportConfig({ redact: false });
-      const rev = await store.revision();
+      await ctx.store.apply(WASM_PLUGIN, { dryRun: false });
+      const before = await ctx.store.exportConfig({ redact: false });
+      const rev = await ctx.store.revision();
       for (const dryRun of [false, true]) {
-        const err = await store.apply(doc, { dryRun }).catch((e: unknown) => e);
+        const err = await ctx.store.apply(doc, { dryRun }).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(StoreError);
         expect((err as StoreError).kind).toBe('validation');
         if (typeof message === 'string') expect((err as StoreError).message).toContain(message);
         else expect((err as StoreError).message).toMatch(message);
         expect((err as StoreError).message).not.toMatch(/\n/);
       }
-      expect(await store.revision()).toBe(rev);
-      expect(await store.exportConfig({ redact: false })).toEqual(before);
+      expect(await ctx.store.revision()).toBe(rev);
+      expect(await ctx.store.exportConfig({ redact: false })).toEqual(before);
     });
 
     it('never echoes a refused secret', async () => {
-      const err = await store.apply(`consumers: [{name: a, client_id: b, client_secret: tiny-secret}]`, { dryRun: false }).catch((e: unknown) => e);
+      const err = await ctx.store.apply(`consumers: [{name: a, client_id: b, client_secret: tiny-secret}]`, { dryRun: false }).catch((e: unknown) => e);
       expect((err as Error).message).not.toContain('tiny-secret');
     });
   });

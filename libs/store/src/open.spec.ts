@@ -1,16 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDirsForFile } from '@oauth2/testing';
 import { ensureAdminToken, openStore, StoreError } from './index';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-open-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirsForFile('oauth2-open-');
 
 const mode = (f: string): number => fs.statSync(f).mode & 0o777;
 

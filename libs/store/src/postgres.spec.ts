@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { DEFAULT_SETTINGS } from '@oauth2/core';
-import { createTestDatabase, describePostgres, type TestDatabase } from '@oauth2/testing';
-import { openStore, StoreError, type ConfigStore, type RevisionWatchStatus } from './index';
+import { createTestDatabase, describePostgres, expectConcurrentRevisions, storePerTest, thrownBy, type TestDatabase } from '@oauth2/testing';
+import { openStore, StoreError, type RevisionWatchStatus } from './index';
 
 // The store's behaviour on PostgreSQL (OAUTH2_DATABASE=postgres://...): each test on a fresh database.
 
@@ -13,15 +12,7 @@ const UPSTREAM = 'http://127.0.0.1:9000';
 const KEY_A = 'a'.repeat(64);
 const KEY_B = 'b'.repeat(64);
 
-async function storeError(fn: () => Promise<unknown>): Promise<StoreError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(StoreError);
-    return err as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+const storeError = (fn: () => Promise<unknown>) => thrownBy(StoreError, fn);
 
 /** `next()` resolves at the following `tick()` (a callback turned into something to await). */
 function signal(): { tick: () => void; next: () => Promise<void> } {
@@ -38,35 +29,27 @@ function signal(): { tick: () => void; next: () => Promise<void> } {
 
 describePostgres('store on PostgreSQL', () => {
   let db: TestDatabase;
-  let dir: string;
-  let store: ConfigStore;
-  const open = (masterKey = KEY_A) => openStore({ dataDir: dir, database: db.url, masterKey });
-
   beforeEach(async () => {
     db = await createTestDatabase();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-pg-store-'));
-    store = await open();
   });
-  afterEach(async () => {
-    await store.close();
-    await db.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const ctx = storePerTest('oauth2-pg-store-', (dataDir) => openStore({ dataDir, database: db.url, masterKey: KEY_A }));
+  afterEach(() => db.drop()); // after ctx's afterEach has closed the store
+  const open = (masterKey = KEY_A) => openStore({ dataDir: ctx.dir, database: db.url, masterKey });
 
   it('migrates a fresh database: default settings, empty config, no SQLite file', async () => {
-    expect(await store.getSettings()).toEqual(DEFAULT_SETTINGS);
-    expect(await store.loadSnapshotSource()).toMatchObject({ consumers: [], routes: [], rules: [], revocations: { jtis: [], clients: [] }, keys: [] });
-    expect(fs.existsSync(path.join(dir, 'oauth2.db'))).toBe(false);
+    expect(await ctx.store.getSettings()).toEqual(DEFAULT_SETTINGS);
+    expect(await ctx.store.loadSnapshotSource()).toMatchObject({ consumers: [], routes: [], rules: [], revocations: { jtis: [], clients: [] }, keys: [] });
+    expect(fs.existsSync(path.join(ctx.dir, 'oauth2.db'))).toBe(false);
   });
 
   it('two stores opened at once on a fresh database both succeed and migrate once (advisory lock)', async () => {
     const fresh = await createTestDatabase();
     try {
-      const [a, b] = await Promise.all([0, 1].map(() => openStore({ dataDir: dir, database: fresh.url, masterKey: KEY_A })));
+      const [a, b] = await Promise.all([0, 1].map(() => openStore({ dataDir: ctx.dir, database: fresh.url, masterKey: KEY_A })));
       await a.createConsumer({ name: 'from-a' });
       expect((await b.listConsumers(10, 0)).items.map((c) => c.name)).toEqual(['from-a']);
       await Promise.all([a.close(), b.close()]);
-      const c = await openStore({ dataDir: dir, database: fresh.url, masterKey: KEY_A });
+      const c = await openStore({ dataDir: ctx.dir, database: fresh.url, masterKey: KEY_A });
       expect(await c.revision()).toBe(2); // 1 at creation (once), +1 for the one write
       await c.close();
     } finally {
@@ -75,22 +58,22 @@ describePostgres('store on PostgreSQL', () => {
   });
 
   it('CRUD: consumers, routes, rules (evaluation order), settings, forced deletes', async () => {
-    const c = await store.createConsumer({ name: 'B-consumer', client_secret: SECRET });
-    await store.createConsumer({ name: 'a-consumer' });
-    await store.createConsumer({ name: '_under' });
+    const c = await ctx.store.createConsumer({ name: 'B-consumer', client_secret: SECRET });
+    await ctx.store.createConsumer({ name: 'a-consumer' });
+    await ctx.store.createConsumer({ name: '_under' });
     // Byte-wise order, as SQLite sorts (the "C" collation): '_' (0x5f) after 'B' (0x42), before 'a' (0x61).
-    expect((await store.listConsumers(10, 0)).items.map((x) => x.name)).toEqual(['B-consumer', '_under', 'a-consumer']);
-    expect(await store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at });
-    const r = await store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com'], strip_prefix: true });
+    expect((await ctx.store.listConsumers(10, 0)).items.map((x) => x.name)).toEqual(['B-consumer', '_under', 'a-consumer']);
+    expect(await ctx.store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at });
+    const r = await ctx.store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com'], strip_prefix: true });
     expect(r).toMatchObject({ hosts: ['api.example.com'], path_prefix: '/', strip_prefix: true });
-    const a = await store.createRule({ routes: ['ns/ing'], allow: ['B-consumer'] });
-    const first = await store.createRule({ domains: ['*.Example.com'], allow: ['a-consumer'], position: 0 });
+    const a = await ctx.store.createRule({ routes: ['ns/ing'], allow: ['B-consumer'] });
+    const first = await ctx.store.createRule({ domains: ['*.Example.com'], allow: ['a-consumer'], position: 0 });
     expect(a.position).toBe(1);
-    expect((await store.listRules(10, 0)).items.map((x) => x.id)).toEqual([first.id, a.id]);
-    expect(await store.patchSettings({ global_auth: true, token_ttl: 60 })).toMatchObject({ global_auth: true, token_ttl: 60 });
-    expect(await store.patchSettings({ global_auth: null })).toMatchObject({ global_auth: null });
+    expect((await ctx.store.listRules(10, 0)).items.map((x) => x.id)).toEqual([first.id, a.id]);
+    expect(await ctx.store.patchSettings({ global_auth: true, token_ttl: 60 })).toMatchObject({ global_auth: true, token_ttl: 60 });
+    expect(await ctx.store.patchSettings({ global_auth: null })).toMatchObject({ global_auth: null });
 
-    const src = await store.loadSnapshotSource();
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.consumers.find((x) => x.name === 'B-consumer')?.client_secret).toBe(SECRET);
     expect(src.routes).toEqual([{ name: 'ns/ing', hosts: ['api.example.com'], path_prefix: '/', upstream: UPSTREAM, strip_prefix: true }]);
     expect(src.rules).toEqual([
@@ -99,40 +82,27 @@ describePostgres('store on PostgreSQL', () => {
     ]);
     expect(src.settings.token_ttl).toBe(60);
 
-    expect((await storeError(() => store.createConsumer({ name: 'a-consumer' }))).kind).toBe('conflict');
-    expect((await storeError(() => store.createConsumer({ name: 'x', client_id: c.client_id }))).field).toBe('client_id');
-    expect((await storeError(() => store.deleteConsumer('B-consumer', false))).kind).toBe('conflict');
-    expect(await store.deleteConsumer('B-consumer', true)).toEqual({ deleted: 'B-consumer', rules_updated: [], rules_deleted: [a.id] });
-    expect((await storeError(() => store.getRule(a.id))).kind).toBe('not_found');
-    const rotated = await store.rotateSecret('a-consumer');
-    expect((await store.loadSnapshotSource()).consumers.find((x) => x.name === 'a-consumer')?.client_secret).toBe(rotated.client_secret);
+    expect((await storeError(() => ctx.store.createConsumer({ name: 'a-consumer' }))).kind).toBe('conflict');
+    expect((await storeError(() => ctx.store.createConsumer({ name: 'x', client_id: c.client_id }))).field).toBe('client_id');
+    expect((await storeError(() => ctx.store.deleteConsumer('B-consumer', false))).kind).toBe('conflict');
+    expect(await ctx.store.deleteConsumer('B-consumer', true)).toEqual({ deleted: 'B-consumer', rules_updated: [], rules_deleted: [a.id] });
+    expect((await storeError(() => ctx.store.getRule(a.id))).kind).toBe('not_found');
+    const rotated = await ctx.store.rotateSecret('a-consumer');
+    expect((await ctx.store.loadSnapshotSource()).consumers.find((x) => x.name === 'a-consumer')?.client_secret).toBe(rotated.client_secret);
   });
 
   it('gives 50 concurrent writes from two store instances 50 distinct, strictly increasing revisions', async () => {
     const other = await open();
     try {
-      const start = await store.revision();
-      const writes: Promise<unknown>[] = [];
-      const seen: Promise<number>[] = [];
-      for (let i = 0; i < 50; i++) {
-        const s = i % 2 === 0 ? store : other;
-        writes.push(s.createConsumer({ name: `p${i}` }));
-        seen.push(s.revision());
-      }
-      await Promise.all(writes);
-      const perStore = (parity: number) => Promise.all(seen.filter((_, i) => i % 2 === parity));
-      for (const revs of [await perStore(0), await perStore(1)]) revs.forEach((r, i) => i > 0 && expect(r).toBeGreaterThan(revs[i - 1]));
-      expect(await store.revision()).toBe(start + 50);
-      expect(await other.revision()).toBe(start + 50);
-      expect((await store.listConsumers(100, 0)).total).toBe(50);
+      await expectConcurrentRevisions(ctx.store, other, 50);
     } finally {
       await other.close();
     }
   });
 
   it('keeps secrets encrypted at rest (bytea rows never hold the plaintext)', async () => {
-    await store.createConsumer({ name: 'c1', client_secret: SECRET });
-    const gen = await store.createConsumer({ name: 'c2' });
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET });
+    const gen = await ctx.store.createConsumer({ name: 'c2' });
     // Read the rows as any client of the database would.
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
@@ -157,7 +127,7 @@ describePostgres('store on PostgreSQL', () => {
   });
 
   it('apply / export round trip; a dry run writes nothing', async () => {
-    await store.createRoute({ name: 'r1', upstream: UPSTREAM });
+    await ctx.store.createRoute({ name: 'r1', upstream: UPSTREAM });
     const doc = {
       apiVersion: 'extensions.higress.io/v1alpha1',
       kind: 'WasmPlugin',
@@ -166,31 +136,31 @@ describePostgres('store on PostgreSQL', () => {
         matchRules: [{ ingress: ['r1'], config: { allow: ['c1'] } }, { domain: ['*.example.com'], config: { allow: ['c2', 'c1'] } }],
       },
     };
-    const before = await store.revision();
-    const dry = await store.apply(JSON.stringify(doc), { dryRun: true });
+    const before = await ctx.store.revision();
+    const dry = await ctx.store.apply(JSON.stringify(doc), { dryRun: true });
     expect(dry.applied).toEqual({ consumers: 2, rules: 2 });
-    expect(await store.revision()).toBe(before);
-    expect((await store.listConsumers(10, 0)).total).toBe(0);
-    const res = await store.apply(JSON.stringify(doc), { dryRun: false });
+    expect(await ctx.store.revision()).toBe(before);
+    expect((await ctx.store.listConsumers(10, 0)).total).toBe(0);
+    const res = await ctx.store.apply(JSON.stringify(doc), { dryRun: false });
     expect(res.revision).toBe(before + 1);
-    const exported = await store.exportConfig({ redact: false });
-    const again = await store.apply(JSON.stringify(exported), { dryRun: false });
+    const exported = await ctx.store.exportConfig({ redact: false });
+    const again = await ctx.store.apply(JSON.stringify(exported), { dryRun: false });
     expect(again.applied).toEqual({ consumers: 2, rules: 2 });
-    expect(await store.exportConfig({ redact: false })).toEqual(exported);
+    expect(await ctx.store.exportConfig({ redact: false })).toEqual(exported);
     expect(exported).toMatchObject({ spec: { defaultConfig: { issuer: 'pg-issuer', token_ttl: 300 } } });
   });
 
   it('stores revocations with year-9999 exp (bigint) and signing keys (bytea), read back as numbers and keys', async () => {
-    const c = await store.createConsumer({ name: 'c1' });
-    await store.revoke({ jti: 'j1', exp: 253_402_300_799 });
-    const byClient = await store.revoke({ client_id: c.client_id });
+    const c = await ctx.store.createConsumer({ name: 'c1' });
+    await ctx.store.revoke({ jti: 'j1', exp: 253_402_300_799 });
+    const byClient = await ctx.store.revoke({ client_id: c.client_id });
     expect(typeof byClient.revoked_before).toBe('number');
-    const src = await store.loadSnapshotSource();
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.revocations?.jtis).toEqual([{ jti: 'j1', exp: 253_402_300_799 }]);
     expect(src.revocations?.clients).toEqual([{ client_id: c.client_id, revoked_before: byClient.revoked_before }]);
-    await store.patchSettings({ signing_alg: 'ES256' });
-    const k2 = await store.rotateKey();
-    const keys = (await store.loadSnapshotSource()).keys ?? [];
+    await ctx.store.patchSettings({ signing_alg: 'ES256' });
+    const k2 = await ctx.store.rotateKey();
+    const keys = (await ctx.store.loadSnapshotSource()).keys ?? [];
     expect(keys.map((k) => [k.kid, k.active, typeof k.private_pem])).toEqual(expect.arrayContaining([[k2.kid, true, 'string']]));
     expect(keys).toHaveLength(2);
   });
@@ -200,7 +170,7 @@ describePostgres('store on PostgreSQL', () => {
     const changes = signal();
     const statuses: RevisionWatchStatus[] = [];
     const listening = signal();
-    const stop = store.watchRevisions!(changes.tick, (s) => {
+    const stop = ctx.store.watchRevisions!(changes.tick, (s) => {
       statuses.push(s);
       if (s.listening) listening.tick();
     });
@@ -225,18 +195,18 @@ describePostgres('store on PostgreSQL', () => {
   });
 
   it('keeps working after the server kills its pooled connections', async () => {
-    await store.createConsumer({ name: 'c1' });
+    await ctx.store.createConsumer({ name: 'c1' });
     await db.adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()`, [db.name]);
     // The first call may fail on a dead connection (the gateway keeps its snapshot then); the pool replaces it.
-    await store.revision().catch(() => undefined);
-    await store.createConsumer({ name: 'c2' });
-    expect((await store.listConsumers(10, 0)).total).toBe(2);
+    await ctx.store.revision().catch(() => undefined);
+    await ctx.store.createConsumer({ name: 'c2' });
+    expect((await ctx.store.listConsumers(10, 0)).total).toBe(2);
   });
 
   it('never shows the URL password in an error', async () => {
     const u = new URL(db.url);
     u.password = 'wrong-password-xyz';
-    const err = await openStore({ dataDir: dir, database: u.toString(), masterKey: KEY_A }).then(
+    const err = await openStore({ dataDir: ctx.dir, database: u.toString(), masterKey: KEY_A }).then(
       () => null,
       (e: Error) => e,
     );

@@ -1,91 +1,75 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { openStore, StoreError, type ConfigStore } from './index';
+import { storePerTest, thrownBy } from '@oauth2/testing';
+import { openStore, StoreError } from './index';
 
 // Token revocations against a real SQLite file with migrations applied.
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const SECRET = 'a-very-long-client-secret-of-at-least-32-chars';
 const nowS = () => Math.floor(Date.now() / 1000);
 
-async function storeError(fn: () => Promise<unknown>): Promise<StoreError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(StoreError);
-    return err as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+const storeError = (fn: () => Promise<unknown>) => thrownBy(StoreError, fn);
 
 describe('store: revocations', () => {
-  let store: ConfigStore;
+  const ctx = storePerTest('oauth2-revoke-', (dataDir) => openStore({ dataDir }));
   beforeEach(async () => {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-revoke-'));
-    dirs.push(d);
-    store = await openStore({ dataDir: d });
-    await store.createConsumer({ name: 'c1', client_id: 'id-1', client_secret: SECRET });
+    await ctx.store.createConsumer({ name: 'c1', client_id: 'id-1', client_secret: SECRET });
   });
-  afterEach(() => store.close());
 
   it('starts with none: the snapshot source carries empty lists', async () => {
-    expect((await store.loadSnapshotSource()).revocations).toEqual({ jtis: [], clients: [] });
-    expect(await store.listRevocations(1000, 0)).toEqual({ items: [], total: 0 });
+    expect((await ctx.store.loadSnapshotSource()).revocations).toEqual({ jtis: [], clients: [] });
+    expect(await ctx.store.listRevocations(1000, 0)).toEqual({ items: [], total: 0 });
   });
 
   it('revokes a jti with its exp, bumps the revision, and the snapshot source has it', async () => {
-    const before = await store.revision();
+    const before = await ctx.store.revision();
     const exp = nowS() + 600;
-    const r = await store.revoke({ jti: 'j-1', exp });
+    const r = await ctx.store.revoke({ jti: 'j-1', exp });
     expect(r).toEqual({ id: expect.any(Number), jti: 'j-1', exp, created_at: expect.any(String) });
-    expect(await store.revision()).toBe(before + 1);
-    const src = await store.loadSnapshotSource();
+    expect(await ctx.store.revision()).toBe(before + 1);
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.revocations).toEqual({ jtis: [{ jti: 'j-1', exp }], clients: [] });
-    expect(await store.listRevocations(1000, 0)).toEqual({ items: [r], total: 1 });
+    expect(await ctx.store.listRevocations(1000, 0)).toEqual({ items: [r], total: 1 });
   });
 
   it('without exp, keeps a jti for token_ttl from now', async () => {
-    await store.patchSettings({ token_ttl: 100 });
+    await ctx.store.patchSettings({ token_ttl: 100 });
     const t = nowS();
-    const r = await store.revokeJti('j-2');
+    const r = await ctx.store.revokeJti('j-2');
     expect(r.exp).toBeGreaterThanOrEqual(t + 100);
     expect(r.exp).toBeLessThanOrEqual(nowS() + 100);
   });
 
   it('revoking the same jti again keeps one row with the later exp', async () => {
     const t = nowS();
-    const a = await store.revoke({ jti: 'j', exp: t + 500 });
-    const b = await store.revoke({ jti: 'j', exp: t + 100 });
+    const a = await ctx.store.revoke({ jti: 'j', exp: t + 500 });
+    const b = await ctx.store.revoke({ jti: 'j', exp: t + 100 });
     expect(b).toMatchObject({ id: a.id, exp: t + 500 });
-    const c = await store.revoke({ jti: 'j', exp: t + 900 });
+    const c = await ctx.store.revoke({ jti: 'j', exp: t + 900 });
     expect(c).toMatchObject({ id: a.id, exp: t + 900 });
-    expect((await store.listRevocations(1000, 0)).total).toBe(1);
+    expect((await ctx.store.listRevocations(1000, 0)).total).toBe(1);
   });
 
   it('revokes a client as of now; again later moves the cut-off forward, never back', async () => {
     const t = nowS();
-    const r = await store.revoke({ client_id: 'id-1' });
+    const r = await ctx.store.revoke({ client_id: 'id-1' });
     expect(r).toEqual({ id: expect.any(Number), client_id: 'id-1', revoked_before: expect.any(Number), created_at: expect.any(String) });
     expect(r.revoked_before).toBeGreaterThanOrEqual(t);
     expect(r.revoked_before).toBeLessThanOrEqual(nowS());
-    const again = await store.revoke({ client_id: 'id-1' });
+    const again = await ctx.store.revoke({ client_id: 'id-1' });
     expect(again.id).toBe(r.id);
     expect(again.revoked_before).toBeGreaterThanOrEqual(r.revoked_before!);
-    expect((await store.loadSnapshotSource()).revocations?.clients).toEqual([{ client_id: 'id-1', revoked_before: again.revoked_before }]);
+    expect((await ctx.store.loadSnapshotSource()).revocations?.clients).toEqual([{ client_id: 'id-1', revoked_before: again.revoked_before }]);
   });
 
   it('rotate-secret under an asymmetric signing_alg also cuts off the client\'s older tokens; under HS256 it does not', async () => {
     // HS256: the new secret alone invalidates every older token.
-    await store.rotateSecret('c1');
-    expect((await store.loadSnapshotSource()).revocations?.clients).toEqual([]);
+    await ctx.store.rotateSecret('c1');
+    expect((await ctx.store.loadSnapshotSource()).revocations?.clients).toEqual([]);
     // ES256: tokens are signed with the gateway's key, so the rotation must revoke them too.
-    await store.patchSettings({ signing_alg: 'ES256' });
-    const before = await store.revision();
+    await ctx.store.patchSettings({ signing_alg: 'ES256' });
+    const before = await ctx.store.revision();
     const t = nowS();
-    await store.rotateSecret('c1');
-    expect(await store.revision()).toBe(before + 1); // one write: secret + cut-off together
-    const cuts = (await store.loadSnapshotSource()).revocations?.clients ?? [];
+    await ctx.store.rotateSecret('c1');
+    expect(await ctx.store.revision()).toBe(before + 1); // one write: secret + cut-off together
+    const cuts = (await ctx.store.loadSnapshotSource()).revocations?.clients ?? [];
     expect(cuts).toHaveLength(1);
     const cut = cuts[0]!;
     expect(cut.client_id).toBe('id-1');
@@ -94,32 +78,32 @@ describe('store: revocations', () => {
   });
 
   it('purges expired jti revocations on the next write and leaves them out of lists meanwhile', async () => {
-    const skew = (await store.getSettings()).clock_skew_seconds;
+    const skew = (await ctx.store.getSettings()).clock_skew_seconds;
     const t = nowS();
-    await store.revoke({ jti: 'old', exp: t - skew - 10 });
+    await ctx.store.revoke({ jti: 'old', exp: t - skew - 10 });
     // Stored (its own write purged before inserting it) but not active: lists leave it out.
-    expect(await store.listRevocations(1000, 0)).toEqual({ items: [], total: 0 });
-    expect((await store.loadSnapshotSource()).revocations?.jtis.map((j) => j.jti)).toEqual(['old']);
-    await store.revoke({ jti: 'live', exp: t + 3600 });
-    expect((await store.listRevocations(1000, 0)).items.map((i) => i.jti)).toEqual(['live']);
-    expect((await store.loadSnapshotSource()).revocations?.jtis.map((j) => j.jti)).toEqual(['live']);
+    expect(await ctx.store.listRevocations(1000, 0)).toEqual({ items: [], total: 0 });
+    expect((await ctx.store.loadSnapshotSource()).revocations?.jtis.map((j) => j.jti)).toEqual(['old']);
+    await ctx.store.revoke({ jti: 'live', exp: t + 3600 });
+    expect((await ctx.store.listRevocations(1000, 0)).items.map((i) => i.jti)).toEqual(['live']);
+    expect((await ctx.store.loadSnapshotSource()).revocations?.jtis.map((j) => j.jti)).toEqual(['live']);
   });
 
   it('deletes by id (bumping the revision); an unknown id is not_found', async () => {
-    const r = await store.revoke({ jti: 'x', exp: nowS() + 60 });
-    const rev = await store.revision();
-    expect(await store.deleteRevocation(r.id)).toEqual({ deleted: String(r.id), rules_updated: [], rules_deleted: [] });
-    expect(await store.revision()).toBe(rev + 1);
-    expect((await store.loadSnapshotSource()).revocations).toEqual({ jtis: [], clients: [] });
-    expect((await storeError(() => store.deleteRevocation(r.id))).kind).toBe('not_found');
+    const r = await ctx.store.revoke({ jti: 'x', exp: nowS() + 60 });
+    const rev = await ctx.store.revision();
+    expect(await ctx.store.deleteRevocation(r.id)).toEqual({ deleted: String(r.id), rules_updated: [], rules_deleted: [] });
+    expect(await ctx.store.revision()).toBe(rev + 1);
+    expect((await ctx.store.loadSnapshotSource()).revocations).toEqual({ jtis: [], clients: [] });
+    expect((await storeError(() => ctx.store.deleteRevocation(r.id))).kind).toBe('not_found');
   });
 
   it('pages by id', async () => {
-    for (const j of ['a', 'b', 'c']) await store.revoke({ jti: j, exp: nowS() + 60 });
-    const p = await store.listRevocations(2, 1);
+    for (const j of ['a', 'b', 'c']) await ctx.store.revoke({ jti: j, exp: nowS() + 60 });
+    const p = await ctx.store.listRevocations(2, 1);
     expect(p.total).toBe(3);
     expect(p.items.map((i) => i.jti)).toEqual(['b', 'c']);
-    expect(await store.listRevocations(0, 0)).toEqual({ items: [], total: 3 });
+    expect(await ctx.store.listRevocations(0, 0)).toEqual({ items: [], total: 3 });
   });
 
   describe('refusals (nothing written, revision unchanged)', () => {
@@ -136,12 +120,12 @@ describe('store: revocations', () => {
       ['client_id with a space', { client_id: 'a b' }, 'validation', 'client_id'],
       ['unknown client_id', { client_id: 'nobody' }, 'not_found', 'client_id'],
     ])('%s', async (_n, input, kind, field) => {
-      const rev = await store.revision();
-      const e = await storeError(() => store.revoke(input));
+      const rev = await ctx.store.revision();
+      const e = await storeError(() => ctx.store.revoke(input));
       expect(e.kind).toBe(kind);
       expect(e.field).toBe(field);
-      expect(await store.revision()).toBe(rev);
-      expect((await store.listRevocations(1000, 0)).total).toBe(0);
+      expect(await ctx.store.revision()).toBe(rev);
+      expect((await ctx.store.listRevocations(1000, 0)).total).toBe(0);
     });
   });
 });

@@ -1,31 +1,21 @@
 import Database from 'better-sqlite3';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { openStore, type ConfigStore } from './index';
+import { storePerTest } from '@oauth2/testing';
+import { openStore } from './index';
 
 const SECRET_A = 'first-secret-first-secret-first-secret-0001';
 const SECRET_B = 'second-secret-second-secret-second-secret-02';
 
 describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
-  let dir: string;
-  let store: ConfigStore;
-  beforeEach(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-load-'));
-    store = await openStore({ dataDir: dir });
-  });
-  afterEach(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const ctx = storePerTest('oauth2-load-', (dataDir) => openStore({ dataDir }));
 
   it('reads routes and rules with the same types the entities gave (arrays, booleans, nulls)', async () => {
-    await store.createRoute({ name: 'r1', hosts: ['a.test', '*.b.test'], path_prefix: '/api', upstream: 'http://127.0.0.1:9000', strip_prefix: true });
-    await store.createRoute({ name: 'r0', upstream: 'http://127.0.0.1:9001' });
-    await store.createConsumer({ name: 'c1', client_secret: SECRET_A });
-    await store.createRule({ routes: ['r1'], allow: ['c1'] });
-    await store.createRule({ domains: ['*.b.test'], allow: ['c1'] });
-    const src = await store.loadSnapshotSource();
+    await ctx.store.createRoute({ name: 'r1', hosts: ['a.test', '*.b.test'], path_prefix: '/api', upstream: 'http://127.0.0.1:9000', strip_prefix: true });
+    await ctx.store.createRoute({ name: 'r0', upstream: 'http://127.0.0.1:9001' });
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
+    await ctx.store.createRule({ routes: ['r1'], allow: ['c1'] });
+    await ctx.store.createRule({ domains: ['*.b.test'], allow: ['c1'] });
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.routes).toEqual([
       { name: 'r0', hosts: [], path_prefix: '/', upstream: 'http://127.0.0.1:9001', strip_prefix: false },
       { name: 'r1', hosts: ['a.test', '*.b.test'], path_prefix: '/api', upstream: 'http://127.0.0.1:9000', strip_prefix: true },
@@ -34,30 +24,30 @@ describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
       { routes: ['r1'], domains: null, allow: ['c1'] },
       { routes: null, domains: ['*.b.test'], allow: ['c1'] },
     ]);
-    expect((await store.listRules(10, 0)).items.map((r) => r.id)).toEqual(src.rules.map((r) => r.id));
+    expect((await ctx.store.listRules(10, 0)).items.map((r) => r.id)).toEqual(src.rules.map((r) => r.id));
   });
 
   it('sees a rotated secret and a removed consumer on the next load', async () => {
-    await store.createConsumer({ name: 'c1', client_secret: SECRET_A });
-    await store.createConsumer({ name: 'c2', client_secret: SECRET_A });
-    expect((await store.loadSnapshotSource()).consumers.map((c) => c.client_secret)).toEqual([SECRET_A, SECRET_A]);
-    await store.rotateSecret('c1', SECRET_B);
-    await store.deleteConsumer('c2', true);
-    const src = await store.loadSnapshotSource();
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
+    await ctx.store.createConsumer({ name: 'c2', client_secret: SECRET_A });
+    expect((await ctx.store.loadSnapshotSource()).consumers.map((c) => c.client_secret)).toEqual([SECRET_A, SECRET_A]);
+    await ctx.store.rotateSecret('c1', SECRET_B);
+    await ctx.store.deleteConsumer('c2', true);
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.consumers.map((c) => [c.name, c.client_secret])).toEqual([['c1', SECRET_B]]);
   });
 
   it('still refuses a ciphertext moved to another consumer even though it was decrypted before', async () => {
-    await store.createConsumer({ name: 'c1', client_secret: SECRET_A });
-    await store.createConsumer({ name: 'c2', client_secret: SECRET_B });
-    await store.loadSnapshotSource(); // both plaintexts are now cached
-    const raw = new Database(path.join(dir, 'oauth2.db'));
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
+    await ctx.store.createConsumer({ name: 'c2', client_secret: SECRET_B });
+    await ctx.store.loadSnapshotSource(); // both plaintexts are now cached
+    const raw = new Database(path.join(ctx.dir, 'oauth2.db'));
     try {
       raw.prepare(`UPDATE "consumer" SET "secret_enc" = (SELECT "secret_enc" FROM "consumer" WHERE "name" = 'c1') WHERE "name" = 'c2'`).run();
       raw.prepare(`UPDATE "revision" SET "value" = "value" + 1`).run();
     } finally {
       raw.close();
     }
-    await expect(store.loadSnapshotSource()).rejects.toThrow('cannot decrypt the secret of consumer "c2"');
+    await expect(ctx.store.loadSnapshotSource()).rejects.toThrow('cannot decrypt the secret of consumer "c2"');
   });
 });

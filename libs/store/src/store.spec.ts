@@ -1,106 +1,84 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_SETTINGS } from '@oauth2/core';
+import { expectConcurrentRevisions, storePerTest, thrownBy } from '@oauth2/testing';
 import { openStore, StoreError, type ConfigStore } from './index';
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-store-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 const SECRET = 'a-very-long-client-secret-of-at-least-32-chars';
 const UPSTREAM = 'http://127.0.0.1:9000';
 
 /** Runs `fn` and returns the StoreError it throws (fails the test if it does not throw one). */
-async function storeError(fn: () => Promise<unknown>): Promise<StoreError> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(StoreError);
-    return err as StoreError;
-  }
-  throw new Error('expected a StoreError');
-}
+const storeError = (fn: () => Promise<unknown>) => thrownBy(StoreError, fn);
 
 describe('store', () => {
-  let dir: string;
-  let store: ConfigStore;
-  beforeEach(async () => {
-    dir = tempDir();
-    store = await openStore({ dataDir: dir });
-  });
-  afterEach(() => store.close());
+  const ctx = storePerTest('oauth2-store-', (dataDir) => openStore({ dataDir }));
 
   it('starts with default settings, no config and a revision', async () => {
-    expect(await store.getSettings()).toEqual(DEFAULT_SETTINGS);
-    const src = await store.loadSnapshotSource();
+    expect(await ctx.store.getSettings()).toEqual(DEFAULT_SETTINGS);
+    const src = await ctx.store.loadSnapshotSource();
     expect(src).toMatchObject({ consumers: [], routes: [], rules: [], settings: DEFAULT_SETTINGS });
-    expect(src.revision).toBe(await store.revision());
+    expect(src.revision).toBe(await ctx.store.revision());
   });
 
   it('creates consumers with generated id and secret, and shows the secret only on create/rotate', async () => {
-    const c = await store.createConsumer({ name: 'c1' });
+    const c = await ctx.store.createConsumer({ name: 'c1' });
     expect(c.client_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Buffer.from(c.client_secret, 'base64url')).toHaveLength(32);
-    const got = await store.getConsumer('c1');
+    const got = await ctx.store.getConsumer('c1');
     expect(got).toEqual({ name: 'c1', client_id: c.client_id, created_at: c.created_at });
     expect(got).not.toHaveProperty('client_secret');
-    const rotated = await store.rotateSecret('c1', SECRET);
+    const rotated = await ctx.store.rotateSecret('c1', SECRET);
     expect(rotated.client_secret).toBe(SECRET);
-    const src = await store.loadSnapshotSource();
+    const src = await ctx.store.loadSnapshotSource();
     expect(src.consumers).toEqual([{ name: 'c1', client_id: c.client_id, client_secret: SECRET }]);
-    const generated = await store.rotateSecret('c1');
+    const generated = await ctx.store.rotateSecret('c1');
     expect(generated.client_secret).not.toBe(SECRET);
   });
 
   it('lists with limit/offset ordered by name', async () => {
-    for (const n of ['b', 'c', 'a']) await store.createConsumer({ name: n });
-    expect((await store.listConsumers(2, 0)).items.map((c) => c.name)).toEqual(['a', 'b']);
-    expect(await store.listConsumers(2, 2)).toMatchObject({ items: [{ name: 'c' }], total: 3 });
-    expect(await store.listConsumers(0, 0)).toEqual({ items: [], total: 3 });
+    for (const n of ['b', 'c', 'a']) await ctx.store.createConsumer({ name: n });
+    expect((await ctx.store.listConsumers(2, 0)).items.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(await ctx.store.listConsumers(2, 2)).toMatchObject({ items: [{ name: 'c' }], total: 3 });
+    expect(await ctx.store.listConsumers(0, 0)).toEqual({ items: [], total: 3 });
   });
 
   it('creates, replaces and deletes routes (hosts lower-cased and de-duplicated, prefix defaulted)', async () => {
-    const r = await store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com', 'api.example.com', '*.Example.org'] });
+    const r = await ctx.store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com', 'api.example.com', '*.Example.org'] });
     expect(r).toMatchObject({ name: 'ns/ing', hosts: ['api.example.com', '*.example.org'], path_prefix: '/', strip_prefix: false });
-    const r2 = await store.replaceRoute('ns/ing', { upstream: 'https://up.example.com/base', path_prefix: '/v1/', strip_prefix: true });
+    const r2 = await ctx.store.replaceRoute('ns/ing', { upstream: 'https://up.example.com/base', path_prefix: '/v1/', strip_prefix: true });
     expect(r2).toMatchObject({ hosts: [], path_prefix: '/v1', upstream: 'https://up.example.com/base', strip_prefix: true, created_at: r.created_at });
-    expect(await store.getRoute('ns/ing')).toEqual(r2);
-    expect(await store.deleteRoute('ns/ing', false)).toEqual({ deleted: 'ns/ing', rules_updated: [], rules_deleted: [] });
-    expect((await storeError(() => store.getRoute('ns/ing'))).kind).toBe('not_found');
+    expect(await ctx.store.getRoute('ns/ing')).toEqual(r2);
+    expect(await ctx.store.deleteRoute('ns/ing', false)).toEqual({ deleted: 'ns/ing', rules_updated: [], rules_deleted: [] });
+    expect((await storeError(() => ctx.store.getRoute('ns/ing'))).kind).toBe('not_found');
   });
 
   it('orders rules by (position, id), appends when position is omitted, and replaces', async () => {
-    await store.createConsumer({ name: 'c1' });
-    await store.createRoute({ name: 'r1', upstream: UPSTREAM });
-    const a = await store.createRule({ routes: ['r1'], allow: ['c1'] });
-    const b = await store.createRule({ domains: ['*.Example.com', 'test.com'], allow: ['c1', 'c1'] });
-    const first = await store.createRule({ domains: ['x.com'], allow: ['c1'], position: 0 });
-    const tie = await store.createRule({ domains: ['y.com'], allow: ['c1'], position: a.position });
+    await ctx.store.createConsumer({ name: 'c1' });
+    await ctx.store.createRoute({ name: 'r1', upstream: UPSTREAM });
+    const a = await ctx.store.createRule({ routes: ['r1'], allow: ['c1'] });
+    const b = await ctx.store.createRule({ domains: ['*.Example.com', 'test.com'], allow: ['c1', 'c1'] });
+    const first = await ctx.store.createRule({ domains: ['x.com'], allow: ['c1'], position: 0 });
+    const tie = await ctx.store.createRule({ domains: ['y.com'], allow: ['c1'], position: a.position });
     expect(b).toEqual({ id: b.id, position: a.position + 1, domains: ['*.example.com', 'test.com'], allow: ['c1'] });
-    expect((await store.listRules(100, 0)).items.map((r) => r.id)).toEqual([first.id, a.id, tie.id, b.id]);
-    expect((await store.loadSnapshotSource()).rules.map((r) => r.id)).toEqual([first.id, a.id, tie.id, b.id]);
-    const replaced = await store.replaceRule(a.id, { domains: ['z.com'], allow: ['c1'] });
+    expect((await ctx.store.listRules(100, 0)).items.map((r) => r.id)).toEqual([first.id, a.id, tie.id, b.id]);
+    expect((await ctx.store.loadSnapshotSource()).rules.map((r) => r.id)).toEqual([first.id, a.id, tie.id, b.id]);
+    const replaced = await ctx.store.replaceRule(a.id, { domains: ['z.com'], allow: ['c1'] });
     expect(replaced).toEqual({ id: a.id, position: a.position, domains: ['z.com'], allow: ['c1'] });
-    expect(await store.getRule(a.id)).toEqual(replaced);
-    expect(await store.deleteRule(a.id)).toEqual({ deleted: String(a.id), rules_updated: [], rules_deleted: [] });
-    expect((await storeError(() => store.getRule(a.id))).kind).toBe('not_found');
+    expect(await ctx.store.getRule(a.id)).toEqual(replaced);
+    expect(await ctx.store.deleteRule(a.id)).toEqual({ deleted: String(a.id), rules_updated: [], rules_deleted: [] });
+    expect((await storeError(() => ctx.store.getRule(a.id))).kind).toBe('not_found');
   });
 
   it('patches settings (any subset; global_auth null unsets)', async () => {
-    expect(await store.patchSettings({ global_auth: true, token_ttl: 60 })).toMatchObject({ global_auth: true, token_ttl: 60, issuer: 'Higress-Gateway' });
-    expect(await store.patchSettings({ global_auth: null })).toMatchObject({ global_auth: null, token_ttl: 60 });
-    expect((await store.loadSnapshotSource()).settings.token_ttl).toBe(60);
+    expect(await ctx.store.patchSettings({ global_auth: true, token_ttl: 60 })).toMatchObject({ global_auth: true, token_ttl: 60, issuer: 'Higress-Gateway' });
+    expect(await ctx.store.patchSettings({ global_auth: null })).toMatchObject({ global_auth: null, token_ttl: 60 });
+    expect((await ctx.store.loadSnapshotSource()).settings.token_ttl).toBe(60);
   });
 
   describe('refusals', () => {
     beforeEach(async () => {
-      await store.createConsumer({ name: 'c1', client_id: 'id-1', client_secret: SECRET });
-      await store.createRoute({ name: 'r1', upstream: UPSTREAM });
+      await ctx.store.createConsumer({ name: 'c1', client_id: 'id-1', client_secret: SECRET });
+      await ctx.store.createRoute({ name: 'r1', upstream: UPSTREAM });
     });
 
     it.each<[string, (s: ConfigStore) => Promise<unknown>, string, string]>([
@@ -141,77 +119,61 @@ describe('store', () => {
       ['bad header name', (s) => s.patchSettings({ auth_header_name: 'a b' }), 'validation', 'auth_header_name'],
       ['bad limit', (s) => s.listConsumers(-1, 0), 'validation', 'limit'],
     ])('%s', async (_title, op, kind, field) => {
-      const before = await store.revision();
-      const err = await storeError(() => op(store));
+      const before = await ctx.store.revision();
+      const err = await storeError(() => op(ctx.store));
       expect(err.kind).toBe(kind);
       expect(err.field).toBe(field);
       // Validation and conflicts name the field; "not found" names the missing value.
       expect(err.message).toContain(kind === 'not_found' ? 'not found' : `${field}:`);
       expect(err.message).not.toMatch(/\n/);
-      expect(await store.revision()).toBe(before);
+      expect(await ctx.store.revision()).toBe(before);
     });
 
     it('never echoes a refused secret', async () => {
-      const err = await storeError(() => store.createConsumer({ name: 'c2', client_secret: 'short-but-secret' }));
+      const err = await storeError(() => ctx.store.createConsumer({ name: 'c2', client_secret: 'short-but-secret' }));
       expect(err.message).not.toContain('short-but-secret');
     });
   });
 
   describe('delete of referenced consumers and routes', () => {
     it('is refused without force and detaches with force, deleting emptied rules', async () => {
-      for (const n of ['c1', 'c2']) await store.createConsumer({ name: n });
-      for (const n of ['r1', 'r2']) await store.createRoute({ name: n, upstream: UPSTREAM });
-      const onlyC1 = await store.createRule({ domains: ['a.com'], allow: ['c1'] });
-      const both = await store.createRule({ routes: ['r1', 'r2'], allow: ['c1', 'c2'] });
-      const onlyR1 = await store.createRule({ routes: ['r1'], allow: ['c2'] });
+      for (const n of ['c1', 'c2']) await ctx.store.createConsumer({ name: n });
+      for (const n of ['r1', 'r2']) await ctx.store.createRoute({ name: n, upstream: UPSTREAM });
+      const onlyC1 = await ctx.store.createRule({ domains: ['a.com'], allow: ['c1'] });
+      const both = await ctx.store.createRule({ routes: ['r1', 'r2'], allow: ['c1', 'c2'] });
+      const onlyR1 = await ctx.store.createRule({ routes: ['r1'], allow: ['c2'] });
 
-      const refused = await storeError(() => store.deleteConsumer('c1', false));
+      const refused = await storeError(() => ctx.store.deleteConsumer('c1', false));
       expect(refused.kind).toBe('conflict');
       expect(refused.message).toContain(`${onlyC1.id}, ${both.id}`);
-      expect(await store.getConsumer('c1')).toMatchObject({ name: 'c1' });
-      expect((await storeError(() => store.deleteRoute('r1', false))).kind).toBe('conflict');
+      expect(await ctx.store.getConsumer('c1')).toMatchObject({ name: 'c1' });
+      expect((await storeError(() => ctx.store.deleteRoute('r1', false))).kind).toBe('conflict');
 
-      expect(await store.deleteConsumer('c1', true)).toEqual({ deleted: 'c1', rules_updated: [both.id], rules_deleted: [onlyC1.id] });
-      expect(await store.getRule(both.id)).toMatchObject({ allow: ['c2'] });
-      expect(await store.deleteRoute('r1', true)).toEqual({ deleted: 'r1', rules_updated: [both.id], rules_deleted: [onlyR1.id] });
-      expect((await store.listRules(100, 0)).items).toEqual([{ id: both.id, position: both.position, routes: ['r2'], allow: ['c2'] }]);
+      expect(await ctx.store.deleteConsumer('c1', true)).toEqual({ deleted: 'c1', rules_updated: [both.id], rules_deleted: [onlyC1.id] });
+      expect(await ctx.store.getRule(both.id)).toMatchObject({ allow: ['c2'] });
+      expect(await ctx.store.deleteRoute('r1', true)).toEqual({ deleted: 'r1', rules_updated: [both.id], rules_deleted: [onlyR1.id] });
+      expect((await ctx.store.listRules(100, 0)).items).toEqual([{ id: both.id, position: both.position, routes: ['r2'], allow: ['c2'] }]);
     });
   });
 
   it('gives 50 concurrent writes from two stores on one file 50 distinct revisions, all landed', async () => {
-    const other = await openStore({ dataDir: dir });
+    const other = await openStore({ dataDir: ctx.dir });
     try {
-      const start = await store.revision();
-      // Issued without awaiting: each revision() read is queued right behind its own write (FIFO).
-      const writes: Promise<unknown>[] = [];
-      const seen: Promise<number>[] = [];
-      for (let i = 0; i < 50; i++) {
-        const s = i % 2 === 0 ? store : other;
-        writes.push(s.createConsumer({ name: `p${i}` }));
-        seen.push(s.revision());
-      }
-      await Promise.all(writes);
-      const perStore = (parity: number) => Promise.all(seen.filter((_, i) => i % 2 === parity));
-      for (const revs of [await perStore(0), await perStore(1)]) {
-        revs.forEach((r, i) => i > 0 && expect(r).toBeGreaterThan(revs[i - 1]));
-      }
-      expect(await store.revision()).toBe(start + 50);
-      expect(await other.revision()).toBe(start + 50);
-      expect((await store.listConsumers(100, 0)).total).toBe(50);
+      await expectConcurrentRevisions(ctx.store, other, 50);
     } finally {
       await other.close();
     }
   });
 
   it('keeps secrets encrypted at rest', async () => {
-    await store.createConsumer({ name: 'c1', client_secret: SECRET });
-    const other = await store.createConsumer({ name: 'c2' });
-    await store.close();
-    const bytes = Buffer.concat(['oauth2.db', 'oauth2.db-wal'].filter((f) => fs.existsSync(path.join(dir, f))).map((f) => fs.readFileSync(path.join(dir, f))));
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET });
+    const other = await ctx.store.createConsumer({ name: 'c2' });
+    await ctx.store.close();
+    const bytes = Buffer.concat(['oauth2.db', 'oauth2.db-wal'].filter((f) => fs.existsSync(path.join(ctx.dir, f))).map((f) => fs.readFileSync(path.join(ctx.dir, f))));
     expect(bytes.includes('c1')).toBe(true); // the file is readable: names are there in clear
     expect(bytes.includes(SECRET)).toBe(false);
     expect(bytes.includes(other.client_secret)).toBe(false);
-    store = await openStore({ dataDir: dir });
-    expect((await store.loadSnapshotSource()).consumers.find((c) => c.name === 'c1')?.client_secret).toBe(SECRET);
+    ctx.store = await openStore({ dataDir: ctx.dir });
+    expect((await ctx.store.loadSnapshotSource()).consumers.find((c) => c.name === 'c1')?.client_secret).toBe(SECRET);
   });
 });

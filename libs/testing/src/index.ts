@@ -7,3 +7,4 @@ export * from './gateway-process';
 export * from './faults';
 export * from './postgres';
 export * from './higress-doc-configs';
+export * from './store-per-test';

@@ -14,3 +14,14 @@ export function makeTempDir(prefix = 'oauth2-test-'): TempDir {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { path: dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** For one test file (or describe block): each call makes a fresh temp dir; all are removed in afterAll. */
+export function tempDirsForFile(prefix = 'oauth2-test-'): () => string {
+  const made: TempDir[] = [];
+  afterAll(() => made.forEach((d) => d.cleanup()));
+  return () => {
+    const d = makeTempDir(prefix);
+    made.push(d);
+    return d.path;
+  };
+}
