@@ -3,55 +3,30 @@
  * bin/oauth2ctl run as child processes. Checks stdout, stderr (one line, no stack trace) and the
  * exit code of every command and every exit code of SPEC §6.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { spawnAdmin, type AdminProcess } from '@oauth2/testing';
+import { join } from 'node:path';
+import { expectCliFailure, runOauth2ctl, spawnAdmin, type AdminProcess, type CliResult } from '@oauth2/testing';
 
 // Each CLI run is a fresh node process; a test making a dozen of them needs more than jest's 5 s default.
 jest.setTimeout(60_000);
-
-const ROOT = resolve(__dirname, '..');
-const BIN = join(ROOT, 'bin', 'oauth2ctl');
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let dataDir: string;
 let admin: AdminProcess;
 let server: string;
 
-function oauth2ctl(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<Result> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dataDir,
-      env: { PATH: process.env.PATH ?? '', OAUTH2_SERVER: server, OAUTH2_DATA_DIR: dataDir, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
-  });
+function oauth2ctl(args: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
+  return runOauth2ctl(args, { cwd: dataDir, env: { OAUTH2_SERVER: server, OAUTH2_DATA_DIR: dataDir, ...opts.env }, stdin: opts.stdin ?? '' });
 }
 
 /** A failure is exactly one line `oauth2ctl: ...` on stderr, nothing on stdout, and no stack trace. */
-function expectFailure(r: Result, code: number, message?: RegExp): void {
-  expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: expect.stringMatching(/^oauth2ctl: [^\n]+\n$/) });
+function expectFailure(r: CliResult, code: number, message?: RegExp): void {
+  expectCliFailure(r, code, message);
   expect(r.stderr).not.toMatch(/\bat .+:\d+:\d+/);
-  expect(r.stdout).toBe('');
-  if (message) expect(r.stderr).toMatch(message);
 }
 
-function expectOk(r: Result): void {
+function expectOk(r: CliResult): void {
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
 }
 

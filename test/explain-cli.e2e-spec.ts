@@ -2,54 +2,22 @@
  * oauth2ctl explain / consumer grants / route who, end to end: the real admin API (own process,
  * temp data dir, real SQLite) and bin/oauth2ctl as child processes; stdout, stderr and exit codes.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { AT_HEADER, craftHs256, spawnAdmin, standardClaims, type AdminProcess } from '@oauth2/testing';
+import { adminWithCli, AT_HEADER, craftHs256, expectCliFailure, standardClaims } from '@oauth2/testing';
 
 jest.setTimeout(60_000);
 
-const BIN = join(resolve(__dirname, '..'), 'bin', 'oauth2ctl');
 const S1 = 'cli-explain-secret-one-0123456789abcdef01';
 const S2 = 'cli-explain-secret-two-0123456789abcdef01';
 const nowS = () => Math.floor(Date.now() / 1000);
 const tokenOf = (name: string, id: string, secret: string, extra: Record<string, unknown> = {}) =>
   craftHs256(AT_HEADER, { ...standardClaims({ name, clientId: id, now: nowS() }), ...extra }, secret);
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let admin: AdminProcess;
-
-function oauth2ctl(args: string[], stdin = ''): Promise<Result> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: admin.dataDir,
-      env: { PATH: process.env.PATH ?? '', OAUTH2_SERVER: admin.url, OAUTH2_ADMIN_TOKEN: admin.token },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
-
-function expectFailure(r: Result, code: number, message: RegExp): void {
-  expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: '' });
-  expect(r.stderr).toMatch(/^oauth2ctl: [^\n]+\n$/);
-  expect(r.stderr).toMatch(message);
-}
+const cli = adminWithCli();
+const { oauth2ctl } = cli;
 
 beforeAll(async () => {
-  admin = await spawnAdmin();
   const ok = async (method: string, path: string, body: unknown) => {
-    const r = await admin.api(method, path, body);
+    const r = await cli.admin.api(method, path, body);
     if (r.status >= 300) throw new Error(`${path} -> ${r.status} ${r.text}`);
   };
   await ok('POST', '/v1/consumers', { name: 'c1', client_id: 'cli-id-1', client_secret: S1 });
@@ -58,9 +26,6 @@ beforeAll(async () => {
   await ok('POST', '/v1/routes', { name: 'ns/open', path_prefix: '/open', upstream: 'http://127.0.0.1:9' });
   await ok('POST', '/v1/rules', { routes: ['ns/api'], allow: ['c1'] });
 }, 30_000);
-afterAll(async () => {
-  await admin?.stop();
-});
 
 describe('oauth2ctl explain', () => {
   it('a refused token: route, rule, row, each check and the final answer', async () => {
@@ -103,7 +68,7 @@ describe('oauth2ctl explain', () => {
     ['validation by the API', ['explain', '--host', 'a', '--path', '/', '--method', 'G E T'], 2, /method/],
     ['wrong admin token', ['--token', 'wrong', 'explain', '--host', 'a', '--path', '/'], 4, /./],
   ])('%s', async (_n, args, code, msg) => {
-    expectFailure(await oauth2ctl(args), code, msg);
+    expectCliFailure(await oauth2ctl(args), code, msg);
   });
 });
 
@@ -129,6 +94,6 @@ describe('oauth2ctl consumer grants / route who', () => {
     ['unknown consumer', ['consumer', 'grants', 'nobody']],
     ['unknown route', ['route', 'who', 'ns/none']],
   ])('%s: exit 3', async (_n, args) => {
-    expectFailure(await oauth2ctl(args), 3, /not found/);
+    expectCliFailure(await oauth2ctl(args), 3, /not found/);
   });
 });

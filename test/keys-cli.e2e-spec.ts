@@ -2,36 +2,11 @@
  * `oauth2ctl keys` and `settings set signing_alg=...` end to end (docs/signing-keys.md): the real admin API and
  * bin/oauth2ctl as child processes; stdout, one-line stderr and SPEC §6 exit codes.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { spawnAdmin, type AdminProcess } from '@oauth2/testing';
+import { adminWithCli } from '@oauth2/testing';
 
 jest.setTimeout(60_000);
-const BIN = join(resolve(__dirname, '..'), 'bin', 'oauth2ctl');
 
-let admin: AdminProcess;
-beforeAll(async () => {
-  admin = await spawnAdmin();
-}, 30_000);
-afterAll(async () => {
-  await admin?.stop();
-});
-
-function oauth2ctl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: admin.dataDir,
-      env: { PATH: process.env.PATH ?? '', OAUTH2_SERVER: admin.url, OAUTH2_ADMIN_TOKEN: admin.token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
-}
+const { oauth2ctl } = adminWithCli();
 
 describe('oauth2ctl keys', () => {
   it('list is empty under HS256; rotate without an alg there is a usage error (exit 2)', async () => {

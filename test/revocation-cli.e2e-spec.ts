@@ -2,46 +2,18 @@
  * `oauth2ctl token revoke | revocations | unrevoke` end to end: bin/oauth2ctl as a child process
  * against the real admin API, with the gateway enforcing what it wrote.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { AT_HEADER, craftHs256, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
+import { AT_HEADER, craftHs256, expectCliFailure, runOauth2ctl, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
 jest.setTimeout(60_000);
 
-const BIN = join(resolve(__dirname, '..'), 'bin', 'oauth2ctl');
 const ID = 'cli-revoke-client';
 const SECRET = 'cli-revoke-secret-0123456789abcdef0123456';
 const nowS = () => Math.floor(Date.now() / 1000);
 const tok = (jti: string, iat = nowS()) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c1', clientId: ID, now: nowS() }), jti, iat }, SECRET);
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let s: GatewayStack;
 
-function oauth2ctl(args: string[], token = s.admin.token): Promise<Result> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', OAUTH2_SERVER: s.admin.url, OAUTH2_ADMIN_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-  });
-}
-
-function expectFailure(r: Result, code: number, message: RegExp): void {
-  expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: '' });
-  expect(r.stderr).toMatch(/^oauth2ctl: [^\n]+\n$/);
-  expect(r.stderr).toMatch(message);
-}
+const oauth2ctl = (args: string[], token = s.admin.token) => runOauth2ctl(args, { env: { OAUTH2_SERVER: s.admin.url, OAUTH2_ADMIN_TOKEN: token } });
 
 async function status(token: string): Promise<[number, string | undefined]> {
   const r = await s.request('/x', { headers: { authorization: `Bearer ${token}` } });
@@ -85,7 +57,7 @@ describe('oauth2ctl token', () => {
     expect(un).toMatchObject({ code: 0, stdout: `deleted revocation ${entry.id}\n` });
     await s.sync();
     expect(await status(t)).toEqual([200, undefined]);
-    expectFailure(await oauth2ctl(['token', 'unrevoke', String(entry.id)]), 3, /not found/);
+    expectCliFailure(await oauth2ctl(['token', 'unrevoke', String(entry.id)]), 3, /not found/);
   });
 
   it('revoke --client-id: older tokens are refused, a token issued in a later second works', async () => {
@@ -110,11 +82,11 @@ describe('oauth2ctl token', () => {
       ['unrevoke a non-number', ['token', 'unrevoke', 'abc'], 2, /positive integer/],
       ['missing verb', ['token'], 2, /revoke/],
     ])('%s', async (_n, args, code, message) => {
-      expectFailure(await oauth2ctl(args), code, message);
+      expectCliFailure(await oauth2ctl(args), code, message);
     });
 
     it('a wrong admin token is exit 4 and revokes nothing', async () => {
-      expectFailure(await oauth2ctl(['token', 'revoke', '--jti', 'never'], 'wrong-token'), 4, /admin token/);
+      expectCliFailure(await oauth2ctl(['token', 'revoke', '--jti', 'never'], 'wrong-token'), 4, /admin token/);
       const page = await s.call('GET', '/v1/revocations');
       expect(page.items.map((i: { jti?: string }) => i.jti)).not.toContain('never');
     });

@@ -8,3 +8,4 @@ export * from './faults';
 export * from './postgres';
 export * from './higress-doc-configs';
 export * from './store-per-test';
+export * from './cli';
