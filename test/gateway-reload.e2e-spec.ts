@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AT_HEADER, GATEWAY_ENTRY, craftHs256, makeTempDir, runToExit, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
+import { AT_HEADER, GATEWAY_ENTRY, craftHs256, enforced, makeTempDir, runToExit, seededStackPerBlock, standardClaims, startSeededStack, type GatewayStack } from '@oauth2/testing';
 
 // End-to-end: hot reload (SPEC §7: a write is enforced by every worker within 1 s, in-flight requests
 // unharmed), cluster mode, graceful SIGTERM, and start-up refusals.
@@ -20,27 +20,18 @@ async function statuses(s: GatewayStack, p: string, t?: string): Promise<number[
 }
 const all = (n: number) => Array(ROUNDS).fill(n);
 
-/** SPEC §7: "enforced by every gateway worker within 1 s": waits on /revision, never a fixed sleep. */
-async function enforced(s: GatewayStack): Promise<void> {
-  const rev = (await s.call('GET', '/v1/revision')).revision;
-  await s.gateway.waitForRevision(rev, 1000);
-}
-
 describe.each([
   ['one process', '1'],
   ['GATEWAY_WORKERS=2', '2'],
 ])('hot reload, %s', (_label, workers) => {
-  let s: GatewayStack;
-  beforeAll(async () => {
-    s = await startGatewayStack({ gatewayEnv: { GATEWAY_WORKERS: workers } });
-    await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
-    await s.call('POST', '/v1/consumers', { name: 'c2', client_id: ID2, client_secret: S2 });
-    await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-    await s.sync();
-  }, 60_000);
-  afterAll(async () => {
-    await s?.stop();
-  }, 30_000);
+  const s = seededStackPerBlock({
+    gatewayEnv: { GATEWAY_WORKERS: workers },
+    consumers: [
+      { name: 'c1', client_id: ID1, client_secret: S1 },
+      { name: 'c2', client_id: ID2, client_secret: S2 },
+    ],
+    echoRoutes: ['r'],
+  });
 
   it('a rule added refuses the others (403) and keeps the allowed consumer', async () => {
     expect(await statuses(s, '/x', tok('c2', ID2, S2))).toEqual(all(200));
@@ -83,11 +74,8 @@ describe.each([
   ['GATEWAY_WORKERS=2', '2'],
 ])('SIGTERM, %s', (_label, workers) => {
   it('stops accepting, finishes the request in flight, exits 0', async () => {
-    const s = await startGatewayStack({ gatewayEnv: { GATEWAY_WORKERS: workers } });
+    const s = await startSeededStack({ gatewayEnv: { GATEWAY_WORKERS: workers }, echoRoutes: ['r'], settings: { global_auth: false } });
     try {
-      await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-      await s.call('PATCH', '/v1/settings', { global_auth: false });
-      await s.sync();
       const slow = s.request('/__delay/800');
       while (s.echo.count === 0) await new Promise((r) => setTimeout(r, 10));
       s.gateway.child.kill('SIGTERM');
@@ -103,11 +91,8 @@ describe.each([
 
 describe('cluster supervision', () => {
   it('a crashed worker is replaced; the gateway is ready and serving again', async () => {
-    const s = await startGatewayStack({ gatewayEnv: { GATEWAY_WORKERS: '2' } });
+    const s = await startSeededStack({ gatewayEnv: { GATEWAY_WORKERS: '2' }, echoRoutes: ['r'], settings: { global_auth: false } });
     try {
-      await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-      await s.call('PATCH', '/v1/settings', { global_auth: false });
-      await s.sync();
       const workers = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
       expect(workers).toHaveLength(2);
       process.kill(workers[0], 'SIGKILL');

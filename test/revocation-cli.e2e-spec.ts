@@ -2,7 +2,7 @@
  * `oauth2ctl token revoke | revocations | unrevoke` end to end: bin/oauth2ctl as a child process
  * against the real admin API, with the gateway enforcing what it wrote.
  */
-import { AT_HEADER, craftHs256, expectCliFailure, runOauth2ctl, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
+import { AT_HEADER, craftHs256, expectCliFailure, runOauth2ctl, seededStackPerBlock, standardClaims } from '@oauth2/testing';
 
 jest.setTimeout(60_000);
 
@@ -11,7 +11,7 @@ const SECRET = 'cli-revoke-secret-0123456789abcdef0123456';
 const nowS = () => Math.floor(Date.now() / 1000);
 const tok = (jti: string, iat = nowS()) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c1', clientId: ID, now: nowS() }), jti, iat }, SECRET);
 
-let s: GatewayStack;
+const s = seededStackPerBlock({ consumers: [{ name: 'c1', client_id: ID, client_secret: SECRET }], echoRoutes: ['r'] });
 
 const oauth2ctl = (args: string[], token = s.admin.token) => runOauth2ctl(args, { env: { OAUTH2_SERVER: s.admin.url, OAUTH2_ADMIN_TOKEN: token } });
 
@@ -19,16 +19,6 @@ async function status(token: string): Promise<[number, string | undefined]> {
   const r = await s.request('/x', { headers: { authorization: `Bearer ${token}` } });
   return [r.status, r.json?.reason];
 }
-
-beforeAll(async () => {
-  s = await startGatewayStack();
-  await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID, client_secret: SECRET });
-  await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-  await s.sync();
-});
-afterAll(async () => {
-  await s?.stop();
-});
 
 describe('oauth2ctl token', () => {
   it('revoke --jti: the gateway refuses that token, the list shows it, unrevoke restores it', async () => {

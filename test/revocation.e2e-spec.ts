@@ -1,4 +1,4 @@
-import { AT_HEADER, craftHs256, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
+import { AT_HEADER, craftHs256, enforced, seededStackPerBlock, standardClaims, type GatewayStack } from '@oauth2/testing';
 
 // End-to-end: token revocation (docs/revocation.md) through the admin API, enforced by the gateway
 // within one reload (waits on the gateway's /revision, no sleeps). Tokens are crafted with
@@ -20,24 +20,11 @@ function tok(o: { jti?: string; iat?: number | null; exp?: number; name?: string
 }
 const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
 
-/** SPEC §7: a write is enforced within 1 s. */
-async function enforced(s: GatewayStack): Promise<void> {
-  const rev = (await s.call('GET', '/v1/revision')).revision;
-  await s.gateway.waitForRevision(rev, 1000);
-}
+const C1 = { name: 'c1', client_id: ID1, client_secret: S1 };
+const C2 = { name: 'c2', client_id: ID2, client_secret: S2 };
 
 describe('token revocation (admin API + gateway)', () => {
-  let s: GatewayStack;
-  beforeAll(async () => {
-    s = await startGatewayStack();
-    await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
-    await s.call('POST', '/v1/consumers', { name: 'c2', client_id: ID2, client_secret: S2 });
-    await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-    await s.sync();
-  }, 60_000);
-  afterAll(async () => {
-    await s?.stop();
-  }, 30_000);
+  const s = seededStackPerBlock({ consumers: [C1, C2], echoRoutes: ['r'] });
 
   it('a revoked jti is 401 revoked (also when the token was cached), another token of the client still works; removing the revocation restores it', async () => {
     const a = tok({ jti: 'jti-a' });
@@ -141,7 +128,7 @@ describe('token revocation (admin API + gateway)', () => {
 });
 
 describe('RFC 7009 endpoint /oauth2/revoke (GATEWAY_REVOCATION_ENDPOINT=true)', () => {
-  let s: GatewayStack;
+  const s = seededStackPerBlock({ gatewayEnv: { GATEWAY_REVOCATION_ENDPOINT: 'true' }, consumers: [C1, C2], echoRoutes: ['r'] });
   const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -150,17 +137,6 @@ describe('RFC 7009 endpoint /oauth2/revoke (GATEWAY_REVOCATION_ENDPOINT=true)', 
   const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}` });
   const revision = async () => (await s.call('GET', '/v1/revision')).revision as number;
   const jtiOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[1], 'base64url').toString()).jti as string;
-
-  beforeAll(async () => {
-    s = await startGatewayStack({ gatewayEnv: { GATEWAY_REVOCATION_ENDPOINT: 'true' } });
-    await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
-    await s.call('POST', '/v1/consumers', { name: 'c2', client_id: ID2, client_secret: S2 });
-    await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-    await s.sync();
-  }, 60_000);
-  afterAll(async () => {
-    await s?.stop();
-  }, 30_000);
 
   it('a client revokes its own token (client_id/client_secret params): 200 with an empty body, then 401 revoked; its other token still works', async () => {
     const t = await s.token(ID1, S1);
@@ -242,16 +218,7 @@ describe('RFC 7009 endpoint /oauth2/revoke (GATEWAY_REVOCATION_ENDPOINT=true)', 
 });
 
 describe('without GATEWAY_REVOCATION_ENDPOINT, /oauth2/revoke is an ordinary proxied path', () => {
-  let s: GatewayStack;
-  beforeAll(async () => {
-    s = await startGatewayStack();
-    await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID1, client_secret: S1 });
-    await s.call('POST', '/v1/routes', { name: 'r', upstream: s.echo.url });
-    await s.sync();
-  }, 60_000);
-  afterAll(async () => {
-    await s?.stop();
-  }, 30_000);
+  const s = seededStackPerBlock({ consumers: [C1], echoRoutes: ['r'] });
 
   it('needs a bearer token like any path, and revokes nothing', async () => {
     const t = await s.token(ID1, S1);

@@ -9,3 +9,4 @@ export * from './postgres';
 export * from './higress-doc-configs';
 export * from './store-per-test';
 export * from './cli';
+export * from './seeded-stack';
