@@ -1,21 +1,12 @@
 import * as net from 'node:net';
-import { startGatewayStack, statusLines, type GatewayStack } from '@oauth2/testing';
+import { seededStackPerBlock, statusLines } from '@oauth2/testing';
 
 // Slowloris: a client that trickles its header block must be cut off by the server's
 // headersTimeout instead of holding a connection forever. The gateway's headersTimeout is 20 s and
 // not configurable (node checks it every 30 s), so this test takes up to ~50 s: hence "slow".
 jest.setTimeout(120_000);
 
-let s: GatewayStack;
-beforeAll(async () => {
-  s = await startGatewayStack();
-  await s.call('PATCH', '/v1/settings', { global_auth: false });
-  await s.call('POST', '/v1/routes', { name: 'open', upstream: s.echo.url, path_prefix: '/open' });
-  await s.sync();
-});
-afterAll(async () => {
-  await s?.stop();
-});
+const s = seededStackPerBlock({ echoRoutes: [{ name: 'open', path_prefix: '/open' }], settings: { global_auth: false } });
 
 it('a header block sent one byte every 200 ms is cut off by the server (headersTimeout), and the gateway still serves', async () => {
   const port = Number(new URL(s.gateway.url).port);

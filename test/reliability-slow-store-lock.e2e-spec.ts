@@ -1,22 +1,13 @@
 import Database from 'better-sqlite3';
 import * as path from 'node:path';
-import { runConcurrent, startGatewayStack, type GatewayStack } from '@oauth2/testing';
+import { runConcurrent, seededStackPerBlock } from '@oauth2/testing';
 
 // Another process holds the store's write lock for longer than the admin API waits for it (10 s):
 // the write is refused with a retryable 503 (not a 500), nothing half-written, and the gateway
 // serves throughout. Slow (~12 s) because the admin API's lock wait is not configurable.
 jest.setTimeout(60_000);
 
-let s: GatewayStack;
-beforeAll(async () => {
-  s = await startGatewayStack();
-  await s.call('PATCH', '/v1/settings', { global_auth: false });
-  await s.call('POST', '/v1/routes', { name: 'open', upstream: s.echo.url, path_prefix: '/open' });
-  await s.sync();
-});
-afterAll(async () => {
-  await s?.stop();
-});
+const s = seededStackPerBlock({ echoRoutes: [{ name: 'open', path_prefix: '/open' }], settings: { global_auth: false } });
 
 it('a write that cannot get the lock is a 503 with Retry-After; the gateway keeps serving; the write succeeds once the lock is free', async () => {
   const lock = new Database(path.join(s.admin.dataDir, 'oauth2.db'), { timeout: 5000 });

@@ -6,8 +6,8 @@ export interface StackSeed {
   gatewayEnv?: Record<string, string>;
   /** Created first, in order. */
   consumers?: { name: string; client_id: string; client_secret: string }[];
-  /** Names of catch-all routes to the echo upstream, created next. */
-  echoRoutes?: string[];
+  /** Routes to the echo upstream, created next: a name (a catch-all route) or the route without its upstream. */
+  echoRoutes?: (string | { name: string; path_prefix?: string; hosts?: string[] })[];
   /** PATCHed last. */
   settings?: Record<string, unknown>;
 }
@@ -17,7 +17,7 @@ export async function startSeededStack(seed: StackSeed = {}): Promise<GatewaySta
   const s = await startGatewayStack({ gatewayEnv: seed.gatewayEnv });
   try {
     for (const c of seed.consumers ?? []) await s.call('POST', '/v1/consumers', c);
-    for (const name of seed.echoRoutes ?? []) await s.call('POST', '/v1/routes', { name, upstream: s.echo.url });
+    for (const r of seed.echoRoutes ?? []) await s.call('POST', '/v1/routes', { ...(typeof r === 'string' ? { name: r } : r), upstream: s.echo.url });
     if (seed.settings) await s.call('PATCH', '/v1/settings', seed.settings);
     await s.sync();
     return s;
