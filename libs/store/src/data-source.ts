@@ -24,7 +24,7 @@ function pgTypeOverrides(): { getTypeParser: typeof Pg.types.getTypeParser } {
 }
 
 /** Connections per process: in-process work is serialized (tx.ts), so one is busy at a time; the rest absorb reconnects. */
-const PG_POOL_MAX = 3;
+export const PG_POOL_MAX = 3;
 
 function createPostgresDataSource(url: string): DataSource {
   const ds = new DataSource({

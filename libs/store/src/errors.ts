@@ -42,3 +42,21 @@ export function isUniqueViolation(err: unknown): boolean {
   // 23505: PostgreSQL's unique_violation.
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }
+
+/** SQLSTATEs of a server that closed the session: admin_shutdown (pg_terminate_backend), crash_shutdown. */
+const SESSION_CLOSED = new Set(['57P01', '57P02']);
+const SOCKET_GONE = new Set(['ECONNRESET', 'EPIPE']);
+
+/**
+ * PostgreSQL: the pooled connection was closed by the server or the network (restart, failover,
+ * pg_terminate_backend, an idle timeout) before or while it was used. The statement did not run on a
+ * live session, so a unit that had not yet changed anything can start over on another connection.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; driverError?: { code?: unknown; message?: unknown } } | null;
+  if (e === null || typeof e !== 'object') return false;
+  const code = e.driverError?.code ?? e.code;
+  if (typeof code === 'string' && (SESSION_CLOSED.has(code) || SOCKET_GONE.has(code))) return true;
+  const msg = String(e.driverError?.message ?? e.message ?? '');
+  return /^Connection terminated|connection error and is not queryable|Client was closed and is not queryable/.test(msg);
+}

@@ -2,8 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { DEFAULT_SETTINGS } from '@oauth2/core';
-import { createTestDatabase, describePostgres, expectConcurrentRevisions, storePerTest, thrownBy, type TestDatabase } from '@oauth2/testing';
+import { createTestDatabase, describePostgres, expectConcurrentRevisions, startSeveringProxy, storePerTest, thrownBy, type TestDatabase } from '@oauth2/testing';
+import { createDataSource } from './data-source';
 import { openStore, StoreError, type RevisionWatchStatus } from './index';
+import { Db } from './tx';
 
 // The store's behaviour on PostgreSQL (OAUTH2_DATABASE=postgres://...): each test on a fresh database.
 
@@ -197,10 +199,57 @@ describePostgres('store on PostgreSQL', () => {
   it('keeps working after the server kills its pooled connections', async () => {
     await ctx.store.createConsumer({ name: 'c1' });
     await db.adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()`, [db.name]);
-    // The first call may fail on a dead connection (the gateway keeps its snapshot then); the pool replaces it.
-    await ctx.store.revision().catch(() => undefined);
     await ctx.store.createConsumer({ name: 'c2' });
+    expect(await ctx.store.revision()).toBeGreaterThan(0);
     expect((await ctx.store.listConsumers(10, 0)).total).toBe(2);
+  });
+
+  it('a pooled connection found dead only when used: reads and not-yet-begun writes start over on a live one', async () => {
+    const proxy = await startSeveringProxy(db.url);
+    const store = await openStore({ dataDir: ctx.dir, database: proxy.url, masterKey: KEY_A });
+    try {
+      await store.createConsumer({ name: 'c1' });
+      for (let i = 2; i <= 4; i++) {
+        expect(proxy.severIdle()).toBeGreaterThan(0);
+        expect(await store.revision()).toBeGreaterThan(0); // a bare read
+        expect(proxy.severIdle()).toBeGreaterThan(0);
+        expect((await store.listConsumers(10, 0)).total).toBe(i - 1); // a read transaction
+        expect(proxy.severIdle()).toBeGreaterThan(0);
+        await store.createConsumer({ name: `c${i}` }); // a write whose BEGIN meets the dead connection
+      }
+      expect(proxy.severed()).toBeGreaterThanOrEqual(9);
+      expect((await ctx.store.listConsumers(10, 0)).items.map((c) => c.name)).toEqual(['c1', 'c2', 'c3', 'c4']);
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
+
+  it('a write whose connection dies after BEGIN is not started over (the outcome is the caller\'s to learn)', async () => {
+    await ctx.store.revision(); // migrated
+    const proxy = await startSeveringProxy(db.url);
+    const ds = createDataSource(proxy.url);
+    await ds.initialize();
+    const tx = new Db(ds);
+    let runs = 0;
+    try {
+      const err = await tx
+        .write(async () => {
+          runs++;
+          proxy.severIdle(); // the write lock is held; the next statement meets a dead connection
+          await tx.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
+        })
+        .then(() => null, (e: Error) => e);
+      expect(err?.message).toMatch(/Connection terminated/);
+      expect(runs).toBe(1);
+      // The server rolled the transaction back with the session: nothing was written.
+      expect(await ctx.store.revision()).toBe(1);
+      // Reads on the same Db go on, on a live connection.
+      expect(await tx.exclusive(() => tx.query<{ value: number }[]>('SELECT "value" FROM "revision" WHERE "id" = 1'))).toEqual([{ value: 1 }]);
+    } finally {
+      await ds.destroy();
+      await proxy.close();
+    }
   });
 
   it('never shows the URL password in an error', async () => {

@@ -1,9 +1,16 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { BUSY_TIMEOUT_MS } from './data-source';
+import { BUSY_TIMEOUT_MS, PG_POOL_MAX } from './data-source';
 import { dialectOf, type Dialect } from './dialect';
-import { isBusy } from './errors';
+import { isBusy, isConnectionLost } from './errors';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * PostgreSQL: how often a unit that can safely start over does so after its connection turned out
+ * to be dead. The pool drops a dead client once its socket reports the close, so after a server
+ * restart or pg_terminate_backend every idle connection may fail once: PG_POOL_MAX covers them.
+ */
+const LOST_CONNECTION_RETRIES = PG_POOL_MAX;
 
 /** `?` placeholders (the SQLite spelling every store query uses) as PostgreSQL's `$1, $2, ...`. */
 function numbered(sql: string): string {
@@ -57,11 +64,25 @@ export class Db {
     return this.runner().query(numbered(sql), params);
   }
 
-  /** Runs `fn` alone (FIFO); on PostgreSQL on a connection checked out for it. */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(this.qr !== null ? fn : () => this.withConnection(fn));
+  /**
+   * Runs `fn` alone (FIFO); on PostgreSQL on a connection checked out for it. When that connection
+   * is found dead and `mayRetry()` says nothing was changed yet, `fn` starts over on another one.
+   * Reads may always start over (the default); writes only before their first statement.
+   */
+  exclusive<T>(fn: () => Promise<T>, mayRetry: () => boolean = () => true): Promise<T> {
+    const run = this.tail.then(this.qr !== null ? fn : () => this.onLiveConnection(fn, mayRetry));
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private async onLiveConnection<T>(fn: () => Promise<T>, mayRetry: () => boolean): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.withConnection(fn);
+      } catch (err) {
+        if (attempt >= LOST_CONNECTION_RETRIES || !isConnectionLost(err) || !mayRetry()) throw err;
+      }
+    }
   }
 
   private async withConnection<T>(fn: () => Promise<T>): Promise<T> {
@@ -105,8 +126,12 @@ export class Db {
 
   /** A write transaction; rolled back when `fn` throws or when `commit` is false (dry runs). */
   write<T>(fn: () => Promise<T>, commit = true): Promise<T> {
+    // Started over on a dead connection only while the write lock was not yet taken: after that,
+    // a lost connection may have lost the COMMIT's answer, not the COMMIT.
+    let begun = false;
     return this.exclusive(async () => {
       await this.beginWrite();
+      begun = true;
       try {
         const out = await fn();
         await this.query(commit ? 'COMMIT' : 'ROLLBACK');
@@ -115,7 +140,7 @@ export class Db {
         await this.query('ROLLBACK').catch(() => undefined);
         throw err;
       }
-    });
+    }, () => !begun);
   }
 
   /** A read transaction: every statement in `fn` sees the same snapshot (SQLite WAL; PostgreSQL repeatable read). */

@@ -6,6 +6,7 @@ export * from './echo-upstream';
 export * from './gateway-process';
 export * from './faults';
 export * from './postgres';
+export * from './severing-proxy';
 export * from './higress-doc-configs';
 export * from './store-per-test';
 export * from './cli';
