@@ -144,7 +144,12 @@ export class SnapshotPoller {
       return;
     }
     const at = Math.max(Date.now(), this.quietUntil);
-    if (this.timer !== null && this.dueAt <= at) return;
+    if (this.timer !== null && this.dueAt <= at) {
+      // The check already due at least as soon serves this change: it runs as this trigger's.
+      this.fromPoke = true;
+      this.pokeTrigger = trigger;
+      return;
+    }
     this.schedule(at - Date.now());
     this.fromPoke = true;
     this.pokeTrigger = trigger;
