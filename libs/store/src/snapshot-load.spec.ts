@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
 import { storePerTest } from '@oauth2/testing';
 import { openStore } from './index';
 
@@ -50,4 +52,42 @@ describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
     }
     await expect(ctx.store.loadSnapshotSource()).rejects.toThrow('cannot decrypt the secret of consumer "c2"');
   });
+
+  it('refuses a cached consumer whose ciphertext changed by one byte (the whole sealed value is compared)', async () => {
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
+    await ctx.store.loadSnapshotSource(); // cached
+    const raw = new Database(path.join(ctx.dir, 'oauth2.db'));
+    try {
+      // The last byte of the ciphertext body: iv and tag unchanged.
+      const [row] = raw.prepare(`SELECT "secret_enc" FROM "consumer" WHERE "name" = 'c1'`).raw(true).all() as [Buffer][];
+      const enc = Buffer.from(row[0]);
+      enc[enc.length - 1] ^= 1;
+      raw.prepare(`UPDATE "consumer" SET "secret_enc" = ? WHERE "name" = 'c1'`).run(enc);
+      raw.prepare(`UPDATE "revision" SET "value" = "value" + 1`).run();
+    } finally {
+      raw.close();
+    }
+    await expect(ctx.store.loadSnapshotSource()).rejects.toThrow('cannot decrypt the secret of consumer "c1"');
+  });
+
+  it('does not keep a load\'s result alive once the caller dropped it (the store\'s unit queue holds no results)', async () => {
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
+    const gc = forceGc();
+    let ref: WeakRef<object> | undefined;
+    await (async () => {
+      ref = new WeakRef(await ctx.store.loadSnapshotSource());
+    })();
+    // No store call after the load: before the fix the queue's tail still resolved to the result.
+    for (let i = 0; i < 3 && ref!.deref() !== undefined; i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+    expect(ref!.deref()).toBeUndefined();
+  });
 });
+
+/** A full GC without starting node with --expose-gc. */
+function forceGc(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}

@@ -4,6 +4,7 @@ import { dialectOf, type Dialect } from './dialect';
 import { isBusy, isConnectionLost } from './errors';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const noop = (): void => undefined;
 
 /**
  * PostgreSQL: how often a unit that can safely start over does so after its connection turned out
@@ -71,7 +72,9 @@ export class Db {
    */
   exclusive<T>(fn: () => Promise<T>, mayRetry: () => boolean = () => true): Promise<T> {
     const run = this.tail.then(this.qr !== null ? fn : () => this.onLiveConnection(fn, mayRetry));
-    this.tail = run.catch(() => undefined);
+    // The queue's tail settles with nothing: `run.catch()` alone would hold the unit's result (a
+    // whole snapshot's rows after a load) until the next unit ran.
+    this.tail = run.then(noop, noop);
     return run;
   }
 
