@@ -11,13 +11,20 @@ function json<T>(text: string | null): T | null {
 }
 
 interface Opened {
-  /** The ciphertext as a latin1 string: a fraction of the memory of a retained Buffer per consumer. */
-  enc: string;
+  /** The sealed secret in hex, as the row read gave it: compared to spot an unchanged row. */
+  sealedHex: string;
   secret: string;
 }
 
+/**
+ * name, client_id, and the sealed secret as hex: SQL's hex()/encode() hands back one plain string
+ * per row where a BLOB column would cost a separately allocated Buffer each (with 100k consumers,
+ * a tenth of a cold load and much of its GC); only new or changed secrets become bytes again.
+ */
+type ConsumerRow = [string, string, string];
+
 interface Statements {
-  consumers: Statement<[], [string, string, Buffer]>;
+  consumers: Statement<[], ConsumerRow>;
   routes: Statement<[], [string, string, string, string, number]>;
   rules: Statement<[], [number, number, string | null, string | null, string]>;
 }
@@ -42,7 +49,7 @@ export class SnapshotLoader {
       // The same single connection the query runner uses; statements run inside db.read()'s transaction.
       const conn = (this.ctx.db.ds.driver as unknown as { databaseConnection: Database }).databaseConnection;
       this.stmts = {
-        consumers: conn.prepare<[], [string, string, Buffer]>('SELECT "name", "client_id", "secret_enc" FROM "consumer" ORDER BY "name" ASC').raw(true),
+        consumers: conn.prepare<[], ConsumerRow>('SELECT "name", "client_id", hex("secret_enc") FROM "consumer" ORDER BY "name" ASC').raw(true),
         routes: conn.prepare<[], [string, string, string, string, number]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC').raw(true),
         rules: conn.prepare<[], [number, number, string | null, string | null, string]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC').raw(true),
       };
@@ -68,29 +75,28 @@ export class SnapshotLoader {
    * as arrays so the consumer rows go through the same secret cache as SQLite's.
    */
   private async postgresRows(): Promise<Pick<SnapshotSource, 'consumers' | 'routes' | 'rules'>> {
-    type C = { name: string; client_id: string; secret_enc: Buffer };
+    type C = { name: string; client_id: string; sealed_hex: string };
     type R = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean };
     type U = { id: number; position: number; routes: string | null; domains: string | null; allow: string };
     const db = this.ctx.db;
-    const c = await db.query<C[]>('SELECT "name", "client_id", "secret_enc" FROM "consumer" ORDER BY "name" ASC');
+    const c = await db.query<C[]>('SELECT "name", "client_id", encode("secret_enc", \'hex\') AS "sealed_hex" FROM "consumer" ORDER BY "name" ASC');
     const r = await db.query<R[]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC');
     const u = await db.query<U[]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC');
     return {
-      consumers: this.consumers(c.map((x): [string, string, Buffer] => [x.name, x.client_id, x.secret_enc])),
+      consumers: this.consumers(c.map((x): ConsumerRow => [x.name, x.client_id, x.sealed_hex])),
       routes: r.map((x): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix })),
       rules: u.map((x): RuleRecord => ({ id: x.id, position: x.position, routes: json(x.routes), domains: json(x.domains), allow: json<string[]>(x.allow)! })),
     };
   }
 
-  private consumers(rows: [string, string, Buffer][]): ConsumerRecord[] {
+  private consumers(rows: ConsumerRow[]): ConsumerRecord[] {
     const prev = this.opened;
     const next = new Map<string, Opened>();
     const out = new Array<ConsumerRecord>(rows.length);
     for (let i = 0; i < rows.length; i++) {
-      const [name, client_id, enc] = rows[i];
-      const encText = enc.toString('latin1');
+      const [name, client_id, sealedHex] = rows[i];
       let o = prev.get(name);
-      if (o === undefined || o.enc !== encText) o = { enc: encText, secret: this.ctx.box.open(enc, name) };
+      if (o === undefined || o.sealedHex !== sealedHex) o = { sealedHex, secret: this.ctx.box.open(Buffer.from(sealedHex, 'hex'), name) };
       next.set(name, o);
       out[i] = { name, client_id, client_secret: o.secret };
     }
