@@ -21,6 +21,7 @@ export interface Snapshot extends RevocationTable, SigningKeyTable {
   readonly revision: number;
   readonly settings: Readonly<Settings>;
   readonly consumersByClientId: ReadonlyMap<string, CompiledConsumer>;
+  /** Built on first use: only the explainer asks (the gateway never does, and 100k entries cost ~5 MB). */
   readonly consumersByName: ReadonlyMap<string, CompiledConsumer>;
   readonly routes: RouteTable;
   readonly rules: RuleTable;
@@ -31,19 +32,23 @@ export interface Snapshot extends RevocationTable, SigningKeyTable {
 /** Compiles a store read into the hot path's lookup structures. Pure; throws nothing for valid input. */
 export function compileSnapshot(src: SnapshotSource): Snapshot {
   const byId = new Map<string, CompiledConsumer>();
-  const byName = new Map<string, CompiledConsumer>();
-  for (const c of src.consumers) {
+  const compiled = new Array<CompiledConsumer>(src.consumers.length);
+  let byName: Map<string, CompiledConsumer> | null = null;
+  for (let i = 0; i < src.consumers.length; i++) {
+    const c = src.consumers[i];
     // Spelled out rather than spread: with 100k consumers the spread was half of the compile time.
-    const compiled: CompiledConsumer = { name: c.name, client_id: c.client_id, client_secret: c.client_secret, key: Buffer.from(c.client_secret, 'utf8') };
+    const cc: CompiledConsumer = { name: c.name, client_id: c.client_id, client_secret: c.client_secret, key: Buffer.from(c.client_secret, 'utf8') };
     // First one wins, as Higress does for duplicate client ids (the store keeps them unique anyway).
-    if (!byId.has(c.client_id)) byId.set(c.client_id, compiled);
-    byName.set(c.name, compiled);
+    if (!byId.has(c.client_id)) byId.set(c.client_id, cc);
+    compiled[i] = cc;
   }
   return Object.freeze({
     revision: src.revision,
     settings: Object.freeze({ ...src.settings }),
     consumersByClientId: byId,
-    consumersByName: byName,
+    get consumersByName(): ReadonlyMap<string, CompiledConsumer> {
+      return (byName ??= new Map(compiled.map((c) => [c.name, c])));
+    },
     routes: compileRoutes(src.routes),
     rules: compileRules(src.rules),
     authHeader: src.settings.auth_header_name.toLowerCase(),
