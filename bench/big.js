@@ -81,12 +81,38 @@ function storeApply(our, doc) {
 }
 
 /**
+ * Sends one request at a time to `url` until stop(); stop() resolves { max_ms, n, failed } (any
+ * answer but 200 counts as failed).
+ */
+function probeLatency(url, headers) {
+  let running = true;
+  const stats = { max_ms: 0, n: 0, failed: 0 };
+  const loop = (async () => {
+    while (running) {
+      const t = process.hrtime.bigint();
+      const res = await request(url, { headers, timeoutMs: 30000 }).catch(() => ({ status: 0 }));
+      stats.max_ms = Math.max(stats.max_ms, Number(process.hrtime.bigint() - t) / 1e6);
+      stats.n++;
+      if (res.status !== 200) stats.failed++;
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return stats;
+    },
+  };
+}
+
+/**
  * Returns { gw, report }: gw is the loaded gateway (for the auth1_big scenario) or undefined.
  * report goes into the JSON and the printed summary.
  */
 async function setupBig(upstreamUrl, opts, log) {
   const report = { consumers: opts.consumers, routes: opts.routes, rules: opts.rules, steps: [] };
   let gw;
+  let probe;
   try {
     const our = makeOurEnv();
     const admin = await startAdmin(our);
@@ -102,6 +128,9 @@ async function setupBig(upstreamUrl, opts, log) {
     await waitRevision([gw], await admin.client.revision(), 60000);
 
     const doc = JSON.stringify(buildDocument(opts.consumers, opts.rules, rr.made));
+    // Requests through the gateway for as long as the apply and the reload last: the longest one
+    // is how long the reload held the gateway's event loop (the snapshot load runs in slices).
+    probe = probeLatency(`${gw.url}/auth/x`, { authorization: `Bearer ${opts.token}` });
     const mbText = `${(doc.length / 1048576).toFixed(1)} MB JSON`;
     log(`big: POST /v1/apply (${mbText})`);
     const tApply = process.hrtime.bigint();
@@ -130,17 +159,21 @@ async function setupBig(upstreamUrl, opts, log) {
       report.steps.push(`store apply() (${out.result.applied.consumers} consumers, ${out.result.applied.rules} rules, ${out.result.warnings} warnings): ${out.result.ms.toFixed(0)} ms in the transaction`);
     } else {
       report.error = `POST /v1/apply of a ${mbText} document -> ${res.status} ${res.text.slice(0, 150)}`;
+      await probe.stop();
       return { gw: undefined, report };
     }
     const target = applied.revision;
     await waitFor('big gateway revision', async () => (await gatewayRevision(gw)) >= target, 120000, 5);
     report.load_ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    report.stall = await probe.stop();
+    probe = undefined;
     report.rss_big = rssTree(gw.child.pid);
     // The bench consumer must still pass: its rule is the last of ~10k.
     const check = await request(`${gw.url}/auth/x`, { headers: { authorization: `Bearer ${opts.token}` } });
     if (check.status !== 200) throw new Error(`auth on the big config answered ${check.status}`);
     return { gw, report };
   } catch (e) {
+    if (probe) await probe.stop();
     report.error = oneLine(e);
     return { gw: report.load_ms ? gw : undefined, report };
   }

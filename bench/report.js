@@ -85,6 +85,7 @@ function bigText(b) {
   const lines = [`big config (${b.consumers} consumers, ${b.routes} routes, ${b.rules} rules):`];
   for (const s of b.steps || []) lines.push(`  ${s}`);
   if (Number.isFinite(b.load_ms)) lines.push(`  snapshot load (apply response -> gateway /revision): ${fmt(b.load_ms)} ms ${verdict(b.load_ms <= 1000)} (goal <= 1 s)`);
+  if (b.stall) lines.push(`  longest request through the gateway during apply + reload: ${fmt(b.stall.max_ms)} ms (${b.stall.n} requests, one at a time, ${b.stall.failed} not 200)`);
   if (b.rss_small) lines.push(`  gateway RSS small config: ${mb(b.rss_small.total)}`);
   if (b.rss_big) lines.push(`  gateway RSS big config:   ${mb(b.rss_big.total)} ${verdict(b.rss_big.total <= 300e6)} (goal <= 300 MB)`);
   if (b.rss_big_after_load) lines.push(`  gateway RSS big config after the load rounds: ${mb(b.rss_big_after_load.total)} ${verdict(b.rss_big_after_load.total <= 300e6)}`);

@@ -1,4 +1,4 @@
-import { compileSnapshot, isTokenRequest } from './snapshot';
+import { COMPILE_SLICE, compileSnapshot, compileSnapshotAsync, isTokenRequest } from './snapshot';
 import { DEFAULT_SETTINGS } from './settings';
 import { matchRoute } from './route-match';
 import { matchRule } from './rule-match';
@@ -69,3 +69,24 @@ describe('isTokenRequest (SPEC §3.3: the path ends with auth_path)', () => {
     expect(isTokenRequest(s, path)).toBe(expected);
   });
 });
+
+describe('compileSnapshotAsync', () => {
+  const many = (n: number) =>
+    source({ consumers: Array.from({ length: n }, (_, i) => ({ name: `c${i}`, client_id: `id-${i}`, client_secret: `secret-${i}-secret-secret-secret-secret` })) });
+
+  it('pauses between slices of consumers and before the rules, and builds the same snapshot as compileSnapshot', async () => {
+    const n = 2 * COMPILE_SLICE + 7;
+    let pauses = 0;
+    const s = await compileSnapshotAsync(many(n), async () => void pauses++);
+    // One pause after each full slice, one between routes and rules.
+    expect(pauses).toBe(Math.floor(n / COMPILE_SLICE) + 1);
+    const sync = compileSnapshot(many(n));
+    expect(s.consumersByClientId.size).toBe(n);
+    expect([...s.consumersByClientId.keys()]).toEqual([...sync.consumersByClientId.keys()]);
+    expect(s.consumersByClientId.get(`id-${n - 1}`)?.key.equals(sync.consumersByClientId.get(`id-${n - 1}`)!.key)).toBe(true);
+    expect(s.consumersByName.get('c0')?.client_id).toBe('id-0');
+    expect(matchRoute(s.routes, 'api.test', '/v1/x')?.name).toBe('ns/r');
+    expect(Object.isFrozen(s)).toBe(true);
+  });
+});
+

@@ -29,8 +29,34 @@ export interface Snapshot extends RevocationTable, SigningKeyTable {
   readonly authHeader: string;
 }
 
+/** Consumers compiled between two pauses of compileSnapshotAsync (~5 ms of work). */
+export const COMPILE_SLICE = 5_000;
+
 /** Compiles a store read into the hot path's lookup structures. Pure; throws nothing for valid input. */
 export function compileSnapshot(src: SnapshotSource): Snapshot {
+  const steps = compileSteps(src);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same compile, awaiting `pause()` (the caller's way of yielding to its event loop, e.g.
+ * setImmediate) after every COMPILE_SLICE consumers: a 100k-consumer reload then never holds the
+ * gateway's event loop for more than a few milliseconds at a time.
+ */
+export async function compileSnapshotAsync(src: SnapshotSource, pause: () => Promise<void>): Promise<Snapshot> {
+  const steps = compileSteps(src);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
+/** The compile, as steps: it yields between slices of consumers, and returns the snapshot. */
+function* compileSteps(src: SnapshotSource): Generator<void, Snapshot, void> {
   const byId = new Map<string, CompiledConsumer>();
   const compiled = new Array<CompiledConsumer>(src.consumers.length);
   let byName: Map<string, CompiledConsumer> | null = null;
@@ -41,7 +67,11 @@ export function compileSnapshot(src: SnapshotSource): Snapshot {
     // First one wins, as Higress does for duplicate client ids (the store keeps them unique anyway).
     if (!byId.has(c.client_id)) byId.set(c.client_id, cc);
     compiled[i] = cc;
+    if (i % COMPILE_SLICE === COMPILE_SLICE - 1) yield;
   }
+  const routes = compileRoutes(src.routes);
+  yield;
+  const rules = compileRules(src.rules);
   return Object.freeze({
     revision: src.revision,
     settings: Object.freeze({ ...src.settings }),
@@ -49,8 +79,8 @@ export function compileSnapshot(src: SnapshotSource): Snapshot {
     get consumersByName(): ReadonlyMap<string, CompiledConsumer> {
       return (byName ??= new Map(compiled.map((c) => [c.name, c])));
     },
-    routes: compileRoutes(src.routes),
-    rules: compileRules(src.rules),
+    routes,
+    rules,
     authHeader: src.settings.auth_header_name.toLowerCase(),
     ...compileSigningKeys(src.keys),
     ...compileRevocations(src.revocations),

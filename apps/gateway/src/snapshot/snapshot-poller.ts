@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compileSnapshot } from '@oauth2/core';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { compileSnapshotAsync } from '@oauth2/core';
 import { describeDatabase, openStore, type ConfigStore } from '@oauth2/store';
 import type { GatewayEnv } from '../config/gateway-env';
 import type { Logger } from '../logger';
@@ -78,7 +79,8 @@ export class SnapshotPoller {
   private async load(trigger: ReloadTrigger): Promise<void> {
     const started = Date.now();
     const src = await this.store!.loadSnapshotSource();
-    const snap = compileSnapshot(src);
+    // In slices, as the store read was: requests keep being served while a big config compiles.
+    const snap = await compileSnapshotAsync(src, () => yieldToLoop());
     this.holder.swap(snap);
     this.metrics.snapshotRevision.set(snap.revision);
     this.metrics.reloads.inc({ trigger });
