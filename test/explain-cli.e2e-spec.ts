@@ -76,7 +76,7 @@ describe('oauth2ctl consumer grants / route who', () => {
   it('grants: each route reachable or why not', async () => {
     const r = await oauth2ctl(['consumer', 'grants', 'c2']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^ns\/api +no +denied_by_rule +#\d+ +rule #\d+ allows only c1$/m);
+    expect(r.stdout).toMatch(/^ns\/api +no +denied_by_rule +#\d+ +on host api\.test: rule #\d+ allows only c1$/m);
     expect(r.stdout).toMatch(/^ns\/open +yes +pass_through +- /m);
     const json = JSON.parse((await oauth2ctl(['-o', 'json', 'consumer', 'grants', 'c1'])).stdout);
     expect(json.routes.find((x: { route: string }) => x.route === 'ns/api')).toMatchObject({ reachable: true, access: 'allowed_by_rule' });

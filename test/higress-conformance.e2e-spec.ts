@@ -1,3 +1,4 @@
+import { FAILURES } from '@oauth2/core';
 import { startGatewayStack, type GatewayStack, type RawRequest } from '@oauth2/testing';
 import { HIGRESS_CASES, HIGRESS_CONFIGS, type HigressConfigFixture, type HigressConfigName } from '../libs/token/src/higress-fixtures';
 
@@ -144,7 +145,8 @@ const FROM_FIXTURES: Case[] = HIGRESS_CASES.filter((c) => c.config !== 'seedDoc'
   higress: c.expectStatus,
   ours: c.expectStatus,
   consumer: c.expectStatus === 200 ? claims(c.authorization).sub : undefined,
-  reason: c.expect !== 'ok' ? c.expect : c.expectStatus === 403 ? (HIGRESS_CONFIGS[c.config].global_credentials ? 'not_allowed' : 'audience_mismatch') : undefined,
+  // The body names the answered code (unknown_client is answered as bad_signature: no client_id oracle).
+  reason: c.expect !== 'ok' ? (FAILURES[c.expect].answerAs ?? c.expect) : c.expectStatus === 403 ? (HIGRESS_CONFIGS[c.config].global_credentials ? 'not_allowed' : 'audience_mismatch') : undefined,
 }));
 
 // What the fixtures lack: the token endpoint (go-wasm-oauth-basic.go scene 1) and the pass-through

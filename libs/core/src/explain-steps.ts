@@ -1,3 +1,4 @@
+import type { BearerVerdict, TokenVerifier, VerifyVerdict } from './authorize';
 import { FAILURES, type VerifyFailure } from './failures';
 import type { Snapshot } from './snapshot';
 
@@ -8,36 +9,28 @@ export interface ExplainStep {
   detail: string;
 }
 
-/** What the injected verifier answers (libs/token's `verifyAccessToken` fits structurally). */
-export type ExplainVerifyResult =
-  | { ok: true; consumer: { name: string }; claims: Record<string, unknown> }
-  | { ok: false; code: VerifyFailure };
+type TokenCheck = Exclude<VerifyFailure, 'revoked'>;
 
 /**
- * The gateway's own token checks, injected because core may not import libs/token: the admin API
- * passes `extractBearerToken` and `verifyAccessToken`, so the explainer runs the real verifier.
+ * The verifier's checks in its order (the keys' order), each with the step name and what passing it
+ * means. Typed by the failure codes: a new verify failure without a step here does not compile.
  */
-export interface ExplainVerifier {
-  extractBearer(header: string | undefined): { ok: true; token: string } | { ok: false; code: 'missing_token' | 'bad_scheme' };
-  verify(token: string, snapshot: Snapshot, nowSeconds: number): ExplainVerifyResult;
-}
-
-/** SPEC §3.5 checks in the verifier's order, each with the failure code that stops there. */
-const STEPS: ReadonlyArray<[step: string, code: VerifyFailure, passed: string]> = [
-  ['auth header present', 'missing_token', 'header present'],
-  ['scheme Bearer + one token', 'bad_scheme', 'Bearer <token>'],
-  ['three base64url parts', 'malformed', 'well-formed compact JWS'],
-  ['header typ', 'bad_typ', 'typ is at+jwt'],
-  ['header alg', 'bad_alg', 'alg is HS256'],
-  ['no crit/b64 header', 'bad_header', 'no unsupported header parameter'],
-  ['client_id is a known consumer', 'unknown_client', 'known consumer'],
-  ['signature', 'bad_signature', "HS256 signature valid with the consumer's secret"],
-  ['claim types', 'bad_claims', 'exp/iat/nbf numbers, iss/sub/client_id strings'],
-  ['issuer', 'bad_issuer', 'iss matches'],
-  ['subject', 'bad_subject', 'sub is the consumer'],
-  ['not expired', 'expired', 'exp not passed'],
-  ['not before (iat, nbf)', 'not_yet_valid', 'iat/nbf not in the future'],
-];
+const STEP_OF: Readonly<Record<TokenCheck, readonly [step: string, passed: string]>> = {
+  missing_token: ['auth header present', 'header present'],
+  bad_scheme: ['scheme Bearer + one token', 'Bearer <token>'],
+  malformed: ['three base64url parts', 'well-formed compact JWS'],
+  bad_typ: ['header typ', 'typ is at+jwt'],
+  bad_alg: ['header alg', 'alg is HS256'],
+  bad_header: ['no crit/b64 header', 'no unsupported header parameter'],
+  unknown_client: ['client_id is a known consumer', 'known consumer'],
+  bad_signature: ['signature', "HS256 signature valid with the consumer's secret"],
+  bad_claims: ['claim types', 'exp/iat/nbf numbers, iss/sub/client_id strings'],
+  bad_issuer: ['issuer', 'iss matches'],
+  bad_subject: ['subject', 'sub is the consumer'],
+  expired: ['not expired', 'exp not passed'],
+  not_yet_valid: ['not before (iat, nbf)', 'iat/nbf not in the future'],
+};
+const STEPS: ReadonlyArray<[step: string, code: TokenCheck, passed: string]> = (Object.keys(STEP_OF) as TokenCheck[]).map((c) => [STEP_OF[c][0], c, STEP_OF[c][1]]);
 
 /** Unverified decode, for the trace's wording only: decisions come from the injected verifier. */
 function peek(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } | null {
@@ -114,27 +107,43 @@ function failingIndex(code: VerifyFailure, parts: ReturnType<typeof peek>): numb
   return STEPS.findIndex((s) => s[1] === code);
 }
 
-export type TokenTrace = { steps: ExplainStep[] } & ({ ok: true; consumer: string; claims: Record<string, unknown> } | { ok: false; code: VerifyFailure });
-
 /**
- * Runs the gateway's header parsing and verifier on `header` and lays the single verdict out as the
- * SPEC §3.5 steps: every step before the failing one passed, the failing one did not, later ones
- * were not reached (and are not listed).
+ * Lays the decision's single token verdict out as the verifier's steps: every step before the
+ * failing one passed, the failing one did not, later ones were not reached (and are not listed).
+ * `token` is undefined when the auth header itself was refused. `assumed`: the explainer's
+ * "assume consumer X" mode, where only the consumer's existence is checked.
  */
-export function traceToken(header: string | undefined, snap: Snapshot, now: number, verifier: ExplainVerifier): TokenTrace {
-  const bearer = verifier.extractBearer(header);
-  const token = bearer.ok ? bearer.token : '';
-  const parts = bearer.ok ? peek(token) : null;
-  const r: ExplainVerifyResult = bearer.ok ? verifier.verify(token, snap, now) : { ok: false, code: bearer.code };
-  const consumer = r.ok ? r.consumer.name : '';
-  const stop = r.ok ? STEPS.length : failingIndex(r.code, parts);
+export function tokenSteps(snap: Snapshot, now: number, token: string | undefined, verdict: BearerVerdict | VerifyVerdict, assumed: boolean): ExplainStep[] {
+  if (assumed) {
+    return verdict.ok
+      ? [{ step: 'consumer exists', ok: true, detail: `consumer ${JSON.stringify((verdict as { consumer: { name: string } }).consumer.name)} exists (token checks assumed to pass)` }]
+      : [{ step: 'consumer exists', ok: false, detail: 'no consumer of that name' }];
+  }
+  const parts = token === undefined ? null : peek(token);
+  const consumer = verdict.ok && 'consumer' in verdict ? verdict.consumer.name : '';
+  const stop = verdict.ok ? STEPS.length : failingIndex(verdict.code, parts);
   const steps: ExplainStep[] = [];
   for (let i = 0; i < stop; i++) steps.push({ step: STEPS[i][0], ok: true, detail: passedDetail(i, snap, now, parts, consumer) });
-  if (!r.ok) {
+  if (!verdict.ok) {
     // A code this table does not place (a verifier newer than it): reported as such, not guessed.
-    if (stop < 0) return { ok: false, code: r.code, steps: [{ step: 'verification', ok: false, detail: FAILURES[r.code]?.msg ?? r.code }] };
-    steps.push({ step: STEPS[stop][0], ok: false, detail: failedDetail(r.code, snap, now, parts) });
-    return { ok: false, code: r.code, steps };
+    if (stop < 0) return [{ step: 'verification', ok: false, detail: FAILURES[verdict.code]?.msg ?? verdict.code }];
+    steps.push({ step: STEPS[stop][0], ok: false, detail: failedDetail(verdict.code, snap, now, parts) });
   }
-  return { ok: true, consumer, claims: r.claims, steps };
+  return steps;
+}
+
+/**
+ * The explainer's "assume a valid token of consumer X" verifier: the header and signature checks
+ * pass by assumption; the token is the one the token endpoint would issue on the request's route.
+ */
+export function assumedConsumerVerifier(name: string): TokenVerifier {
+  return {
+    bearer: () => ({ ok: true, token: 'assumed' }),
+    verify(_token, snap, now, route) {
+      const c = snap.consumersByName.get(name);
+      if (c === undefined) return { ok: false, code: 'unknown_client' };
+      const aud = snap.settings.global_credentials ? 'default' : (route?.name ?? 'default');
+      return { ok: true, consumer: c, claims: { client_id: c.client_id, iat: now, exp: now + snap.settings.token_ttl, aud } };
+    },
+  };
 }

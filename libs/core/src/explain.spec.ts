@@ -1,15 +1,12 @@
-import { extractBearerToken, verifyAccessToken } from '@oauth2/token';
+import { createTokenVerifier } from '@oauth2/token';
 import { AT_HEADER, craftHs256, standardClaims } from '@oauth2/testing';
-import { explainRequest, consumerGrants, routeWho, type ExplainInput, type ExplainVerifier } from './explain';
+import { explainRequest, consumerGrants, routeWho, type ExplainInput } from './explain';
 import { compileSnapshot, type Snapshot } from './snapshot';
 import { DEFAULT_SETTINGS, type Settings } from './settings';
 import type { RevocationRecords, RuleRecord } from './model';
 
 // The real verifier (libs/token), injected as the admin API does; tokens crafted with node:crypto.
-const verifier: ExplainVerifier = {
-  extractBearer: extractBearerToken,
-  verify: (t, snap, now) => verifyAccessToken(t, snap.consumersByClientId, { issuer: snap.settings.issuer, clockSkewSeconds: snap.settings.clock_skew_seconds, nowSeconds: now }),
-};
+const verifier = createTokenVerifier();
 const NOW = 1_700_000_000;
 const SA = 'alice-secret-0123456789abcdef0123456789';
 const SB = 'bob-secret-0123456789abcdef0123456789abc';
@@ -42,9 +39,15 @@ const run = (s: Snapshot, i: Partial<ExplainInput>) => explainRequest(s, { host:
 describe('explainRequest outcome (the gateway order of decisions)', () => {
   it.each<[string, Snapshot, Partial<ExplainInput>, number, string]>([
     ['no route', snap(), { host: 'other.org', path: '/x' }, 404, 'no_route'],
-    ['dot segment', snap(), { path: '/v1/../admin' }, 400, 'bad_request'],
-    ['encoded dot segment', snap(), { path: '/v1/%2e%2e/admin' }, 400, 'bad_request'],
-    ['target neither path nor URL', snap(), { path: 'v1/x' }, 400, 'bad_request'],
+    ['dot segment', snap(), { path: '/v1/../admin' }, 400, 'bad_path'],
+    ['encoded dot segment', snap(), { path: '/v1/%2e%2e/admin' }, 400, 'bad_path'],
+    ['target neither path nor URL', snap(), { path: 'v1/x' }, 400, 'bad_path'],
+    ['upper-case spelling of a ruled route', snap({}, [ruleApiAlice]), { path: '/V1/x', token: tok('bob', 'id-b', SB) }, 403, 'not_allowed'],
+    ['merged slashes reach the ruled route', snap({}, [ruleApiAlice]), { path: '//v1//x', token: tok('bob', 'id-b', SB) }, 403, 'not_allowed'],
+    ['encoded unreserved letters are decoded', snap({}, [ruleApiAlice]), { path: '/%76%31/x', token: tok('bob', 'id-b', SB) }, 403, 'not_allowed'],
+    ['encoded slash refused', snap({}, [ruleApiAlice]), { path: '/v1%2fx' }, 400, 'bad_path'],
+    ['path parameter refused', snap({}, [ruleApiAlice]), { path: '/v1;x=1/y' }, 400, 'bad_path'],
+    ['fragment refused', snap({}, [ruleApiAlice]), { path: '/v1#x' }, 400, 'bad_path'],
     ['unset, no rules: token required', snap(), {}, 401, 'missing_token'],
     ['valid token, no rule', snap(), { token: alice() }, 200, 'forwarded'],
     ['expired', snap(), { token: alice({ iat: NOW - 9000, exp: NOW - 61 }) }, 401, 'expired'],
@@ -52,7 +55,8 @@ describe('explainRequest outcome (the gateway order of decisions)', () => {
     ['wrong alg', snap(), { token: tok('alice', 'id-a', SA, {}, { alg: 'HS512', typ: 'at+jwt' }) }, 401, 'bad_alg'],
     ['bad typ', snap(), { token: tok('alice', 'id-a', SA, {}, { alg: 'HS256', typ: 'JWT' }) }, 401, 'bad_typ'],
     ["another consumer's signature", snap(), { token: tok('alice', 'id-a', SB) }, 401, 'bad_signature'],
-    ['unknown client', snap(), { token: alice({ client_id: 'nobody' }) }, 401, 'unknown_client'],
+    // Answered as a bad signature (no client_id oracle); the cause stays visible to the operator.
+    ['unknown client', snap(), { token: alice({ client_id: 'nobody' }) }, 401, 'bad_signature'],
     ['non-string client_id', snap(), { token: alice({ client_id: 7 }) }, 401, 'bad_claims'],
     ['wrong issuer', snap(), { token: alice({ iss: 'x' }) }, 401, 'bad_issuer'],
     ['not a JWT', snap(), { token: 'abc' }, 401, 'malformed'],
@@ -67,7 +71,7 @@ describe('explainRequest outcome (the gateway order of decisions)', () => {
     ['audience array includes route', snap({ global_credentials: false }), { token: alice({ aud: ['x', 'api'] }) }, 200, 'forwarded'],
     ['consumer mode allowed', snap({}, [ruleApiAlice]), { consumer: 'alice' }, 200, 'forwarded'],
     ['consumer mode not allowed', snap({}, [ruleApiAlice]), { consumer: 'bob' }, 403, 'not_allowed'],
-    ['consumer mode unknown', snap(), { consumer: 'carol' }, 401, 'unknown_client'],
+    ['consumer mode unknown', snap(), { consumer: 'carol' }, 401, 'bad_signature'],
     ['revoked by jti', snap({}, [], { jtis: [{ jti: 'j-1', exp: NOW + 100 }], clients: [] }), { token: alice({ jti: 'j-1' }) }, 401, 'revoked'],
     ['revoked by client cut-off', snap({}, [], { jtis: [], clients: [{ client_id: 'id-a', revoked_before: NOW + 1 }] }), { token: alice() }, 401, 'revoked'],
     ['issued after the cut-off', snap({}, [], { jtis: [], clients: [{ client_id: 'id-a', revoked_before: NOW }] }), { token: alice() }, 200, 'forwarded'],
@@ -131,8 +135,10 @@ describe('consumerGrants / routeWho', () => {
     const g = consumerGrants(s, 'bob')!;
     const by = Object.fromEntries(g.routes.map((r) => [r.route, r]));
     expect(by.api).toMatchObject({ reachable: false, access: 'denied_by_rule', rule: 1 });
-    expect(by['api-admin']).toMatchObject({ reachable: true, access: 'pass_through', rule: null });
-    expect(by['api-admin'].notes.join()).toMatch(/domain rule #2/);
+    // api-admin has no rule of its own, but its host api.test is under the domain rule *.test: the
+    // gateway applies rule #2 there (the old view said pass_through, which the gateway never did).
+    expect(by['api-admin']).toMatchObject({ reachable: true, access: 'allowed_by_rule', rule: 2 });
+    expect(consumerGrants(s, 'alice')!.routes.find((r) => r.route === 'api-admin')).toMatchObject({ reachable: false, access: 'denied_by_rule', rule: 2 });
     expect(g.domain_rules).toEqual([expect.objectContaining({ rule: 2, reachable: true })]);
     expect(consumerGrants(s, 'nobody')).toBeNull();
   });
@@ -147,6 +153,20 @@ describe('consumerGrants / routeWho', () => {
     [snap({ global_auth: false }), 'open', 'anyone', null],
   ])('routeWho %#: %s -> %s', (sn, route, access, consumers) => {
     expect(routeWho(sn, route)).toMatchObject({ access, consumers });
+  });
+
+  it('a domain rule that covers a route with no rule of its own decides who passes there', () => {
+    expect(routeWho(s, 'api-admin')).toMatchObject({ access: 'allow_list', rule: 2, consumers: ['bob'] });
+    // open is any-host: hosts under *.test belong to the route wild, so rule #2 never decides open's
+    // requests there; a domain rule on hosts no other route takes (*.org) does, and is a note.
+    expect(routeWho(s, 'open')).toMatchObject({ access: 'anyone', consumers: null, notes: [] });
+    const org = routeWho(snap({}, [ruleApiAlice, { id: 3, position: 3, routes: null, domains: ['*.org'], allow: ['bob'] }]), 'open')!;
+    expect(org).toMatchObject({ access: 'anyone', consumers: null });
+    expect(org.notes.join('\n')).toMatch(/hosts under \*\.org: rule #3.*: bob$/);
+  });
+
+  it('the unknown-client cause is kept for the operator', () => {
+    expect(run(snap(), { token: alice({ client_id: 'nobody' }) }).outcome).toEqual({ status: 401, reason: 'bad_signature', msg: 'Invalid Jwt token: signature verification failed', cause: 'unknown_client' });
   });
 
   it('unknown route is null', () => expect(routeWho(s, 'nope')).toBeNull());

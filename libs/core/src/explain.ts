@@ -1,20 +1,20 @@
-import { authRow, decideAuth, type AuthRow } from './decide';
+import { authorizeRequest, type DecisionTrace, type TokenVerifier } from './authorize';
+import { authRow, type AuthDecision, type AuthRow } from './decide';
 import { FAILURES, type FailureCode } from './failures';
 import { normalizeHost } from './names';
-import { checkRevoked } from './revocation';
-import { matchRoute, routeMismatchReason, type CompiledRoute } from './route-match';
-import { matchRule } from './rule-match';
-import { hasDotSegment } from './request-path';
-import { isTokenRequest, type Snapshot } from './snapshot';
-import { traceToken, type ExplainStep, type ExplainVerifier } from './explain-steps';
+import { parseRequestTarget } from './request-target';
+import { routeMismatchReason, type CompiledRoute } from './route-match';
+import type { CompiledRule } from './rule-match';
+import type { Snapshot } from './snapshot';
+import { assumedConsumerVerifier, tokenSteps, type ExplainStep } from './explain-steps';
 
 export * from './explain-steps';
 export * from './explain-grants';
 
 /**
- * The decision explainer: replays the gateway's request flow (apps/gateway proxy/gateway-handler.ts
- * and token-endpoint/) on a snapshot with the same core functions, and says why at each step.
- * Pure; never returns a secret. The e2e test test/explain.e2e-spec.ts holds it equal to the gateway.
+ * The decision explainer: runs THE request decision (`authorizeRequest`, authorize.ts) on a
+ * snapshot with a trace, and lays the trace out as steps. It cannot drift from the gateway: it is
+ * the same call. Pure; never returns a secret. test/explain.e2e-spec.ts holds it against the gateway.
  */
 export interface ExplainInput {
   host: string;
@@ -45,8 +45,11 @@ export interface ExplainResult {
   decision: ExplainDecision | null;
   auth_required: boolean;
   verification: ExplainStep[];
-  /** The gateway's answer: its status and body `msg`; 200 means forwarded to the upstream. */
-  outcome: { status: number; reason: string; msg: string };
+  /**
+   * The gateway's answer: its status, body `reason` and `msg`; 200 means forwarded to the upstream.
+   * `cause` is the real failure code where the client is answered as another (unknown_client).
+   */
+  outcome: { status: number; reason: string; msg: string; cause?: string };
   /** Why the gateway refused before routing, when it did. */
   note?: string;
 }
@@ -65,7 +68,7 @@ function hostRank(route: CompiledRoute, host: string): number {
 
 const rankText = (rank: number): string => (rank >= 1_000_000 ? 'exact host' : rank > 0 ? 'wildcard host' : 'any host');
 
-function candidates(snap: Snapshot, chosen: CompiledRoute | undefined, host: string, path: string): RouteCandidate[] {
+function candidates(snap: Snapshot, chosen: CompiledRoute | undefined, host: string, matchPath: string): RouteCandidate[] {
   const out: RouteCandidate[] = [];
   const chosenRank = chosen ? hostRank(chosen, host) : -1;
   for (const r of snap.routes.byName.values()) {
@@ -73,7 +76,7 @@ function candidates(snap: Snapshot, chosen: CompiledRoute | undefined, host: str
       out.unshift({ name: r.name, matched: true, reason: `chosen: ${rankText(chosenRank)} match, path prefix ${r.prefix}` });
       continue;
     }
-    const miss = routeMismatchReason(r, host, path);
+    const miss = routeMismatchReason(r, host, matchPath);
     if (miss !== null) out.push({ name: r.name, matched: false, reason: miss });
     else if (chosen) {
       const rank = hostRank(r, host);
@@ -89,123 +92,127 @@ function candidates(snap: Snapshot, chosen: CompiledRoute | undefined, host: str
   return out;
 }
 
-const fail = (code: FailureCode, msg?: string) => ({ status: FAILURES[code].status, reason: code, msg: msg ?? FAILURES[code].msg });
-const NO_RULE = { matched: null, position: null, kind: null, allow: null } as const;
-
-/**
- * Explains what the gateway would answer to `input` under `snap`: route, rule, SPEC §4 row,
- * verification steps and the final status and message, in the gateway's order of decisions.
- */
-export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: ExplainVerifier): ExplainResult {
-  const method = (input.method ?? 'GET').toUpperCase();
-  let target = input.path;
-  let hostHeader = input.host;
-  const row = authRow(snap.settings.global_auth, snap.rules.rules.length > 0);
-  const base = (path: string, host: string) => ({ revision: snap.revision, request: { host, path, method }, global_auth_row: row });
-  const refused = (path: string, host: string, reason: string): ExplainResult => ({
-    ...base(path, host),
-    route: { matched: null, candidates: [] },
-    rule: { ...NO_RULE, reason: 'not evaluated' },
-    decision: null,
-    auth_required: false,
-    verification: [],
-    outcome: fail('bad_request'),
-    note: reason,
-  });
-  if (target.charCodeAt(0) !== 47 /* / */) {
-    // Absolute-form target: its authority replaces Host, as in the gateway.
-    if (!/^https?:\/\//i.test(target)) return refused(target, input.host, 'request target is neither a path nor an http(s) URL');
-    try {
-      const u = new URL(target);
-      hostHeader = u.host;
-      target = u.pathname + u.search;
-    } catch {
-      return refused(target, input.host, 'request target is not a valid URL');
-    }
-  }
-  const qi = target.indexOf('?');
-  const path = qi < 0 ? target : target.slice(0, qi);
-  const host = normalizeHost(hostHeader);
-  if (hasDotSegment(path)) return refused(path, host, 'path has a dot segment');
-
-  const route = matchRoute(snap.routes, host, path);
-  const routeOut = { matched: route?.name ?? null, candidates: candidates(snap, route, host, path) };
-  const result = (rest: Omit<ExplainResult, 'revision' | 'request' | 'global_auth_row' | 'route'>): ExplainResult => ({ ...base(path, host), route: routeOut, ...rest });
-
-  if (isTokenRequest(snap, path)) return tokenRequest(snap, route, method, result);
-  if (route === undefined) {
-    return result({ rule: { ...NO_RULE, reason: 'not evaluated: no route' }, decision: null, auth_required: false, verification: [], outcome: fail('no_route') });
-  }
-
-  const rule = matchRule(snap.rules, route.name, host);
-  const ruleOut = rule
-    ? {
-        matched: rule.id,
-        position: rule.position,
-        kind: rule.routes !== null ? ('routes' as const) : ('domains' as const),
-        allow: [...rule.allow],
-        reason: rule.routes !== null ? `first rule naming route ${JSON.stringify(route.name)}` : `first rule matching host ${JSON.stringify(host)}`,
-      }
-    : { ...NO_RULE, reason: `no rule names route ${JSON.stringify(route.name)} or matches host ${JSON.stringify(host)}` };
-  const decision = decideAuth(snap.settings.global_auth, snap.rules.rules.length > 0, rule !== undefined);
-  if (decision === 'pass') {
-    return result({ rule: ruleOut, decision, auth_required: false, verification: [], outcome: { status: 200, reason: 'forwarded', msg: `forwarded to ${route.upstream} without authentication (pass-through)` } });
-  }
-
-  const steps: ExplainStep[] = [];
-  const done = (outcome: ExplainResult['outcome']) => result({ rule: ruleOut, decision, auth_required: true, verification: steps, outcome });
-  let consumer: string;
-  let aud: unknown;
-  if (input.consumer !== undefined) {
-    const c = snap.consumersByName.get(input.consumer);
-    steps.push({ step: 'consumer exists', ok: c !== undefined, detail: c ? `consumer ${JSON.stringify(c.name)} exists (token checks assumed to pass)` : `no consumer named ${JSON.stringify(input.consumer)}` });
-    if (!c) return done(fail('unknown_client'));
-    consumer = c.name;
-    // A hypothetical token issued on this route: its audience is what the token endpoint would write.
-    aud = snap.settings.global_credentials ? 'default' : route.name;
-  } else {
-    const header = input.token === undefined ? undefined : `Bearer ${input.token}`;
-    const t = traceToken(header, snap, input.nowSeconds, verifier);
-    steps.push(...t.steps);
-    if (!t.ok) return done(fail(t.code));
-    // The gateway checks revocation right after verification (cache hits included).
-    const revoked = checkRevoked(snap, t.claims, input.nowSeconds);
-    steps.push({ step: 'not revoked', ok: !revoked, detail: revoked ? `${FAILURES.revoked.msg} (jti ${JSON.stringify(t.claims.jti ?? null)} or client cut-off)` : 'no revocation applies' });
-    if (revoked) return done(fail('revoked'));
-    consumer = t.consumer;
-    aud = t.claims.aud;
-  }
-  if (!snap.settings.global_credentials) {
-    const ok = typeof aud === 'string' ? aud === route.name : Array.isArray(aud) && aud.includes(route.name);
-    steps.push({ step: 'audience (global_credentials=false)', ok, detail: `aud ${JSON.stringify(aud ?? null)} ${ok ? 'includes' : 'does not include'} route ${JSON.stringify(route.name)}` });
-    if (!ok) return done(fail('audience_mismatch'));
-  }
-  if (rule !== undefined) {
-    const ok = rule.allowSet.has(consumer);
-    steps.push({ step: 'allow-list', ok, detail: `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})` });
-    if (!ok) return done(fail('not_allowed'));
-  }
-  return done({ status: 200, reason: 'forwarded', msg: `forwarded to ${route.upstream} as consumer ${JSON.stringify(consumer)}` });
+/** What the gateway answers for `code`: the answered code's status and msg, and the real cause. */
+export function outcomeOf(code: FailureCode, msg?: string): ExplainResult['outcome'] {
+  const answered = FAILURES[code].answerAs ?? code;
+  const out: ExplainResult['outcome'] = { status: FAILURES[answered].status, reason: answered, msg: msg ?? FAILURES[answered].msg };
+  if (answered !== code) out.cause = code;
+  return out;
 }
 
-/** SPEC §3.3 as the token endpoint orders it; explain carries no credentials, so the request has none. */
-function tokenRequest(
-  snap: Snapshot,
-  route: CompiledRoute | undefined,
-  method: string,
-  result: (rest: Omit<ExplainResult, 'revision' | 'request' | 'global_auth_row' | 'route'>) => ExplainResult,
-): ExplainResult {
+const NO_RULE = { matched: null, position: null, kind: null, allow: null } as const;
+
+function ruleOut(rule: CompiledRule | undefined, route: CompiledRoute | undefined, host: string): ExplainResult['rule'] {
+  if (rule === undefined) {
+    const where = route ? `names route ${JSON.stringify(route.name)} or matches` : 'matches';
+    return { ...NO_RULE, reason: `no rule ${where} host ${JSON.stringify(host)}` };
+  }
+  return {
+    matched: rule.id,
+    position: rule.position,
+    kind: rule.routes !== null ? 'routes' : 'domains',
+    allow: [...rule.allow],
+    reason: rule.routes !== null && route !== undefined && rule.routes.includes(route.name) ? `first rule naming route ${JSON.stringify(route.name)}` : `first rule matching host ${JSON.stringify(host)}`,
+  };
+}
+
+/** Collects what the decision saw, step by step. */
+class Recorder implements DecisionTrace {
+  routeSeen: CompiledRoute | undefined;
+  ruleSeen: CompiledRule | undefined;
+  need: AuthDecision | null = null;
+  readonly steps: ExplainStep[] = [];
+  constructor(
+    private readonly snap: Snapshot,
+    private readonly now: number,
+    private readonly assumed: boolean,
+  ) {}
+  route(route: CompiledRoute | undefined): void {
+    this.routeSeen = route;
+  }
+  rule(rule: CompiledRule | undefined, need: AuthDecision): void {
+    this.ruleSeen = rule;
+    this.need = need;
+  }
+  token(token: string | undefined, verdict: Parameters<DecisionTrace['token']>[1]): void {
+    this.steps.push(...tokenSteps(this.snap, this.now, token, verdict, this.assumed));
+  }
+  revoked(claims: Parameters<DecisionTrace['revoked']>[0], revoked: boolean): void {
+    if (this.assumed) return; // a hypothetical token has no jti to revoke
+    this.steps.push({ step: 'not revoked', ok: !revoked, detail: revoked ? `${FAILURES.revoked.msg} (jti ${JSON.stringify(claims.jti ?? null)} or client cut-off)` : 'no revocation applies' });
+  }
+  audience(aud: unknown, route: string | undefined, ok: boolean): void {
+    const target = route === undefined ? 'no route (a token is only valid on the route it was issued on)' : `route ${JSON.stringify(route)}`;
+    this.steps.push({ step: 'audience (global_credentials=false)', ok, detail: `aud ${JSON.stringify(aud ?? null)} ${ok ? 'includes' : 'does not include'} ${target}` });
+  }
+  who(rule: CompiledRule, consumer: string, ok: boolean): void {
+    this.steps.push({ step: 'allow-list', ok, detail: `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})` });
+  }
+}
+
+/**
+ * Explains what the gateway would answer to `input` under `snap`: route, rule, global_auth row,
+ * verification steps and the final status and message, from the one decision's trace.
+ */
+export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: TokenVerifier): ExplainResult {
+  const method = (input.method ?? 'GET').toUpperCase();
+  const row = authRow(snap.settings.global_auth, snap.rules.rules.length > 0);
+  const target = parseRequestTarget(input.path, input.host);
+  if (!target.ok) {
+    const q = input.path.indexOf('?');
+    return {
+      revision: snap.revision,
+      request: { host: normalizeHost(input.host), path: q < 0 ? input.path : input.path.slice(0, q), method },
+      global_auth_row: row,
+      route: { matched: null, candidates: [] },
+      rule: { ...NO_RULE, reason: 'not evaluated' },
+      decision: null,
+      auth_required: false,
+      verification: [],
+      outcome: outcomeOf('bad_path'),
+      note: target.reason,
+    };
+  }
+  const assumed = input.consumer !== undefined;
+  const rec = new Recorder(snap, input.nowSeconds, assumed);
+  const v = assumed ? assumedConsumerVerifier(input.consumer!) : verifier;
+  const authorization = assumed ? 'Bearer assumed' : input.token === undefined ? undefined : `Bearer ${input.token}`;
+  const d = authorizeRequest(snap, { target, method, authorization }, input.nowSeconds, v, 'proxy', rec);
+  const route = d.route;
+  const base = {
+    revision: snap.revision,
+    request: { host: target.host, path: target.path, method },
+    global_auth_row: row,
+    route: { matched: route?.name ?? null, candidates: candidates(snap, route, target.host, target.matchPath) },
+  };
+  if (d.kind === 'token_request') return { ...base, ...tokenRequest(snap, route, method) };
+  if (d.kind === 'refuse' && d.code === 'no_route') {
+    return { ...base, rule: { ...NO_RULE, reason: 'not evaluated: no route' }, decision: null, auth_required: false, verification: [], outcome: outcomeOf('no_route') };
+  }
+  const need = rec.need!;
+  const common = { ...base, rule: ruleOut(rec.ruleSeen, route, target.host), decision: need, auth_required: need !== 'pass', verification: rec.steps };
+  switch (d.kind) {
+    case 'pass':
+      return { ...common, outcome: { status: 200, reason: 'forwarded', msg: `forwarded to ${route!.upstream} without authentication (pass-through)` } };
+    case 'allow':
+      return { ...common, outcome: { status: 200, reason: 'forwarded', msg: `forwarded to ${route!.upstream} as consumer ${JSON.stringify(d.consumer)}` } };
+    case 'refuse':
+      return { ...common, outcome: outcomeOf(d.code) };
+  }
+}
+
+/** How the token endpoint answers; explain carries no credentials, so the request has none. */
+function tokenRequest(snap: Snapshot, route: CompiledRoute | undefined, method: string): Omit<ExplainResult, 'revision' | 'request' | 'global_auth_row' | 'route'> {
   const rule = { ...NO_RULE, reason: 'not evaluated: token requests are not subject to allow-lists' };
-  const r = (outcome: ExplainResult['outcome'], detail: string) =>
-    result({ rule, decision: 'token_request', auth_required: false, verification: [{ step: 'token endpoint', ok: outcome.status === 200, detail }], outcome });
+  const r = (outcome: ExplainResult['outcome'], detail: string) => ({ rule, decision: 'token_request' as const, auth_required: false, verification: [{ step: 'token endpoint', ok: outcome.status === 200, detail }], outcome });
   const where = `path ends with auth_path ${JSON.stringify(snap.settings.auth_path)}`;
   if (!snap.settings.global_credentials && route === undefined) {
-    return r(fail('no_route'), `${where}, but global_credentials=false needs a route to name the token's audience`);
+    return r(outcomeOf('no_route'), `${where}, but global_credentials=false needs a route to name the token's audience`);
   }
   const aud = snap.settings.global_credentials ? '"default"' : JSON.stringify(route!.name);
   const issues = `${where}; valid client credentials would get a token with aud ${aud}`;
   // The explained request has no query, body or Basic header: what the endpoint answers to that.
-  if (method === 'GET') return r(fail('params_missing'), `${issues}; this request carries no parameters`);
-  if (method !== 'POST') return r(fail('method_not_allowed'), `${issues}; ${method} is not GET or POST`);
-  return r(fail('bad_content_type'), `${issues}; this request has no form body`);
+  if (method === 'GET') return r(outcomeOf('params_missing'), `${issues}; this request carries no parameters`);
+  if (method !== 'POST') return r(outcomeOf('method_not_allowed'), `${issues}; ${method} is not GET or POST`);
+  return r(outcomeOf('bad_content_type'), `${issues}; this request has no form body`);
 }

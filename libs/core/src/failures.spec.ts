@@ -10,7 +10,13 @@ describe('the failure table', () => {
     expect(f.status).toBe(401);
     expect(f.msg).toMatch(/^Invalid Jwt token: \S/);
     expect(f.wwwAuthenticate).toBe('Bearer realm="oauth2-gateway", error="invalid_token"');
-    expect(failureBody(code)).toEqual({ code: 401, msg: f.msg, reason: code });
+    const answered = f.answerAs ?? code;
+    expect(failureBody(code)).toEqual({ code: 401, msg: FAILURES[answered].msg, reason: answered });
+  });
+
+  it('unknown_client is answered exactly as bad_signature (no client_id existence oracle)', () => {
+    expect(failureBody('unknown_client')).toEqual(failureBody('bad_signature'));
+    expect(FAILURES.unknown_client.answerAs).toBe('bad_signature');
   });
 
   it('missing_token: 401 with a challenge that carries no error code (RFC 6750 §3.1)', () => {

@@ -1,6 +1,7 @@
 /**
- * Every way a gateway request can be refused, as a typed code. ONE table maps a code to its
- * status, message and headers; nothing else in the code base spells these out.
+ * Every way a gateway request can be refused, as a typed code. ONE table (FAILURES) maps a code to
+ * its status, message, headers and metrics outcome; the gateway's `refuse()` sends and counts from
+ * it (docs/request-flow.md lists the table).
  */
 export type VerifyFailure =
   | 'missing_token'
@@ -35,12 +36,23 @@ export type TokenEndpointFailure =
   | 'method_not_allowed'
   | 'too_many_attempts';
 
-export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request';
+export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request' | 'bad_path' | 'repeated_header';
 
 export type FailureCode = VerifyFailure | AccessFailure | TokenEndpointFailure | GatewayFailure;
 
+/** The `outcome` label of gateway_requests_total (the success outcomes are `issued` and `proxied`). */
+export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request';
+
 export interface FailureInfo {
   status: number;
+  /** The metrics outcome a refusal with this code is counted under. */
+  outcome: Outcome;
+  /**
+   * Answer the client as if it were this code (same status, body and headers); metrics and the
+   * explainer keep the real one. `unknown_client` answers as `bad_signature`, so a token naming a
+   * client_id that does not exist tells the client nothing a wrong signature would not.
+   */
+  answerAs?: FailureCode;
   /** The `msg` of the JSON body (Higress wording). */
   msg: string;
   /** RFC 6749 §5.2 error code, for token-endpoint failures. */
@@ -52,19 +64,20 @@ export interface FailureInfo {
 export const BEARER_REALM = 'Bearer realm="oauth2-gateway"';
 const INVALID_TOKEN = 'Bearer realm="oauth2-gateway", error="invalid_token"';
 
-const jwt = (reason: string): FailureInfo => ({ status: 401, msg: `Invalid Jwt token: ${reason}`, wwwAuthenticate: INVALID_TOKEN });
-const denied = (reason: string): FailureInfo => ({ status: 403, msg: `Access Denied: ${reason}` });
-const badRequest = (msg: string, error = 'invalid_request'): FailureInfo => ({ status: 400, msg, error });
+const jwt = (reason: string): FailureInfo => ({ status: 401, outcome: 'unauthorized', msg: `Invalid Jwt token: ${reason}`, wwwAuthenticate: INVALID_TOKEN });
+const denied = (reason: string): FailureInfo => ({ status: 403, outcome: 'forbidden', msg: `Access Denied: ${reason}` });
+const badRequest = (msg: string, error = 'invalid_request'): FailureInfo => ({ status: 400, outcome: 'token_refused', msg, error });
+const tokenEndpoint = (status: number, msg: string, error: string, wwwAuthenticate?: string): FailureInfo => ({ status, outcome: 'token_refused', msg, error, wwwAuthenticate });
 
 export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freeze({
   // SPEC §3.5: no credentials at all carries no error code (RFC 6750 §3.1).
-  missing_token: { status: 401, msg: 'Invalid Jwt token: missing token', wwwAuthenticate: BEARER_REALM },
+  missing_token: { status: 401, outcome: 'unauthorized', msg: 'Invalid Jwt token: missing token', wwwAuthenticate: BEARER_REALM },
   bad_scheme: jwt('authorization scheme must be Bearer followed by one token'),
   malformed: jwt('malformed token'),
   bad_typ: jwt('typ must be at+jwt'),
   bad_alg: jwt('alg must be HS256, or the alg of the signing key named by kid'),
   bad_header: jwt('unsupported header parameter'),
-  unknown_client: jwt('unknown client_id'),
+  unknown_client: { ...jwt('unknown client_id'), answerAs: 'bad_signature' },
   bad_signature: jwt('signature verification failed'),
   bad_claims: jwt('claim of the wrong type'),
   bad_issuer: jwt('issuer mismatch'),
@@ -85,15 +98,17 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   bad_content_type: badRequest('Invalid or unsupported content-type'),
   bad_request_body: badRequest('malformed request body'),
   invalid_client: badRequest('invalid client_id or client_secret', 'invalid_client'),
-  invalid_client_basic: { status: 401, msg: 'invalid client_id or client_secret', error: 'invalid_client', wwwAuthenticate: 'Basic realm="oauth2-gateway"' },
-  body_too_large: { status: 413, msg: 'request body too large (max 64 KiB)', error: 'invalid_request' },
-  method_not_allowed: { status: 405, msg: 'method not allowed; use GET or POST', error: 'invalid_request' },
-  too_many_attempts: { status: 429, msg: 'too many failed client authentications; retry later', error: 'invalid_client' },
+  invalid_client_basic: tokenEndpoint(401, 'invalid client_id or client_secret', 'invalid_client', 'Basic realm="oauth2-gateway"'),
+  body_too_large: tokenEndpoint(413, 'request body too large (max 64 KiB)', 'invalid_request'),
+  method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request'),
+  too_many_attempts: tokenEndpoint(429, 'too many failed client authentications; retry later', 'invalid_client'),
 
-  no_route: { status: 404, msg: 'no route' },
-  upstream_unavailable: { status: 502, msg: 'upstream unavailable' },
-  upstream_timeout: { status: 504, msg: 'upstream timed out' },
-  bad_request: { status: 400, msg: 'bad request' },
+  no_route: { status: 404, outcome: 'no_route', msg: 'no route' },
+  upstream_unavailable: { status: 502, outcome: 'upstream_error', msg: 'upstream unavailable' },
+  upstream_timeout: { status: 504, outcome: 'upstream_error', msg: 'upstream timed out' },
+  bad_request: { status: 400, outcome: 'bad_request', msg: 'bad request' },
+  bad_path: { status: 400, outcome: 'bad_request', msg: 'bad request: the path has an encoded slash or backslash, a dot segment, a ; parameter, a # or a byte outside printable ASCII' },
+  repeated_header: { status: 400, outcome: 'bad_request', msg: 'bad request: Host or the auth header is sent more than once' },
 });
 
 /** Token-endpoint codes answer with the RFC 6749 body shape (`error`, `error_description`). */
@@ -107,6 +122,7 @@ export function isTokenEndpointFailure(code: FailureCode): code is TokenEndpoint
  * `msgOverride` is for messages that carry request data (the unsupported grant type's name).
  */
 export function failureBody(code: FailureCode, msgOverride?: string): Record<string, unknown> {
+  code = FAILURES[code].answerAs ?? code;
   const f = FAILURES[code];
   const msg = msgOverride ?? f.msg;
   if (f.error) return { code: f.status, msg, error: f.error, error_description: msg, reason: code };

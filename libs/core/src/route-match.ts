@@ -1,10 +1,13 @@
-import { normalizePathPrefix, pathPrefixMatches } from './names';
+import { pathPrefixMatches } from './names';
+import { lowerAscii, normalizeRoutePrefix } from './request-target';
 import type { RouteRecord } from './model';
 
 /** A route compiled for matching: prefix normalized once. */
 export interface CompiledRoute extends RouteRecord {
-  /** Normalized prefix used for matching and stripping ("/" or "/a/b" without trailing slash). */
+  /** Normalized prefix (request-target.ts spelling, "/" or "/a/b" without trailing slash): stripped by length. */
   prefix: string;
+  /** `prefix` lower-cased: what a request's `matchPath` is compared with (prefixes match case-insensitively). */
+  matchPrefix: string;
 }
 
 /**
@@ -27,7 +30,7 @@ export interface RouteTable {
 }
 
 function byPrefixLengthDesc(a: CompiledRoute, b: CompiledRoute): number {
-  return b.prefix.length - a.prefix.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return b.matchPrefix.length - a.matchPrefix.length || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
 function push(map: Map<string, CompiledRoute[]>, key: string, r: CompiledRoute): void {
@@ -38,7 +41,7 @@ function push(map: Map<string, CompiledRoute[]>, key: string, r: CompiledRoute):
 
 function indexByPrefix(sorted: CompiledRoute[]): PrefixIndex {
   const idx: PrefixIndex = new Map();
-  for (const r of sorted) if (!idx.has(r.prefix)) idx.set(r.prefix, r);
+  for (const r of sorted) if (!idx.has(r.matchPrefix)) idx.set(r.matchPrefix, r);
   return idx;
 }
 
@@ -63,7 +66,8 @@ export function compileRoutes(routes: readonly RouteRecord[]): RouteTable {
     anyHostIndex: new Map(),
   };
   for (const r of routes) {
-    const c: CompiledRoute = { ...r, prefix: normalizePathPrefix(r.path_prefix) };
+    const prefix = normalizeRoutePrefix(r.path_prefix);
+    const c: CompiledRoute = { ...r, prefix, matchPrefix: lowerAscii(prefix) };
     table.byName.set(c.name, c);
     if (c.hosts.length === 0) table.anyHost.push(c);
     for (const h of new Set(c.hosts.map((x) => x.toLowerCase()))) {
@@ -104,7 +108,7 @@ function firstByPrefix(idx: PrefixIndex | undefined, path: string): CompiledRout
 /**
  * SPEC §3.2: among routes whose host pattern and path prefix match, the most specific host wins
  * (exact, then the longest `*.suffix`, then any-host), then the longest prefix.
- * `host` is normalized (lower case, no port); `path` excludes the query.
+ * `host` is normalized (lower case, no port); `path` is a request's `matchPath` (request-target.ts).
  */
 export function matchRoute(table: RouteTable, host: string, path: string): CompiledRoute | undefined {
   let r = firstByPrefix(table.exactIndex.get(host), path);
@@ -119,10 +123,10 @@ export function matchRoute(table: RouteTable, host: string, path: string): Compi
   return firstByPrefix(table.anyHostIndex, path);
 }
 
-/** Explains route matching for every route: used by the decision explainer. */
+/** Explains route matching for every route: used by the decision explainer. `path` is a `matchPath`. */
 export function routeMismatchReason(route: CompiledRoute, host: string, path: string): string | null {
   const hostOk = route.hosts.length === 0 || route.hosts.some((p) => (p.startsWith('*.') ? host.length > p.length - 1 && host.endsWith(p.slice(1)) : p === host));
   if (!hostOk) return `host ${JSON.stringify(host)} does not match ${route.hosts.join(', ')}`;
-  if (!pathPrefixMatches(route.prefix, path)) return `path ${JSON.stringify(path)} is not under ${route.prefix}`;
+  if (!pathPrefixMatches(route.matchPrefix, path)) return `path ${JSON.stringify(path)} is not under ${route.prefix}`;
   return null;
 }

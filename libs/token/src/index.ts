@@ -6,3 +6,4 @@ export { verifyAccessToken, decodeUnverified, MAX_TOKEN_LENGTH } from './verify'
 export { issueAccessToken, issueAccessTokenWithKey, ISSUED_HEADER_JSON } from './issue';
 export * from './signing-keys';
 export { VerifiedTokenCache, verifyWithCache, DEFAULT_CACHE_MAX, type VerifiedToken } from './cache';
+export { createTokenVerifier, verifyOptionsOf } from './verifier';

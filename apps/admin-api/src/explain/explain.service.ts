@@ -1,15 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { compileSnapshot, consumerGrants, explainRequest, routeWho, type ExplainInput, type ExplainResult, type ExplainVerifier, type GrantsResult, type Snapshot, type WhoResult } from '@oauth2/core';
+import { compileSnapshot, consumerGrants, explainRequest, routeWho, type ExplainInput, type ExplainResult, type GrantsResult, type Snapshot, type WhoResult } from '@oauth2/core';
 import type { ConfigStore } from '@oauth2/store';
-import { extractBearerToken, verifyAccessToken } from '@oauth2/token';
+import { createTokenVerifier } from '@oauth2/token';
 import { STORE } from '../common/tokens';
 
-/** The gateway's own parser and verifier, so an explanation runs exactly the checks a request would. */
-const VERIFIER: ExplainVerifier = {
-  extractBearer: extractBearerToken,
-  verify: (token, snap, now) =>
-    verifyAccessToken(token, snap.consumersByClientId, { issuer: snap.settings.issuer, clockSkewSeconds: snap.settings.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys }),
-};
+/** The gateway's own parser and verifier (without its cache), so an explanation runs exactly the checks a request would. */
+const VERIFIER = createTokenVerifier();
 
 /**
  * Explains decisions on the current store contents: a snapshot is loaded and compiled per call

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { FAILURES, failureBody, isTokenEndpointFailure, type FailureCode } from '@oauth2/core';
+import type { GatewayMetrics } from '../status/metrics';
 
 interface Prepared {
   status: number;
@@ -12,7 +13,7 @@ interface Prepared {
 }
 
 function prepare(code: FailureCode): Prepared {
-  const f = FAILURES[code];
+  const f = FAILURES[FAILURES[code].answerAs ?? code];
   const body = JSON.stringify(failureBody(code));
   const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
   if (f.wwwAuthenticate) headers['www-authenticate'] = f.wwwAuthenticate;
@@ -38,6 +39,15 @@ export function sendFailure(res: ServerResponse, code: FailureCode, close = fals
   if (close) res.shouldKeepAlive = false;
   res.writeHead(p.status, p.headers);
   res.end(p.body);
+}
+
+/**
+ * THE way the gateway refuses: counts the refusal under the code's metrics outcome (its table row)
+ * and the route, then sends the precomputed answer. `close`: the request body was not read.
+ */
+export function refuse(res: ServerResponse, metrics: GatewayMetrics, route: string, code: FailureCode, close = false): void {
+  metrics.count(route, FAILURES[code].outcome, code);
+  sendFailure(res, code, close);
 }
 
 /** A refusal whose message carries request data (the unsupported grant type's name). */

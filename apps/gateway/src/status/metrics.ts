@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Outcome } from '@oauth2/core';
 
-/** Outcome label values of gateway_requests_total. */
-export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request';
+export type { Outcome };
 
 /** Requests counted since the last scrape for one label set; flushed into the prom-client counter. */
 interface Cell {

@@ -1,0 +1,152 @@
+import { decideAuth, type AuthDecision } from './decide';
+import type { AccessFailure, FailureCode, GatewayFailure, VerifyFailure } from './failures';
+import { checkRevoked } from './revocation';
+import type { ParsedTarget } from './request-target';
+import { matchRoute, type CompiledRoute } from './route-match';
+import { matchRule, type CompiledRule } from './rule-match';
+import type { Snapshot } from './snapshot';
+
+/**
+ * THE request decision (docs/request-flow.md): route -> token request? -> rule -> global_auth row
+ * -> bearer -> verify -> revoked -> audience -> allow-list. The proxy listener, the explainer (with
+ * a trace) and the grants/who views call this one function; the revocation endpoint calls its
+ * token part, `authenticateToken`. Pure: no I/O, no clock (the caller passes `now`), no throw.
+ */
+
+/** The claims a decision reads from a verified token (libs/token's verified claims fit). */
+export interface DecisionClaims {
+  readonly client_id: string;
+  readonly exp: number;
+  readonly aud?: string | readonly string[];
+  readonly jti?: string;
+  readonly iat?: number;
+  readonly scope?: string;
+}
+
+export type VerifyVerdict =
+  | { readonly ok: true; readonly consumer: { readonly name: string; readonly client_id: string }; readonly claims: DecisionClaims }
+  | { readonly ok: false; readonly code: VerifyFailure };
+
+export type BearerVerdict = { readonly ok: true; readonly token: string } | { readonly ok: false; readonly code: 'missing_token' | 'bad_scheme' };
+
+/**
+ * Token checks, injected because core imports no other lib: libs/token's `createTokenVerifier`
+ * (optionally behind the gateway's cache) is the one implementation; the explainer's "assume
+ * consumer X" mode is another, which skips only the signature checks.
+ */
+export interface TokenVerifier {
+  /** Parses the auth header: absent, one value, or a header sent more than once (an array). */
+  bearer(header: string | string[] | undefined): BearerVerdict;
+  /** `route` is the request's (a hypothetical token is issued on it); real verifiers ignore it. */
+  verify(token: string, snap: Snapshot, nowSeconds: number, route: CompiledRoute | undefined): VerifyVerdict;
+}
+
+/** Hooks the explainer uses to lay out the decision's steps; absent on the hot path. */
+export interface DecisionTrace {
+  route(route: CompiledRoute | undefined): void;
+  rule(rule: CompiledRule | undefined, need: AuthDecision): void;
+  token(token: string | undefined, verdict: BearerVerdict | VerifyVerdict): void;
+  revoked(claims: DecisionClaims, revoked: boolean): void;
+  audience(aud: DecisionClaims['aud'], route: string | undefined, ok: boolean): void;
+  who(rule: CompiledRule, consumer: string, ok: boolean): void;
+}
+
+/**
+ * `proxy`: the gateway's main listener. `authz`: the external-authorization listener, which differs
+ * in two points only: no route is no 404 (domain rules and global_auth decide), and a token request
+ * is allowed through without a token (the proxy forwards it to the gateway).
+ */
+export type DecisionMode = 'proxy' | 'authz';
+
+export interface AccessRequest {
+  readonly target: ParsedTarget;
+  readonly method: string;
+  /** The `auth_header_name` header as received (an array when it was sent more than once). */
+  readonly authorization: string | string[] | undefined;
+}
+
+export type AccessDecision =
+  | { readonly kind: 'token_request'; readonly route: CompiledRoute | undefined }
+  | { readonly kind: 'pass'; readonly route: CompiledRoute | undefined; readonly rule: undefined }
+  | {
+      readonly kind: 'allow';
+      readonly route: CompiledRoute | undefined;
+      readonly rule: CompiledRule | undefined;
+      readonly consumer: string;
+      readonly claims: DecisionClaims;
+    }
+  | { readonly kind: 'refuse'; readonly route: CompiledRoute | undefined; readonly code: VerifyFailure | AccessFailure | GatewayFailure };
+
+export type Authenticated = { readonly ok: true; readonly consumer: string; readonly claims: DecisionClaims } | { readonly ok: false; readonly code: VerifyFailure };
+
+/**
+ * The token part of the decision: verify (in the verifier's order of checks), then revocation
+ * (also for cache hits: a cached token may have been revoked since).
+ */
+export function authenticateToken(
+  snap: Snapshot,
+  token: string,
+  nowSeconds: number,
+  verifier: TokenVerifier,
+  route?: CompiledRoute,
+  trace?: DecisionTrace,
+): Authenticated {
+  const v = verifier.verify(token, snap, nowSeconds, route);
+  trace?.token(token, v);
+  if (!v.ok) return v;
+  const revoked = checkRevoked(snap, v.claims, nowSeconds);
+  trace?.revoked(v.claims, revoked);
+  if (revoked) return REVOKED;
+  return { ok: true, consumer: v.consumer.name, claims: v.claims };
+}
+
+const REVOKED: Authenticated = Object.freeze({ ok: false, code: 'revoked' });
+
+function audienceIncludes(aud: DecisionClaims['aud'], route: string): boolean {
+  if (typeof aud === 'string') return aud === route;
+  return Array.isArray(aud) && aud.includes(route);
+}
+
+/** Decides one request on one snapshot. See the module comment for the order of checks. */
+export function authorizeRequest(
+  snap: Snapshot,
+  req: AccessRequest,
+  nowSeconds: number,
+  verifier: TokenVerifier,
+  mode: DecisionMode = 'proxy',
+  trace?: DecisionTrace,
+): AccessDecision {
+  const { host, path, matchPath } = req.target;
+  const route = matchRoute(snap.routes, host, matchPath);
+  trace?.route(route);
+  if (path.endsWith(snap.settings.auth_path)) return { kind: 'token_request', route };
+  if (route === undefined && mode === 'proxy') return { kind: 'refuse', route, code: 'no_route' };
+
+  const rule = matchRule(snap.rules, route?.name, host);
+  const need = decideAuth(snap.settings.global_auth, snap.rules.rules.length > 0, rule !== undefined);
+  trace?.rule(rule, need);
+  if (need === 'pass') return { kind: 'pass', route, rule: undefined };
+
+  const bearer = verifier.bearer(req.authorization);
+  if (!bearer.ok) {
+    trace?.token(undefined, bearer);
+    return { kind: 'refuse', route, code: bearer.code };
+  }
+  const who = authenticateToken(snap, bearer.token, nowSeconds, verifier, route, trace);
+  if (!who.ok) return { kind: 'refuse', route, code: who.code };
+
+  if (!snap.settings.global_credentials) {
+    const ok = route !== undefined && audienceIncludes(who.claims.aud, route.name);
+    trace?.audience(who.claims.aud, route?.name, ok);
+    if (!ok) return { kind: 'refuse', route, code: 'audience_mismatch' };
+  }
+  if (rule !== undefined) {
+    const ok = rule.allowSet.has(who.consumer);
+    trace?.who(rule, who.consumer, ok);
+    if (!ok) return { kind: 'refuse', route, code: 'not_allowed' };
+  }
+  return { kind: 'allow', route, rule, consumer: who.consumer, claims: who.claims };
+}
+
+/** The codes a decision can refuse with: every one has a row in FAILURES. */
+export type DecisionFailure = Extract<AccessDecision, { kind: 'refuse' }>['code'] & FailureCode;
