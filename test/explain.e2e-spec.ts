@@ -32,6 +32,9 @@ beforeAll(async () => {
   await s.call('POST', '/v1/routes', { name: 'ns/open', path_prefix: '/open', upstream: s.echo.url });
   await s.call('POST', '/v1/rules', { routes: ['ns/api'], allow: ['c1'] });
   await s.call('POST', '/v1/rules', { domains: ['*.wild.test'], allow: ['c2'] });
+  // A route with no rule of its own whose host is a domain rule's: the domain rule decides there.
+  await s.call('POST', '/v1/routes', { name: 'ns/dom', hosts: ['dom.test'], upstream: s.echo.url });
+  await s.call('POST', '/v1/rules', { domains: ['dom.test'], allow: ['c1'] });
   await s.call('POST', '/v1/revocations', { jti: 'explain-revoked-jti' });
   await s.sync();
 }, 30_000);
@@ -110,6 +113,49 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
     expect(denied.rule).toMatchObject({ kind: 'routes', allow: ['c1'], position: expect.any(Number) });
     expect(denied.global_auth_row).toBe('global_auth unset, rules exist');
     expect(denied.verification.at(-1)).toMatchObject({ step: 'allow-list', ok: false });
+  });
+});
+
+/** A concrete host for a grants sample host: '' is any host, '*.s' a host under it. */
+const concrete = (h: string) => (h === '' ? 'any-host.test' : h.startsWith('*.') ? `sample${h.slice(1)}` : h);
+
+describe('grants and who equal the gateway (route rules and domain rules)', () => {
+  const tokens: Record<string, () => string> = { c1, c2 };
+
+  it('consumer grants: every route on every sample host is reachable exactly when the gateway forwards', async () => {
+    let checked = 0;
+    for (const consumer of ['c1', 'c2']) {
+      const g = (await s.admin.api('GET', `/v1/consumers/${consumer}/grants`)).json;
+      for (const r of g.routes) {
+        const route = (await s.admin.api('GET', `/v1/routes/${encodeURIComponent(r.route)}`)).json;
+        for (const h of r.hosts) {
+          const gw = await s.request(route.path_prefix, { headers: { host: concrete(h.host), authorization: `Bearer ${tokens[consumer]()}` } });
+          expect({ consumer, route: r.route, host: h.host, reachable: gw.status === 200 }).toEqual({ consumer, route: r.route, host: h.host, reachable: h.reachable });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10);
+    // The case the old view got wrong: ns/dom has no rule, but the domain rule on dom.test applies.
+    const dom = (await s.admin.api('GET', '/v1/consumers/c2/grants')).json.routes.find((r: { route: string }) => r.route === 'ns/dom');
+    expect(dom).toMatchObject({ reachable: false, access: 'denied_by_rule' });
+  });
+
+  it('route who: exactly the consumers the gateway lets through (anyone = no token needed)', async () => {
+    for (const name of ['ns/api', 'ns/api-admin', 'ns/wild', 'ns/open', 'ns/dom']) {
+      const w = (await s.admin.api('GET', `/v1/routes/${encodeURIComponent(name)}/who`)).json;
+      const route = (await s.admin.api('GET', `/v1/routes/${encodeURIComponent(name)}`)).json;
+      const host = concrete(route.hosts[0] ?? '');
+      if (w.consumers === null) {
+        expect([name, (await s.request(route.path_prefix, { headers: { host } })).status]).toEqual([name, 200]);
+        continue;
+      }
+      for (const consumer of ['c1', 'c2']) {
+        const gw = await s.request(route.path_prefix, { headers: { host, authorization: `Bearer ${tokens[consumer]()}` } });
+        expect({ name, consumer, passes: gw.status === 200 }).toEqual({ name, consumer, passes: w.consumers.includes(consumer) });
+      }
+    }
+    expect((await s.admin.api('GET', '/v1/routes/ns%2Fdom/who')).json).toMatchObject({ access: 'allow_list', consumers: ['c1'] });
   });
 });
 

@@ -73,6 +73,7 @@ export class ExplainOutcomeDto {
   @ApiProperty({ description: "the gateway's status; 200 = forwarded to the upstream" }) status: number;
   @ApiProperty({ description: 'typed failure code, or "forwarded"' }) reason: string;
   @ApiProperty({ description: "the gateway's body msg" }) msg: string;
+  @ApiPropertyOptional({ description: 'the real failure code where the client is answered as another (unknown_client is answered as bad_signature)' }) cause?: string;
 }
 
 export class ExplainRequestEchoDto {
@@ -94,6 +95,13 @@ export class ExplainResultDto {
   @ApiPropertyOptional({ description: 'why the request was refused before routing' }) note?: string;
 }
 
+export class HostGrantDto {
+  @ApiProperty({ description: "a sample host of the route: an exact host, a '*.suffix' pattern (a host under it), or '' (any host)" }) host: string;
+  @ApiProperty() reachable: boolean;
+  @ApiProperty({ enum: ['allowed_by_rule', 'denied_by_rule', 'any_valid_token', 'pass_through'] }) access: string;
+  @ApiProperty({ type: Number, nullable: true }) rule: number | null;
+}
+
 export class RouteGrantDto {
   @ApiProperty() route: string;
   @ApiProperty() reachable: boolean;
@@ -101,6 +109,7 @@ export class RouteGrantDto {
   @ApiProperty({ type: Number, nullable: true }) rule: number | null;
   @ApiProperty() reason: string;
   @ApiProperty({ type: [String] }) notes: string[];
+  @ApiProperty({ type: [HostGrantDto], description: 'the decision on each sample host of the route (first = the headline above)' }) hosts: HostGrantDto[];
 }
 
 export class DomainRuleGrantDto {

@@ -21,7 +21,7 @@ export function toExplainResult(r: ExplainResult): ExplainResultDto {
     decision: r.decision,
     auth_required: r.auth_required,
     verification: r.verification.map((s) => ({ step: s.step, ok: s.ok, detail: s.detail })),
-    outcome: { status: r.outcome.status, reason: r.outcome.reason, msg: r.outcome.msg },
+    outcome: { status: r.outcome.status, reason: r.outcome.reason, msg: r.outcome.msg, ...(r.outcome.cause !== undefined ? { cause: r.outcome.cause } : {}) },
     ...(r.note !== undefined ? { note: r.note } : {}),
   };
 }
@@ -32,7 +32,7 @@ export function toGrants(g: GrantsResult): GrantsDto {
     revision: g.revision,
     global_auth_row: g.global_auth_row,
     global_credentials: g.global_credentials,
-    routes: g.routes.map((r) => ({ route: r.route, reachable: r.reachable, access: r.access, rule: r.rule, reason: r.reason, notes: [...r.notes] })),
+    routes: g.routes.map((r) => ({ route: r.route, reachable: r.reachable, access: r.access, rule: r.rule, reason: r.reason, notes: [...r.notes], hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, access: h.access, rule: h.rule })) })),
     domain_rules: g.domain_rules.map((d) => ({ rule: d.rule, position: d.position, domains: [...d.domains], reachable: d.reachable, reason: d.reason })),
   };
 }

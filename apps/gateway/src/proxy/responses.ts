@@ -50,6 +50,18 @@ export function refuse(res: ServerResponse, metrics: GatewayMetrics, route: stri
   sendFailure(res, code, close);
 }
 
+/** `refuse` with a message that carries request data (the unsupported grant type's name). */
+export function refuseWithMessage(res: ServerResponse, metrics: GatewayMetrics, route: string, code: FailureCode, msg: string): void {
+  metrics.count(route, FAILURES[code].outcome, code);
+  sendFailureWithMessage(res, code, msg);
+}
+
+/** `refuse` for a client_id locked by the failed-authentication limiter: 429 with Retry-After. */
+export function refuseLocked(res: ServerResponse, metrics: GatewayMetrics, route: string, retryAfterSeconds: number): void {
+  metrics.count(route, FAILURES.too_many_attempts.outcome, 'too_many_attempts');
+  sendLocked(res, retryAfterSeconds);
+}
+
 /** A refusal whose message carries request data (the unsupported grant type's name). */
 export function sendFailureWithMessage(res: ServerResponse, code: FailureCode, msg: string): void {
   const p = PREPARED.get(code)!;

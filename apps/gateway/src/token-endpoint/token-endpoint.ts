@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CompiledRoute, Snapshot } from '@oauth2/core';
-import { issueToken } from '../well-known/issue-token';
+import type { CompiledRoute, Snapshot, TokenEndpointFailure } from '@oauth2/core';
+import { issueToken } from './issue-token';
 import type { GatewayMetrics } from '../status/metrics';
-import { sendFailure, sendFailureWithMessage, sendLocked, sendToken } from '../proxy/responses';
+import { refuse as refuseWith, refuseLocked, refuseWithMessage, sendToken } from '../proxy/responses';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
 import { isFormContentType, readFormBody } from './form-body';
@@ -29,39 +29,23 @@ export function handleTokenRequest(
 ): void {
   const metrics = deps.metrics;
   const routeName = route ? route.name : '';
-  if (!snap.settings.global_credentials && route === undefined) {
-    metrics.count('', 'no_route', 'no_route');
-    return sendFailure(res, 'no_route');
-  }
+  if (!snap.settings.global_credentials && route === undefined) return refuseWith(res, metrics, '', 'no_route');
   const method = req.method;
   if (method === 'GET') {
     return issue(req, res, snap, routeName, query, deps);
   }
-  if (method !== 'POST') {
-    metrics.count(routeName, 'token_refused', 'method_not_allowed');
-    return sendFailure(res, 'method_not_allowed');
-  }
-  if (!isFormContentType(req.headers['content-type'])) {
-    metrics.count(routeName, 'token_refused', 'bad_content_type');
-    return sendFailure(res, 'bad_content_type');
-  }
+  if (method !== 'POST') return refuseWith(res, metrics, routeName, 'method_not_allowed');
+  if (!isFormContentType(req.headers['content-type'])) return refuseWith(res, metrics, routeName, 'bad_content_type');
   readFormBody(
     req,
     (form) => issue(req, res, snap, routeName, form, deps),
-    () => {
-      metrics.count(routeName, 'token_refused', 'body_too_large');
-      sendFailure(res, 'body_too_large');
-    },
+    () => refuseWith(res, metrics, routeName, 'body_too_large'),
   );
 }
 
 function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeName: string, form: string, deps: TokenEndpointDeps): void {
   const { metrics, limiter } = deps;
-  const refuse = (code: Parameters<typeof sendFailure>[1], msg?: string) => {
-    metrics.count(routeName, 'token_refused', code);
-    if (msg !== undefined) sendFailureWithMessage(res, code, msg);
-    else sendFailure(res, code);
-  };
+  const refuse = (code: TokenEndpointFailure, msg?: string) => (msg === undefined ? refuseWith(res, metrics, routeName, code) : refuseWithMessage(res, metrics, routeName, code, msg));
   const params = new URLSearchParams(form);
   const authz = req.headers.authorization;
   const basic = isBasic(authz);
@@ -92,10 +76,7 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
   // Checked before the secret: a locked client_id is refused even with the right one, so the lock
   // never confirms a guess. Unknown ids are counted alike, so 429 does not reveal which ids exist.
   const lock = limiter.check(clientId);
-  if (lock.locked) {
-    metrics.count(routeName, 'token_refused', 'too_many_attempts');
-    return sendLocked(res, lock.retryAfterSeconds);
-  }
+  if (lock.locked) return refuseLocked(res, metrics, routeName, lock.retryAfterSeconds);
   const consumer = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
   if (consumer === null) {
     limiter.recordFailure(clientId);
