@@ -71,3 +71,11 @@ describe('the failure table', () => {
     expect(Object.isFrozen(FAILURES)).toBe(true);
   });
 });
+
+describe('docs/request-flow.md', () => {
+  const doc = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../../docs/request-flow.md'), 'utf8') as string;
+  it.each(codes)('lists %s in the refusal table with its status', (code) => {
+    const f = FAILURES[FAILURES[code].answerAs ?? code];
+    expect(doc).toMatch(new RegExp(`^\\| \`${code}\` \\| ${f.status} \\| ${FAILURES[code].outcome} \\|`, 'm'));
+  });
+});
