@@ -53,7 +53,7 @@ describe.each([
     expect(await statuses(s, '/x', tok('c1', ID1, S1b))).toEqual(all(200));
   });
 
-  it('a removed consumer is refused (401 unknown_client), and a request in flight across the reload completes', async () => {
+  it('a removed consumer is refused (401, answered as bad_signature: no client_id oracle), and a request in flight across the reload completes', async () => {
     const t = tok('c2', ID2, S2);
     expect(await statuses(s, '/x', t)).toEqual(all(200));
     const before = s.echo.count;
@@ -63,7 +63,7 @@ describe.each([
     await enforced(s);
     const r = await s.request('/x', { headers: { authorization: `Bearer ${t}` } });
     expect(r.status).toBe(401);
-    expect(r.json.reason).toBe('unknown_client');
+    expect(r.json.reason).toBe('bad_signature');
     expect(await statuses(s, '/x', t)).toEqual(all(401));
     expect((await slow).status).toBe(200);
   });

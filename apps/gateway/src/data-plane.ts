@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { GatewayEnv } from './config/gateway-env';
 import type { Logger } from './logger';
+import { createAuthzHandler } from './authz/authz-handler';
 import { Forwarder } from './proxy/forwarder';
 import { createGatewayHandler } from './proxy/gateway-handler';
 import { ProxyServer } from './proxy/proxy-server';
@@ -17,6 +18,8 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 export class DataPlane {
   private readonly forwarder: Forwarder;
   private readonly server: ProxyServer;
+  /** The external-authorization listener, when GATEWAY_AUTHZ_PORT is set. */
+  private readonly authz: ProxyServer | null;
 
   constructor(
     private readonly env: GatewayEnv,
@@ -30,20 +33,24 @@ export class DataPlane {
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
     let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
     if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp) => poller.revokeJti(jti, exp) });
-    this.server = new ProxyServer(handler, (err) =>
-      log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed'),
-    );
+    const onBug = (err: unknown) => log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed');
+    this.server = new ProxyServer(handler, onBug);
+    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), onBug);
   }
+
+  /** The authz listener's address once started; null when it is off. */
+  authzAddress: AddressInfo | null = null;
 
   /** Loads the first snapshot (throws StoreStartError when the store is unusable), then listens. */
   async start(): Promise<AddressInfo> {
     await this.poller.start();
     this.holder.onSwap((s) => this.forwarder.retain(s));
+    if (this.authz !== null) this.authzAddress = await this.authz.listen(this.env.GATEWAY_AUTHZ_PORT!, this.env.GATEWAY_AUTHZ_HOST);
     return this.server.listen(this.env.GATEWAY_PORT, this.env.GATEWAY_HOST);
   }
 
   async stop(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
-    await this.server.close(graceMs);
+    await Promise.all([this.server.close(graceMs), this.authz?.close(graceMs)]);
     await this.poller.stop();
     await this.forwarder.close();
   }

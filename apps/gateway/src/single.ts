@@ -22,7 +22,8 @@ export async function runSingle(env: GatewayEnv): Promise<void> {
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
   const plane = app.get(DataPlane);
   const addr = await plane.start().catch((e) => die(e instanceof StoreStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`));
-  log.info({ url: httpUrl(env.GATEWAY_HOST, addr.port), status_url: httpUrl(env.GATEWAY_HOST, statusPort) }, 'listening');
+  const authz = plane.authzAddress ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, plane.authzAddress.port) } : {};
+  log.info({ url: httpUrl(env.GATEWAY_HOST, addr.port), status_url: httpUrl(env.GATEWAY_HOST, statusPort), ...authz }, 'listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

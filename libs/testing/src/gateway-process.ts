@@ -13,6 +13,8 @@ export interface GatewayProcess extends AppProcess {
   url: string;
   /** Status port URL: /healthz, /readyz, /revision, /metrics. */
   statusUrl: string;
+  /** The external-authorization listener's URL, when GATEWAY_AUTHZ_PORT was set; else null. */
+  authzUrl: string | null;
   /** The revision the gateway enforces (the lowest of all workers). */
   revision(): Promise<number>;
   /** Polls /revision until it is >= n; rejects after `timeoutMs` (default 5000) naming the last value seen. */
@@ -49,7 +51,7 @@ export async function spawnGateway(opts: SpawnGatewayOptions): Promise<GatewayPr
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  return { ...app, url: line.url as string, statusUrl, revision, waitForRevision };
+  return { ...app, url: line.url as string, statusUrl, authzUrl: typeof line.authz_url === 'string' ? line.authz_url : null, revision, waitForRevision };
 }
 
 export interface RawResponse {

@@ -11,3 +11,4 @@ export * from './higress-doc-configs';
 export * from './store-per-test';
 export * from './cli';
 export * from './seeded-stack';
+export * from './nginx';

@@ -1,7 +1,7 @@
 /** IPC between the cluster primary (status port) and the workers (traffic). */
 export type WorkerMessage =
   | { t: 'gw:revision'; revision: number }
-  | { t: 'gw:listening'; port: number; revision: number }
+  | { t: 'gw:listening'; port: number; revision: number; authzPort?: number }
   | { t: 'gw:fatal'; message: string };
 
 /** `gw:reload`: another worker enforces `revision`; check the store now rather than at the next poll. */

@@ -46,5 +46,6 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
     await supervisor.stop(2_000);
     die(oneLine(e));
   }
-  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_HOST, statusPort), workers }, 'listening');
+  const authz = supervisor.authzPort !== null ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, supervisor.authzPort) } : {};
+  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_HOST, statusPort), workers, ...authz }, 'listening');
 }

@@ -21,6 +21,8 @@ export class ClusterSupervisor implements StatusSource {
   private started = false;
   private restarts: number[] = [];
   port: number | null = null;
+  /** The shared authz listener port, when GATEWAY_AUTHZ_PORT is set. */
+  authzPort: number | null = null;
 
   constructor(
     private readonly desired: number,
@@ -44,6 +46,7 @@ export class ClusterSupervisor implements StatusSource {
           st.revision = m.revision;
           st.listening = true;
           this.port = m.port;
+          if (m.authzPort !== undefined) this.authzPort = m.authzPort;
           if (!this.started && this.ready()) {
             this.started = true;
             resolve(m.port);

@@ -37,7 +37,7 @@ export async function runWorker(env: GatewayEnv): Promise<void> {
     setTimeout(() => process.exit(1), 100);
     return;
   }
-  send({ t: 'gw:listening', port, revision: holder.revision ?? 0 });
+  send({ t: 'gw:listening', port, revision: holder.revision ?? 0, ...(plane.authzAddress ? { authzPort: plane.authzAddress.port } : {}) });
 
   let stopping = false;
   const shutdown = async () => {

@@ -22,6 +22,10 @@ export class GatewayEnv {
   @Type(() => Number) @IsInt() @Min(1) @Max(86_400) GATEWAY_TOKEN_FAILURE_WINDOW_S = 60;
   /** Serve the RFC 7009 revocation endpoint at /oauth2/revoke (docs/revocation.md); off by default, as Higress has none. */
   @Transform(toBool) @IsBoolean() GATEWAY_REVOCATION_ENDPOINT = false;
+  /** The external-authorization listener (docs/external-authz.md); unset = off. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) GATEWAY_AUTHZ_PORT?: number;
+  /** Loopback by default: the listener believes the forwarded headers of whoever reaches it. */
+  @IsString() @IsNotEmpty() GATEWAY_AUTHZ_HOST = '127.0.0.1';
   @IsString() @IsNotEmpty() OAUTH2_DATA_DIR = './data';
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_DATABASE?: string;
   @IsOptional() @IsString() @IsNotEmpty() OAUTH2_MASTER_KEY?: string;
@@ -39,6 +43,8 @@ const EXPECTED: Record<string, string> = {
   GATEWAY_TOKEN_MAX_FAILURES: 'an integer >= 0 (0 = no limit)',
   GATEWAY_TOKEN_FAILURE_WINDOW_S: 'an integer 1-86400 (seconds)',
   GATEWAY_REVOCATION_ENDPOINT: 'true or false',
+  GATEWAY_AUTHZ_PORT: 'an integer 0-65535 (0 = any free port; unset = no authz listener)',
+  GATEWAY_AUTHZ_HOST: 'a host name or IP address',
   OAUTH2_DATA_DIR: 'a directory path',
   OAUTH2_DATABASE: 'a SQLite file path or a postgres:// URL',
   OAUTH2_MASTER_KEY: 'a key (base64 or hex of 32 bytes)',

@@ -40,6 +40,13 @@ export class GatewayMetrics {
     labelNames: ['trigger'] as const,
     registers: [this.registry],
   });
+  /** The external-authorization listener's answers (docs/external-authz.md). */
+  readonly authzDecisions = new Counter({
+    name: 'gateway_authz_decisions_total',
+    help: 'Check requests answered by the authz listener, by shape (envoy, nginx, forward), outcome (allowed, unauthorized, forbidden, bad_request) and reason (pass, authenticated, token_request, or the failure code)',
+    labelNames: ['shape', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly reloadFailures = new Counter({ name: 'gateway_reload_failures_total', help: 'Snapshot polls or loads that failed (the last good snapshot stayed in force)', registers: [this.registry] });
 
   private readonly cells: Level<Level<Level<Level<Cell>>>> = new Map();

@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizeRequest, FAILURES, parseRequestTarget, type Snapshot } from '@oauth2/core';
+import { createTokenVerifier } from '@oauth2/token';
+import type { Logger } from '../logger';
+import { hasRepeatedHeader } from '../proxy/gateway-handler';
+import { sendFailure } from '../proxy/responses';
+import type { SnapshotHolder } from '../snapshot/snapshot-holder';
+import type { GatewayMetrics } from '../status/metrics';
+import { readCheckRequest, type CheckShape } from './check-request';
+
+export interface AuthzDeps {
+  holder: SnapshotHolder;
+  metrics: GatewayMetrics;
+  log: Logger;
+  accessLog: boolean;
+}
+
+/** A check request's body is never read; one this large (or of unknown length) closes the connection instead of being drained. */
+const DRAIN_LIMIT = 64 * 1024;
+
+const ALLOW_EMPTY = Object.freeze({ 'content-length': '0', 'cache-control': 'no-store' });
+
+function answerBadCheck(res: ServerResponse, status: number, msg: string): void {
+  const body = JSON.stringify({ code: status, msg, reason: 'bad_check_request' });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}
+
+/** Stops node from draining an unbounded body after the answer: such a connection is closed. */
+function boundBody(req: IncomingMessage, res: ServerResponse): void {
+  const cl = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] !== undefined || (cl !== undefined && Number(cl) > DRAIN_LIMIT)) res.shouldKeepAlive = false;
+}
+
+/**
+ * The external-authorization listener (docs/external-authz.md): reads the original request out of
+ * an Envoy, nginx or forward-auth check request, runs THE request decision (`authorizeRequest`, in
+ * its `authz` mode) on the same snapshot as the proxy path, and answers 200 with the identity
+ * headers for the proxy to copy upstream, or the proxy path's own refusal (status, body,
+ * WWW-Authenticate) for the proxy to relay to the client.
+ */
+export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { holder, metrics, log } = deps;
+  const verifier = createTokenVerifier(holder.tokenCache);
+  const count = (shape: CheckShape | 'unknown', outcome: string, reason: string) => metrics.authzDecisions.inc({ shape, outcome, reason });
+
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    const snap = holder.current as Snapshot;
+    boundBody(req, res);
+    const check = readCheckRequest(req.url ?? '/', req.method ?? 'GET', req.headers);
+    if (!check.ok) {
+      count(check.shape ?? 'unknown', 'bad_request', 'bad_check_request');
+      return answerBadCheck(res, check.status, check.msg);
+    }
+    const { shape } = check;
+    if (hasRepeatedHeader(req.rawHeaders, snap.authHeader)) {
+      count(shape, 'bad_request', 'repeated_header');
+      return sendFailure(res, 'repeated_header');
+    }
+    const target = parseRequestTarget(check.target, check.host);
+    if (!target.ok) {
+      count(shape, 'bad_request', 'bad_path');
+      return sendFailure(res, 'bad_path');
+    }
+    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader] }, Math.floor(Date.now() / 1000), verifier, 'authz');
+    if (deps.accessLog) {
+      const started = Date.now();
+      res.once('finish', () => log.info({ authz: shape, method: check.method, host: target.host, path: target.path, status: res.statusCode, route: d.route?.name ?? null, ms: Date.now() - started }, 'check'));
+    }
+    switch (d.kind) {
+      case 'token_request':
+      case 'pass':
+        // No identity headers: the proxy forwards the request as it came (less X-Mse-Consumer,
+        // which its configuration strips or overwrites with our empty answer).
+        count(shape, 'allowed', d.kind);
+        res.writeHead(200, ALLOW_EMPTY);
+        return void res.end();
+      case 'allow':
+        count(shape, 'allowed', 'authenticated');
+        res.writeHead(200, { ...ALLOW_EMPTY, 'x-mse-consumer': d.consumer });
+        return void res.end();
+      case 'refuse':
+        count(shape, FAILURES[d.code].outcome, d.code);
+        return sendFailure(res, d.code);
+    }
+  };
+}

@@ -1,0 +1,96 @@
+import { createTokenVerifier } from '@oauth2/token';
+import { AT_HEADER, craftHs256, standardClaims } from '@oauth2/testing';
+import { authorizeRequest, type AccessDecision } from './authorize';
+import { parseRequestTarget, type ParsedTarget } from './request-target';
+import { compileSnapshot, type Snapshot } from './snapshot';
+import { DEFAULT_SETTINGS, type Settings } from './settings';
+import type { RuleRecord } from './model';
+
+const NOW = 1_700_000_000;
+const SA = 'authz-alice-secret-0123456789abcdef012345';
+const SB = 'authz-bob-secret-0123456789abcdef01234567';
+const verifier = createTokenVerifier();
+const alice = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'alice', clientId: 'id-a', now: NOW }), ...extra }, SA);
+const bob = () => craftHs256(AT_HEADER, standardClaims({ name: 'bob', clientId: 'id-b', now: NOW }), SB);
+
+const RULES: RuleRecord[] = [
+  { id: 1, position: 1, routes: ['api'], domains: null, allow: ['alice'] },
+  { id: 2, position: 2, routes: null, domains: ['*.dom.test', 'noroute.test'], allow: ['bob'] },
+];
+
+function snap(settings: Partial<Settings>, rules: RuleRecord[] = RULES, catchAll = true): Snapshot {
+  return compileSnapshot({
+    revision: 1,
+    settings: { ...DEFAULT_SETTINGS, ...settings },
+    consumers: [
+      { name: 'alice', client_id: 'id-a', client_secret: SA },
+      { name: 'bob', client_id: 'id-b', client_secret: SB },
+    ],
+    routes: [
+      { name: 'api', hosts: ['api.test'], path_prefix: '/api', upstream: 'http://u:1', strip_prefix: false },
+      ...(catchAll ? [{ name: 'open', hosts: [], path_prefix: '/', upstream: 'http://u:2', strip_prefix: false }] : []),
+    ],
+    rules,
+    revocations: { jtis: [{ jti: 'gone', exp: NOW + 100 }], clients: [] },
+  });
+}
+
+const target = (path: string, host: string): ParsedTarget => {
+  const t = parseRequestTarget(path, host);
+  if (!t.ok) throw new Error(t.reason);
+  return t;
+};
+const decide = (s: Snapshot, path: string, host: string, token: string | undefined, mode: 'proxy' | 'authz'): AccessDecision =>
+  authorizeRequest(s, { target: target(path, host), method: 'GET', authorization: token === undefined ? undefined : `Bearer ${token}` }, NOW, verifier, mode);
+/** What a door answers: the kind, the code, the consumer (the route object itself is the same). */
+const answer = (d: AccessDecision) => ({ kind: d.kind, code: d.kind === 'refuse' ? d.code : null, consumer: d.kind === 'allow' ? d.consumer : null, route: d.route?.name ?? null });
+
+const SNAPS: Array<[string, Snapshot]> = [
+  ['global_auth unset, rules exist', snap({})],
+  ['global_auth unset, no rules', snap({}, [])],
+  ['global_auth=true', snap({ global_auth: true })],
+  ['global_auth=false', snap({ global_auth: false })],
+  ['global_credentials=false', snap({ global_credentials: false })],
+];
+const REQUESTS: Array<[string, string, string, (() => string) | undefined]> = [
+  ['route rule, allowed', '/api/x', 'api.test', () => alice()],
+  ['route rule, not allowed', '/api/x', 'api.test', () => bob()],
+  ['route rule, no token', '/API/x', 'api.test', undefined],
+  ['route rule, audience of the route', '/api/x', 'api.test', () => alice({ aud: 'api' })],
+  ['domain rule on a routed host', '/x', 'a.dom.test', () => bob()],
+  ['domain rule refuses', '/x', 'a.dom.test', () => alice()],
+  ['no rule', '/x', 'else.test', () => alice()],
+  ['no rule, no token', '/x', 'else.test', undefined],
+  ['revoked', '/api/x', 'api.test', () => alice({ jti: 'gone' })],
+  ['expired', '/api/x', 'api.test', () => alice({ iat: NOW - 9000, exp: NOW - 100 })],
+  ['bad signature', '/api/x', 'api.test', () => alice({}).slice(0, -2) + 'AA'],
+];
+
+describe('the authz listener decides exactly as the proxy path (same function, authz mode)', () => {
+  for (const [sName, s] of SNAPS) {
+    it.each(REQUESTS)(`${sName}: %s`, (_n, path, host, token) => {
+      const t = token?.();
+      expect(answer(decide(s, path, host, t, 'authz'))).toEqual(answer(decide(s, path, host, t, 'proxy')));
+    });
+  }
+
+  it('differs in the two documented points only: no route is decided on domain rules and global_auth; a token request passes without a token', () => {
+    const s = snap({ global_auth: false }, RULES, false);
+    // No route on noroute.test: the proxy answers 404; authz applies the domain rule.
+    expect(answer(decide(s, '/x', 'noroute.test', undefined, 'proxy'))).toMatchObject({ kind: 'refuse', code: 'no_route' });
+    expect(answer(decide(s, '/x', 'noroute.test', undefined, 'authz'))).toMatchObject({ kind: 'refuse', code: 'missing_token' });
+    expect(answer(decide(s, '/x', 'noroute.test', bob(), 'authz'))).toMatchObject({ kind: 'allow', consumer: 'bob', route: null });
+    expect(answer(decide(s, '/x', 'noroute.test', alice(), 'authz'))).toMatchObject({ kind: 'refuse', code: 'not_allowed' });
+    // No route and no rule: global_auth decides (false: pass; true: authenticate).
+    expect(answer(decide(s, '/x', 'nowhere.test', undefined, 'authz'))).toMatchObject({ kind: 'pass' });
+    const onlyApi = compileSnapshot({ revision: 1, settings: { ...DEFAULT_SETTINGS, global_auth: true }, consumers: [], routes: [], rules: [] });
+    expect(answer(decide(onlyApi, '/x', 'nowhere.test', undefined, 'authz'))).toMatchObject({ kind: 'refuse', code: 'missing_token' });
+    // A token request is the token endpoint's business, wherever it is.
+    expect(answer(decide(s, '/oauth2/token', 'noroute.test', undefined, 'authz'))).toMatchObject({ kind: 'token_request' });
+  });
+
+  it('global_credentials=false without a route: no route name can be in aud, so audience_mismatch', () => {
+    const s = snap({ global_credentials: false }, RULES, false);
+    expect(answer(decide(s, '/x', 'noroute.test', bob(), 'authz'))).toMatchObject({ kind: 'refuse', code: 'audience_mismatch' });
+  });
+});
