@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Snapshot } from '@oauth2/core';
 import type { GatewayEnv } from './config/gateway-env';
 import type { Logger } from './logger';
 import { Forwarder } from './proxy/forwarder';
@@ -25,7 +26,7 @@ export class DataPlane {
     metrics: GatewayMetrics,
     private readonly poller: SnapshotPoller,
   ) {
-    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics);
+    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
     let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
