@@ -5,7 +5,8 @@ import type { GatewayMetrics } from '../status/metrics';
 import { sendFailure, sendFailureWithMessage, sendLocked, sendToken } from '../proxy/responses';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
-import { isFormContentType, readFormBody } from './form-body';
+import { acceptBody } from '../proxy/body-gate';
+import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
 
 export interface TokenEndpointDeps {
   metrics: GatewayMetrics;
@@ -45,6 +46,7 @@ export function handleTokenRequest(
     metrics.count(routeName, 'token_refused', 'bad_content_type');
     return sendFailure(res, 'bad_content_type');
   }
+  acceptBody(res, MAX_FORM_BYTES); // 100 Continue now, if asked (body-gate.ts)
   readFormBody(
     req,
     (form) => issue(req, res, snap, routeName, form, deps),
