@@ -55,4 +55,16 @@ describe('RFC 8414 metadata with public_base_url: fixed URLs, cacheable', () => 
     expect([r.headers['cache-control'], r.json.token_endpoint]).toEqual(['no-store', 'http://other.example/oauth2/token']);
     expect((await s.admin.api('GET', '/v1/export?redact=true')).text).not.toContain('public_base_url');
   });
+
+  it('/v1/apply takes it back from an export (and refuses a bad one)', async () => {
+    await s.call('PATCH', '/v1/settings', { public_base_url: 'https://auth.example.com' });
+    const doc = (await s.admin.api('GET', '/v1/export')).json;
+    await s.call('PATCH', '/v1/settings', { public_base_url: '' });
+    expect((await s.admin.api('POST', '/v1/apply', doc)).status).toBe(200);
+    expect((await s.call('GET', '/v1/settings')).public_base_url).toBe('https://auth.example.com');
+    doc.spec.defaultConfig.public_base_url = 'auth.example.com';
+    const bad = await s.admin.api('POST', '/v1/apply', doc);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('public_base_url must be an absolute http(s) URL');
+  });
 });
