@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { AT_HEADER, craftHs256, rawExchange, standardClaims, startGatewayStack, statusLines, type GatewayStack } from '@oauth2/testing';
+import { AT_HEADER, craftHs256, metricValue, rawExchange, standardClaims, startGatewayStack, statusLines, type GatewayStack } from '@oauth2/testing';
 
 // Issue 11, the gateway's edges: what reaches an upstream that folds header names as CGI does,
 // 1xx answers from the upstream, bodies of refused requests and `Expect: 100-continue`, TRACE and
@@ -242,6 +242,8 @@ describe('TRACE and WebSocket upgrades', () => {
       expect(r.data.toLowerCase()).toMatch(/\r\nallow: get, head, post/);
     }
     expect(upstreamSaw.length).toBe(before);
+    const metrics = await (await fetch(s.gateway.statusUrl + '/metrics')).text();
+    expect(metricValue(metrics, 'gateway_requests_total', { outcome: 'bad_request', reason: 'trace_refused' })).toBe(3);
   });
 
   it('Upgrade: websocket -> 501 JSON, Connection: close, the gateway closes; nothing forwarded', async () => {

@@ -29,7 +29,8 @@ describe('RFC 8414 metadata with public_base_url: fixed URLs, cacheable', () => 
   const s = seededStackPerBlock({ settings: { public_base_url: 'https://auth.example.com/gw/', auth_path: '/oauth2/token' } });
 
   it('any Host and X-Forwarded-Proto get the same answer, public, max-age=300', async () => {
-    for (const headers of [{ host: 'evil.example', 'x-forwarded-proto': 'http' }, { host: 'auth.example.com' }, {}]) {
+    const variants: Record<string, string>[] = [{ host: 'evil.example', 'x-forwarded-proto': 'http' }, { host: 'auth.example.com' }, {}];
+    for (const headers of variants) {
       const r = await s.request(META, { headers });
       expect(r.status).toBe(200);
       expect(r.headers['cache-control']).toBe('public, max-age=300');

@@ -21,6 +21,8 @@ const UPGRADE_BODY = '{"code":501,"msg":"WebSocket upgrades are not supported"}'
 const UPGRADE_HEADERS = { 'content-type': 'application/json', 'content-length': String(UPGRADE_BODY.length) };
 const WEBSOCKET_RE = /(?:^|[\s,])websocket(?:$|[\s,/])/i;
 
+export type EdgeRefusal = 'trace_refused' | 'websocket_refused';
+
 /** SPEC §7: request headers over 16 KiB are answered 431 by node's parser. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -32,18 +34,21 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export class ProxyServer {
   readonly server: Server;
 
-  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, onBug: (err: unknown) => void) {
+  /** `onRefused`: counts the refusals answered here, before the handler (`trace_refused`, `websocket_refused`). */
+  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, onBug: (err: unknown) => void, onRefused: (reason: EdgeRefusal) => void = () => undefined) {
     // A bug in the handler must cost one request, not the process and every request in flight.
     const guarded = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
       try {
         // Before anything else: a refusal here (or later) must not read an unbounded body.
         gateBody(req, res, expectContinue);
         if (req.method === 'TRACE') {
+          onRefused('trace_refused');
           res.writeHead(405, TRACE_HEADERS).end(TRACE_BODY);
           return;
         }
         const upgrade = req.headers.upgrade;
         if (upgrade !== undefined && WEBSOCKET_RE.test(upgrade)) {
+          onRefused('websocket_refused');
           res.shouldKeepAlive = false;
           res.writeHead(501, UPGRADE_HEADERS).end(UPGRADE_BODY);
           return;
