@@ -1,6 +1,6 @@
 /** Two tiers: `unit` (pure and store specs beside the code) and `e2e` (test/, real processes on built dist/). */
 const moduleNameMapper = {
-  '^@oauth2/(core|token|store|contracts|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@oauth2/(core|token|store|contracts|config|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
 module.exports = {

@@ -102,6 +102,7 @@ describe('settings', () => {
       keep_token: true,
       global_auth: null,
       signing_alg: 'HS256',
+      public_base_url: '',
     });
   });
 

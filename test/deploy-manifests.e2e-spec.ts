@@ -63,6 +63,9 @@ describe('deploy/k8s manifests', () => {
     expect(Number(env.GATEWAY_PORT.value)).toBe(gwDefaults.GATEWAY_PORT);
     expect(Number(env.GATEWAY_STATUS_PORT.value)).toBe(gwDefaults.GATEWAY_STATUS_PORT);
     expect(env.GATEWAY_HOST.value).toBe('0.0.0.0');
+    // The status port defaults to loopback; the probes reach the pod IP, so the manifest opens it.
+    expect(gwDefaults.GATEWAY_STATUS_HOST).toBe('127.0.0.1');
+    expect(env.GATEWAY_STATUS_HOST.value).toBe('0.0.0.0');
     // Every variable is one the gateway reads (a typo would silently fall back to a default).
     for (const name of Object.keys(env)) expect([name, name in gwDefaults || name === 'OAUTH2_DATABASE' || name === 'OAUTH2_MASTER_KEY']).toEqual([name, true]);
     for (const k of SECRET_KEYS) expect(env[k].valueFrom.secretKeyRef).toEqual({ name: 'oauth2-gateway', key: k });

@@ -47,7 +47,8 @@ describe('metadata (RFC 8414)', () => {
   it('names the issuer, the token endpoint and jwks_uri as absolute URLs on the request host, on any host', async () => {
     const r = await s.request('/.well-known/oauth-authorization-server', { headers: { host: 'Auth.Example.test:8443' } });
     expect(r.status).toBe(200);
-    expect(r.headers['cache-control']).toBe('public, max-age=300');
+    // Built from Host (public_base_url unset): never cached (test/security-edges-wellknown.e2e-spec.ts).
+    expect(r.headers['cache-control']).toBe('no-store');
     expect(r.json).toEqual({
       issuer: ISSUER,
       token_endpoint: 'http://auth.example.test:8443/oauth2/token',
@@ -56,8 +57,9 @@ describe('metadata (RFC 8414)', () => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       response_types_supported: [],
     });
+    // A client's X-Forwarded-Proto is not trusted: behind a TLS proxy, set public_base_url.
     const proxied = await s.request('/.well-known/oauth-authorization-server', { headers: { host: 'auth.example.test', 'x-forwarded-proto': 'https' } });
-    expect(proxied.json.token_endpoint).toBe('https://auth.example.test/oauth2/token');
+    expect(proxied.json.token_endpoint).toBe('http://auth.example.test/oauth2/token');
   });
 
   it('follows auth_path; refuses other methods (405) and a Host it cannot put in a URL (400); nothing reaches the upstream', async () => {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { AppModule } from './app.module';
 import { logger, PinoNestLogger } from './common/logger';
 import type { AdminTokenInfo } from './common/tokens';
-import { loadEnv } from './config/env.config';
+import { EnvError, loadEnv } from './config/env.config';
 import { setupHttp } from './http-setup';
 
 function fail(what: string, err: unknown): never {
@@ -25,6 +25,11 @@ async function bootstrap(): Promise<void> {
   try {
     env = loadEnv();
   } catch (e) {
+    // The same shape as the gateway's: `admin-api: invalid environment: NAME="value" must be ...`.
+    if (e instanceof EnvError) {
+      process.stderr.write(`admin-api: ${e.message}\n`);
+      process.exit(1);
+    }
     fail('cannot start', e);
   }
   const store = await openStore({ dataDir: env.OAUTH2_DATA_DIR, database: env.OAUTH2_DATABASE, masterKey: env.OAUTH2_MASTER_KEY }).catch((e) =>

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Snapshot } from '@oauth2/core';
 import type { GatewayEnv } from './config/gateway-env';
 import type { Logger } from './logger';
 import { createAuthzHandler } from './authz/authz-handler';
@@ -28,14 +29,15 @@ export class DataPlane {
     metrics: GatewayMetrics,
     private readonly poller: SnapshotPoller,
   ) {
-    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics);
+    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
     let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
     if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp) => poller.revokeJti(jti, exp) });
     const onBug = (err: unknown) => log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed');
-    this.server = new ProxyServer(handler, onBug);
-    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), onBug);
+    const onRefused = (reason: string) => metrics.count('', 'bad_request', reason);
+    this.server = new ProxyServer(handler, onBug, onRefused);
+    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), onBug, onRefused);
   }
 
   /** The authz listener's address once started; null when it is off. */

@@ -18,12 +18,12 @@ export async function runSingle(env: GatewayEnv): Promise<void> {
   const log = createLogger();
   const app = await NestFactory.create(GatewayModule.register(env, log, { statusPort: true }), { logger: false, abortOnError: false });
   // Status first, so /readyz can say 503 while the first snapshot loads.
-  await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
+  await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_STATUS_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
   const plane = app.get(DataPlane);
   const addr = await plane.start().catch((e) => die(e instanceof StoreStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`));
   const authz = plane.authzAddress ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, plane.authzAddress.port) } : {};
-  log.info({ url: httpUrl(env.GATEWAY_HOST, addr.port), status_url: httpUrl(env.GATEWAY_HOST, statusPort), ...authz }, 'listening');
+  log.info({ url: httpUrl(env.GATEWAY_HOST, addr.port), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), ...authz }, 'listening');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

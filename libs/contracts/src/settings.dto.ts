@@ -24,6 +24,10 @@ export class PatchSettingsDto {
   @ValidateIf(present('signing_alg'))
   @IsSetting()
   signing_alg?: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+  @ApiPropertyOptional({ example: 'https://auth.example.com', description: 'not a Higress key: the public origin for the RFC 8414 metadata URLs ("" unsets; then they follow the Host header and are not cacheable)' })
+  @ValidateIf(present('public_base_url'))
+  @IsSetting()
+  public_base_url?: string;
 }
 
 export class SettingsDto {
@@ -36,4 +40,5 @@ export class SettingsDto {
   @ApiProperty() keep_token: boolean;
   @ApiProperty({ type: Boolean, nullable: true }) global_auth: boolean | null;
   @ApiProperty({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], example: 'HS256' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+  @ApiProperty({ example: '', description: '"" = unset' }) public_base_url: string;
 }

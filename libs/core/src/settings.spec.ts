@@ -12,9 +12,10 @@ describe('settings (SPEC §1)', () => {
       keep_token: true,
       global_auth: null,
       signing_alg: 'HS256',
+      public_base_url: '',
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
-    expect(SETTING_KEYS).toHaveLength(9);
+    expect(SETTING_KEYS).toHaveLength(10);
   });
 
   it.each(SETTING_KEYS)('the default of %s is valid', (key) => {
@@ -126,5 +127,15 @@ describe('settings (SPEC §1)', () => {
         expect((e as Error).message).not.toContain('\n');
       }
     });
+  });
+});
+
+describe('public_base_url (not a Higress key)', () => {
+  it.each(['', 'https://auth.example.com', 'https://auth.example.com/', 'http://127.0.0.1:8000', 'https://example.com/gw', 'https://[::1]:8443'])('accepts %j', (v) => {
+    expect(checkSetting('public_base_url', v)).toBeNull();
+    expect(parseSettingText('public_base_url', v)).toBe(v);
+  });
+  it.each<unknown>(['auth.example.com', 'ftp://x', 'https://x/?a=1', 'https://x/#f', 'https://u:p@x', 'https://a b', 'https://' + 'a'.repeat(1024), null, 1, 'javascript:alert(1)', '/relative'])('refuses %j', (v) => {
+    expect(checkSetting('public_base_url', v)).toMatch(/^public_base_url must be an absolute http\(s\) URL/);
   });
 });

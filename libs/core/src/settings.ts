@@ -14,6 +14,12 @@ export interface Settings {
    * Higress does. RS256 / ES256 / EdDSA: with the store's active signing key, published as a JWKS.
    */
   signing_alg: SigningAlg;
+  /**
+   * Not a Higress key. The gateway's public origin as clients reach it (`https://auth.example.com`,
+   * optionally with a path), used for the RFC 8414 metadata's URLs; '' (default) = unset: the
+   * metadata is built from the request's Host and is not cacheable (docs/signing-keys.md).
+   */
+  public_base_url: string;
 }
 
 /** Token signing algorithms; every one but HS256 uses a gateway key pair (docs/signing-keys.md). */
@@ -32,6 +38,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   keep_token: true,
   global_auth: null,
   signing_alg: 'HS256',
+  public_base_url: '',
 });
 
 export type SettingKey = keyof Settings;
@@ -65,9 +72,25 @@ export function checkSetting(key: string, value: unknown): string | null {
       return value === null || typeof value === 'boolean' ? null : `${key} must be true, false or null (unset)`;
     case 'signing_alg':
       return (SIGNING_ALGS as readonly unknown[]).includes(value) ? null : `${key} must be one of ${SIGNING_ALGS.join(', ')}`;
+    case 'public_base_url':
+      return value === '' || (typeof value === 'string' && isPublicBaseUrl(value))
+        ? null
+        : `${key} must be an absolute http(s) URL without query, fragment or credentials (or "" to unset)`;
     default:
       return `unknown setting "${key}"`;
   }
+}
+
+/** An absolute http(s) URL with a host and no query, fragment or userinfo (at most 1024 characters). */
+function isPublicBaseUrl(text: string): boolean {
+  if (text.length > 1024 || /[\s?#]/.test(text)) return false;
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return false;
+  }
+  return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '' && u.username === '' && u.password === '';
 }
 
 /** Validates a partial settings object; returns every problem found (empty = valid). */

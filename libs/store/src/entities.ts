@@ -17,6 +17,7 @@ export class SettingsEntity {
   @Column({ type: 'boolean' }) keep_token: boolean;
   @Column({ type: 'boolean', nullable: true }) global_auth: boolean | null;
   @Column({ type: 'text' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+  @Column({ type: 'text' }) public_base_url: string;
 }
 
 /** The single revision row (id = 1), bumped in the same transaction as every config write. */

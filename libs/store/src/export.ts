@@ -11,7 +11,7 @@ import { readSettings } from './settings';
 export async function exportDocument(ctx: StoreContext, redact: boolean): Promise<Record<string, unknown>> {
   return ctx.db.read(async () => {
     // signing_alg only when not HS256: a default export stays a pure Higress document (docs/signing-keys.md).
-    const { global_auth, signing_alg, ...settings } = await readSettings(ctx);
+    const { global_auth, signing_alg, public_base_url, ...settings } = await readSettings(ctx);
     const consumers = (await ctx.db.em.find(ConsumerEntity, { order: { name: 'ASC' } })).map((c) => ({
       name: c.name,
       client_id: c.client_id,
@@ -23,7 +23,7 @@ export async function exportDocument(ctx: StoreContext, redact: boolean): Promis
       kind: 'WasmPlugin',
       metadata: { name: 'oauth2-gateway' },
       spec: {
-        defaultConfig: { ...settings, ...(global_auth === null ? {} : { global_auth }), ...(signing_alg === 'HS256' ? {} : { signing_alg }), consumers },
+        defaultConfig: { ...settings, ...(global_auth === null ? {} : { global_auth }), ...(signing_alg === 'HS256' ? {} : { signing_alg }), ...(public_base_url === '' ? {} : { public_base_url }), consumers },
         matchRules,
       },
     };

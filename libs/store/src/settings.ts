@@ -15,6 +15,7 @@ export function settingsOf(e: SettingsEntity): Settings {
     keep_token: e.keep_token,
     global_auth: e.global_auth ?? null,
     signing_alg: e.signing_alg ?? 'HS256',
+    public_base_url: e.public_base_url ?? '',
   };
 }
 

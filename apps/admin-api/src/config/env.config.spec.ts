@@ -51,3 +51,17 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ OAUTH2_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url') })).not.toThrow();
   });
 });
+
+describe('loadEnv: the one-line shape shared with the gateway', () => {
+  it('every bad variable, `NAME="value" must be ...`, secrets hidden', () => {
+    let msg = '';
+    try {
+      loadEnv({ ADMIN_PORT: 'abc', ADMIN_HOST: 'a b', OAUTH2_ADMIN_TOKEN: 'short' });
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toBe(
+      'invalid environment: ADMIN_HOST="a b" must be a host name or IP address; ADMIN_PORT="abc" must be an integer 0-65535 (0 = any free port); OAUTH2_ADMIN_TOKEN (value hidden) must be 16-4096 printable ASCII characters without spaces',
+    );
+  });
+});

@@ -12,6 +12,7 @@ export function toSettings(s: Settings): SettingsDto {
     keep_token: s.keep_token,
     global_auth: s.global_auth,
     signing_alg: s.signing_alg,
+    public_base_url: s.public_base_url,
   };
 }
 

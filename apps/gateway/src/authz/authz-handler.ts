@@ -15,21 +15,12 @@ export interface AuthzDeps {
   accessLog: boolean;
 }
 
-/** A check request's body is never read; one this large (or of unknown length) closes the connection instead of being drained. */
-const DRAIN_LIMIT = 64 * 1024;
-
 const ALLOW_EMPTY = Object.freeze({ 'content-length': '0', 'cache-control': 'no-store' });
 
 function answerBadCheck(res: ServerResponse, status: number, msg: string): void {
   const body = JSON.stringify({ code: status, msg, reason: 'bad_check_request' });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
   res.end(body);
-}
-
-/** Stops node from draining an unbounded body after the answer: such a connection is closed. */
-function boundBody(req: IncomingMessage, res: ServerResponse): void {
-  const cl = req.headers['content-length'];
-  if (req.headers['transfer-encoding'] !== undefined || (cl !== undefined && Number(cl) > DRAIN_LIMIT)) res.shouldKeepAlive = false;
 }
 
 /**
@@ -45,8 +36,9 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
   const count = (shape: CheckShape | 'unknown', outcome: string, reason: string) => metrics.authzDecisions.inc({ shape, outcome, reason });
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
+    // The body is never read: ProxyServer's body gate (body-gate.ts) closes the connection after
+    // the answer when one over 64 KiB (or of unknown length) was announced, instead of draining it.
     const snap = holder.current as Snapshot;
-    boundBody(req, res);
     const check = readCheckRequest(req.url ?? '/', req.method ?? 'GET', req.headers);
     if (!check.ok) {
       count(check.shape ?? 'unknown', 'bad_request', 'bad_check_request');

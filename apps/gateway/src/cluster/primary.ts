@@ -23,7 +23,7 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
   const log = createLogger({ role: 'primary' });
   const supervisor = new ClusterSupervisor(workers, log);
   const app = await NestFactory.create(PrimaryModule.register(supervisor), { logger: false, abortOnError: false });
-  await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
+  await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_STATUS_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
 
   let stopping = false;
@@ -47,5 +47,5 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
     die(oneLine(e));
   }
   const authz = supervisor.authzPort !== null ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, supervisor.authzPort) } : {};
-  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_HOST, statusPort), workers, ...authz }, 'listening');
+  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), workers, ...authz }, 'listening');
 }

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Pool, type Dispatcher } from 'undici';
+import { buildConnector, Pool, type Dispatcher } from 'undici';
 import type { CompiledRoute, Snapshot } from '@oauth2/core';
 import { statusClass, type GatewayMetrics } from '../status/metrics';
+import { acceptBody } from './body-gate';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers';
 import { sendFailure } from './responses';
 
@@ -27,6 +29,53 @@ export function upstreamPath(route: CompiledRoute, basePath: string, path: strin
     if (p.length === 0 || p.charCodeAt(0) !== 47) p = '/' + p;
   }
   return basePath + p + query;
+}
+
+const CONTINUE_HEAD = Buffer.from('HTTP/1.');
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/**
+ * Length of a whole `HTTP/1.x 100 ...` interim response at the start of `chunk`, or 0.
+ * (`HTTP/1.1 100 Continue\r\n\r\n`, possibly with header lines.)
+ */
+export function continueBlockLength(chunk: Buffer, from = 0): number {
+  if (chunk.length - from < 13 || chunk[from] !== 0x48 /* H */ || chunk.compare(CONTINUE_HEAD, 0, 7, from, from + 7) !== 0) return 0;
+  // "HTTP/1.x 100" then a space or CR
+  if (chunk[from + 8] !== 0x20 || chunk[from + 9] !== 0x31 || chunk[from + 10] !== 0x30 || chunk[from + 11] !== 0x30) return 0;
+  const after = chunk[from + 12];
+  if (after !== 0x20 && after !== 0x0d) return 0;
+  const end = chunk.indexOf(HEADER_END, from + 12);
+  return end < 0 ? 0 : end + 4 - from;
+}
+
+/**
+ * RFC 9110 §15.2: a client must accept a 1xx it did not ask for. undici 7's HTTP/1.1 parser takes
+ * every 1xx but `100` (which it answers by destroying the connection: the request then fails as a
+ * 502), and the gateway never sends `Expect` upstream, so any `100 Continue` an upstream sends is
+ * unsolicited (many servers do so for every request with a body). This drops such interim answers
+ * before undici's parser sees them: a chunk read while no byte of the answer to the last write has
+ * been read yet, starting with a whole `HTTP/1.x 100` block, loses that block. (The one theoretical
+ * misfire: a response *body* chunk read right after more of a still-streaming request body was
+ * written, starting with exactly such a block; a response cannot start mid-body otherwise.)
+ */
+function tolerateContinue(socket: Socket): void {
+  let fresh = true; // nothing read since the last write: the next byte begins a response
+  const write = socket.write;
+  const read = socket.read;
+  socket.write = function (this: Socket) {
+    fresh = true;
+    // eslint-disable-next-line prefer-rest-params
+    return (write as (...a: unknown[]) => boolean).apply(this, arguments as unknown as unknown[]);
+  } as Socket['write'];
+  socket.read = function (this: Socket, n?: number) {
+    const chunk = read.call(this, n) as Buffer | null;
+    if (chunk === null || !fresh || chunk.length === 0) return chunk;
+    let skip = 0;
+    for (let len = continueBlockLength(chunk); len > 0; len = continueBlockLength(chunk, skip)) skip += len;
+    // Only interim answers so far: the final one is still to come, so stay fresh.
+    if (skip < chunk.length) fresh = false;
+    return skip === 0 ? chunk : chunk.subarray(skip);
+  };
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -107,10 +156,21 @@ export class Forwarder {
    */
   private targets = new Map<string, Target>();
 
+  private readonly connector: buildConnector.connector;
+
+  /** `authHeader`: the current snapshot's auth header name (lower-case); its `_` spellings are never forwarded. */
   constructor(
     private readonly timeoutMs: number,
     private readonly metrics: GatewayMetrics,
-  ) {}
+    private readonly authHeader: () => string = () => 'authorization',
+  ) {
+    const connect = buildConnector({ timeout: Math.min(timeoutMs, 10_000) });
+    this.connector = (opts, cb) =>
+      connect(opts, (err, socket) => {
+        if (socket) tolerateContinue(socket);
+        (cb as (e: Error | null, s: Socket | null) => void)(err, socket);
+      });
+  }
 
   private targetOf(route: CompiledRoute): Target {
     let t = this.targets.get(route.upstream);
@@ -130,7 +190,7 @@ export class Forwarder {
         keepAliveTimeout: 4_000,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
-        connect: { timeout: Math.min(this.timeoutMs, 10_000) },
+        connect: this.connector,
       });
       this.pools.set(origin, p);
     }
@@ -145,12 +205,14 @@ export class Forwarder {
     res.on('drain', onClientDrain);
     res.on('close', onClientClose);
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    // The body is going to be read: `100 Continue` if the client waits for it, keep-alive again (body-gate.ts).
+    acceptBody(res);
     this.pool(t.origin).dispatch(
       {
         origin: t.origin,
         path: upstreamPath(route, t.basePath, path, query),
         method: req.method ?? 'GET',
-        headers: upstreamRequestHeaders(req, consumer, dropHeader),
+        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader()),
         body: hasBody ? req : null,
       },
       ex,

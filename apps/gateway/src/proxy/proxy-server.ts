@@ -1,7 +1,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gateBody } from './body-gate';
 
 const INTERNAL_ERROR = '{"code":500,"msg":"internal error"}';
+
+/**
+ * TRACE is refused on every route, before any handler: it makes an upstream echo the request back,
+ * credentials and cookies included (cross-site tracing), and no API behind an OAuth2 gateway needs
+ * it; nginx and most CDNs refuse it too. No per-route opt-in: nobody asked for one, and a refusal
+ * that cannot be configured away cannot be misconfigured. `Allow` lists what the gateway forwards.
+ */
+const TRACE_BODY = '{"code":405,"msg":"method TRACE is not allowed"}';
+const TRACE_HEADERS = { 'content-type': 'application/json', 'content-length': String(TRACE_BODY.length), allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' };
+/**
+ * A WebSocket upgrade is not tunneled (README "Known limits"): refused before the handler, so it is
+ * neither forwarded without its Upgrade header nor left hanging. Other upgrade protocols (h2c) are
+ * ignored as RFC 9110 §7.8 allows: Upgrade is hop-by-hop, the request is served as HTTP/1.1.
+ */
+const UPGRADE_BODY = '{"code":501,"msg":"WebSocket upgrades are not supported"}';
+const UPGRADE_HEADERS = { 'content-type': 'application/json', 'content-length': String(UPGRADE_BODY.length) };
+const WEBSOCKET_RE = /(?:^|[\s,])websocket(?:$|[\s,/])/i;
+
+export type EdgeRefusal = 'trace_refused' | 'websocket_refused';
 
 /** SPEC §7: request headers over 16 KiB are answered 431 by node's parser. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -14,10 +34,25 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export class ProxyServer {
   readonly server: Server;
 
-  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, onBug: (err: unknown) => void) {
+  /** `onRefused`: counts the refusals answered here, before the handler (`trace_refused`, `websocket_refused`). */
+  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, onBug: (err: unknown) => void, onRefused: (reason: EdgeRefusal) => void = () => undefined) {
     // A bug in the handler must cost one request, not the process and every request in flight.
-    const guarded = (req: IncomingMessage, res: ServerResponse): void => {
+    const guarded = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
       try {
+        // Before anything else: a refusal here (or later) must not read an unbounded body.
+        gateBody(req, res, expectContinue);
+        if (req.method === 'TRACE') {
+          onRefused('trace_refused');
+          res.writeHead(405, TRACE_HEADERS).end(TRACE_BODY);
+          return;
+        }
+        const upgrade = req.headers.upgrade;
+        if (upgrade !== undefined && WEBSOCKET_RE.test(upgrade)) {
+          onRefused('websocket_refused');
+          res.shouldKeepAlive = false;
+          res.writeHead(501, UPGRADE_HEADERS).end(UPGRADE_BODY);
+          return;
+        }
         handler(req, res);
       } catch (err) {
         onBug(err);
@@ -34,8 +69,11 @@ export class ProxyServer {
         keepAliveTimeout: 5_000,
         insecureHTTPParser: false,
       },
-      guarded,
+      (req, res) => guarded(req, res, false),
     );
+    // `Expect: 100-continue`: node would answer 100 before the gateway decides anything. With this
+    // listener it does not; `acceptBody` (body-gate.ts) sends it once the body is going to be used.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => guarded(req, res, true));
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {

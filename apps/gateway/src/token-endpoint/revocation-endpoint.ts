@@ -7,7 +7,8 @@ import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
-import { isFormContentType, readFormBody } from './form-body';
+import { acceptBody } from '../proxy/body-gate';
+import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
 
 /** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -72,6 +73,7 @@ function methodNotAllowed(res: ServerResponse, deps: RevocationEndpointDeps): vo
 function handleRevocation(req: IncomingMessage, res: ServerResponse, deps: RevocationEndpointDeps): void {
   if (req.method !== 'POST') return methodNotAllowed(res, deps);
   if (!isFormContentType(req.headers['content-type'])) return refuse(res, deps, 'bad_content_type');
+  acceptBody(res, MAX_FORM_BYTES); // 100 Continue now, if asked (body-gate.ts)
   readFormBody(
     req,
     (form) => void revoke(req, res, form, deps),

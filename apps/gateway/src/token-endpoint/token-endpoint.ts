@@ -5,7 +5,8 @@ import type { GatewayMetrics } from '../status/metrics';
 import { refuse as refuseWith, refuseLocked, refuseWithMessage, sendToken } from '../proxy/responses';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
-import { isFormContentType, readFormBody } from './form-body';
+import { acceptBody } from '../proxy/body-gate';
+import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
 
 export interface TokenEndpointDeps {
   metrics: GatewayMetrics;
@@ -36,6 +37,7 @@ export function handleTokenRequest(
   }
   if (method !== 'POST') return refuseWith(res, metrics, routeName, 'method_not_allowed');
   if (!isFormContentType(req.headers['content-type'])) return refuseWith(res, metrics, routeName, 'bad_content_type');
+  acceptBody(res, MAX_FORM_BYTES); // 100 Continue now, if asked (body-gate.ts)
   readFormBody(
     req,
     (form) => issue(req, res, snap, routeName, form, deps),

@@ -7,7 +7,12 @@ import { publishedJwk } from '@oauth2/token';
  * answered on every host before route matching:
  * - `/.well-known/jwks.json`: the public half of every non-retired signing key (RFC 7517);
  * - `/.well-known/oauth-authorization-server`: RFC 8414 metadata (issuer, token endpoint, jwks_uri).
- * Bodies are built once per snapshot; only the metadata's absolute URLs depend on the request.
+ * Bodies are built once per snapshot. The metadata's absolute URLs come from the `public_base_url`
+ * setting when set (then the answer is the same for everyone and may be cached publicly); without
+ * it they are built from the request's Host, and that reflected answer is `Cache-Control: no-store`
+ * so no shared cache can keep one client's Host for the next (cache poisoning). The client's
+ * `X-Forwarded-Proto` is not trusted either: `https` only on a TLS connection. Behind a
+ * TLS-terminating proxy, set `public_base_url`.
  */
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
@@ -18,6 +23,8 @@ interface Prepared {
   metaHead: string;
   metaMid: string;
   metaTail: string;
+  /** The whole metadata body when `public_base_url` is set, else null. */
+  metaFixed: Buffer | null;
 }
 
 const prepared = new WeakMap<Snapshot, Prepared>();
@@ -38,7 +45,10 @@ function prepare(snap: Snapshot): Prepared {
     response_types_supported: [],
   });
   const [metaHead, metaMid, metaTail] = doc.split(JSON.stringify(ORIGIN).slice(1, -1));
-  p = { jwks: Buffer.from(JSON.stringify({ keys })), metaHead, metaMid, metaTail };
+  let base = s.public_base_url;
+  while (base.endsWith('/')) base = base.slice(0, -1);
+  const metaFixed = base === '' ? null : Buffer.from(metaHead + jsonText(base) + metaMid + jsonText(base) + metaTail);
+  p = { jwks: Buffer.from(JSON.stringify({ keys })), metaHead, metaMid, metaTail, metaFixed };
   prepared.set(snap, p);
   return p;
 }
@@ -46,7 +56,12 @@ function prepare(snap: Snapshot): Prepared {
 /** A Host header we are willing to echo into a URL: host name or IP literal, optional port. */
 const HOST_RE = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
+/** A string's JSON spelling without the quotes, to splice into the prepared body. */
+const jsonText = (t: string): string => JSON.stringify(t).slice(1, -1);
+
 const COMMON = { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' };
+/** The metadata built from the request's Host: for this client only, never stored by a cache. */
+const REFLECTED = { 'content-type': 'application/json', 'cache-control': 'no-store', vary: 'Host' };
 
 function send(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
   res.writeHead(status, { ...headers, 'content-length': String(body.length) });
@@ -69,13 +84,17 @@ export function serveWellKnown(req: IncomingMessage, res: ServerResponse, snap: 
     send(req, res, 200, COMMON, p.jwks);
     return true;
   }
+  if (p.metaFixed !== null) {
+    send(req, res, 200, COMMON, p.metaFixed);
+    return true;
+  }
   if (host === undefined || !HOST_RE.test(host)) {
     send(req, res, 400, { 'content-type': 'application/json' }, Buffer.from('{"code":400,"msg":"a valid Host header is required to build the metadata URLs"}'));
     return true;
   }
-  // Behind a TLS-terminating proxy the public scheme is https; the proxy says so.
-  const tls = (req.socket as { encrypted?: boolean }).encrypted === true || req.headers['x-forwarded-proto'] === 'https';
+  // Any client can send X-Forwarded-Proto: it is not trusted (set public_base_url behind a TLS proxy).
+  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
   const origin = (tls ? 'https://' : 'http://') + host.toLowerCase();
-  send(req, res, 200, { ...COMMON, vary: 'X-Forwarded-Proto' }, Buffer.from(p.metaHead + origin + p.metaMid + origin + p.metaTail));
+  send(req, res, 200, REFLECTED, Buffer.from(p.metaHead + origin + p.metaMid + origin + p.metaTail));
   return true;
 }

@@ -1,0 +1,3 @@
+// Environment loading shared by the gateway and the admin API (framework-free apart from class-validator).
+export * from './env-loader';
+export * from './shared-env';
