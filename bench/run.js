@@ -69,7 +69,7 @@ async function main() {
   if (needs.has('bare')) targets.bare = await T.attempt(() => T.startBare(upstreamUrl));
 
   let small;
-  if (needs.has('gw1') || needs.has('gw2') || doPropagation) {
+  if (needs.has('gw1') || needs.has('gw2') || needs.has('authz1') || doPropagation) {
     log('starting admin API and gateways (small config)');
     const our = T.makeOurEnv();
     const admin = await T.attempt(() => T.startAdmin(our));
@@ -80,12 +80,14 @@ async function main() {
       small = await T.attempt(() => T.configureSmall(admin, upstreamUrl));
       if (small.error) targets.gw1 = targets.gw2 = { error: `config: ${small.error}` };
       else {
-        [targets.gw1, targets.gw2] = await Promise.all([T.attempt(() => T.startGateway(our, 1)), T.attempt(() => T.startGateway(our, 2))]);
+        // gw1 also serves the authz listener (docs/external-authz.md): its decisions are measured on their own.
+        [targets.gw1, targets.gw2] = await Promise.all([T.attempt(() => T.startGateway(our, 1, { GATEWAY_AUTHZ_PORT: '0' })), T.attempt(() => T.startGateway(our, 2))]);
         for (const k of ['gw1', 'gw2']) {
           if (targets[k].error) continue;
           const w = await T.attempt(() => T.waitRevision([targets[k]], small.revision));
           if (w && w.error) targets[k] = { error: w.error };
         }
+        targets.authz1 = targets.gw1.error ? targets.gw1 : { ...targets.gw1, url: targets.gw1.authzUrl, name: 'authz(1w)' };
       }
     }
   }

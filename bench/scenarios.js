@@ -49,6 +49,13 @@ function defineScenarios(ctx) {
       req: (t) => ({ url: `${t.url}/auth/x`, headers: { authorization: `Bearer ${bad}` } }),
     },
     {
+      // A forward-auth check (Traefik/APISIX/Higress shape) with a valid token: the decision alone, no upstream hop.
+      id: 'authz_forward',
+      label: 'OURS authz /forward check, 1w',
+      needs: 'authz1',
+      req: (t) => ({ url: `${t.url}/forward`, headers: { ...bearer, 'x-forwarded-host': 'bench.test', 'x-forwarded-uri': '/auth/x', 'x-forwarded-method': 'GET' } }),
+    },
+    {
       id: 'auth1_big',
       label: 'OURS auth+allow, 1w, big config',
       needs: 'gwBig',

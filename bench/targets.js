@@ -74,7 +74,7 @@ async function startGateway(our, workers, extraEnv = {}, name = `gateway(${worke
   if (!fs.existsSync(GATEWAY_MAIN)) throw new Error(`gateway not built (${path.relative(root, GATEWAY_MAIN)} missing)`);
   const { child, info } = await startNode(name, [...nodeArgs, GATEWAY_MAIN], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
   if (!info.status_url) throw new Error(`${name}: "listening" line has no status_url`);
-  const gw = { child, url: info.url, statusUrl: info.status_url, name };
+  const gw = { child, url: info.url, statusUrl: info.status_url, authzUrl: info.authz_url, name };
   await waitFor(`${name} /readyz`, async () => (await request(gw.statusUrl + '/readyz')).status === 200, 20000);
   return gw;
 }
