@@ -22,8 +22,8 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
 
 /** A noun without a verb (`oauth2ctl consumer`, `oauth2ctl consumer bogus`): one line naming the verbs. */
 function missingVerb(this: Command): never {
-  const path: string[] = [];
-  for (let c: Command | null = this; c; c = c.parent) path.unshift(c.name());
+  const names = (c: Command | null): string[] => (c ? [...names(c.parent), c.name()] : []);
+  const path = names(this);
   const verbs = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
   const what = this.args.length ? `unknown command '${this.args[0]}' for '${path.join(' ')}'` : `'${path.join(' ')}' needs a command`;
   throw new UsageError(`${what}; one of: ${verbs.join(', ')} (see --help)`);
