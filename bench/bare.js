@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // BARE target: the "bare-proxy ceiling" of one Node process — node:http in, undici Pool out, an
 // HS256 HMAC check (node:crypto, every request) and nothing else: no claims, routes, rules,
@@ -27,7 +28,7 @@ const server = http.createServer((req, res) => {
     { path: req.url, method: req.method, headers: ['x-forwarded-for', req.socket.remoteAddress] },
     {
       onRequestStart() {},
-      onResponseStart: (_c, status, headers) => void res.writeHead(status, { 'content-type': headers['content-type'], 'content-length': headers['content-length'] }),
+      onResponseStart: (_c, status, headers) => void res.writeHead(status, { 'content-type': String(headers['content-type']), 'content-length': String(headers['content-length']) }),
       onResponseData: (_c, chunk) => void res.write(chunk), // no backpressure: the bench body is 101 bytes
       onResponseEnd: () => void res.end(),
       onResponseError: () => void (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-length': 0 }).end()),
@@ -36,6 +37,6 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65000;
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  process.stdout.write(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${server.address().port}` }) + '\n');
+  process.stdout.write(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}` }) + '\n');
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)).closeAllConnections());

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Big config: its own admin API + 1-worker gateway on a separate data dir (so the small-config
 // targets stay untouched and the two can be benchmarked in interleaved rounds). Routes go through

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // A minimal keep-alive HTTP client for setup calls and tight polling: node:http with a pooled
 // agent costs far less per request than fetch, so polling measures the gateway, not the client.
@@ -5,14 +6,18 @@ const http = require('node:http');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-/** Resolves { status, headers, text, json } ; rejects on network error or timeout (one line). */
-function request(url, { method = 'GET', headers = {}, body, timeoutMs = 30000 } = {}) {
+/**
+ * Resolves { status, headers, text, json } ; rejects on network error or timeout (one line).
+ * @param {string} url
+ * @param {{ method?: string, headers?: Record<string, string>, body?: unknown, timeoutMs?: number }} [opts]
+ */
+function request(url, { method = 'GET', headers = {}, body = undefined, timeoutMs = 30000 } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const h = { ...headers };
     if (payload !== undefined) {
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
-      h['content-length'] = Buffer.byteLength(payload);
+      h['content-length'] = String(Buffer.byteLength(payload));
     }
     const req = http.request(url, { method, headers: h, agent }, (res) => {
       const chunks = [];

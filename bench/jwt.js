@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Crafts HS256 access tokens with node:crypto alone (SPEC §3.4 shape), so the bench does not
 // depend on our token lib: the gateway must accept what any RFC 9068 issuer would produce.

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The load generator, run as its own process (`node bench/load.js '<json>'`) so it never shares
 // an event loop with a target. Prints one JSON line: throughput, latency percentiles, status counts.

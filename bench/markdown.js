@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Prints the scenario table of a bench result (default bench/results/latest.json) as Markdown, for
 // the README's Performance section: `node bench/markdown.js [result.json]`.

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // PEER target: what a team would build with off-the-shelf parts — fastify 5 + @fastify/jwt
 // (HS256, same secret, verified on every request) + @fastify/http-proxy — doing the same job
@@ -22,7 +23,7 @@ async function main() {
   });
   app.addHook('onRequest', async (req, reply) => {
     await req.jwtVerify();
-    if (!allow.has(req.user.sub)) {
+    if (!allow.has(/** @type {{ sub: string }} */ (req.user).sub)) {
       reply.code(403).send({ code: 403, msg: 'Access Denied: not allowed' });
       return reply;
     }
@@ -31,7 +32,7 @@ async function main() {
     upstream,
     prefix: '/',
     replyOptions: {
-      rewriteRequestHeaders: (req, headers) => ({ ...headers, 'x-mse-consumer': req.user.sub }),
+      rewriteRequestHeaders: (req, headers) => ({ ...headers, 'x-mse-consumer': /** @type {{ sub: string }} */ (/** @type {any} */ (req).user).sub }),
     },
   });
   const url = await app.listen({ port: Number(process.env.PORT || 0), host: '127.0.0.1' });

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Child-process management for the benchmark: every target runs in its own process, is found
 // through the one JSON "listening" line it prints, and is stopped when the run ends — also on
@@ -25,7 +26,7 @@ function startNode(name, args, env, opts = {}) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.benchName = name;
+  /** @type {any} */ (child).benchName = name;
   children.add(child);
   child.on('exit', () => children.delete(child));
   let stderrTail = '';

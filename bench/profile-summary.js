@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // Reads a V8 .cpuprofile (node --cpu-prof) and prints the top functions by self time, plus self
 // time grouped by origin (our libs/apps, each npm package, node internals, GC, idle).

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // Profiles the gateway under load: runs one scenario (default auth1, env PROFILE_SCENARIO) against
 // a 1-worker gateway started with `node --cpu-prof`, stops it with SIGTERM so V8 writes the

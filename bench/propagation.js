@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Config propagation: admin writes alternate between adding a consumer (a token of that consumer
 // goes from 401 unknown_client to 403 not allowed) and adding it to the allow-list (403 -> 200).

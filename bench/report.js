@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Turns measured rows into the printed table and the JSON document, with each goal shown as
 // pass/miss beside the figure it judges.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // `npm run bench`: starts every target as a child process on loopback, runs the load scenarios in
 // interleaved rounds, measures config propagation and a big config, prints a table and writes

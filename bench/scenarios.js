@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // The load scenarios and the interleaved round runner. Every scenario gets the same connections
 // and duration; rounds go A B C ... A B C ... and each figure is the median over rounds, so one

@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Fallback writer for the big config: the admin API refuses bodies over 1 MiB (SPEC §5), and a
 // 100,000-consumer document is ~10 MB, so the bench applies it through the store lib itself — the

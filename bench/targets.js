@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Starts and configures the targets: upstream, peer, admin API and gateways, each its own process,
 // on loopback port 0 with a temp data dir. A target that fails to start is recorded as an error

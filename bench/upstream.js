@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // DIRECT target and the upstream behind every proxy scenario: the cheapest possible node:http
 // server (fixed ~100-byte JSON body, keep-alive), so it is the ceiling every ratio is taken from.
@@ -17,7 +18,7 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 65000;
 server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
-  const { port } = server.address();
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   process.stdout.write(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}`, bytes: body.length }) + '\n');
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)).closeAllConnections());
