@@ -1,6 +1,6 @@
 import { FAILURES } from '@oauth2/core';
 import { startGatewayStack, type GatewayStack, type RawRequest } from '@oauth2/testing';
-import { HIGRESS_CASES, HIGRESS_CONFIGS, type HigressConfigFixture, type HigressConfigName } from '../libs/token/src/higress-fixtures';
+import { HIGRESS_CASES, HIGRESS_CONFIGS, type HigressConfigFixture, type HigressConfigName } from '@oauth2/testing';
 
 /*
  * Higress' own end-to-end conformance tests of its OAuth2 plugin, replayed against our real processes:

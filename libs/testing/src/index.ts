@@ -12,3 +12,4 @@ export * from './store-per-test';
 export * from './cli';
 export * from './seeded-stack';
 export * from './nginx';
+export * from './higress-fixtures';

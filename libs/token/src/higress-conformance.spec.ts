@@ -1,6 +1,6 @@
 import { craftHs256 } from '@oauth2/testing';
 import { decodeUnverified, extractBearerToken, verifyAccessToken, type TokenConsumer } from './index';
-import { HIGRESS_CASES, HIGRESS_CONFIGS, HIGRESS_NOW, HIGRESS_TOKENS, type HigressConfigFixture } from './higress-fixtures';
+import { HIGRESS_CASES, HIGRESS_CONFIGS, HIGRESS_NOW, HIGRESS_TOKENS, type HigressConfigFixture } from '@oauth2/testing';
 
 function keyringOf(cfg: HigressConfigFixture): Map<string, TokenConsumer> {
   return new Map(cfg.consumers.map((c) => [c.client_id, { name: c.name, client_id: c.client_id, key: Buffer.from(c.client_secret, 'utf8') }]));

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { issueAccessToken, verifyAccessToken, ISSUED_HEADER_JSON, type TokenConsumer } from './index';
-import { HIGRESS_CONFIGS, HIGRESS_TOKENS } from './higress-fixtures';
+import { HIGRESS_CONFIGS, HIGRESS_TOKENS } from '@oauth2/testing';
 
 const consumer: TokenConsumer = { name: 'alice', client_id: 'alice-id', key: Buffer.from('alice-secret-alice-secret-alice-secret') };
 const base = { issuer: 'Higress-Gateway', audience: 'default', ttlSeconds: 7200, nowSeconds: 1_700_000_000 };
