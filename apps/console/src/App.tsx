@@ -1,5 +1,5 @@
 import { useEffect, useState, type ComponentType } from 'react';
-import { api, onUnauthorized } from './api/client';
+import { api, onUnauthorized, WROTE } from './api/client';
 import type { RevisionDto } from './api/types';
 import { ConsumersPage } from './pages/ConsumersPage';
 import { ExplainPage } from './pages/ExplainPage';
@@ -80,12 +80,16 @@ export function App() {
   useEffect(() => {
     if (!signedIn) return;
     let live = true;
-    api<RevisionDto>('GET', '/revision').then(
-      (r) => live && setRevision(r.revision),
-      () => undefined,
-    );
+    const refresh = () =>
+      api<RevisionDto>('GET', '/revision').then(
+        (r) => live && setRevision(r.revision),
+        () => undefined,
+      );
+    void refresh();
+    window.addEventListener(WROTE, refresh);
     return () => {
       live = false;
+      window.removeEventListener(WROTE, refresh);
     };
   }, [signedIn, path]);
 

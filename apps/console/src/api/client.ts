@@ -36,6 +36,9 @@ export function errorLine(status: number, body: Partial<ErrorBodyDto> | undefine
   return `${label}: ${field}${msg}`;
 }
 
+/** Dispatched on window after every successful write (the top bar refreshes the revision). */
+export const WROTE = 'console:wrote';
+
 let unauthorized: (line: string) => void = () => undefined;
 /** Set by the app: what to do when the API answers 401 (back to sign-in, with the reason). */
 export function onUnauthorized(fn: (line: string) => void): void {
@@ -84,7 +87,10 @@ async function send(method: string, path: string, opts: RequestOptions = {}): Pr
   } catch (e) {
     throw new ApiError(0, `Cannot reach the admin API: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
-  if (res.ok) return res;
+  if (res.ok) {
+    if (method !== 'GET' && !(opts.query && opts.query.dry_run)) window.dispatchEvent(new Event(WROTE));
+    return res;
+  }
   let parsed: Partial<ErrorBodyDto> | undefined;
   try {
     parsed = (await res.json()) as Partial<ErrorBodyDto>;
