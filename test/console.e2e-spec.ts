@@ -365,6 +365,44 @@ describe('hostile input is rendered as text', () => {
   });
 });
 
+describe('keys, revocations, export', () => {
+  it('rotate a signing key: the new active key is listed', async () => {
+    await openPage('Signing keys');
+    await page.getByRole('button', { name: 'Rotate key' }).click();
+    await page.locator('#k-alg').selectOption('ES256');
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+    await page.getByText(/^New active key .* \(ES256\)\.$/).waitFor();
+    await page.getByRole('cell', { name: 'active', exact: true }).waitFor();
+    expect((await admin.api('GET', '/v1/keys')).json.items.filter((k: { status: string }) => k.status === 'active')).toHaveLength(1);
+    await shot('keys');
+  });
+
+  it('revoke every token of a client, then lift it', async () => {
+    await openPage('Revocations');
+    await page.getByText('Nothing is revoked.').waitFor();
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByLabel('every token of a client so far').check();
+    await page.locator('#v-value').fill(HIGRESS_DOC_CONSUMER1.client_id);
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('cell', { name: `client_id ${HIGRESS_DOC_CONSUMER1.client_id}` }).waitFor();
+    expect((await admin.api('GET', '/v1/revocations')).json.total).toBe(1);
+    await shot('revocations');
+    await page.getByRole('button', { name: 'Lift' }).click();
+    await page.getByText('Nothing is revoked.').waitFor();
+    expect((await admin.api('GET', '/v1/revocations')).json.total).toBe(0);
+  });
+
+  it('export downloads the document, secrets masked by default', async () => {
+    await openPage('Export');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^oauth2-gateway-.*-redacted\.yaml$/);
+    const text = fs.readFileSync((await download.path())!, 'utf8');
+    expect(text).toContain('kind: WasmPlugin');
+    expect(text).toContain(HIGRESS_DOC_CONSUMER1.client_id);
+    expect(text).not.toContain(HIGRESS_DOC_CONSUMER1.client_secret);
+  });
+});
+
 describe('layout', () => {
   it('is usable on a narrow window: the navigation stays reachable, nothing overflows sideways', async () => {
     await page.setViewportSize({ width: 390, height: 800 });
