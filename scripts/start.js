@@ -26,6 +26,7 @@ function summary() {
       '',
       `  gateway     ${urls.gateway.url}   (status ${urls.gateway.status_url})`,
       `  admin API   ${urls.admin.url}`,
+      `  console     ${urls.admin.url}/console/   (sign in with the admin token)`,
       `  admin token ${token}`,
       `  data dir    ${dataDir}`,
       '',

@@ -8,6 +8,7 @@ import { ErrorFilter } from './common/error.filter';
 import { logger } from './common/logger';
 import { ADMIN_TOKEN, AdminTokenInfo, ENV, STORE } from './common/tokens';
 import type { EnvConfig } from './config/env.config';
+import { ConsoleModule } from './console/console.module';
 import { ConsumersModule } from './consumers/consumers.module';
 import { ExplainModule } from './explain/explain.module';
 import { HealthController } from './health/health.controller';
@@ -57,7 +58,7 @@ export class AppModule {
   static forRoot(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevocationsModule, ExplainModule, KeysModule],
+      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevocationsModule, ExplainModule, KeysModule, ConsoleModule],
       controllers: [HealthController],
       providers: [
         { provide: ENV, useValue: deps.env },

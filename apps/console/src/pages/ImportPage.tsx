@@ -1,0 +1,142 @@
+import { useState, type ChangeEvent } from 'react';
+import { api } from '../api/client';
+import type { ApplyResultDto, ConsumerPageDto, RulePageDto } from '../api/types';
+import { canWrite } from '../session';
+import { ErrorLine, Field, PageHeader, useAction } from '../ui/ui';
+
+/** A JSON document starts with "{"; anything else is sent as YAML (a superset of JSON). */
+const typeOf = (text: string) => (/^\s*\{/.test(text) ? 'application/json' : 'application/yaml');
+
+interface Preview {
+  doc: string;
+  result: ApplyResultDto;
+  consumersNow: number;
+  rulesNow: number;
+}
+
+/** Higress import: paste or upload, dry run, look at what would change, then apply. */
+export function ImportPage() {
+  const [doc, setDoc] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [applied, setApplied] = useState<ApplyResultDto | null>(null);
+  const act = useAction();
+  const write = canWrite();
+  const stale = preview !== null && preview.doc !== doc;
+
+  const upload = async (e: ChangeEvent<HTMLInputElement>) => {
+    const file = e.target.files?.[0];
+    e.target.value = '';
+    if (!file) return;
+    if (file.size > 1024 * 1024) return act.setError(`Too large: ${file.name} is over 1 MiB, the admin API's limit`);
+    setDoc(await file.text());
+    setPreview(null);
+    setApplied(null);
+  };
+  const dryRun = () =>
+    act.run(async () => {
+      setApplied(null);
+      setPreview(null);
+      const [result, consumers, rules] = await Promise.all([
+        api<ApplyResultDto>('POST', '/apply', { query: { dry_run: true }, text: { body: doc, type: typeOf(doc) } }),
+        api<ConsumerPageDto>('GET', '/consumers', { query: { limit: 1 } }),
+        api<RulePageDto>('GET', '/rules', { query: { limit: 1 } }),
+      ]);
+      setPreview({ doc, result, consumersNow: consumers.total, rulesNow: rules.total });
+    });
+  const apply = () =>
+    act.run(async () => {
+      if (!preview || stale) return;
+      const result = await api<ApplyResultDto>('POST', '/apply', { text: { body: preview.doc, type: typeOf(preview.doc) } });
+      setApplied(result);
+      setPreview(null);
+    });
+
+  return (
+    <>
+      <PageHeader title="Import">
+        Bring in a Higress configuration: a WasmPlugin document, or the bare plugin config (YAML or JSON). It <strong>replaces</strong> the settings, consumers and policies; routes are kept. Preview first: nothing changes until you apply.
+      </PageHeader>
+      <div className="panel">
+        <Field label="Document" htmlFor="import-doc" hint="Paste it here, or choose a file. At most 1 MiB.">
+          <textarea
+            id="import-doc"
+            rows={14}
+            value={doc}
+            onChange={(e) => {
+              setDoc(e.target.value);
+              setApplied(null);
+            }}
+            spellCheck={false}
+            autoComplete="off"
+            placeholder={'apiVersion: extensions.higress.io/v1alpha1\nkind: WasmPlugin\nspec:\n  defaultConfig:\n    consumers: [...]'}
+          />
+        </Field>
+        <div className="form-actions">
+          <label className="file-button">
+            Choose file…
+            <input type="file" accept=".yaml,.yml,.json,application/json,application/yaml,text/yaml" onChange={upload} />
+          </label>
+          <button type="button" className="primary" disabled={act.busy || doc.trim() === ''} onClick={dryRun}>
+            Preview (dry run)
+          </button>
+        </div>
+        <ErrorLine error={act.error} />
+      </div>
+      {preview && (
+        <section className="panel" aria-labelledby="preview-title" data-testid="import-preview">
+          <h2 id="preview-title">Preview {stale && <span className="tag warn-tag">the document changed since: preview again</span>}</h2>
+          <table className="compare">
+            <thead>
+              <tr>
+                <th scope="col" />
+                <th scope="col">Now</th>
+                <th scope="col">After apply</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <th scope="row">Consumers</th>
+                <td>{preview.consumersNow}</td>
+                <td>{preview.result.applied.consumers}</td>
+              </tr>
+              <tr>
+                <th scope="row">Policies</th>
+                <td>{preview.rulesNow}</td>
+                <td>{preview.result.applied.rules}</td>
+              </tr>
+            </tbody>
+          </table>
+          <p className="hint">Consumers and policies not in the document are removed; settings the document leaves out return to their Higress defaults.</p>
+          {preview.result.warnings.length > 0 ? (
+            <>
+              <h3>Warnings</h3>
+              <ul className="warnings">
+                {preview.result.warnings.map((w, i) => (
+                  <li key={i}>{w}</li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p>No warnings.</p>
+          )}
+          {write && (
+            <div className="form-actions">
+              <button type="button" className="primary" disabled={act.busy || stale} onClick={apply}>
+                Apply
+              </button>
+              <button type="button" onClick={() => setPreview(null)}>
+                Cancel
+              </button>
+            </div>
+          )}
+        </section>
+      )}
+      {applied && (
+        <p className="notice" role="status" data-testid="import-applied">
+          Applied: {applied.applied.consumers} consumers and {applied.applied.rules} policies, revision {applied.revision}
+          {applied.warnings.length ? ` (${applied.warnings.length} warning${applied.warnings.length > 1 ? 's' : ''})` : ''}.
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,145 @@
+import { useState } from 'react';
+import { api, seg } from '../api/client';
+import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
+import { canWrite } from '../session';
+import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, useAction, useLoad, when } from '../ui/ui';
+
+const LIMIT = 50;
+const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
+
+/** Token revocations: one token by jti, or every token a client got before now. */
+export function RevocationsPage() {
+  const [offset, setOffset] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const list = useLoad(() => api<RevocationPageDto>('GET', '/revocations', { query: { limit: LIMIT, offset } }), [offset]);
+  const del = useAction();
+  const write = canWrite();
+  return (
+    <>
+      <PageHeader
+        title="Revocations"
+        actions={
+          write && (
+            <button type="button" className="primary" onClick={() => setAdding(true)}>
+              Revoke
+            </button>
+          )
+        }
+      >
+        Tokens refused before they expire. Gateways enforce a revocation on their next reload.
+      </PageHeader>
+      <ErrorLine error={list.error ?? del.error} />
+      <Notice text={notice} />
+      {list.loading && !list.data ? (
+        <Loading />
+      ) : list.data && list.data.items.length === 0 ? (
+        <Empty title="Nothing is revoked.">{write ? '“Revoke” refuses one token by its jti, or every token a client was issued so far.' : 'An operator with write access revokes tokens.'}</Empty>
+      ) : (
+        list.data && (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Until / before</th>
+                  <th scope="col">Created</th>
+                  {write && <th scope="col" className="actions-col">Actions</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.items.map((r: RevocationDto) => (
+                  <tr key={r.id}>
+                    <td>{r.id}</td>
+                    <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
+                    <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
+                    <td>{when(r.created_at)}</td>
+                    {write && (
+                      <td className="actions-col">
+                        <button
+                          type="button"
+                          className="small danger"
+                          disabled={del.busy}
+                          onClick={() =>
+                            del.run(async () => {
+                              await api('DELETE', `/revocations/${seg(r.id)}`);
+                              setNotice(`Lifted revocation #${r.id}.`);
+                              list.reload();
+                            })
+                          }
+                        >
+                          Lift
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
+      )}
+      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      {adding && (
+        <RevokeDialog
+          onClose={() => setAdding(false)}
+          onDone={(r) => {
+            setAdding(false);
+            setNotice(`Revocation #${r.id} added.`);
+            list.reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function RevokeDialog({ onClose, onDone }: { onClose: () => void; onDone: (r: RevocationDto) => void }) {
+  const [by, setBy] = useState<'jti' | 'client_id'>('jti');
+  const [value, setValue] = useState('');
+  const [exp, setExp] = useState('');
+  const act = useAction();
+  const submit = () =>
+    act.run(async () => {
+      const body: RevocationInputDto = by === 'jti' ? { jti: value.trim() } : { client_id: value.trim() };
+      if (by === 'jti' && exp.trim()) body.exp = /^\d+$/.test(exp.trim()) ? Number(exp.trim()) : (exp as unknown as number);
+      onDone(await api<RevocationDto>('POST', '/revocations', { json: body }));
+    });
+  return (
+    <Dialog
+      title="Revoke tokens"
+      onClose={onClose}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={act.busy}>
+            Revoke
+          </button>
+        </>
+      }
+    >
+      <fieldset className="radios">
+        <legend>Revoke</legend>
+        <label>
+          <input type="radio" name="by" checked={by === 'jti'} onChange={() => setBy('jti')} /> one token (jti)
+        </label>
+        <label>
+          <input type="radio" name="by" checked={by === 'client_id'} onChange={() => setBy('client_id')} /> every token of a client so far
+        </label>
+      </fieldset>
+      <Field label={by} htmlFor="v-value">
+        <input id="v-value" value={value} onChange={(e) => setValue(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
+      </Field>
+      {by === 'jti' && (
+        <Field label="exp (optional)" htmlFor="v-exp" hint="The token's exp, unix seconds: how long to keep the revocation. Default: now + token_ttl.">
+          <input id="v-exp" inputMode="numeric" value={exp} onChange={(e) => setExp(e.target.value)} autoComplete="off" />
+        </Field>
+      )}
+      <ErrorLine error={act.error} />
+    </Dialog>
+  );
+}

@@ -1,0 +1,150 @@
+import { DEFAULT_SETTINGS } from '@oauth2/core';
+import { useEffect, useState } from 'react';
+import { api } from '../api/client';
+import type { PatchSettingsDto, SettingsDto } from '../api/types';
+import { canWrite } from '../session';
+import { ErrorLine, Loading, Notice, PageHeader, useAction, useLoad } from '../ui/ui';
+
+type Key = keyof SettingsDto;
+
+/** One line of help per setting (SPEC §1); the record's type makes a new setting a compile error here until it is described. */
+const HELP: Record<Key, string> = {
+  issuer: 'The iss claim of issued tokens; every token is checked against it.',
+  auth_path: 'A request whose path ends with this is a token request (client_credentials grant).',
+  global_credentials: 'On: one token works on every route (aud "default"). Off: a token works only on the route that issued it.',
+  auth_header_name: 'The request header that carries “Bearer <token>”.',
+  token_ttl: 'Lifetime of issued tokens, in seconds (expires_in).',
+  clock_skew_seconds: 'Leeway for exp, iat and nbf, in seconds.',
+  keep_token: 'On: the token header is forwarded to the upstream. Off: it is removed first.',
+  global_auth: 'Requests no policy matches: true = need a valid token, false = pass without one, unset = need one only while no policy exists (Higress).',
+  public_base_url: 'Not a Higress key. The public https:// URL of the gateway: fixed URLs in the RFC 8414 metadata, which shared caches may then keep. Empty: URLs built from the request and never cached.',
+  signing_alg: 'Not a Higress key. HS256 signs with the client secret, as Higress does; RS256, ES256 and EdDSA sign with a gateway key published as a JWKS.',
+};
+
+const ORDER = Object.keys(HELP) as Key[];
+type Draft = Record<Key, string>;
+
+const show = (v: unknown) => (v === null ? 'unset' : String(v));
+const toDraft = (s: SettingsDto): Draft => Object.fromEntries(ORDER.map((k) => [k, show(s[k])])) as Draft;
+
+function parse(key: Key, text: string): unknown {
+  const d = DEFAULT_SETTINGS[key];
+  if (key === 'global_auth') return text === 'unset' ? null : text === 'true';
+  if (typeof d === 'boolean') return text === 'true';
+  if (typeof d === 'number') return /^\d+$/.test(text.trim()) ? Number(text.trim()) : text;
+  return text;
+}
+
+export function SettingsPage() {
+  const current = useLoad(() => api<SettingsDto>('GET', '/settings'), []);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const act = useAction();
+  const write = canWrite();
+  useEffect(() => {
+    if (current.data) setDraft(toDraft(current.data));
+  }, [current.data]);
+
+  const changed = current.data && draft ? ORDER.filter((k) => draft[k] !== show(current.data![k])) : [];
+  const save = () =>
+    act.run(async () => {
+      const patch = Object.fromEntries(changed.map((k) => [k, parse(k, draft![k])])) as PatchSettingsDto;
+      const next = await api<SettingsDto>('PATCH', '/settings', { json: patch });
+      setDraft(toDraft(next));
+      setNotice(`Saved ${changed.join(', ')}.`);
+      current.reload();
+    });
+
+  return (
+    <>
+      <PageHeader title="Settings">Instance settings, named and defaulted as in the Higress OAuth2 plugin. Gateways pick changes up on their next reload.</PageHeader>
+      <ErrorLine error={current.error ?? act.error} />
+      <Notice text={notice} />
+      {!draft ? (
+        current.loading && <Loading rows={6} />
+      ) : (
+        <form
+          className="settings"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Setting</th>
+                <th scope="col">Value</th>
+                <th scope="col">Higress default</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ORDER.map((k) => (
+                <tr key={k} className={draft[k] !== show(current.data?.[k]) ? 'dirty' : undefined}>
+                  <td>
+                    <label htmlFor={`s-${k}`} className="mono">
+                      {k}
+                    </label>
+                    <p className="hint" id={`s-${k}-help`}>
+                      {HELP[k]}
+                    </p>
+                  </td>
+                  <td>
+                    <SettingInput k={k} value={draft[k]} disabled={!write} onChange={(v) => setDraft({ ...draft, [k]: v })} />
+                  </td>
+                  <td className="mono">
+                    {show(DEFAULT_SETTINGS[k])}
+                    {write && draft[k] !== show(DEFAULT_SETTINGS[k]) && (
+                      <button type="button" className="small link" onClick={() => setDraft({ ...draft, [k]: show(DEFAULT_SETTINGS[k]) })}>
+                        use default
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {write && (
+            <div className="form-actions">
+              <button type="submit" className="primary" disabled={act.busy || changed.length === 0}>
+                {changed.length ? `Save ${changed.length} change${changed.length > 1 ? 's' : ''}` : 'No changes'}
+              </button>
+              <button type="button" disabled={changed.length === 0} onClick={() => current.data && setDraft(toDraft(current.data))}>
+                Discard
+              </button>
+            </div>
+          )}
+        </form>
+      )}
+    </>
+  );
+}
+
+function SettingInput({ k, value, disabled, onChange }: { k: Key; value: string; disabled: boolean; onChange: (v: string) => void }) {
+  const common = { id: `s-${k}`, 'aria-describedby': `s-${k}-help`, disabled, value, onChange: (e: { target: { value: string } }) => onChange(e.target.value) };
+  const d = DEFAULT_SETTINGS[k];
+  if (k === 'global_auth')
+    return (
+      <select {...common}>
+        <option value="unset">unset</option>
+        <option value="true">true</option>
+        <option value="false">false</option>
+      </select>
+    );
+  if (k === 'signing_alg')
+    return (
+      <select {...common}>
+        {['HS256', 'RS256', 'ES256', 'EdDSA'].map((a) => (
+          <option key={a}>{a}</option>
+        ))}
+      </select>
+    );
+  if (typeof d === 'boolean')
+    return (
+      <select {...common}>
+        <option value="true">true</option>
+        <option value="false">false</option>
+      </select>
+    );
+  return <input {...common} inputMode={typeof d === 'number' ? 'numeric' : undefined} autoComplete="off" spellCheck={false} />;
+}
