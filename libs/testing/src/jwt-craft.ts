@@ -81,3 +81,12 @@ export const mutate = {
   /** Replace the header segment with the encoding of `header` (signature kept, so now invalid). */
   withHeader: (t: string, header: JsonPart): string => `${b64url(text(header))}${t.slice(t.indexOf('.'))}`,
 };
+
+/**
+ * The JSON text of `obj` with one more member `"key": value` appended, whatever `obj` already has
+ * (a duplicate key when it has `key`): JSON.stringify cannot write one.
+ */
+export function withExtraMember(obj: object, key: string, value: unknown): string {
+  const t = JSON.stringify(obj);
+  return `${t.slice(0, -1)}${t.length > 2 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
+}

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AT_HEADER, b64url, craftHs256, hs256Signature, mutate, standardClaims } from '@oauth2/testing';
+import { AT_HEADER, b64url, craftHs256, hs256Signature, mutate, standardClaims, withExtraMember } from '@oauth2/testing';
 import { verifyAccessToken, MAX_TOKEN_LENGTH, type TokenConsumer, type VerifyOptions } from './index';
 
 // Tokens here are crafted with node:crypto (libs/testing/jwt-craft), never with our signer.
@@ -171,6 +171,42 @@ describe('verifyAccessToken', () => {
       ['expired', 'expired and not yet valid', token({ exp: 1, iat: NOW + 3600 })],
     ])('%s: %s', (...[code, , t]) => {
       expect(verifyAccessToken(t, keyring, opts)).toEqual({ ok: false, code });
+    });
+  });
+
+  describe('duplicate member names (a parser differential: JSON.parse keeps the last, others the first)', () => {
+    const dup = (over: Record<string, unknown>, key: string, value: unknown) => withExtraMember(claims(over), key, value);
+    it.each<[string, string]>([
+      ['payload sub twice, root then alice', craftHs256(AT_HEADER, `{"sub":"root",${JSON.stringify(claims()).slice(1)}`, ALICE_SECRET)],
+      ['payload sub twice, alice then root', craftHs256(AT_HEADER, dup({}, 'sub', 'root'), ALICE_SECRET)],
+      ['payload client_id twice', craftHs256(AT_HEADER, dup({}, 'client_id', 'alice-id'), ALICE_SECRET)],
+      ['payload aud twice', craftHs256(AT_HEADER, dup({}, 'aud', 'admin'), ALICE_SECRET)],
+      ['payload exp twice', craftHs256(AT_HEADER, dup({}, 'exp', NOW + 100), ALICE_SECRET)],
+      ['a duplicate spelled with a \\u escape (s\\u0075b)', craftHs256(AT_HEADER, `${JSON.stringify(claims()).slice(0, -1)},"s\\u0075b":"root"}`, ALICE_SECRET)],
+      ['a duplicate inside a nested claim', craftHs256(AT_HEADER, JSON.stringify(claims()).slice(0, -1) + ',"cnf":{"x5t#S256":"a","x5t#S256":"b"}}', ALICE_SECRET)],
+      ['a duplicate in an object inside an array, three levels down', craftHs256(AT_HEADER, JSON.stringify(claims()).slice(0, -1) + ',"x":[1,{"y":[{"z":1,"z":2}]}]}', ALICE_SECRET)],
+      ['header alg twice', craftHs256(withExtraMember(AT_HEADER, 'alg', 'HS256'), claims(), ALICE_SECRET)],
+      ['header typ twice', craftHs256(withExtraMember({ alg: 'HS256', typ: 'JWT' }, 'typ', 'at+jwt'), claims(), ALICE_SECRET)],
+      ['header crit hidden by a second member', craftHs256('{"alg":"HS256","typ":"at+jwt","crit":["exp"],"crit":null}', claims(), ALICE_SECRET)],
+    ])('%s -> malformed', (_, t) => {
+      expect(verifyAccessToken(t, keyring, opts)).toEqual({ ok: false, code: 'malformed' });
+    });
+
+    it.each<[string, string]>([
+      ['colons and quotes inside strings', craftHs256(AT_HEADER, { ...claims(), note: 'a:b "c:d" \\ : \\"', 'x:y': '::' }, ALICE_SECRET)],
+      ['the same name in different objects', craftHs256(AT_HEADER, { ...claims(), a: { sub: 1, a: { sub: 2 } }, b: [{ sub: 1 }, { sub: 2 }] }, ALICE_SECRET)],
+      ['names differing only in case or escape-free unicode', craftHs256(AT_HEADER, { ...claims(), Sub: 'x', 'sub\u00e9': 'y', 'subé': 'z' }, ALICE_SECRET)],
+      ['a header with a kid and spaces', craftHs256('{ "alg" : "HS256" , "typ" : "at+jwt" , "kid" : "a:b" }', claims(), ALICE_SECRET)],
+      ['empty objects and arrays', craftHs256(AT_HEADER, { ...claims(), e: {}, f: [], g: [[], {}, [{}]] }, ALICE_SECRET)],
+    ])('accepted: %s', (_, t) => {
+      expect(verifyAccessToken(t, keyring, opts)).toMatchObject({ ok: true });
+    });
+
+    it('thousands of nesting levels do not exhaust the stack', () => {
+      const deep = JSON.stringify(claims()).slice(0, -1) + ',"d":' + '['.repeat(2000) + '{"a":1,"a":2}' + ']'.repeat(2000) + '}';
+      expect(verifyAccessToken(craftHs256(AT_HEADER, deep, ALICE_SECRET), keyring, opts)).toEqual({ ok: false, code: 'malformed' });
+      const deepObj = JSON.stringify(claims()).slice(0, -1) + ',"d":' + '{"a":'.repeat(900) + '1' + '}'.repeat(900) + '}';
+      expect(verifyAccessToken(craftHs256(AT_HEADER, deepObj, ALICE_SECRET), keyring, opts)).toMatchObject({ ok: true });
     });
   });
 

@@ -78,15 +78,70 @@ function splitStrict(token: string): [number, number] | null {
   return [dot1, dot2];
 }
 
-/** Decodes a base64url part already checked by splitStrict and parses it as a JSON object. */
+/**
+ * Decodes a base64url part already checked by splitStrict and parses it as a JSON object. A member
+ * name repeated in any one object (`{"sub":"root","sub":"alice"}`) makes it null: JSON.parse keeps
+ * the last, a first-wins parser upstream would read the other (RFC 8725 §3.11: no such differential).
+ */
 function parseObject(part: string): Record<string, unknown> | null {
+  const bytes = Buffer.from(part, 'base64url');
   let v: unknown;
   try {
-    v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    v = JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
   }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  return membersInText(bytes) === membersParsed(v as Record<string, unknown>) ? (v as Record<string, unknown>) : null;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * The object members written in a JSON text already known to parse: each member has exactly one
+ * `:` outside strings. A byte scan (UTF-8 continuation bytes are >= 0x80, so never these marks).
+ */
+function membersInText(b: Uint8Array): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === COLON) n++;
+  }
+  return n;
+}
+
+/** The members JSON.parse kept, in every object at any depth (fewer than written: a duplicate). */
+function membersParsed(top: Record<string, unknown>): number {
+  let n = 0;
+  let nested: unknown[] | undefined;
+  for (const k in top) {
+    n++;
+    const v = top[k];
+    if (typeof v === 'object' && v !== null) (nested ??= []).push(v);
+  }
+  // Flat objects (nearly every token) stop here; deeper values are walked without recursion, so
+  // an 8 KiB token of nested brackets cannot exhaust the stack.
+  if (nested === undefined) return n;
+  while (nested.length > 0) {
+    const o = nested.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(o)) {
+      for (const v of o) if (typeof v === 'object' && v !== null) nested.push(v);
+    } else {
+      for (const k in o) {
+        n++;
+        const v = o[k];
+        if (typeof v === 'object' && v !== null) nested.push(v);
+      }
+    }
+  }
+  return n;
 }
 
 function isTyp(v: unknown): boolean {
