@@ -37,6 +37,7 @@ const STEPS: ReadonlyArray<[step: string, code: VerifyFailure, passed: string]> 
   ['subject', 'bad_subject', 'sub is the consumer'],
   ['not expired', 'expired', 'exp not passed'],
   ['not before (iat, nbf)', 'not_yet_valid', 'iat/nbf not in the future'],
+  ['lifetime within token_ttl', 'bad_lifetime', 'exp - iat within token_ttl (without iat: exp within now + leeway + token_ttl)'],
 ];
 
 /** Unverified decode, for the trace's wording only: decisions come from the injected verifier. */

@@ -16,6 +16,7 @@ export type VerifyFailure =
   | 'bad_subject'
   | 'expired'
   | 'not_yet_valid'
+  | 'bad_lifetime'
   | 'revoked';
 
 export type AccessFailure = 'audience_mismatch' | 'not_allowed';
@@ -71,6 +72,7 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   bad_subject: jwt('subject does not match the client'),
   expired: jwt('token is expired'),
   not_yet_valid: jwt('token is not yet valid'),
+  bad_lifetime: jwt('token lifetime exceeds token_ttl'),
   revoked: jwt('token has been revoked'),
 
   audience_mismatch: denied('token audience does not include this route'),

@@ -45,6 +45,11 @@ export interface VerifyOptions {
    * verified with that key, its alg pinned to the key's; any other token takes the HS256 path.
    */
   signingKeys?: SigningKeyring;
+  /**
+   * The longest lifetime a token may claim (the gateway passes `token_ttl`): `exp - iat` above it,
+   * or without `iat` an `exp` beyond `now + clockSkewSeconds + max`, is bad_lifetime. Unset: no bound.
+   */
+  maxLifetimeSeconds?: number;
 }
 
 export type VerifyResult =

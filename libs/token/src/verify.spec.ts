@@ -210,6 +210,43 @@ describe('verifyAccessToken', () => {
     });
   });
 
+  describe('lifetime (maxLifetimeSeconds: the gateway passes token_ttl)', () => {
+    const TTL = 7200;
+    const o: Partial<VerifyOptions> = { maxLifetimeSeconds: TTL };
+    const noIat = (exp: number) => craftHs256(AT_HEADER, { ...without('iat'), exp }, ALICE_SECRET);
+    it.each<[string, string, Partial<VerifyOptions>?]>([
+      ['exp - iat exactly token_ttl', token({ exp: NOW + TTL })],
+      ['exp - iat = token_ttl - 1 (Higress reads the clock twice)', token({ iat: NOW - 1, exp: NOW + TTL - 2 })],
+      ['no iat, exp exactly now + skew + token_ttl', noIat(NOW + SKEW + TTL)],
+      ['a Higress-style token under a 100-year skew', token({ iat: NOW - 1.5e9, exp: NOW - 1.5e9 + TTL }), { clockSkewSeconds: 3153600000 }],
+      ['no bound when the option is unset', token({ exp: 1e308 }), { maxLifetimeSeconds: undefined }],
+    ])('accepted: %s', (...[, t, over]) => {
+      expect(verifyAccessToken(t, keyring, { ...opts, ...o, ...over })).toMatchObject({ ok: true });
+    });
+
+    it.each<[string, string, Partial<VerifyOptions>?]>([
+      ['exp = 1e308', token({ exp: 1e308 })],
+      ['exp = MAX_SAFE_INTEGER', token({ exp: Number.MAX_SAFE_INTEGER })],
+      ['exp - iat one second over token_ttl', token({ exp: NOW + TTL + 1 })],
+      ['exp - iat half a second over token_ttl', token({ exp: NOW + TTL + 0.5 })],
+      ['a year-long token issued an hour ago', token({ iat: NOW - 3600, exp: NOW - 3600 + 365 * 86400 })],
+      ['iat far in the past, exp valid now (a long-lived token near its end)', token({ iat: NOW - 1e6, exp: NOW + 10 })],
+      ['no iat, exp one second past now + skew + token_ttl', noIat(NOW + SKEW + TTL + 1)],
+      ['no iat, exp = 1e308', noIat(1e308)],
+      // The skew is not added to exp - iat: a 100-year skew must not allow 100-year tokens.
+      ['a 99-year token under a 100-year skew', token({ exp: NOW + 99 * 365 * 86400 }), { clockSkewSeconds: 3153600000 }],
+      ['exp - iat = token_ttl + 1 under a 100-year skew', token({ exp: NOW + TTL + 1 }), { clockSkewSeconds: 3153600000 }],
+      ['a lowered token_ttl refuses a token minted under the old one', token({ exp: NOW + TTL }), { maxLifetimeSeconds: 600 }],
+    ])('refused: %s -> bad_lifetime', (...[, t, over]) => {
+      expect(verifyAccessToken(t, keyring, { ...opts, ...o, ...over })).toEqual({ ok: false, code: 'bad_lifetime' });
+    });
+
+    it('comes after the time checks: an expired long-lived token is expired, a future one not_yet_valid', () => {
+      expect(verifyAccessToken(token({ iat: NOW - 1e6, exp: NOW - 3600 }), keyring, { ...opts, ...o })).toEqual({ ok: false, code: 'expired' });
+      expect(verifyAccessToken(token({ iat: NOW + 3600, exp: 1e308 }), keyring, { ...opts, ...o })).toEqual({ ok: false, code: 'not_yet_valid' });
+    });
+  });
+
   it('verifies the raw segments: a re-serialised header with the same meaning breaks the signature', () => {
     const raw = craftHs256('{"alg":"HS256","typ":"application\\/at+jwt"}', claims(), ALICE_SECRET);
     const [, p, sig] = raw.split('.');

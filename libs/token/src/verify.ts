@@ -22,6 +22,13 @@ import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyFailureCode, Veri
  *   when `now >= exp + skew` (the token is valid strictly before its expiry); not yet valid when
  *   `iat` or `nbf` `> now + skew` (valid from that instant on).
  * - A missing `exp` is `expired` (SPEC: "exp present and not passed").
+ * - Lifetime (opts.maxLifetimeSeconds, the gateway passes `token_ttl`): `exp - iat` above it is
+ *   bad_lifetime — a client holding its own secret could otherwise mint `exp: 1e308`. Both claims
+ *   come from the issuer's one clock, so the skew is not added there: Higress' own tests run with a
+ *   100-year skew, and `ttl + skew` would let such a config accept 100-year tokens. Without `iat`,
+ *   `exp` may be at most `now + skew + max` (there the issuer's clock may be ahead by the skew).
+ *   Our tokens and Higress' have `exp - iat` = token_ttl (Higress: ttl or ttl - 1, as it reads the
+ *   clock twice), so they pass at the limit.
  */
 
 /** Longer tokens are refused before any decoding: ours are ~350 bytes; headers are capped at 16 KiB. */
@@ -42,6 +49,7 @@ const F: Readonly<Record<VerifyFailureCode, VerifyResult>> = Object.freeze({
   bad_subject: fail('bad_subject'),
   expired: fail('expired'),
   not_yet_valid: fail('not_yet_valid'),
+  bad_lifetime: fail('bad_lifetime'),
 });
 
 /** `{"alg":"HS256","typ":"application/at+jwt"}` as we and Higress write it, and as older Go wrote it (`\/`). */
@@ -232,6 +240,8 @@ function checkClaims(payload: Record<string, unknown>, consumer: TokenConsumer, 
   const iat = payload.iat as number | undefined;
   const nbf = payload.nbf as number | undefined;
   if ((iat !== undefined && iat > now + skew) || (nbf !== undefined && nbf > now + skew)) return F.not_yet_valid;
+  const max = opts.maxLifetimeSeconds;
+  if (max !== undefined && (iat !== undefined ? exp - iat > max : exp > now + skew + max)) return F.bad_lifetime;
 
   return { ok: true, consumer, claims: payload as AccessTokenClaims };
 }

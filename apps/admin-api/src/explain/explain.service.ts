@@ -8,7 +8,7 @@ import { STORE } from '../common/tokens';
 const VERIFIER: ExplainVerifier = {
   extractBearer: extractBearerToken,
   verify: (token, snap, now) =>
-    verifyAccessToken(token, snap.consumersByClientId, { issuer: snap.settings.issuer, clockSkewSeconds: snap.settings.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys }),
+    verifyAccessToken(token, snap.consumersByClientId, { issuer: snap.settings.issuer, clockSkewSeconds: snap.settings.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys, maxLifetimeSeconds: snap.settings.token_ttl }),
 };
 
 /**

@@ -86,7 +86,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     let verified: VerifiedToken | undefined = cache.get(bearer.token, now);
     if (verified === undefined) {
       const s = snap.settings;
-      const r = verifyAccessToken(bearer.token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys });
+      const r = verifyAccessToken(bearer.token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys, maxLifetimeSeconds: s.token_ttl });
       if (!r.ok) {
         metrics.count(route.name, 'unauthorized', r.code);
         return sendFailure(res, r.code);

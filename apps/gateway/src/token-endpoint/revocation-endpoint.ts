@@ -118,7 +118,7 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   // answer never tells a client anything about a token it does not own.
   const now = Math.floor(Date.now() / 1000);
   const s = snap.settings;
-  const r = verifyAccessToken(token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys });
+  const r = verifyAccessToken(token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys, maxLifetimeSeconds: s.token_ttl });
   const revocable = r.ok && r.consumer.client_id === client.client_id && typeof r.claims.jti === 'string' && !checkRevoked(snap, r.claims, now);
   if (revocable) {
     try {
