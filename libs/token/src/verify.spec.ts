@@ -195,7 +195,7 @@ describe('verifyAccessToken', () => {
     it.each<[string, string]>([
       ['colons and quotes inside strings', craftHs256(AT_HEADER, { ...claims(), note: 'a:b "c:d" \\ : \\"', 'x:y': '::' }, ALICE_SECRET)],
       ['the same name in different objects', craftHs256(AT_HEADER, { ...claims(), a: { sub: 1, a: { sub: 2 } }, b: [{ sub: 1 }, { sub: 2 }] }, ALICE_SECRET)],
-      ['names differing only in case or escape-free unicode', craftHs256(AT_HEADER, { ...claims(), Sub: 'x', 'sub\u00e9': 'y', 'subé': 'z' }, ALICE_SECRET)],
+      ['names differing only in case, an accent or a backslash', craftHs256(AT_HEADER, { ...claims(), Sub: 'x', 'subé': 'y', 'sub\\': 'z' }, ALICE_SECRET)],
       ['a header with a kid and spaces', craftHs256('{ "alg" : "HS256" , "typ" : "at+jwt" , "kid" : "a:b" }', claims(), ALICE_SECRET)],
       ['empty objects and arrays', craftHs256(AT_HEADER, { ...claims(), e: {}, f: [], g: [[], {}, [{}]] }, ALICE_SECRET)],
     ])('accepted: %s', (_, t) => {
