@@ -9,7 +9,7 @@ jest.setTimeout(60_000);
 const ID = 'cli-revoke-client';
 const SECRET = 'cli-revoke-secret-0123456789abcdef0123456';
 const nowS = () => Math.floor(Date.now() / 1000);
-const tok = (jti: string, iat = nowS()) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c1', clientId: ID, now: nowS() }), jti, iat }, SECRET);
+const tok = (jti: string, iat = nowS()) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c1', clientId: ID, now: nowS() }), jti, iat, exp: iat + 7200 }, SECRET);
 
 const s = seededStackPerBlock({ consumers: [{ name: 'c1', client_id: ID, client_secret: SECRET }], echoRoutes: ['r'] });
 

@@ -14,7 +14,7 @@ function tok(o: { jti?: string; iat?: number | null; exp?: number; name?: string
   const claims = standardClaims({ name: o.name ?? 'c1', clientId: o.id ?? ID1, now: nowS() });
   if (o.jti !== undefined) claims.jti = o.jti;
   if (o.iat === null) delete claims.iat;
-  else if (o.iat !== undefined) claims.iat = o.iat;
+  else if (o.iat !== undefined) [claims.iat, claims.exp] = [o.iat, o.iat + 7200]; // a lifetime of token_ttl, as issued
   if (o.exp !== undefined) claims.exp = o.exp;
   return craftHs256(AT_HEADER, claims, o.secret ?? S1);
 }

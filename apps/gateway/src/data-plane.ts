@@ -5,7 +5,8 @@ import type { Logger } from './logger';
 import { createAuthzHandler } from './authz/authz-handler';
 import { Forwarder } from './proxy/forwarder';
 import { createGatewayHandler } from './proxy/gateway-handler';
-import { ProxyServer } from './proxy/proxy-server';
+import { ProxyServer, type EdgeRefuse } from './proxy/proxy-server';
+import { refuse } from './proxy/responses';
 import { FailedAuthLimiter } from './token-endpoint/failed-auth-limiter';
 import { withRevocationEndpoint } from './token-endpoint/revocation-endpoint';
 import type { SnapshotHolder } from './snapshot/snapshot-holder';
@@ -35,9 +36,9 @@ export class DataPlane {
     let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
     if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp) => poller.revokeJti(jti, exp) });
     const onBug = (err: unknown) => log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed');
-    const onRefused = (reason: string) => metrics.count('', 'bad_request', reason);
-    this.server = new ProxyServer(handler, onBug, onRefused);
-    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), onBug, onRefused);
+    const edgeRefuse: EdgeRefuse = (res, code, close) => refuse(res, metrics, '', code, close);
+    this.server = new ProxyServer(handler, onBug, edgeRefuse);
+    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), onBug, edgeRefuse);
   }
 
   /** The authz listener's address once started; null when it is off. */

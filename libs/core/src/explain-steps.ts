@@ -29,6 +29,7 @@ const STEP_OF: Readonly<Record<TokenCheck, readonly [step: string, passed: strin
   bad_subject: ['subject', 'sub is the consumer'],
   expired: ['not expired', 'exp not passed'],
   not_yet_valid: ['not before (iat, nbf)', 'iat/nbf not in the future'],
+  bad_lifetime: ['lifetime within token_ttl', 'exp - iat within token_ttl (without iat: exp within now + leeway + token_ttl)'],
 };
 const STEPS: ReadonlyArray<[step: string, code: TokenCheck, passed: string]> = (Object.keys(STEP_OF) as TokenCheck[]).map((c) => [STEP_OF[c][0], c, STEP_OF[c][1]]);
 

@@ -17,6 +17,7 @@ export type VerifyFailure =
   | 'bad_subject'
   | 'expired'
   | 'not_yet_valid'
+  | 'bad_lifetime'
   | 'revoked';
 
 export type AccessFailure = 'audience_mismatch' | 'not_allowed';
@@ -36,12 +37,27 @@ export type TokenEndpointFailure =
   | 'method_not_allowed'
   | 'too_many_attempts';
 
-export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request' | 'bad_path' | 'repeated_header';
+export type GatewayFailure =
+  | 'no_route'
+  | 'upstream_unavailable'
+  | 'upstream_timeout'
+  | 'bad_request'
+  | 'bad_path'
+  | 'repeated_header'
+  | 'trace_refused'
+  | 'websocket_refused'
+  | 'internal_error';
 
-export type FailureCode = VerifyFailure | AccessFailure | TokenEndpointFailure | GatewayFailure;
+/** The RFC 7009 revocation endpoint's own refusals (its client-auth failures are the token endpoint's). */
+export type RevocationFailure = 'revocation_method_not_allowed' | 'store_unavailable';
+
+/** The authz listener's check requests that say nothing decidable (docs/external-authz.md). */
+export type CheckFailure = 'bad_check_request' | 'unknown_check_path';
+
+export type FailureCode = VerifyFailure | AccessFailure | TokenEndpointFailure | GatewayFailure | RevocationFailure | CheckFailure;
 
 /** The `outcome` label of gateway_requests_total (the success outcomes are `issued` and `proxied`). */
-export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request';
+export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request' | 'internal_error';
 
 export interface FailureInfo {
   status: number;
@@ -59,6 +75,8 @@ export interface FailureInfo {
   error?: string;
   /** `WWW-Authenticate` value, if any. */
   wwwAuthenticate?: string;
+  /** Other fixed headers of the answer (`Allow`, `Retry-After`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export const BEARER_REALM = 'Bearer realm="oauth2-gateway"';
@@ -67,7 +85,7 @@ const INVALID_TOKEN = 'Bearer realm="oauth2-gateway", error="invalid_token"';
 const jwt = (reason: string): FailureInfo => ({ status: 401, outcome: 'unauthorized', msg: `Invalid Jwt token: ${reason}`, wwwAuthenticate: INVALID_TOKEN });
 const denied = (reason: string): FailureInfo => ({ status: 403, outcome: 'forbidden', msg: `Access Denied: ${reason}` });
 const badRequest = (msg: string, error = 'invalid_request'): FailureInfo => ({ status: 400, outcome: 'token_refused', msg, error });
-const tokenEndpoint = (status: number, msg: string, error: string, wwwAuthenticate?: string): FailureInfo => ({ status, outcome: 'token_refused', msg, error, wwwAuthenticate });
+const tokenEndpoint = (status: number, msg: string, error: string, wwwAuthenticate?: string, headers?: Record<string, string>): FailureInfo => ({ status, outcome: 'token_refused', msg, error, wwwAuthenticate, headers });
 
 export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freeze({
   // SPEC §3.5: no credentials at all carries no error code (RFC 6750 §3.1).
@@ -84,6 +102,7 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   bad_subject: jwt('subject does not match the client'),
   expired: jwt('token is expired'),
   not_yet_valid: jwt('token is not yet valid'),
+  bad_lifetime: jwt('token lifetime exceeds token_ttl'),
   revoked: jwt('token has been revoked'),
 
   audience_mismatch: denied('token audience does not include this route'),
@@ -100,7 +119,7 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   invalid_client: badRequest('invalid client_id or client_secret', 'invalid_client'),
   invalid_client_basic: tokenEndpoint(401, 'invalid client_id or client_secret', 'invalid_client', 'Basic realm="oauth2-gateway"'),
   body_too_large: tokenEndpoint(413, 'request body too large (max 64 KiB)', 'invalid_request'),
-  method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request'),
+  method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request', undefined, { allow: 'GET, POST' }),
   too_many_attempts: tokenEndpoint(429, 'too many failed client authentications; retry later', 'invalid_client'),
 
   no_route: { status: 404, outcome: 'no_route', msg: 'no route' },
@@ -109,6 +128,17 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   bad_request: { status: 400, outcome: 'bad_request', msg: 'bad request' },
   bad_path: { status: 400, outcome: 'bad_request', msg: 'bad request: the path has an encoded slash or backslash, a dot segment, a ; parameter, a # or a byte outside printable ASCII' },
   repeated_header: { status: 400, outcome: 'bad_request', msg: 'bad request: Host or the auth header is sent more than once' },
+  // TRACE makes an upstream echo the request, credentials included (cross-site tracing): refused on every route.
+  trace_refused: { status: 405, outcome: 'bad_request', msg: 'method TRACE is not allowed', headers: { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' } },
+  websocket_refused: { status: 501, outcome: 'bad_request', msg: 'WebSocket upgrades are not supported' },
+  internal_error: { status: 500, outcome: 'internal_error', msg: 'internal error' },
+
+  revocation_method_not_allowed: tokenEndpoint(405, 'method not allowed; use POST', 'invalid_request', undefined, { allow: 'POST' }),
+  // RFC 7009 §2.2.1: the token may still be valid; the client should retry.
+  store_unavailable: tokenEndpoint(503, 'revocation could not be stored; retry', 'temporarily_unavailable', undefined, { 'retry-after': '1' }),
+
+  bad_check_request: { status: 400, outcome: 'bad_request', msg: 'check request lacks a header its shape needs' },
+  unknown_check_path: { status: 404, outcome: 'bad_request', msg: 'unknown check path: use /envoy/<path>, /nginx or /forward' },
 });
 
 /** Token-endpoint codes answer with the RFC 6749 body shape (`error`, `error_description`). */

@@ -2,7 +2,7 @@
  * Owner: token lib. Independent JWS crafting for tests, with node:crypto only and no import of
  * libs/token, so a bug in our signer cannot hide the same bug in our verifier.
  */
-import { createHmac } from 'node:crypto';
+import { constants, createHmac, createPrivateKey, sign } from 'node:crypto';
 
 export const b64url = (data: string | Buffer): string =>
   (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
@@ -81,3 +81,44 @@ export const mutate = {
   /** Replace the header segment with the encoding of `header` (signature kept, so now invalid). */
   withHeader: (t: string, header: JsonPart): string => `${b64url(text(header))}${t.slice(t.indexOf('.'))}`,
 };
+
+/**
+ * The JSON text of `obj` with one more member `"key": value` appended, whatever `obj` already has
+ * (a duplicate key when it has `key`): JSON.stringify cannot write one.
+ */
+export function withExtraMember(obj: object, key: string, value: unknown): string {
+  const t = JSON.stringify(obj);
+  return `${t.slice(0, -1)}${t.length > 2 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
+}
+
+/** The order of the P-256 group (FIPS 186-4 D.1.2.3). */
+export const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The ES256 signature (r||s, base64url) with s replaced by n - s: the other valid spelling. */
+export function flipEcdsaS(sigB64: string): string {
+  const sig = Buffer.from(sigB64, 'base64url');
+  const s = P256_ORDER - BigInt('0x' + sig.toString('hex', 32, 64));
+  return Buffer.concat([sig.subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]).toString('base64url');
+}
+
+/** Whether an ES256 signature's s is above n/2. */
+export function isHighS(sigB64: string): boolean {
+  const sig = Buffer.from(sigB64, 'base64url');
+  return BigInt('0x' + sig.toString('hex', 32, 64)) > P256_ORDER >> 1n;
+}
+
+export interface KeyCraftOptions {
+  /** ES256 only: which of the two valid signatures to write (node:crypto returns either); default low. */
+  ecdsaS?: 'low' | 'high';
+}
+
+/** A JWS signed with node:crypto and a PKCS#8 private key: RS256, ES256 (r||s) or EdDSA (Ed25519). */
+export function craftWithKey(header: JsonPart, payload: JsonPart, privatePem: string, alg: 'RS256' | 'ES256' | 'EdDSA', opts: KeyCraftOptions = {}): string {
+  const input = `${b64url(text(header))}.${b64url(text(payload))}`;
+  const key = createPrivateKey(privatePem);
+  const data = Buffer.from(input);
+  if (alg === 'RS256') return `${input}.${sign('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }).toString('base64url')}`;
+  if (alg === 'EdDSA') return `${input}.${sign(null, data, key).toString('base64url')}`;
+  const sig = sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return `${input}.${isHighS(sig) === ((opts.ecdsaS ?? 'low') === 'high') ? sig : flipEcdsaS(sig)}`;
+}

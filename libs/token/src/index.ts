@@ -5,5 +5,5 @@ export { extractBearerToken, type BearerResult } from './bearer';
 export { verifyAccessToken, decodeUnverified, MAX_TOKEN_LENGTH } from './verify';
 export { issueAccessToken, issueAccessTokenWithKey, ISSUED_HEADER_JSON } from './issue';
 export * from './signing-keys';
-export { VerifiedTokenCache, verifyWithCache, DEFAULT_CACHE_MAX, type VerifiedToken } from './cache';
+export { VerifiedTokenCache, verifyWithCache, CACHED_CLAIMS, DEFAULT_CACHE_MAX, DEFAULT_CACHE_MAX_BYTES, MAX_CACHED_TOKEN_LENGTH, type VerifiedToken } from './cache';
 export { createTokenVerifier, verifyOptionsOf } from './verifier';

@@ -1,6 +1,6 @@
-import { constants, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
-import { AT_HEADER, b64url, craftHs256, standardClaims } from '@oauth2/testing';
+import { AT_HEADER, b64url, craftHs256, craftWithKey, flipEcdsaS, isHighS, standardClaims } from '@oauth2/testing';
 import {
   generateSigningKey,
   issueAccessToken,
@@ -24,19 +24,8 @@ const ISS = 'Higress-Gateway';
 const issue = { issuer: ISS, audience: 'default', ttlSeconds: 7200, nowSeconds: NOW };
 const claims = (over: Record<string, unknown> = {}) => ({ ...standardClaims({ name: 'alice', clientId: 'alice-id', now: NOW, issuer: ISS }), ...over });
 
-/** Independent JWS crafting with node:crypto (not our signer), so a signer bug cannot hide a verifier bug. */
-function craft(header: object, payload: object, privatePem: string, alg: KeyAlg): string {
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-  const key = createPrivateKey(privatePem);
-  const data = Buffer.from(input);
-  const sig =
-    alg === 'RS256'
-      ? sign('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING })
-      : alg === 'ES256'
-        ? sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
-        : sign(null, data, key);
-  return `${input}.${sig.toString('base64url')}`;
-}
+/** Independent JWS crafting with node:crypto (libs/testing, not our signer); ES256 written low-s. */
+const craft = (header: object, payload: object, privatePem: string, alg: KeyAlg): string => craftWithKey(header, payload, privatePem, alg);
 
 const ALGS: KeyAlg[] = ['RS256', 'ES256', 'EdDSA'];
 const keys = new Map<KeyAlg, GeneratedKey>();
@@ -142,6 +131,45 @@ function generated(alg: KeyAlg): string {
   const { privateKey } = generateKeyPairSync(type as 'rsa', opt as { modulusLength: number });
   return privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
 }
+
+describe('ES256 malleability: only the low-s signature of a pair verifies', () => {
+  const es = () => keys.get('ES256')!;
+  const ring = () => new Map<string, SigningKey>([[es().kid, publicOnly(es())]]);
+  const o = (): VerifyOptions => ({ issuer: ISS, clockSkewSeconds: 60, nowSeconds: NOW, signingKeys: ring() });
+  const hdr = () => ({ alg: 'ES256', typ: 'application/at+jwt', kid: es().kid });
+  const withSig = (t: string, sig: string) => t.slice(0, t.lastIndexOf('.') + 1) + sig;
+
+  it('a node:crypto token with s flipped to n - s (high s) is refused; its low-s twin verifies', () => {
+    for (let i = 0; i < 8; i++) {
+      const low = craftWithKey(hdr(), claims({ jti: `j${i}` }), es().private_pem, 'ES256', { ecdsaS: 'low' });
+      const high = withSig(low, flipEcdsaS(low.split('.')[2]));
+      expect(isHighS(high.split('.')[2])).toBe(true);
+      expect(verifyAccessToken(low, keyring, o())).toMatchObject({ ok: true });
+      expect(verifyAccessToken(high, keyring, o())).toEqual({ ok: false, code: 'bad_signature' });
+    }
+  });
+
+  it('a high-s token exactly as node:crypto signed it is refused too', () => {
+    const t = craftWithKey(hdr(), claims(), es().private_pem, 'ES256', { ecdsaS: 'high' });
+    expect(verifyAccessToken(t, keyring, o())).toEqual({ ok: false, code: 'bad_signature' });
+  });
+
+  it('the cache cannot hold two spellings of one ES256 signature', () => {
+    const cache = new VerifiedTokenCache(10);
+    const low = craftWithKey(hdr(), claims(), es().private_pem, 'ES256');
+    expect(verifyWithCache(low, keyring, o(), cache).ok).toBe(true);
+    expect(verifyWithCache(withSig(low, flipEcdsaS(low.split('.')[2])), keyring, o(), cache)).toEqual({ ok: false, code: 'bad_signature' });
+    expect(cache.size).toBe(1);
+  });
+
+  it('our signer writes low s: 64 tokens (node:crypto gives a high s about half the time), every one verifies', () => {
+    for (let i = 0; i < 64; i++) {
+      const t = issueAccessTokenWithKey(alice, es(), { ...issue, jti: `k${i}` });
+      expect(isHighS(t.split('.')[2])).toBe(false);
+      expect(verifyAccessToken(t, keyring, o()).ok).toBe(true);
+    }
+  });
+});
 
 describe('the HS256 path is unchanged by signing keys', () => {
   const ring = () => new Map<string, SigningKey>([[keys.get('RS256')!.kid, publicOnly(keys.get('RS256')!)]]);

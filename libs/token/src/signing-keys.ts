@@ -86,21 +86,43 @@ function privateKeyOf(key: SigningKey): KeyObject {
   return k;
 }
 
-/** Signs a JWS signing input with the key's algorithm; base64url signature. */
+/** The order n of P-256 and floor(n / 2), big-endian: an ECDSA `s` above the half is "high". */
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+const P256_HALF_N = Buffer.from((P256_N >> 1n).toString(16).padStart(64, '0'), 'hex');
+
+/**
+ * ECDSA signatures are malleable: if (r, s) verifies, so does (r, n - s). We accept only the low-s
+ * one (s <= n/2, as Bitcoin's BIP 62 and libsecp256k1 do), so one signature has one spelling;
+ * OpenSSL signs with either, so our signer turns a high s into n - s. `sig` is r||s (64 bytes).
+ */
+function isLowS(sig: Buffer): boolean {
+  return sig.compare(P256_HALF_N, 0, 32, 32, 64) <= 0;
+}
+
+function toLowS(sig: Buffer): Buffer {
+  if (isLowS(sig)) return sig;
+  const s = P256_N - BigInt('0x' + sig.toString('hex', 32, 64));
+  return Buffer.concat([sig.subarray(0, 32), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]);
+}
+
+/** Signs a JWS signing input with the key's algorithm; base64url signature (ES256: low-s). */
 export function signWithKey(key: SigningKey, signingInput: string): string {
   const data = Buffer.from(signingInput, 'utf8');
   const pk = privateKeyOf(key);
   let sig: Buffer;
   if (key.alg === 'RS256') sig = sign('sha256', data, { key: pk, padding: constants.RSA_PKCS1_PADDING });
-  else if (key.alg === 'ES256') sig = sign('sha256', data, { key: pk, dsaEncoding: 'ieee-p1363' });
+  else if (key.alg === 'ES256') sig = toLowS(sign('sha256', data, { key: pk, dsaEncoding: 'ieee-p1363' }));
   else sig = sign(null, data, pk);
   return sig.toString('base64url');
 }
 
 /**
  * Checks `sigText` (the token's third part, already strict base64url) over `signingInput` with the
- * key, its algorithm pinned by the caller. Only the canonical spelling of a signature is accepted,
- * so one signature has one token string (and one cache key). Never throws.
+ * key, its algorithm pinned by the caller. Only the canonical spelling of a signature is accepted —
+ * canonical base64url, and for ES256 the low-s member of the (r, s) / (r, n - s) pair — so one
+ * signature has one token string (and one cache key). RS256 and EdDSA have one valid encoding
+ * already: OpenSSL refuses an RSA signature value >= n and an Ed25519 s >= L (RFC 8032 §5.1.7).
+ * Never throws.
  */
 export function verifyWithKey(key: SigningKey, signingInput: string, sigText: string): boolean {
   const pub = publicKeyOf(key);
@@ -112,7 +134,7 @@ export function verifyWithKey(key: SigningKey, signingInput: string, sigText: st
     if (key.alg === 'RS256') return verify('sha256', data, { key: pub, padding: constants.RSA_PKCS1_PADDING }, sig);
     // P-256 r||s and Ed25519 signatures are exactly 64 bytes; anything else is not one.
     if (sig.length !== 64) return false;
-    if (key.alg === 'ES256') return verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
+    if (key.alg === 'ES256') return isLowS(sig) && verify('sha256', data, { key: pub, dsaEncoding: 'ieee-p1363' }, sig);
     return verify(null, data, pub, sig);
   } catch {
     return false;

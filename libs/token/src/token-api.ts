@@ -1,9 +1,9 @@
-import type { VerifyFailure } from '@oauth2/core';
 /**
  * The contract of the token lib, written first so the gateway and the token code could be built in
- * parallel. This lib imports no other lib; its failure codes are a subset of core's FailureCode.
+ * parallel. Of other libs it imports one type only, core's VerifyFailure (so its failure codes are
+ * core's table less `revoked`, checked by the compiler); no runtime code of any other lib.
  */
-
+import type { VerifyFailure } from '@oauth2/core';
 import type { SigningKeyring } from './signing-keys';
 
 /** What signing and verifying need of a consumer; core's CompiledConsumer fits it structurally. */
@@ -32,6 +32,9 @@ export interface AccessTokenClaims {
   nbf?: number;
   jti?: string;
   scope?: string;
+  /** RFC 7800 confirmation (RFC 8705 `x5t#S256`); not checked by the verifier. */
+  cnf?: unknown;
+  /** Other claims: present on a fresh verification, dropped by the cache (CACHED_CLAIMS). */
   [extra: string]: unknown;
 }
 
@@ -45,6 +48,11 @@ export interface VerifyOptions {
    * verified with that key, its alg pinned to the key's; any other token takes the HS256 path.
    */
   signingKeys?: SigningKeyring;
+  /**
+   * The longest lifetime a token may claim (the gateway passes `token_ttl`): `exp - iat` above it,
+   * or without `iat` an `exp` beyond `now + clockSkewSeconds + max`, is bad_lifetime. Unset: no bound.
+   */
+  maxLifetimeSeconds?: number;
 }
 
 export type VerifyResult =

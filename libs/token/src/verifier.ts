@@ -7,7 +7,7 @@ import { verifyAccessToken } from './verify';
 /** The one place a snapshot's settings become verify options. */
 export function verifyOptionsOf(snap: Snapshot, nowSeconds: number): VerifyOptions {
   const s = snap.settings;
-  return { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds, signingKeys: snap.signingKeys };
+  return { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds, signingKeys: snap.signingKeys, maxLifetimeSeconds: s.token_ttl };
 }
 
 /**

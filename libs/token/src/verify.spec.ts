@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { AT_HEADER, b64url, craftHs256, hs256Signature, mutate, standardClaims } from '@oauth2/testing';
+import { AT_HEADER, b64url, craftHs256, hs256Signature, mutate, standardClaims, withExtraMember } from '@oauth2/testing';
 import { verifyAccessToken, MAX_TOKEN_LENGTH, type TokenConsumer, type VerifyOptions } from './index';
 
 // Tokens here are crafted with node:crypto (libs/testing/jwt-craft), never with our signer.
@@ -171,6 +171,79 @@ describe('verifyAccessToken', () => {
       ['expired', 'expired and not yet valid', token({ exp: 1, iat: NOW + 3600 })],
     ])('%s: %s', (...[code, , t]) => {
       expect(verifyAccessToken(t, keyring, opts)).toEqual({ ok: false, code });
+    });
+  });
+
+  describe('duplicate member names (a parser differential: JSON.parse keeps the last, others the first)', () => {
+    const dup = (over: Record<string, unknown>, key: string, value: unknown) => withExtraMember(claims(over), key, value);
+    it.each<[string, string]>([
+      ['payload sub twice, root then alice', craftHs256(AT_HEADER, `{"sub":"root",${JSON.stringify(claims()).slice(1)}`, ALICE_SECRET)],
+      ['payload sub twice, alice then root', craftHs256(AT_HEADER, dup({}, 'sub', 'root'), ALICE_SECRET)],
+      ['payload client_id twice', craftHs256(AT_HEADER, dup({}, 'client_id', 'alice-id'), ALICE_SECRET)],
+      ['payload aud twice', craftHs256(AT_HEADER, dup({}, 'aud', 'admin'), ALICE_SECRET)],
+      ['payload exp twice', craftHs256(AT_HEADER, dup({}, 'exp', NOW + 100), ALICE_SECRET)],
+      ['a duplicate spelled with a \\u escape (s\\u0075b)', craftHs256(AT_HEADER, `${JSON.stringify(claims()).slice(0, -1)},"s\\u0075b":"root"}`, ALICE_SECRET)],
+      ['a duplicate inside a nested claim', craftHs256(AT_HEADER, JSON.stringify(claims()).slice(0, -1) + ',"cnf":{"x5t#S256":"a","x5t#S256":"b"}}', ALICE_SECRET)],
+      ['a duplicate in an object inside an array, three levels down', craftHs256(AT_HEADER, JSON.stringify(claims()).slice(0, -1) + ',"x":[1,{"y":[{"z":1,"z":2}]}]}', ALICE_SECRET)],
+      ['header alg twice', craftHs256(withExtraMember(AT_HEADER, 'alg', 'HS256'), claims(), ALICE_SECRET)],
+      ['header typ twice', craftHs256(withExtraMember({ alg: 'HS256', typ: 'JWT' }, 'typ', 'at+jwt'), claims(), ALICE_SECRET)],
+      ['header crit hidden by a second member', craftHs256('{"alg":"HS256","typ":"at+jwt","crit":["exp"],"crit":null}', claims(), ALICE_SECRET)],
+    ])('%s -> malformed', (_, t) => {
+      expect(verifyAccessToken(t, keyring, opts)).toEqual({ ok: false, code: 'malformed' });
+    });
+
+    it.each<[string, string]>([
+      ['colons and quotes inside strings', craftHs256(AT_HEADER, { ...claims(), note: 'a:b "c:d" \\ : \\"', 'x:y': '::' }, ALICE_SECRET)],
+      ['the same name in different objects', craftHs256(AT_HEADER, { ...claims(), a: { sub: 1, a: { sub: 2 } }, b: [{ sub: 1 }, { sub: 2 }] }, ALICE_SECRET)],
+      ['names differing only in case, an accent or a backslash', craftHs256(AT_HEADER, { ...claims(), Sub: 'x', 'subé': 'y', 'sub\\': 'z' }, ALICE_SECRET)],
+      ['a header with a kid and spaces', craftHs256('{ "alg" : "HS256" , "typ" : "at+jwt" , "kid" : "a:b" }', claims(), ALICE_SECRET)],
+      ['empty objects and arrays', craftHs256(AT_HEADER, { ...claims(), e: {}, f: [], g: [[], {}, [{}]] }, ALICE_SECRET)],
+    ])('accepted: %s', (_, t) => {
+      expect(verifyAccessToken(t, keyring, opts)).toMatchObject({ ok: true });
+    });
+
+    it('thousands of nesting levels do not exhaust the stack', () => {
+      const deep = JSON.stringify(claims()).slice(0, -1) + ',"d":' + '['.repeat(2000) + '{"a":1,"a":2}' + ']'.repeat(2000) + '}';
+      expect(verifyAccessToken(craftHs256(AT_HEADER, deep, ALICE_SECRET), keyring, opts)).toEqual({ ok: false, code: 'malformed' });
+      const deepObj = JSON.stringify(claims()).slice(0, -1) + ',"d":' + '{"a":'.repeat(900) + '1' + '}'.repeat(900) + '}';
+      expect(verifyAccessToken(craftHs256(AT_HEADER, deepObj, ALICE_SECRET), keyring, opts)).toMatchObject({ ok: true });
+    });
+  });
+
+  describe('lifetime (maxLifetimeSeconds: the gateway passes token_ttl)', () => {
+    const TTL = 7200;
+    const o: Partial<VerifyOptions> = { maxLifetimeSeconds: TTL };
+    const noIat = (exp: number) => craftHs256(AT_HEADER, { ...without('iat'), exp }, ALICE_SECRET);
+    it.each<[string, string, Partial<VerifyOptions>?]>([
+      ['exp - iat exactly token_ttl', token({ exp: NOW + TTL })],
+      ['exp - iat = token_ttl - 1 (Higress reads the clock twice)', token({ iat: NOW - 1, exp: NOW + TTL - 2 })],
+      ['no iat, exp exactly now + skew + token_ttl', noIat(NOW + SKEW + TTL)],
+      ['a Higress-style token under a 100-year skew', token({ iat: NOW - 1.5e9, exp: NOW - 1.5e9 + TTL }), { clockSkewSeconds: 3153600000 }],
+      ['no bound when the option is unset', token({ exp: 1e308 }), { maxLifetimeSeconds: undefined }],
+    ])('accepted: %s', (...[, t, over]) => {
+      expect(verifyAccessToken(t, keyring, { ...opts, ...o, ...over })).toMatchObject({ ok: true });
+    });
+
+    it.each<[string, string, Partial<VerifyOptions>?]>([
+      ['exp = 1e308', token({ exp: 1e308 })],
+      ['exp = MAX_SAFE_INTEGER', token({ exp: Number.MAX_SAFE_INTEGER })],
+      ['exp - iat one second over token_ttl', token({ exp: NOW + TTL + 1 })],
+      ['exp - iat half a second over token_ttl', token({ exp: NOW + TTL + 0.5 })],
+      ['a year-long token issued an hour ago', token({ iat: NOW - 3600, exp: NOW - 3600 + 365 * 86400 })],
+      ['iat far in the past, exp valid now (a long-lived token near its end)', token({ iat: NOW - 1e6, exp: NOW + 10 })],
+      ['no iat, exp one second past now + skew + token_ttl', noIat(NOW + SKEW + TTL + 1)],
+      ['no iat, exp = 1e308', noIat(1e308)],
+      // The skew is not added to exp - iat: a 100-year skew must not allow 100-year tokens.
+      ['a 99-year token under a 100-year skew', token({ exp: NOW + 99 * 365 * 86400 }), { clockSkewSeconds: 3153600000 }],
+      ['exp - iat = token_ttl + 1 under a 100-year skew', token({ exp: NOW + TTL + 1 }), { clockSkewSeconds: 3153600000 }],
+      ['a lowered token_ttl refuses a token minted under the old one', token({ exp: NOW + TTL }), { maxLifetimeSeconds: 600 }],
+    ])('refused: %s -> bad_lifetime', (...[, t, over]) => {
+      expect(verifyAccessToken(t, keyring, { ...opts, ...o, ...over })).toEqual({ ok: false, code: 'bad_lifetime' });
+    });
+
+    it('comes after the time checks: an expired long-lived token is expired, a future one not_yet_valid', () => {
+      expect(verifyAccessToken(token({ iat: NOW - 1e6, exp: NOW - 3600 }), keyring, { ...opts, ...o })).toEqual({ ok: false, code: 'expired' });
+      expect(verifyAccessToken(token({ iat: NOW + 3600, exp: 1e308 }), keyring, { ...opts, ...o })).toEqual({ ok: false, code: 'not_yet_valid' });
     });
   });
 

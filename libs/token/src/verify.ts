@@ -22,6 +22,13 @@ import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyFailureCode, Veri
  *   when `now >= exp + skew` (the token is valid strictly before its expiry); not yet valid when
  *   `iat` or `nbf` `> now + skew` (valid from that instant on).
  * - A missing `exp` is `expired` (SPEC: "exp present and not passed").
+ * - Lifetime (opts.maxLifetimeSeconds, the gateway passes `token_ttl`): `exp - iat` above it is
+ *   bad_lifetime — a client holding its own secret could otherwise mint `exp: 1e308`. Both claims
+ *   come from the issuer's one clock, so the skew is not added there: Higress' own tests run with a
+ *   100-year skew, and `ttl + skew` would let such a config accept 100-year tokens. Without `iat`,
+ *   `exp` may be at most `now + skew + max` (there the issuer's clock may be ahead by the skew).
+ *   Our tokens and Higress' have `exp - iat` = token_ttl (Higress: ttl or ttl - 1, as it reads the
+ *   clock twice), so they pass at the limit.
  */
 
 /** Longer tokens are refused before any decoding: ours are ~350 bytes; headers are capped at 16 KiB. */
@@ -42,6 +49,7 @@ const F: Readonly<Record<VerifyFailureCode, VerifyResult>> = Object.freeze({
   bad_subject: fail('bad_subject'),
   expired: fail('expired'),
   not_yet_valid: fail('not_yet_valid'),
+  bad_lifetime: fail('bad_lifetime'),
 });
 
 /** `{"alg":"HS256","typ":"application/at+jwt"}` as we and Higress write it, and as older Go wrote it (`\/`). */
@@ -78,15 +86,70 @@ function splitStrict(token: string): [number, number] | null {
   return [dot1, dot2];
 }
 
-/** Decodes a base64url part already checked by splitStrict and parses it as a JSON object. */
+/**
+ * Decodes a base64url part already checked by splitStrict and parses it as a JSON object. A member
+ * name repeated in any one object (`{"sub":"root","sub":"alice"}`) makes it null: JSON.parse keeps
+ * the last, a first-wins parser upstream would read the other (RFC 8725 §3.11: no such differential).
+ */
 function parseObject(part: string): Record<string, unknown> | null {
+  const bytes = Buffer.from(part, 'base64url');
   let v: unknown;
   try {
-    v = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+    v = JSON.parse(bytes.toString('utf8'));
   } catch {
     return null;
   }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  return membersInText(bytes) === membersParsed(v as Record<string, unknown>) ? (v as Record<string, unknown>) : null;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+
+/**
+ * The object members written in a JSON text already known to parse: each member has exactly one
+ * `:` outside strings. A byte scan (UTF-8 continuation bytes are >= 0x80, so never these marks).
+ */
+function membersInText(b: Uint8Array): number {
+  let n = 0;
+  let inString = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === COLON) n++;
+  }
+  return n;
+}
+
+/** The members JSON.parse kept, in every object at any depth (fewer than written: a duplicate). */
+function membersParsed(top: Record<string, unknown>): number {
+  let n = 0;
+  let nested: unknown[] | undefined;
+  for (const k in top) {
+    n++;
+    const v = top[k];
+    if (typeof v === 'object' && v !== null) (nested ??= []).push(v);
+  }
+  // Flat objects (nearly every token) stop here; deeper values are walked without recursion, so
+  // an 8 KiB token of nested brackets cannot exhaust the stack.
+  if (nested === undefined) return n;
+  while (nested.length > 0) {
+    const o = nested.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(o)) {
+      for (const v of o) if (typeof v === 'object' && v !== null) nested.push(v);
+    } else {
+      for (const k in o) {
+        n++;
+        const v = o[k];
+        if (typeof v === 'object' && v !== null) nested.push(v);
+      }
+    }
+  }
+  return n;
 }
 
 function isTyp(v: unknown): boolean {
@@ -177,6 +240,8 @@ function checkClaims(payload: Record<string, unknown>, consumer: TokenConsumer, 
   const iat = payload.iat as number | undefined;
   const nbf = payload.nbf as number | undefined;
   if ((iat !== undefined && iat > now + skew) || (nbf !== undefined && nbf > now + skew)) return F.not_yet_valid;
+  const max = opts.maxLifetimeSeconds;
+  if (max !== undefined && (iat !== undefined ? exp - iat > max : exp > now + skew + max)) return F.bad_lifetime;
 
   return { ok: true, consumer, claims: payload as AccessTokenClaims };
 }

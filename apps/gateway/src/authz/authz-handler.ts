@@ -3,7 +3,7 @@ import { authorizeRequest, FAILURES, parseRequestTarget, type Snapshot } from '@
 import { createTokenVerifier } from '@oauth2/token';
 import type { Logger } from '../logger';
 import { hasRepeatedHeader } from '../proxy/gateway-handler';
-import { sendFailure } from '../proxy/responses';
+import { sendFailure, sendFailureWithMessage } from '../proxy/responses';
 import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';
 import { readCheckRequest, type CheckShape } from './check-request';
@@ -16,12 +16,6 @@ export interface AuthzDeps {
 }
 
 const ALLOW_EMPTY = Object.freeze({ 'content-length': '0', 'cache-control': 'no-store' });
-
-function answerBadCheck(res: ServerResponse, status: number, msg: string): void {
-  const body = JSON.stringify({ code: status, msg, reason: 'bad_check_request' });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
-  res.end(body);
-}
 
 /**
  * The external-authorization listener (docs/external-authz.md): reads the original request out of
@@ -41,8 +35,9 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
     const snap = holder.current as Snapshot;
     const check = readCheckRequest(req.url ?? '/', req.method ?? 'GET', req.headers);
     if (!check.ok) {
-      count(check.shape ?? 'unknown', 'bad_request', 'bad_check_request');
-      return answerBadCheck(res, check.status, check.msg);
+      const code = check.status === 404 ? 'unknown_check_path' : 'bad_check_request';
+      count(check.shape ?? 'unknown', 'bad_request', code);
+      return check.status === 404 ? sendFailure(res, code) : sendFailureWithMessage(res, code, check.msg);
     }
     const { shape } = check;
     if (hasRepeatedHeader(req.rawHeaders, snap.authHeader)) {

@@ -1,27 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gateBody } from './body-gate';
-
-const INTERNAL_ERROR = '{"code":500,"msg":"internal error"}';
+import { sendFailure } from './responses';
 
 /**
- * TRACE is refused on every route, before any handler: it makes an upstream echo the request back,
- * credentials and cookies included (cross-site tracing), and no API behind an OAuth2 gateway needs
- * it; nginx and most CDNs refuse it too. No per-route opt-in: nobody asked for one, and a refusal
- * that cannot be configured away cannot be misconfigured. `Allow` lists what the gateway forwards.
+ * TRACE is refused on every route, before any handler (failure row `trace_refused`): it makes an
+ * upstream echo the request back, credentials and cookies included (cross-site tracing), and no API
+ * behind an OAuth2 gateway needs it; nginx and most CDNs refuse it too. No per-route opt-in: nobody
+ * asked for one, and a refusal that cannot be configured away cannot be misconfigured.
+ * A WebSocket upgrade is not tunneled (README "Known limits", row `websocket_refused`): refused
+ * before the handler, so it is neither forwarded without its Upgrade header nor left hanging. Other
+ * upgrade protocols (h2c) are ignored as RFC 9110 §7.8 allows: Upgrade is hop-by-hop, the request
+ * is served as HTTP/1.1.
  */
-const TRACE_BODY = '{"code":405,"msg":"method TRACE is not allowed"}';
-const TRACE_HEADERS = { 'content-type': 'application/json', 'content-length': String(TRACE_BODY.length), allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' };
-/**
- * A WebSocket upgrade is not tunneled (README "Known limits"): refused before the handler, so it is
- * neither forwarded without its Upgrade header nor left hanging. Other upgrade protocols (h2c) are
- * ignored as RFC 9110 §7.8 allows: Upgrade is hop-by-hop, the request is served as HTTP/1.1.
- */
-const UPGRADE_BODY = '{"code":501,"msg":"WebSocket upgrades are not supported"}';
-const UPGRADE_HEADERS = { 'content-type': 'application/json', 'content-length': String(UPGRADE_BODY.length) };
 const WEBSOCKET_RE = /(?:^|[\s,])websocket(?:$|[\s,/])/i;
 
-export type EdgeRefusal = 'trace_refused' | 'websocket_refused';
+/** How ProxyServer refuses before the handler: the data plane passes its counting `refuse`. */
+export type EdgeRefuse = (res: ServerResponse, code: 'trace_refused' | 'websocket_refused' | 'internal_error', close: boolean) => void;
 
 /** SPEC §7: request headers over 16 KiB are answered 431 by node's parser. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -34,30 +29,21 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 export class ProxyServer {
   readonly server: Server;
 
-  /** `onRefused`: counts the refusals answered here, before the handler (`trace_refused`, `websocket_refused`). */
-  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, onBug: (err: unknown) => void, onRefused: (reason: EdgeRefusal) => void = () => undefined) {
+  /** `refuse`: answers (and counts) the refusals made here, before or around the handler. */
+  constructor(handler: (req: IncomingMessage, res: ServerResponse) => void, onBug: (err: unknown) => void, refuse: EdgeRefuse = (res, code, close) => sendFailure(res, code, close)) {
     // A bug in the handler must cost one request, not the process and every request in flight.
     const guarded = (req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void => {
       try {
         // Before anything else: a refusal here (or later) must not read an unbounded body.
         gateBody(req, res, expectContinue);
-        if (req.method === 'TRACE') {
-          onRefused('trace_refused');
-          res.writeHead(405, TRACE_HEADERS).end(TRACE_BODY);
-          return;
-        }
+        if (req.method === 'TRACE') return refuse(res, 'trace_refused', false);
         const upgrade = req.headers.upgrade;
-        if (upgrade !== undefined && WEBSOCKET_RE.test(upgrade)) {
-          onRefused('websocket_refused');
-          res.shouldKeepAlive = false;
-          res.writeHead(501, UPGRADE_HEADERS).end(UPGRADE_BODY);
-          return;
-        }
+        if (upgrade !== undefined && WEBSOCKET_RE.test(upgrade)) return refuse(res, 'websocket_refused', true);
         handler(req, res);
       } catch (err) {
         onBug(err);
         if (res.headersSent) res.destroy();
-        else res.writeHead(500, { 'content-type': 'application/json', connection: 'close' }).end(INTERNAL_ERROR);
+        else refuse(res, 'internal_error', true);
       }
     };
     this.server = createServer(

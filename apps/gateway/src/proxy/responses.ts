@@ -22,7 +22,7 @@ function prepare(code: FailureCode): Prepared {
     headers['cache-control'] = 'no-store';
     headers['pragma'] = 'no-cache';
   }
-  if (code === 'method_not_allowed') headers['allow'] = 'GET, POST';
+  if (f.headers) Object.assign(headers, f.headers);
   return { status: f.status, headers, body };
 }
 

@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkRevoked, type Snapshot } from '@oauth2/core';
-import { verifyAccessToken } from '@oauth2/token';
+import { authenticateToken, type FailureCode, type Snapshot } from '@oauth2/core';
+import { createTokenVerifier } from '@oauth2/token';
 import type { Logger } from '../logger';
-import { sendFailure, sendFailureWithMessage, sendLocked } from '../proxy/responses';
+import { refuse as refuseWith, refuseLocked, refuseWithMessage } from '../proxy/responses';
 import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
 import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { acceptBody } from '../proxy/body-gate';
 import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
+
+/** Verification without the gateway's cache: a revocation is rare, and must see the token afresh. */
+const VERIFIER = createTokenVerifier();
 
 /** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -56,22 +59,14 @@ export function withRevocationEndpoint(next: Handler, deps: RevocationEndpointDe
   };
 }
 
-function refuse(res: ServerResponse, deps: RevocationEndpointDeps, code: Parameters<typeof sendFailure>[1], msg?: string): void {
-  deps.metrics.count('', 'token_refused', code);
-  if (msg !== undefined) sendFailureWithMessage(res, code, msg);
-  else sendFailure(res, code);
-}
-
-function methodNotAllowed(res: ServerResponse, deps: RevocationEndpointDeps): void {
-  deps.metrics.count('', 'token_refused', 'method_not_allowed');
-  const body = JSON.stringify({ code: 405, msg: 'method not allowed; use POST', error: 'invalid_request', error_description: 'method not allowed; use POST', reason: 'method_not_allowed' });
-  res.writeHead(405, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), allow: 'POST', 'cache-control': 'no-store' });
-  res.end(body);
+function refuse(res: ServerResponse, deps: RevocationEndpointDeps, code: FailureCode, msg?: string): void {
+  if (msg !== undefined) refuseWithMessage(res, deps.metrics, '', code, msg);
+  else refuseWith(res, deps.metrics, '', code);
 }
 
 /** Reads the form body (max 64 KiB, like the token endpoint), then revokes. Nothing here logs the body: it holds a secret and a token. */
 function handleRevocation(req: IncomingMessage, res: ServerResponse, deps: RevocationEndpointDeps): void {
-  if (req.method !== 'POST') return methodNotAllowed(res, deps);
+  if (req.method !== 'POST') return refuse(res, deps, 'revocation_method_not_allowed');
   if (!isFormContentType(req.headers['content-type'])) return refuse(res, deps, 'bad_content_type');
   acceptBody(res, MAX_FORM_BYTES); // 100 Continue now, if asked (body-gate.ts)
   readFormBody(
@@ -104,10 +99,7 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   }
   if (!clientId || !clientSecret) return refuse(res, deps, 'invalid_client_basic');
   const lock = deps.limiter.check(clientId);
-  if (lock.locked) {
-    deps.metrics.count('', 'token_refused', 'too_many_attempts');
-    return sendLocked(res, lock.retryAfterSeconds);
-  }
+  if (lock.locked) return refuseLocked(res, deps.metrics, '', lock.retryAfterSeconds);
   const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
   if (client === null) {
     deps.limiter.recordFailure(clientId);
@@ -118,21 +110,17 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
 
   // RFC 7009 §2.2: an invalid, expired, unknown or foreign token is answered 200 too, so the
   // answer never tells a client anything about a token it does not own.
+  // The token part of the request decision (authenticateToken: verify, then not already revoked).
   const now = Math.floor(Date.now() / 1000);
-  const s = snap.settings;
-  const r = verifyAccessToken(token, snap.consumersByClientId, { issuer: s.issuer, clockSkewSeconds: s.clock_skew_seconds, nowSeconds: now, signingKeys: snap.signingKeys });
-  const revocable = r.ok && r.consumer.client_id === client.client_id && typeof r.claims.jti === 'string' && !checkRevoked(snap, r.claims, now);
+  const r = authenticateToken(snap, token, now, VERIFIER);
+  const revocable = r.ok && r.claims.client_id === client.client_id && typeof r.claims.jti === 'string';
   if (revocable) {
     try {
       await deps.revokeJti(r.claims.jti as string, Math.min(Math.ceil(r.claims.exp), MAX_EXP));
     } catch (e) {
       // §2.2.1: 503 tells the client the token may still be valid and to retry.
       deps.log.warn({ err_message: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'token revocation: store write failed');
-      deps.metrics.count('', 'token_refused', 'store_unavailable');
-      const body = JSON.stringify({ code: 503, msg: 'revocation could not be stored; retry', error: 'temporarily_unavailable', error_description: 'revocation could not be stored; retry' });
-      res.writeHead(503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': '1', 'cache-control': 'no-store' });
-      res.end(body);
-      return;
+      return refuse(res, deps, 'store_unavailable');
     }
   }
   res.writeHead(200, { 'content-length': '0', 'cache-control': 'no-store' });
