@@ -1,11 +1,19 @@
-/** Two tiers: `unit` (pure and store specs beside the code) and `e2e` (test/, real processes on built dist/). */
+/**
+ * Three tiers:
+ * - `unit`: pure and store specs beside the code (`*.spec.ts`).
+ * - `inproc`: test/ `*.inproc-spec.ts`, the admin API module and the gateway handler started in the
+ *   test process on a temp SQLite store and port 0; ts-jest compiles the sources, no build needed.
+ * - `e2e`: test/ `*.e2e-spec.ts`, the built apps (dist/) as real child processes.
+ */
 const moduleNameMapper = {
   '^@oauth2/(core|token|store|contracts|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const common = { testEnvironment: 'node', moduleNameMapper, transform };
 module.exports = {
   projects: [
-    { displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'], testEnvironment: 'node', moduleNameMapper, transform },
-    { displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testEnvironment: 'node', moduleNameMapper, transform, testTimeout: 60000 },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...common, displayName: 'inproc', testMatch: ['<rootDir>/test/**/*.inproc-spec.ts'], testTimeout: 30000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60000 },
   ],
 };
