@@ -1,6 +1,7 @@
 /**
- * Three tiers:
- * - `unit`: pure and store specs beside the code (`*.spec.ts`).
+ * Four tiers (CONTRIBUTING.md "Tests"):
+ * - `unit`: pure specs beside the code (`*.spec.ts`), no database, no network.
+ * - `integration`: specs beside the code that open a real database (`*.integration.spec.ts`).
  * - `inproc`: test/ `*.inproc-spec.ts`, the admin API module and the gateway handler started in the
  *   test process on a temp SQLite store and port 0; ts-jest compiles the sources, no build needed.
  * - `e2e`: test/ `*.e2e-spec.ts`, the built apps (dist/) as real child processes.
@@ -12,7 +13,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolat
 const common = { testEnvironment: 'node', moduleNameMapper, transform };
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.spec\\.ts$'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/apps/**/*.integration.spec.ts', '<rootDir>/libs/**/*.integration.spec.ts'], testTimeout: 30000 },
     { ...common, displayName: 'inproc', testMatch: ['<rootDir>/test/**/*.inproc-spec.ts'], testTimeout: 30000 },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60000 },
   ],
