@@ -133,3 +133,56 @@ describe('on a literal snapshot: global_auth on, token in X-Auth-Token', () => {
     expect([r.status, r.json?.reason]).toEqual([status, reason]);
   });
 });
+
+describe('the RFC 7009 endpoint (GATEWAY_REVOCATION_ENDPOINT=true) writes through the data plane', () => {
+  const jtiToken = (jti: string) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'alice', clientId: 'ip-alice', now: now() }), jti }, SA);
+  const revoke = (gw: InProcessGateway, token: string) =>
+    gw.request('/oauth2/revoke', {
+      method: 'POST',
+      headers: { host: 'any.test', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, client_id: 'ip-alice', client_secret: SA }).toString(),
+    });
+
+  it('on a store: the revoked token is 401 revoked once the gateway reloads; another jti still passes', async () => {
+    const gw = await startGatewayInProcess({
+      env: { GATEWAY_REVOCATION_ENDPOINT: true },
+      seed: async (store, echo) => {
+        await store.createConsumer({ name: 'alice', client_id: 'ip-alice', client_secret: SA });
+        await store.createRoute({ name: 'all', path_prefix: '/', upstream: echo });
+        await store.patchSettings({ global_auth: true });
+      },
+    });
+    try {
+      const t = jtiToken('11111111-1111-4111-8111-111111111111');
+      const other = jtiToken('22222222-2222-4222-8222-222222222222');
+      const call = (tok: string) => gw.request('/x', { headers: { host: 'any.test', authorization: `Bearer ${tok}` } });
+      expect((await call(t)).status).toBe(200);
+      expect((await revoke(gw, t)).status).toBe(200);
+      await gw.sync();
+      const r = await call(t);
+      expect([r.status, r.json.reason]).toEqual([401, 'revoked']);
+      expect((await call(other)).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('on a literal snapshot: the jti is handed to the feed (there is no store)', async () => {
+    const gw = await startGatewayInProcess({
+      env: { GATEWAY_REVOCATION_ENDPOINT: true },
+      source: (echo) => ({
+        revision: 1,
+        settings: { ...DEFAULT_SETTINGS },
+        consumers: [{ name: 'alice', client_id: 'ip-alice', client_secret: SA }],
+        routes: [{ name: 'all', hosts: [], path_prefix: '/', upstream: echo, strip_prefix: false }],
+        rules: [],
+      }),
+    });
+    try {
+      expect((await revoke(gw, jtiToken('33333333-3333-4333-8333-333333333333'))).status).toBe(200);
+      expect(gw.revokedJtis.map((r) => r.jti)).toEqual(['33333333-3333-4333-8333-333333333333']);
+    } finally {
+      await gw.close();
+    }
+  });
+});
