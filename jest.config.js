@@ -10,12 +10,14 @@ const moduleNameMapper = {
   '^@oauth2/(core|token|store|contracts|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
-const common = { testEnvironment: 'node', moduleNameMapper, transform };
+const common = { testEnvironment: 'node', moduleNameMapper, transform, setupFilesAfterEnv: ['<rootDir>/test/jest-timeout.js'] };
+/** Per-project test timeout (a plain `testTimeout` here is ignored by Jest 30: see test/jest-timeout.js). */
+const timeout = (ms) => ({ globals: { TEST_TIMEOUT_MS: ms } });
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.spec\\.ts$'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/apps/**/*.integration.spec.ts', '<rootDir>/libs/**/*.integration.spec.ts'], testTimeout: 30000 },
-    { ...common, displayName: 'inproc', testMatch: ['<rootDir>/test/**/*.inproc-spec.ts'], testTimeout: 30000 },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/apps/**/*.integration.spec.ts', '<rootDir>/libs/**/*.integration.spec.ts'], ...timeout(30000) },
+    { ...common, displayName: 'inproc', testMatch: ['<rootDir>/test/**/*.inproc-spec.ts'], ...timeout(30000) },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], ...timeout(60000) },
   ],
 };
