@@ -3,16 +3,13 @@
  * Start-up failures are one line on stderr and a non-zero exit, never a stack trace.
  */
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ensureAdminToken, openStore } from '@oauth2/store';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { AppModule } from './app.module';
-import { logger, PinoNestLogger } from './common/logger';
+import { createAdminApp } from './app-factory';
+import { logger } from './common/logger';
 import type { AdminTokenInfo } from './common/tokens';
 import { EnvError, loadEnv } from './config/env.config';
-import { setupHttp } from './http-setup';
 
 function fail(what: string, err: unknown): never {
   const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
@@ -42,12 +39,7 @@ async function bootstrap(): Promise<void> {
   } catch (e) {
     fail('cannot set up the admin token', e);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ env, store, admin }), {
-    bodyParser: false,
-    logger: new PinoNestLogger(),
-  });
-  app.disable('x-powered-by');
-  setupHttp(app);
+  const app = await createAdminApp({ env, store, admin });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(env.ADMIN_PORT, env.ADMIN_HOST).catch((e) => fail(`cannot listen on ${env.ADMIN_HOST}:${env.ADMIN_PORT}`, e));
   const { port } = app.getHttpServer().address() as AddressInfo;

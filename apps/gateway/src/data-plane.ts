@@ -16,6 +16,9 @@ import type { GatewayMetrics } from './status/metrics';
 /** SPEC §7: in-flight requests get this long to finish after SIGTERM. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
+/** What the data plane needs of its snapshot source: the store's SnapshotPoller, or (in-process tests) a fixed snapshot. */
+export type SnapshotFeed = Pick<SnapshotPoller, 'start' | 'stop' | 'revokeJti'>;
+
 /** The serving side of one process: the first snapshot, then the proxy server; stopped in reverse. */
 export class DataPlane {
   private readonly forwarder: Forwarder;
@@ -28,7 +31,7 @@ export class DataPlane {
     private readonly log: Logger,
     private readonly holder: SnapshotHolder,
     metrics: GatewayMetrics,
-    private readonly poller: SnapshotPoller,
+    private readonly poller: SnapshotFeed,
   ) {
     this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).

@@ -192,14 +192,19 @@ export async function spawnAdmin(opts: SpawnAdminOptions = {}): Promise<AdminPro
   const token = opts.token === false ? undefined : (opts.token ?? randomBytes(24).toString('base64url'));
   const app = await spawnApp({ entry: ADMIN_ENTRY, env: { ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', OAUTH2_ADMIN_TOKEN: token, ...opts.env } });
   const effective = token ?? readAdminToken(app.dataDir);
-  const api: AdminProcess['api'] = async (method, pathAndQuery, body, headers = {}) => {
-    const h: Record<string, string> = { authorization: `Bearer ${effective}`, ...headers };
+  return { ...app, token: effective, api: adminApi(app.url, effective) };
+}
+
+/** The `api` of an admin API at `url` (spawned or in-process): fetch() with the admin token; objects are sent as JSON, strings as is. */
+export function adminApi(url: string, token: string): AdminProcess['api'] {
+  return async (method, pathAndQuery, body, headers = {}) => {
+    const h: Record<string, string> = { authorization: `Bearer ${token}`, ...headers };
     let payload: string | undefined;
     if (body !== undefined) {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     }
-    const res = await fetch(app.url + pathAndQuery, { method, headers: h, body: payload });
+    const res = await fetch(url + pathAndQuery, { method, headers: h, body: payload });
     const text = await res.text();
     let json: unknown;
     try {
@@ -209,7 +214,6 @@ export async function spawnAdmin(opts: SpawnAdminOptions = {}): Promise<AdminPro
     }
     return { status: res.status, headers: res.headers, text, json };
   };
-  return { ...app, token: effective, api };
 }
 
 /** Reads `<dataDir>/admin.token` (written 0600 by the first process that starts on that dir). */

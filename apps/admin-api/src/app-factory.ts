@@ -1,0 +1,20 @@
+/**
+ * The admin API as a Nest application, not yet listening: the module on its dependencies, with
+ * Nest's own body parser off (setupHttp mounts the limited ones) and the Express wiring in front.
+ * main.ts listens on it; the in-process test tier (libs/testing/src/admin-in-process.ts) too.
+ */
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule, type AppDeps } from './app.module';
+import { PinoNestLogger } from './common/logger';
+import { setupHttp } from './http-setup';
+
+export async function createAdminApp(deps: AppDeps): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
+    bodyParser: false,
+    logger: new PinoNestLogger(),
+  });
+  app.disable('x-powered-by');
+  setupHttp(app);
+  return app;
+}
