@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { SigningAlg } from '@oauth2/core';
 import { SigningKeyEntity } from './signing-key.entity';
 
 // Column types are spelled out: ts-jest's isolatedModules cannot emit reliable design:type metadata.
@@ -16,7 +17,7 @@ export class SettingsEntity {
   @Column({ type: 'integer' }) clock_skew_seconds: number;
   @Column({ type: 'boolean' }) keep_token: boolean;
   @Column({ type: 'boolean', nullable: true }) global_auth: boolean | null;
-  @Column({ type: 'text' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
+  @Column({ type: 'text' }) signing_alg: SigningAlg;
 }
 
 /** The single revision row (id = 1), bumped in the same transaction as every config write. */

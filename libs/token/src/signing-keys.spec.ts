@@ -1,5 +1,6 @@
 import { constants, createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { ASYMMETRIC_ALGS } from '@oauth2/core';
 import { AT_HEADER, b64url, craftHs256, standardClaims } from '@oauth2/testing';
 import {
   generateSigningKey,
@@ -38,7 +39,7 @@ function craft(header: object, payload: object, privatePem: string, alg: KeyAlg)
   return `${input}.${sig.toString('base64url')}`;
 }
 
-const ALGS: KeyAlg[] = ['RS256', 'ES256', 'EdDSA'];
+const ALGS = ASYMMETRIC_ALGS;
 const keys = new Map<KeyAlg, GeneratedKey>();
 const second = new Map<KeyAlg, GeneratedKey>();
 
