@@ -159,12 +159,14 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(Object.fromEnt
 export const isSettingKey = (key: string): key is SettingKey => Object.hasOwn(SETTINGS_SCHEMA, key);
 
 /** The schema entry of a setting, or undefined for a key that is not one (also `constructor`, `__proto__`). */
+export function settingSpec(key: SettingKey): SettingSpec;
+export function settingSpec(key: string): SettingSpec | undefined;
 export function settingSpec(key: string): SettingSpec | undefined {
   return isSettingKey(key) ? SETTINGS_SCHEMA[key] : undefined;
 }
 
 /** Its key in a Higress document: the Higress name, or ours for a key Higress does not have. */
-export const documentKeyOf = (key: SettingKey): string => (SETTINGS_SCHEMA[key] as SettingSpec).higress ?? key;
+export const documentKeyOf = (key: SettingKey): string => settingSpec(key).higress ?? key;
 
 function isValid(s: SettingSpec, v: unknown): boolean {
   if (v === null) return s.nullable === true;
