@@ -157,6 +157,11 @@ describe('settings (SPEC §1)', () => {
       for (const name of [spec.higress ?? key, ...Object.keys(spec.aliases ?? {})]) expect(others).not.toContain(name);
     });
 
+    it('cannot be changed at run time', () => {
+      expect(Object.isFrozen(SETTINGS_SCHEMA)).toBe(true);
+      for (const [, spec] of entries) expect(Object.isFrozen(spec)).toBe(true);
+    });
+
     it('finds no entry for names that are not settings', () => {
       for (const k of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'auth_header']) expect(settingSpec(k)).toBeUndefined();
     });

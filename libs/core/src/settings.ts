@@ -143,6 +143,10 @@ export const SETTINGS_SCHEMA = {
   },
 } as const satisfies Record<string, SettingSpec>;
 
+// Validation reads these entries: nothing may change them at run time.
+for (const spec of Object.values(SETTINGS_SCHEMA)) Object.freeze(spec);
+Object.freeze(SETTINGS_SCHEMA);
+
 type Schema = typeof SETTINGS_SCHEMA;
 type ValueOf<S> =
   | (S extends { type: 'integer' } ? number : S extends { type: 'boolean' } ? boolean : S extends { values: readonly (infer V)[] } ? V : string)
