@@ -8,7 +8,8 @@ import { SIGNING_ALGS } from './signing-alg';
  * `Settings` type, DEFAULT_SETTINGS, `checkSetting`, `parseSettingText`, the admin API's DTOs and
  * their OpenAPI metadata (libs/contracts), the store's columns and the apply/export mapping
  * (libs/store), and `oauth2ctl settings set --help`. A new setting is one entry here, plus the
- * migration that adds its column to the `settings` row (libs/store/src/migrations), plus its use.
+ * migration that adds its column to the single `settings` row (a new libs/store/src/migrations file,
+ * listed in MIGRATIONS of libs/store/src/data-source.ts), plus the code that uses it.
  */
 
 interface SettingBase {
