@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { ASYMMETRIC_ALGS } from '@oauth2/core';
 import { startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
 // End-to-end (docs/signing-keys.md): signing_alg RS256 / ES256 / EdDSA, the gateway's JWKS and RFC 8414
@@ -78,7 +79,7 @@ describe('metadata (RFC 8414)', () => {
   });
 });
 
-describe.each(['RS256', 'ES256', 'EdDSA'] as const)('signing_alg=%s', (alg) => {
+describe.each(ASYMMETRIC_ALGS)('signing_alg=%s', (alg) => {
   let jwks: ReturnType<typeof createRemoteJWKSet>;
   let first: string;
   let firstKid: string;

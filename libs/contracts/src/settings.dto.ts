@@ -1,44 +1,48 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
+import { SETTING_KEYS, settingSpec, type SettingKey, type Settings } from '@oauth2/core';
 import { IsSetting } from './validators';
 
-const present = (key: string) => (o: Record<string, unknown>) => o[key] !== undefined;
+/**
+ * The settings DTOs have no hand-written properties: each key of core's SETTINGS_SCHEMA gets its
+ * OpenAPI metadata and its validation below, so a new setting appears here without an edit.
+ */
+
+/** A base class whose instances are typed as `T`; the properties are declared by the decorators below. */
+const shapedAs = <T>() => class {} as new () => T;
+
+/** SettingsDto, as returned by GET and PATCH /v1/settings: every key. */
+export class SettingsDto extends shapedAs<Settings>() {}
 
 /**
  * PATCH /v1/settings: any subset. Each key is checked by core's `checkSetting`, so `null` is refused
- * everywhere except `global_auth`, where it means "unset".
+ * everywhere except on a nullable setting (global_auth), where it means "unset".
  */
-export class PatchSettingsDto {
-  @ApiPropertyOptional() @ValidateIf(present('issuer')) @IsSetting() issuer?: string;
-  @ApiPropertyOptional() @ValidateIf(present('auth_path')) @IsSetting() auth_path?: string;
-  @ApiPropertyOptional() @ValidateIf(present('global_credentials')) @IsSetting() global_credentials?: boolean;
-  @ApiPropertyOptional() @ValidateIf(present('auth_header_name')) @IsSetting() auth_header_name?: string;
-  @ApiPropertyOptional({ minimum: 1 }) @ValidateIf(present('token_ttl')) @IsSetting() token_ttl?: number;
-  @ApiPropertyOptional({ minimum: 0 }) @ValidateIf(present('clock_skew_seconds')) @IsSetting() clock_skew_seconds?: number;
-  @ApiPropertyOptional() @ValidateIf(present('keep_token')) @IsSetting() keep_token?: boolean;
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'null unsets it (SPEC §4)' })
-  @ValidateIf(present('global_auth'))
-  @IsSetting()
-  global_auth?: boolean | null;
-  @ApiPropertyOptional({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], description: 'not a Higress key (docs/signing-keys.md): HS256 signs with the client secret; the others with a gateway key published as a JWKS' })
-  @ValidateIf(present('signing_alg'))
-  @IsSetting()
-  signing_alg?: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
-  @ApiPropertyOptional({ example: 'https://auth.example.com', description: 'not a Higress key: the public origin for the RFC 8414 metadata URLs ("" unsets; then they follow the Host header and are not cacheable)' })
-  @ValidateIf(present('public_base_url'))
-  @IsSetting()
-  public_base_url?: string;
+export class PatchSettingsDto extends shapedAs<Partial<Settings>>() {}
+
+/** OpenAPI metadata of one setting, from its schema entry. */
+export function settingApiProperty(key: SettingKey): ApiPropertyOptions {
+  const s = settingSpec(key);
+  const common = { description: s.help, example: s.example, ...(s.nullable ? { nullable: true } : {}) };
+  switch (s.type) {
+    case 'string':
+      return { ...common, type: String, minLength: s.minLength, maxLength: s.maxLength, pattern: s.pattern?.source };
+    case 'integer':
+      return { ...common, type: 'integer', minimum: s.min, maximum: s.max };
+    case 'boolean':
+      return { ...common, type: Boolean };
+    case 'enum':
+      return { ...common, type: String, enum: [...s.values] };
+  }
 }
 
-export class SettingsDto {
-  @ApiProperty({ example: 'Higress-Gateway' }) issuer: string;
-  @ApiProperty({ example: '/oauth2/token' }) auth_path: string;
-  @ApiProperty() global_credentials: boolean;
-  @ApiProperty({ example: 'Authorization' }) auth_header_name: string;
-  @ApiProperty({ example: 7200 }) token_ttl: number;
-  @ApiProperty({ example: 60 }) clock_skew_seconds: number;
-  @ApiProperty() keep_token: boolean;
-  @ApiProperty({ type: Boolean, nullable: true }) global_auth: boolean | null;
-  @ApiProperty({ enum: ['HS256', 'RS256', 'ES256', 'EdDSA'], example: 'HS256' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
-  @ApiProperty({ example: '', description: '"" = unset' }) public_base_url: string;
+const present = (key: string) => (o: Record<string, unknown>) => o[key] !== undefined;
+
+for (const key of SETTING_KEYS) {
+  const meta = settingApiProperty(key);
+  const d = settingSpec(key).default;
+  ApiProperty(d === null ? meta : { ...meta, default: d })(SettingsDto.prototype, key);
+  ApiPropertyOptional(meta)(PatchSettingsDto.prototype, key);
+  ValidateIf(present(key))(PatchSettingsDto.prototype, key);
+  IsSetting()(PatchSettingsDto.prototype, key);
 }

@@ -1,4 +1,5 @@
 export * from './settings';
+export * from './signing-alg';
 export * from './names';
 export * from './model';
 export * from './failures';

@@ -1,4 +1,5 @@
-import { checkSetting, checkSettings, DEFAULT_SETTINGS, parseSettingText, SETTING_KEYS } from './settings';
+import { checkSetting, checkSettings, DEFAULT_SETTINGS, parseSettingText, SETTING_KEYS, SETTINGS_SCHEMA, settingSpec, type SettingSpec } from './settings';
+import { ASYMMETRIC_ALGS, isAsymmetricAlg, SIGNING_ALGS } from './signing-alg';
 
 describe('settings (SPEC §1)', () => {
   it('has the Higress names and defaults', () => {
@@ -126,6 +127,54 @@ describe('settings (SPEC §1)', () => {
       } catch (e) {
         expect((e as Error).message).not.toContain('\n');
       }
+    });
+  });
+
+  // The schema is the one definition everything else is derived from; an entry that lacks a part
+  // would leave a hole in the OpenAPI document, `settings set --help` or the store's round trip.
+  describe('schema entries', () => {
+    const entries = Object.entries(SETTINGS_SCHEMA) as [string, SettingSpec][];
+
+    it.each(entries)('%s has a one-line help text', (_key, spec) => {
+      expect(typeof spec.help).toBe('string');
+      expect(spec.help.trim().length).toBeGreaterThan(10);
+      expect(spec.help).not.toMatch(/[\r\n]/);
+    });
+
+    it.each(entries)('%s has a default that passes its own check', (key, spec) => {
+      expect(Object.hasOwn(spec, 'default')).toBe(true);
+      expect(spec.default).not.toBeUndefined();
+      expect(checkSetting(key, spec.default)).toBeNull();
+      if (spec.default === null) expect(spec.nullable).toBe(true);
+    });
+
+    it.each(entries)('%s has a valid example other than its default', (key, spec) => {
+      expect(checkSetting(key, spec.example)).toBeNull();
+      expect(spec.example).not.toEqual(spec.default);
+    });
+
+    it.each(entries)('%s: its Higress name and aliases do not collide with another key', (key, spec) => {
+      const others = entries.filter(([k]) => k !== key).flatMap(([k, s]) => [k, s.higress ?? k, ...Object.keys(s.aliases ?? {})]);
+      for (const name of [spec.higress ?? key, ...Object.keys(spec.aliases ?? {})]) expect(others).not.toContain(name);
+    });
+
+    it('cannot be changed at run time', () => {
+      expect(Object.isFrozen(SETTINGS_SCHEMA)).toBe(true);
+      for (const [, spec] of entries) expect(Object.isFrozen(spec)).toBe(true);
+    });
+
+    it('finds no entry for names that are not settings', () => {
+      for (const k of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'auth_header']) expect(settingSpec(k)).toBeUndefined();
+    });
+  });
+
+  describe('signing algorithms', () => {
+    it('are one list: HS256 (client secret) and the key-pair ones', () => {
+      expect(SIGNING_ALGS).toEqual(['HS256', ...ASYMMETRIC_ALGS]);
+      expect(SETTINGS_SCHEMA.signing_alg.values).toBe(SIGNING_ALGS);
+      expect(SIGNING_ALGS.filter(isAsymmetricAlg)).toEqual(ASYMMETRIC_ALGS);
+      expect(isAsymmetricAlg('HS256')).toBe(false);
+      expect(isAsymmetricAlg('none')).toBe(false);
     });
   });
 });

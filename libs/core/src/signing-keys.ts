@@ -1,4 +1,4 @@
-import type { AsymmetricAlg } from './settings';
+import type { AsymmetricAlg } from './signing-alg';
 
 /**
  * A gateway signing key as the data plane needs it (docs/signing-keys.md). Loaded by the store for every

@@ -1,4 +1,4 @@
-import { checkSetting, DEFAULT_SETTINGS, SETTING_KEYS, type Settings } from '@oauth2/core';
+import { checkSetting, DEFAULT_SETTINGS, documentKeyOf, SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
 import { parseDocument } from 'yaml';
 import { invalid } from './errors';
 import { checkClientId, checkClientSecret, checkHosts, checkKeys, checkName, checkNames, isPlainObject } from './validate';
@@ -30,7 +30,7 @@ export interface ApplyPlan {
   warnings: string[];
 }
 
-const CONFIG_KEYS = [...SETTING_KEYS, 'auth_header', 'consumers', '_rules_'];
+const CONFIG_KEYS = [...SETTING_KEYS.flatMap((k) => [documentKeyOf(k), ...Object.keys(settingSpec(k).aliases ?? {})]), 'consumers', '_rules_'];
 const at = (base: string, key: string | number): string => (typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key);
 const required = (v: unknown, field: string): void => {
   if (v === undefined || v === null) invalid(field, 'is required');
@@ -50,25 +50,27 @@ export function parseText(text: string): unknown {
   }
 }
 
+/**
+ * Every setting from its document key (or an alias of it, e.g. the C++ plugin's auth_header);
+ * an absent or null one is back to its default (global_auth: unset).
+ */
 function planSettings(cfg: Record<string, unknown>, base: string): Settings {
-  const s: Settings = { ...DEFAULT_SETTINGS };
-  const alias = cfg.auth_header;
-  if (alias !== undefined && alias !== null) {
-    if (cfg.auth_header_name !== undefined && cfg.auth_header_name !== null && cfg.auth_header_name !== alias) {
-      invalid(at(base, 'auth_header'), 'conflicts with auth_header_name (auth_header is the C++ plugin spelling of the same setting)');
-    }
-    const problem = checkSetting('auth_header_name', alias);
-    if (problem) invalid(at(base, 'auth_header'), problem);
-    s.auth_header_name = alias as string;
-  }
+  const s: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const key of SETTING_KEYS) {
-    const v = cfg[key];
-    if (v === undefined || v === null) continue; // absent: back to the default (global_auth: unset)
+    let name = documentKeyOf(key);
+    let v = cfg[name];
+    for (const [alias, who] of Object.entries(settingSpec(key).aliases ?? {})) {
+      const a = cfg[alias];
+      if (a === undefined || a === null) continue;
+      if (v !== undefined && v !== null && v !== a) invalid(at(base, alias), `conflicts with ${name} (${alias} is ${who} of the same setting)`);
+      [name, v] = [alias, a];
+    }
+    if (v === undefined || v === null) continue;
     const problem = checkSetting(key, v);
-    if (problem) invalid(at(base, key), problem);
-    (s as unknown as Record<string, unknown>)[key] = v;
+    if (problem) invalid(at(base, name), problem);
+    s[key] = v;
   }
-  return s;
+  return s as Settings;
 }
 
 function planConsumers(v: unknown, base: string): PlannedConsumer[] {

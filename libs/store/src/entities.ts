@@ -1,23 +1,22 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
 import { SigningKeyEntity } from './signing-key.entity';
 
 // Column types are spelled out: ts-jest's isolatedModules cannot emit reliable design:type metadata.
 
-/** The single settings row (id = 1); Higress names and defaults (SPEC §1). */
+/**
+ * The single settings row (id = 1): one column per key of core's SETTINGS_SCHEMA, declared by the
+ * loop below (Higress names and defaults, SPEC §1). A new setting needs a migration adding its column.
+ */
 @Entity('settings')
-export class SettingsEntity {
+export class SettingsEntity extends (class {} as new () => Settings) {
   @PrimaryColumn({ type: 'integer' }) id: number;
-  @Column({ type: 'text' }) issuer: string;
-  @Column({ type: 'text' }) auth_path: string;
-  @Column({ type: 'boolean' }) global_credentials: boolean;
-  @Column({ type: 'text' }) auth_header_name: string;
-  @Column({ type: 'integer' }) token_ttl: number;
-  @Column({ type: 'integer' }) clock_skew_seconds: number;
-  @Column({ type: 'boolean' }) keep_token: boolean;
-  @Column({ type: 'boolean', nullable: true }) global_auth: boolean | null;
-  @Column({ type: 'text' }) signing_alg: 'HS256' | 'RS256' | 'ES256' | 'EdDSA';
-  @Column({ type: 'text' }) public_base_url: string;
+}
+const SETTING_COLUMN = { string: 'text', enum: 'text', integer: 'integer', boolean: 'boolean' } as const;
+for (const key of SETTING_KEYS) {
+  const s = settingSpec(key);
+  Column({ type: SETTING_COLUMN[s.type], nullable: s.nullable === true })(SettingsEntity.prototype, key);
 }
 
 /** The single revision row (id = 1), bumped in the same transaction as every config write. */

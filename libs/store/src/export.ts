@@ -1,7 +1,7 @@
 import { allRules, type StoreContext } from './context';
 import { ConsumerEntity } from './entities';
 import { REDACTED } from './apply-parse';
-import { readSettings } from './settings';
+import { documentSettings, readSettings } from './settings';
 
 /**
  * SPEC §5 `/v1/export`: a Higress WasmPlugin document that `apply` takes back unchanged in meaning.
@@ -10,8 +10,7 @@ import { readSettings } from './settings';
  */
 export async function exportDocument(ctx: StoreContext, redact: boolean): Promise<Record<string, unknown>> {
   return ctx.db.read(async () => {
-    // signing_alg only when not HS256: a default export stays a pure Higress document (docs/signing-keys.md).
-    const { global_auth, signing_alg, public_base_url, ...settings } = await readSettings(ctx);
+    const settings = documentSettings(await readSettings(ctx));
     const consumers = (await ctx.db.em.find(ConsumerEntity, { order: { name: 'ASC' } })).map((c) => ({
       name: c.name,
       client_id: c.client_id,
@@ -23,7 +22,7 @@ export async function exportDocument(ctx: StoreContext, redact: boolean): Promis
       kind: 'WasmPlugin',
       metadata: { name: 'oauth2-gateway' },
       spec: {
-        defaultConfig: { ...settings, ...(global_auth === null ? {} : { global_auth }), ...(signing_alg === 'HS256' ? {} : { signing_alg }), ...(public_base_url === '' ? {} : { public_base_url }), consumers },
+        defaultConfig: { ...settings, consumers },
         matchRules,
       },
     };

@@ -1,22 +1,29 @@
-import { checkSettings, type Settings } from '@oauth2/core';
+import { checkSettings, DEFAULT_SETTINGS, documentKeyOf, SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
 import { change, type StoreContext } from './context';
 import { SettingsEntity } from './entities';
 import { invalid } from './errors';
 import { syncSigningKeys } from './signing-keys';
 
+/** The row's columns, schema key by schema key; a NULL in a column that is not nullable reads as its default. */
 export function settingsOf(e: SettingsEntity): Settings {
-  return {
-    issuer: e.issuer,
-    auth_path: e.auth_path,
-    global_credentials: e.global_credentials,
-    auth_header_name: e.auth_header_name,
-    token_ttl: e.token_ttl,
-    clock_skew_seconds: e.clock_skew_seconds,
-    keep_token: e.keep_token,
-    global_auth: e.global_auth ?? null,
-    signing_alg: e.signing_alg ?? 'HS256',
-    public_base_url: e.public_base_url ?? '',
-  };
+  const out: Record<string, unknown> = {};
+  for (const k of SETTING_KEYS) out[k] = e[k] ?? DEFAULT_SETTINGS[k];
+  return out as Settings;
+}
+
+/**
+ * The settings part of an export (a Higress `defaultConfig`), each under its document key. An unset
+ * (null) setting is left out, as is one of ours (no Higress name, e.g. signing_alg) at its default,
+ * so a default export stays a pure Higress document (docs/signing-keys.md).
+ */
+export function documentSettings(s: Settings): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of SETTING_KEYS) {
+    const spec = settingSpec(k);
+    if (s[k] === null || (spec.higress === undefined && s[k] === spec.default)) continue;
+    out[documentKeyOf(k)] = s[k];
+  }
+  return out;
 }
 
 export async function readSettings(ctx: StoreContext): Promise<Settings> {

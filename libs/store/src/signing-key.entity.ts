@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { AsymmetricAlg } from '@oauth2/core';
 
 export type SigningKeyStatus = 'active' | 'inactive' | 'retired';
 
@@ -11,7 +12,7 @@ export type SigningKeyStatus = 'active' | 'inactive' | 'retired';
 @Entity('signing_key')
 export class SigningKeyEntity {
   @PrimaryColumn({ type: 'text' }) kid: string;
-  @Column({ type: 'text' }) alg: 'RS256' | 'ES256' | 'EdDSA';
+  @Column({ type: 'text' }) alg: AsymmetricAlg;
   @Column({ type: 'text' }) status: SigningKeyStatus;
   /** The public JWK (kty and key members), JSON text. */
   @Column({ type: 'text' }) public_jwk: string;

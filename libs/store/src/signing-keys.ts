@@ -1,4 +1,4 @@
-import { isAsymmetricAlg, SIGNING_ALGS, type AsymmetricAlg, type SigningAlg, type SigningKeyRecord } from '@oauth2/core';
+import { ASYMMETRIC_ALGS, isAsymmetricAlg, type AsymmetricAlg, type SigningAlg, type SigningKeyRecord } from '@oauth2/core';
 import { generateSigningKey, publishedJwk } from '@oauth2/token';
 import { change, now, type StoreContext } from './context';
 import { conflict, invalid, notFound } from './errors';
@@ -89,12 +89,12 @@ export function listKeys(ctx: StoreContext): Promise<KeyView[]> {
  * the setting always names what the gateway signs with.
  */
 export function rotateKey(ctx: StoreContext, alg?: string): Promise<KeyView> {
-  if (alg !== undefined && !isAsymmetricAlg(alg)) invalid('alg', `must be one of ${SIGNING_ALGS.filter((a) => a !== 'HS256').join(', ')}`);
+  if (alg !== undefined && !isAsymmetricAlg(alg)) invalid('alg', `must be one of ${ASYMMETRIC_ALGS.join(', ')}`);
   return change(ctx, async () => {
     const s = await readSettings(ctx);
     const target = alg ?? s.signing_alg;
     if (!isAsymmetricAlg(target)) {
-      invalid('alg', 'signing_alg is HS256 (tokens are signed with each client secret, there is no key to rotate): give alg RS256, ES256 or EdDSA, or set signing_alg');
+      invalid('alg', `signing_alg is HS256 (tokens are signed with each client secret, there is no key to rotate): give alg one of ${ASYMMETRIC_ALGS.join(', ')}, or set signing_alg`);
     }
     await demoteActive(ctx);
     const k = await addActive(ctx, target);

@@ -2,7 +2,7 @@
  * The contract of the store lib, written first so the admin API, the gateway and the store could be
  * built in parallel. Implementations live beside this file; apps import only from '@oauth2/store'.
  */
-import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+import type { AsymmetricAlg, RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
 
 export interface StoreOptions {
   /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
@@ -85,7 +85,7 @@ export interface RevocationInput {
 /** A gateway signing key (docs/signing-keys.md); never its private half. */
 export interface KeyView {
   kid: string;
-  alg: 'RS256' | 'ES256' | 'EdDSA';
+  alg: AsymmetricAlg;
   /** active: signs new tokens; inactive: stopped signing, still published and verified; retired: gone. */
   status: 'active' | 'inactive' | 'retired';
   /** The public key as published in the JWKS (with kid, alg, use). */

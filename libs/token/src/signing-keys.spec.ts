@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from 'jose';
+import { ASYMMETRIC_ALGS } from '@oauth2/core';
 import { AT_HEADER, b64url, craftHs256, craftWithKey, flipEcdsaS, isHighS, standardClaims } from '@oauth2/testing';
 import {
   generateSigningKey,
@@ -27,7 +28,7 @@ const claims = (over: Record<string, unknown> = {}) => ({ ...standardClaims({ na
 /** Independent JWS crafting with node:crypto (libs/testing, not our signer); ES256 written low-s. */
 const craft = (header: object, payload: object, privatePem: string, alg: KeyAlg): string => craftWithKey(header, payload, privatePem, alg);
 
-const ALGS: KeyAlg[] = ['RS256', 'ES256', 'EdDSA'];
+const ALGS = ASYMMETRIC_ALGS;
 const keys = new Map<KeyAlg, GeneratedKey>();
 const second = new Map<KeyAlg, GeneratedKey>();
 

@@ -1,6 +1,7 @@
 import { constants, createPrivateKey, createPublicKey, generateKeyPair, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { AsymmetricAlg } from '@oauth2/core';
 
 /**
  * Gateway signing keys (docs/signing-keys.md): tokens a resource server can verify with the published JWKS,
@@ -8,9 +9,8 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
  * path); jose is used only for the RFC 7638 thumbprint that names a new key.
  */
 
-/** Algorithms signed with a gateway key pair; HS256 (client secret) is the default elsewhere. */
-export type KeyAlg = 'RS256' | 'ES256' | 'EdDSA';
-export const KEY_ALGS: readonly KeyAlg[] = ['RS256', 'ES256', 'EdDSA'];
+/** Algorithms signed with a gateway key pair (core's ASYMMETRIC_ALGS); HS256 (client secret) is the default elsewhere. */
+export type KeyAlg = AsymmetricAlg;
 
 /** What signing and verifying need of a key; core's SigningKeyRecord fits it structurally. */
 export interface SigningKey {

@@ -1,19 +1,11 @@
 import type { PatchSettingsDto, SettingsDto } from '@oauth2/contracts';
 import { SETTING_KEYS, type Settings } from '@oauth2/core';
 
+/** Exactly the schema's keys, copied one by one, so nothing else a store object carries reaches the wire. */
 export function toSettings(s: Settings): SettingsDto {
-  return {
-    issuer: s.issuer,
-    auth_path: s.auth_path,
-    global_credentials: s.global_credentials,
-    auth_header_name: s.auth_header_name,
-    token_ttl: s.token_ttl,
-    clock_skew_seconds: s.clock_skew_seconds,
-    keep_token: s.keep_token,
-    global_auth: s.global_auth,
-    signing_alg: s.signing_alg,
-    public_base_url: s.public_base_url,
-  };
+  const out: Record<string, unknown> = {};
+  for (const k of SETTING_KEYS) out[k] = s[k];
+  return out as unknown as SettingsDto;
 }
 
 /** Only the keys present in the request (undefined = untouched; null global_auth = unset). */

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { KeyDto, KeyListDto } from '@oauth2/contracts';
+import { ASYMMETRIC_ALGS } from '@oauth2/core';
 import type { Context } from '../context';
 import { UsageError } from '../errors';
 import { renderPairs, renderTable } from '../output/table';
@@ -45,7 +46,7 @@ export function keysCommand(ctx: Context): Command {
   cmd
     .command('rotate')
     .description('generate a new active key; the previous one keeps verifying the tokens it signed until retired')
-    .addOption(new Option('--alg <alg>', 'key algorithm (default: the current signing_alg; another one also switches signing_alg)').choices(['RS256', 'ES256', 'EdDSA']))
+    .addOption(new Option('--alg <alg>', 'key algorithm (default: the current signing_alg; another one also switches signing_alg)').choices(ASYMMETRIC_ALGS))
     .action(async (o: { alg?: string }) => {
       ctx.render(await ctx.client().call<KeyDto>('POST', '/v1/keys/rotate', { json: o.alg ? { alg: o.alg } : {} }), keyView);
     });

@@ -1,8 +1,18 @@
 import { Command } from 'commander';
-import { SETTING_KEYS } from '@oauth2/core';
+import { SETTING_KEYS, settingRule, settingSpec, settingValueText } from '@oauth2/core';
 import { parseSettingAssignments } from '../args';
 import type { Context } from '../context';
 import { settingsTable } from '../output/views';
+
+/** `settings set --help`: every setting of core's schema, with its values, default and help line. */
+export function settingsHelp(): string {
+  const width = Math.max(...SETTING_KEYS.map((k) => k.length)) + 2;
+  const rows = SETTING_KEYS.map((k) => {
+    const s = settingSpec(k);
+    return `  ${k.padEnd(width)}${settingRule(s)}; default ${settingValueText(s.default)}\n  ${' '.repeat(width)}${s.help}`;
+  });
+  return `\nSettings (key=value; key=unset clears one that can be unset):\n${rows.join('\n')}\n`;
+}
 
 /** `oauth2ctl settings get|set` (SPEC §1, §6). */
 export function settingsCommand(ctx: Context): Command {
@@ -17,7 +27,8 @@ export function settingsCommand(ctx: Context): Command {
 
   cmd
     .command('set <assignments...>')
-    .description(`change settings: key=value ... (keys: ${SETTING_KEYS.join(', ')}; global_auth=unset clears it)`)
+    .description('change settings: key=value ... (the settings are listed below)')
+    .addHelpText('after', settingsHelp())
     .action(async (assignments: string[]) => {
       const patch = parseSettingAssignments(assignments);
       ctx.render(await ctx.client().patchSettings(patch), settingsTable);

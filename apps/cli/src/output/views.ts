@@ -87,7 +87,7 @@ export function ruleView(r: Rule): string {
 export function settingsTable(s: SettingsBody): string {
   return renderTable(
     ['KEY', 'VALUE'],
-    Object.entries(s).map(([k, v]) => [k, k === 'global_auth' && v === null ? 'unset' : v]),
+    Object.entries(s).map(([k, v]) => [k, v === null ? 'unset' : v]),
   );
 }
 

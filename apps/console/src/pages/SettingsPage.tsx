@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS } from '@oauth2/core';
+import { DEFAULT_SETTINGS, SETTING_KEYS, SETTINGS_SCHEMA } from '@oauth2/core';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { PatchSettingsDto, SettingsDto } from '../api/types';
@@ -7,21 +7,10 @@ import { ErrorLine, Loading, Notice, PageHeader, useAction, useLoad } from '../u
 
 type Key = keyof SettingsDto;
 
-/** One line of help per setting (SPEC §1); the record's type makes a new setting a compile error here until it is described. */
-const HELP: Record<Key, string> = {
-  issuer: 'The iss claim of issued tokens; every token is checked against it.',
-  auth_path: 'A request whose path ends with this is a token request (client_credentials grant).',
-  global_credentials: 'On: one token works on every route (aud "default"). Off: a token works only on the route that issued it.',
-  auth_header_name: 'The request header that carries “Bearer <token>”.',
-  token_ttl: 'Lifetime of issued tokens, in seconds (expires_in).',
-  clock_skew_seconds: 'Leeway for exp, iat and nbf, in seconds.',
-  keep_token: 'On: the token header is forwarded to the upstream. Off: it is removed first.',
-  global_auth: 'Requests no policy matches: true = need a valid token, false = pass without one, unset = need one only while no policy exists (Higress).',
-  public_base_url: 'Not a Higress key. The public https:// URL of the gateway: fixed URLs in the RFC 8414 metadata, which shared caches may then keep. Empty: URLs built from the request and never cached.',
-  signing_alg: 'Not a Higress key. HS256 signs with the client secret, as Higress does; RS256, ES256 and EdDSA sign with a gateway key published as a JWKS.',
-};
+/** One line of help per setting, from the one settings schema (libs/core SETTINGS_SCHEMA), in its order. */
+const HELP = Object.fromEntries(SETTING_KEYS.map((k) => [k, SETTINGS_SCHEMA[k].help])) as Record<Key, string>;
 
-const ORDER = Object.keys(HELP) as Key[];
+const ORDER = SETTING_KEYS as readonly Key[];
 type Draft = Record<Key, string>;
 
 const show = (v: unknown) => (v === null ? 'unset' : String(v));
