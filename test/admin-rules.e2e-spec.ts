@@ -103,6 +103,7 @@ describe('settings', () => {
       global_auth: null,
       signing_alg: 'HS256',
       public_base_url: '',
+      cors_preflight: 'authenticate',
     });
   });
 

@@ -186,3 +186,36 @@ describe('the RFC 7009 endpoint (GATEWAY_REVOCATION_ENDPOINT=true) writes throug
     }
   });
 });
+
+describe('CORS preflight (setting cors_preflight)', () => {
+  let gw: InProcessGateway;
+  beforeAll(async () => {
+    gw = await startGatewayInProcess({
+      seed: async (store, echo) => {
+        await store.createConsumer({ name: 'alice', client_id: 'ip-alice', client_secret: SA });
+        await store.createRoute({ name: 'api', hosts: ['cors.test'], path_prefix: '/api', upstream: echo });
+        await store.createRule({ routes: ['api'], allow: ['alice'] });
+      },
+    });
+  });
+  afterAll(() => gw?.close());
+
+  const preflight = (extra: string[] = ['Origin: https://app.test', 'Access-Control-Request-Method: POST']) => {
+    const head = ['OPTIONS /api/orders HTTP/1.1', 'Host: cors.test', ...extra, 'Connection: close', '', ''].join('\r\n');
+    return rawExchange(gw.port, [head]).then((r) => Number(/^HTTP\/1\.1 (\d{3})/.exec(r.data)?.[1]));
+  };
+
+  it('authenticate (the default): a preflight is decided like any request (401 without a token)', async () => {
+    expect(await preflight()).toBe(401);
+  });
+
+  it('pass: a preflight reaches the upstream without a token; an OPTIONS that is not a preflight still needs one', async () => {
+    await gw.store!.patchSettings({ cors_preflight: 'pass' });
+    await gw.sync();
+    const before = gw.echo.count;
+    expect(await preflight()).toBe(200);
+    expect(gw.echo.count).toBe(before + 1);
+    expect(await preflight(['Origin: https://app.test'])).toBe(401); // no Access-Control-Request-Method
+    expect(await preflight(['Access-Control-Request-Method: POST'])).toBe(401); // no Origin
+  });
+});

@@ -94,3 +94,15 @@ describe('the authz listener decides exactly as the proxy path (same function, a
     expect(answer(decide(s, '/x', 'noroute.test', bob(), 'authz'))).toMatchObject({ kind: 'refuse', code: 'audience_mismatch' });
   });
 });
+
+describe('cors_preflight', () => {
+  const preflight = (s: Snapshot, corsPreflight: boolean) =>
+    answer(authorizeRequest(s, { target: target('/api/x', 'api.test'), method: 'OPTIONS', authorization: undefined, corsPreflight }, NOW, verifier));
+  it.each<[string, Snapshot, boolean, string, string | null]>([
+    ['authenticate (default): a preflight needs a token like any request', snap({}), true, 'refuse', 'missing_token'],
+    ['pass: a preflight passes without one', snap({ cors_preflight: 'pass' }), true, 'pass', null],
+    ['pass: an OPTIONS that is no preflight still needs one', snap({ cors_preflight: 'pass' }), false, 'refuse', 'missing_token'],
+  ])('%s', (_n, s, isPreflight, kind, code) => {
+    expect(preflight(s, isPreflight)).toMatchObject({ kind, code });
+  });
+});

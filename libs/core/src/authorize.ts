@@ -63,6 +63,13 @@ export interface AccessRequest {
   readonly method: string;
   /** The `auth_header_name` header as received (an array when it was sent more than once). */
   readonly authorization: string | string[] | undefined;
+  /** A CORS preflight: OPTIONS with both Origin and Access-Control-Request-Method (see isCorsPreflight). */
+  readonly corsPreflight?: boolean;
+}
+
+/** Fetch's CORS preflight (never carries credentials): OPTIONS with Origin and Access-Control-Request-Method. */
+export function isCorsPreflight(method: string, origin: unknown, requestMethod: unknown): boolean {
+  return method === 'OPTIONS' && typeof origin === 'string' && typeof requestMethod === 'string';
 }
 
 export type AccessDecision =
@@ -126,6 +133,8 @@ export function authorizeRequest(
   const need = decideAuth(snap.settings.global_auth, snap.rules.rules.length > 0, rule !== undefined);
   trace?.rule(rule, need);
   if (need === 'pass') return { kind: 'pass', route, rule: undefined };
+  // A browser sends a preflight without credentials: with cors_preflight=pass the upstream answers it.
+  if (req.corsPreflight === true && snap.settings.cors_preflight === 'pass') return { kind: 'pass', route, rule: undefined };
 
   const bearer = verifier.bearer(req.authorization);
   if (!bearer.ok) {

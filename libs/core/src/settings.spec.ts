@@ -14,9 +14,10 @@ describe('settings (SPEC §1)', () => {
       global_auth: null,
       signing_alg: 'HS256',
       public_base_url: '',
+      cors_preflight: 'authenticate',
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
-    expect(SETTING_KEYS).toHaveLength(10);
+    expect(SETTING_KEYS).toHaveLength(11);
   });
 
   it.each(SETTING_KEYS)('the default of %s is valid', (key) => {

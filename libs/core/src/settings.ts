@@ -162,6 +162,13 @@ export const SETTINGS_SCHEMA = {
     rule: 'an absolute http(s) URL without query, fragment or credentials (or "" to unset)',
     help: 'not a Higress key: the public origin for the RFC 8414 metadata URLs ("" = taken from each request, and never kept by shared caches)',
   },
+  cors_preflight: {
+    type: 'enum',
+    values: ['authenticate', 'pass'],
+    default: 'authenticate',
+    example: 'pass',
+    help: 'not a Higress key: "pass" forwards a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) without a token, for the upstream to answer; "authenticate" decides it like any request',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 // Validation reads these entries: nothing may change them at run time.

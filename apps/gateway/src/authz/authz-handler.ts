@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authorizeRequest, FAILURES, parseRequestTarget, type Snapshot } from '@oauth2/core';
+import { authorizeRequest, FAILURES, isCorsPreflight, parseRequestTarget, type Snapshot } from '@oauth2/core';
 import { createTokenVerifier } from '@oauth2/token';
 import type { Logger } from '../logger';
 import { hasRepeatedHeader } from '../proxy/gateway-handler';
@@ -49,7 +49,8 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
       count(shape, 'bad_request', 'bad_path');
       return sendFailure(res, 'bad_path');
     }
-    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader] }, Math.floor(Date.now() / 1000), verifier, 'authz');
+    const corsPreflight = isCorsPreflight(check.method, req.headers.origin, req.headers['access-control-request-method']);
+    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight }, Math.floor(Date.now() / 1000), verifier, 'authz');
     if (deps.accessLog) {
       const started = Date.now();
       res.once('finish', () => log.info({ authz: shape, method: check.method, host: target.host, path: target.path, status: res.statusCode, route: d.route?.name ?? null, ms: Date.now() - started }, 'check'));

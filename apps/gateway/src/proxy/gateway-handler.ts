@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authorizeRequest, parseRequestTarget, type Snapshot } from '@oauth2/core';
+import { authorizeRequest, isCorsPreflight, parseRequestTarget, type Snapshot } from '@oauth2/core';
 import { createTokenVerifier } from '@oauth2/token';
 import type { Logger } from '../logger';
 import type { GatewayMetrics } from '../status/metrics';
@@ -59,7 +59,9 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     // docs/signing-keys.md: the JWKS and the RFC 8414 metadata, on every host, before route matching.
     if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, req.headers.host)) return;
 
-    const d = authorizeRequest(snap, { target, method: req.method ?? 'GET', authorization: req.headers[snap.authHeader] }, Math.floor(Date.now() / 1000), verifier);
+    const method = req.method ?? 'GET';
+    const corsPreflight = isCorsPreflight(method, req.headers.origin, req.headers['access-control-request-method']);
+    const d = authorizeRequest(snap, { target, method, authorization: req.headers[snap.authHeader], corsPreflight }, Math.floor(Date.now() / 1000), verifier);
     if (deps.accessLog) {
       const started = Date.now();
       const route = d.route?.name ?? null;
