@@ -16,7 +16,7 @@ export class PatchSettingsDto {
   @ApiPropertyOptional({ minimum: 1 }) @ValidateIf(present('token_ttl')) @IsSetting() token_ttl?: number;
   @ApiPropertyOptional({ minimum: 0 }) @ValidateIf(present('clock_skew_seconds')) @IsSetting() clock_skew_seconds?: number;
   @ApiPropertyOptional() @ValidateIf(present('keep_token')) @IsSetting() keep_token?: boolean;
-  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'null unsets it (SPEC §4)' })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, description: 'null unsets it (then: authenticate only while no rule exists, else pass through requests no rule matches)' })
   @ValidateIf(present('global_auth'))
   @IsSetting()
   global_auth?: boolean | null;

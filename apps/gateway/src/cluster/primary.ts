@@ -23,6 +23,7 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
   const log = createLogger({ role: 'primary' });
   const supervisor = new ClusterSupervisor(workers, log);
   const app = await NestFactory.create(PrimaryModule.register(supervisor), { logger: false, abortOnError: false });
+  app.getHttpAdapter().getInstance().disable('x-powered-by'); // the status port need not name its framework
   await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
 
