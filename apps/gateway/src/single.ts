@@ -29,7 +29,7 @@ export async function runSingle(env: GatewayEnv): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal }, `shutting down on ${signal}: finishing in-flight requests`);
     await plane.stop();
     await app.close();
     log.info('stopped');

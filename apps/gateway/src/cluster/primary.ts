@@ -31,7 +31,7 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: workers finish in-flight requests');
+    log.info({ signal }, `shutting down on ${signal}: workers finish in-flight requests`);
     await supervisor.stop(SHUTDOWN_GRACE_MS + 2_000);
     await app.close();
     log.info('stopped');
