@@ -3,7 +3,8 @@
  * 0.0.0.0), what listens where, the /docs URL and the next command; one ISO time format in the logs
  * of both apps; and when one app of the pair exits, the log says why the other one stops.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir, REPO_ROOT, type TempDir } from '@oauth2/testing';
 
@@ -105,5 +106,16 @@ describe('npm start', () => {
     expect(shutdown).toBeGreaterThanOrEqual(0);
     // Two streams (the launcher's stderr, the gateway's stdout): order them by time, not by position.
     expect(String(lines[reason].time) <= String(lines[shutdown].time)).toBe(true);
+  });
+});
+
+describe('npm test', () => {
+  const note = (env: Record<string, string>) => execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'test-notes.js')], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+
+  it('says once, before jest, that the PostgreSQL tests skip without OAUTH2_TEST_POSTGRES_URL', () => {
+    expect(note({})).toMatch(/^note: the PostgreSQL tests are skipped: OAUTH2_TEST_POSTGRES_URL is not set .*\n$/);
+    expect(note({ OAUTH2_TEST_POSTGRES_URL: 'postgres://u:p@127.0.0.1:5432/db' })).toBe('');
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.test).toMatch(/^node scripts\/test-notes\.js && jest\b/);
   });
 });
