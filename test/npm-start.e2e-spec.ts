@@ -72,7 +72,7 @@ describe('npm start', () => {
     expect(st).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(ad).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(docs).toBe(`${ad}/docs`);
-    expect(gwWhat).toMatch(/proxy and token endpoint .* listens on all interfaces \(0\.0\.0\.0:\d+\): reachable from other machines/);
+    expect(gwWhat).toMatch(/proxy and token endpoint; listens on all interfaces \(0\.0\.0\.0:\d+\): reachable from other machines/);
     expect(stWhat).toMatch(/\/healthz \/readyz \/revision \/metrics; listens on/);
     expect(adWhat).toMatch(/listens on 127\.0\.0\.1:\d+ only/);
     expect(docsWhat).toContain(`${ad}/docs/openapi.json`);
