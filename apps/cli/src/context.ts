@@ -33,7 +33,7 @@ export function sendsTokenInClear(server: string): boolean {
   }
   if (url.protocol !== 'http:') return false;
   const h = url.hostname.toLowerCase();
-  const loopback = h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '[::1]' || h === '[::ffff:127.0.0.1]';
+  const loopback = h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(h);
   return !loopback;
 }
 
