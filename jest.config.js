@@ -9,7 +9,7 @@
 const moduleNameMapper = {
   '^@oauth2/(core|token|store|contracts|config|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
 const common = { testEnvironment: 'node', moduleNameMapper, transform, setupFilesAfterEnv: ['<rootDir>/test/jest-timeout.js'] };
 /** Per-project test timeout (a plain `testTimeout` here is ignored by Jest 30: see test/jest-timeout.js). */
 const timeout = (ms) => ({ globals: { TEST_TIMEOUT_MS: ms } });

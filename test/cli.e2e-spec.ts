@@ -89,7 +89,8 @@ describe('oauth2ctl against the real admin API', () => {
     const s = 'x'.repeat(40);
     const r = await oauth2ctl(['-o', 'json', 'consumer', 'add', 'team/c2', '--client-id', 'c2-id', '--client-secret', s]);
     expectOk(r);
-    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'team/c2', client_id: 'c2-id', client_secret: s });
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: 'team/c2', client_id: 'c2-id' });
+    expect(r.stdout).not.toContain(s); // a supplied secret is never echoed back
     const get = await oauth2ctl(['consumer', 'get', 'team/c2']);
     expectOk(get);
     expect(get.stdout).toMatch(/^name:\s+team\/c2$/m);

@@ -5,6 +5,7 @@ import { APPLY_CONTENT_TYPES } from '@oauth2/contracts';
 import { json, text, type NextFunction, type Request, type Response } from 'express';
 import { logger } from './common/logger';
 import { bodyParserErrors } from './common/error.filter';
+import { completeErrorResponses } from './common/api-docs';
 
 /** SPEC §5: request bodies over 1 MiB get 413. */
 const BODY_LIMIT = '1mb';
@@ -37,9 +38,13 @@ export function setupHttp(app: INestApplication): void {
   app.use(bodyParserErrors);
   const config = new DocumentBuilder()
     .setTitle('oauth2-gateway admin API')
-    .setDescription('Control plane of the OAuth2 client-credentials gateway (SPEC §5). Every /v1 call needs the admin token.')
+    .setDescription(
+      'Control plane of the OAuth2 client-credentials gateway: consumers, routes, allow-list rules, settings, ' +
+        'Higress apply/export, signing keys, revocations and the decision explainer. Every /v1 call needs the admin token ' +
+        '(`Authorization: Bearer <token>`). Errors are `{"code","msg","field"?,"errors"?}`. This document as JSON: /docs/openapi.json.',
+    )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'OAUTH2_ADMIN_TOKEN, or the admin.token file of the data dir' })
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the admin token, an opaque random string (no claims, nothing to decode), from OAUTH2_ADMIN_TOKEN, or the admin.token file of the data dir' })
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, () => completeErrorResponses(SwaggerModule.createDocument(app, config)), { jsonDocumentUrl: 'docs/openapi.json' });
 }

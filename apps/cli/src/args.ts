@@ -20,9 +20,15 @@ export function nonNegativeInt(value: string): number {
 }
 
 export function positiveInt(value: string): number {
-  const n = nonNegativeInt(value);
-  if (n < 1) throw new InvalidArgumentError('must be an integer >= 1.');
-  return n;
+  // Its own message for every bad value: "abc" and "0" are refused by the same rule (>= 1).
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) throw new InvalidArgumentError('must be an integer >= 1.');
+  return Number(value);
+}
+
+/** `--timeout`: whole seconds, at least 1; the same message for "abc", "0" and "-5". */
+export function timeoutSeconds(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) < 1) throw new InvalidArgumentError('must be a whole number of seconds, at least 1.');
+  return Number(value);
 }
 
 /** A rule id given as a positional argument. */

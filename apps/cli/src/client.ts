@@ -202,6 +202,10 @@ export class AdminClient {
   getRoute(name: string): Promise<Route> {
     return this.call('GET', `/v1/routes/${seg(name)}`);
   }
+  /** PUT /v1/routes/{name}: the whole route (the CLI merges the flags given over the current route). */
+  replaceRoute(name: string, input: { hosts: string[]; path_prefix: string; upstream: string; strip_prefix: boolean }): Promise<Route> {
+    return this.call('PUT', `/v1/routes/${seg(name)}`, { json: input });
+  }
   removeRoute(name: string, force: boolean): Promise<DeleteResult> {
     return this.call('DELETE', `/v1/routes/${seg(name)}`, { query: { force: force || undefined } });
   }
@@ -214,6 +218,10 @@ export class AdminClient {
   }
   getRule(id: number): Promise<Rule> {
     return this.call('GET', `/v1/rules/${seg(id)}`);
+  }
+  /** PUT /v1/rules/{id}: the whole rule. */
+  replaceRule(id: number, input: { routes?: string[]; domains?: string[]; allow: string[]; position?: number }): Promise<Rule> {
+    return this.call('PUT', `/v1/rules/${seg(id)}`, { json: input });
   }
   removeRule(id: number): Promise<DeleteResult> {
     return this.call('DELETE', `/v1/rules/${seg(id)}`);

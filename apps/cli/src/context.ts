@@ -23,6 +23,20 @@ export interface GlobalOptions {
   timeout: number;
 }
 
+/** Whether `server` is plain http:// to a host other than loopback (`localhost`, 127.0.0.0/8, ::1). */
+export function sendsTokenInClear(server: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    return false; // the client refuses it as a usage error before any request
+  }
+  if (url.protocol !== 'http:') return false;
+  const h = url.hostname.toLowerCase();
+  const loopback = h === 'localhost' || h.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(h) || h === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(h);
+  return !loopback;
+}
+
 const nonEmpty = (v: string | undefined): string | undefined => (v && v.trim() ? v.trim() : undefined);
 
 /** Per-run state shared by the commands: global options, the lazily built client, and output. */
@@ -66,8 +80,26 @@ export class Context {
   }
 
   client(): AdminClient {
-    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.token(), timeoutMs: this.options.timeout * 1000 });
+    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.tokenFor(this.server), timeoutMs: this.options.timeout * 1000 });
     return this.adminClient;
+  }
+
+  private warnedPlainHttp = false;
+
+  /** The admin token, once per run warning on stderr when it is about to cross a network in clear text. */
+  private tokenFor(server: string): string {
+    const token = this.token();
+    if (!this.warnedPlainHttp && sendsTokenInClear(server)) {
+      this.warnedPlainHttp = true;
+      const host = new URL(server).host;
+      this.warn(`sending the admin token over plain http:// to ${host}, a non-loopback address: anyone on the path can read it; use https:// or a loopback address`);
+    }
+    return token;
+  }
+
+  /** One warning line on stderr (JSON with -o json, like failures); stdout stays the command's output. */
+  warn(message: string): void {
+    this.io.stderr(this.json ? `${JSON.stringify({ warning: message })}\n` : `oauth2ctl: warning: ${message}\n`);
   }
 
   async close(): Promise<void> {

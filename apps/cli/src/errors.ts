@@ -53,6 +53,15 @@ export class ApiError extends CliError {
   }
 }
 
+/**
+ * The store names the API's query parameter (`delete with force=true`); on the command line the
+ * same thing is the `--force` flag of the remove command.
+ */
+export function withForceFlag(err: unknown): unknown {
+  if (err instanceof ApiError && /\bforce=true\b/.test(err.message)) return new ApiError(err.status, err.message.replace(/\bdelete with force=true\b/g, 'remove with --force').replace(/\bforce=true\b/g, '--force'), err.field);
+  return err;
+}
+
 /** Collapses any text to one line so stderr stays one line per failure. */
 export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();

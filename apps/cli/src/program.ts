@@ -10,7 +10,7 @@ import { routeCommand } from './commands/route.command';
 import { settingsCommand } from './commands/settings.command';
 import { statusCommand } from './commands/status.command';
 import { tokenCommand } from './commands/token.command';
-import { positiveInt } from './args';
+import { timeoutSeconds } from './args';
 import { Context, DEFAULT_SERVER, type CliIO } from './context';
 import { UsageError } from './errors';
 
@@ -20,13 +20,64 @@ function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
   for (const sub of cmd.commands) forEachCommand(sub, fn);
 }
 
-/** A noun without a verb (`oauth2ctl consumer`, `oauth2ctl consumer bogus`): one line naming the verbs. */
-function missingVerb(this: Command): never {
+function commandPath(cmd: Command): string {
   const names = (c: Command | null): string[] => (c ? [...names(c.parent), c.name()] : []);
-  const path = names(this);
+  return names(cmd).join(' ');
+}
+
+/**
+ * A noun without a verb (`oauth2ctl consumer`, `oauth2ctl route update r --upstream x` before
+ * `update` existed): one line naming the verbs. Nouns accept unknown options, so a wrong verb
+ * followed by options is reported as the wrong verb, not as its first option.
+ */
+function missingVerb(this: Command): never {
   const verbs = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
-  const what = this.args.length ? `unknown command '${this.args[0]}' for '${path.join(' ')}'` : `'${path.join(' ')}' needs a command`;
+  const first = this.args.find((a) => !a.startsWith('-'));
+  const stray = this.args.find((a) => a.startsWith('-'));
+  const what = first !== undefined && !verbs.includes(first) ? `unknown command '${first}' for '${commandPath(this)}'` : stray !== undefined ? `unknown option '${stray}' for '${commandPath(this)}'` : `'${commandPath(this)}' needs a command`;
   throw new UsageError(`${what}; one of: ${verbs.join(', ')} (see --help)`);
+}
+
+/** Edit distance, for "did you mean" on a mistyped option. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The closest long option to a mistyped one, the command's own options first (`consumer add
+ * --secret` means `--client-secret`, not the global `--server`): an own option containing the
+ * word, else the nearest own option, else the nearest global one.
+ */
+export function suggestOption(cmd: Command, flag: string): string | undefined {
+  const word = flag.replace(/^-+/, '').split('=')[0].toLowerCase();
+  if (!word) return undefined;
+  const longs = (c: Command) => c.options.map((o) => o.long).filter((l): l is string => !!l && l !== '--help' && l !== '--version');
+  const near = (cands: string[]) => {
+    let best: string | undefined;
+    let bestD = Infinity;
+    for (const c of cands) {
+      const d = distance(word, c.slice(2));
+      if (d < bestD) [best, bestD] = [c, d];
+    }
+    return best !== undefined && bestD <= Math.max(1, Math.floor(word.length * 0.4)) ? best : undefined;
+  };
+  const own = longs(cmd);
+  const contains = own.filter((l) => l.slice(2).split('-').includes(word) || (word.length >= 4 && l.includes(word)));
+  if (contains.length === 1) return contains[0];
+  const globals: string[] = [];
+  for (let c = cmd.parent; c; c = c.parent) globals.push(...longs(c));
+  return near(own) ?? near(globals);
+}
+
+function unknownOption(cmd: Command, flag: string): never {
+  const hint = suggestOption(cmd, flag);
+  throw new UsageError(`unknown option '${flag}' for '${commandPath(cmd)}'${hint ? ` (did you mean ${hint}?)` : ''} (see ${commandPath(cmd)} --help)`);
 }
 
 /** Assembles oauth2ctl. Commander never exits or prints errors itself: the run() funnel does both. */
@@ -37,9 +88,9 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .description('command-line client of the oauth2-gateway admin API')
     .version(readVersion(), '-V, --version')
     .option('--server <url>', `admin API base URL (env OAUTH2_SERVER, default ${DEFAULT_SERVER})`)
-    .option('--token <token>', 'admin token (env OAUTH2_ADMIN_TOKEN, else <OAUTH2_DATA_DIR or ./data>/admin.token)')
+    .option('--token <token>', 'admin token; visible to other users in ps and kept in shell history, so prefer env OAUTH2_ADMIN_TOKEN or the token file (default: <OAUTH2_DATA_DIR or ./data>/admin.token)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
-    .option('--timeout <seconds>', 'give up on the admin API after this long (exit 5)', positiveInt, 30)
+    .option('--timeout <seconds>', 'give up on the admin API after this many seconds (exit 5)', timeoutSeconds, 30)
     .addCommand(consumerCommand(ctx))
     .addCommand(routeCommand(ctx))
     .addCommand(allowCommand(ctx))
@@ -54,6 +105,13 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
   forEachCommand(program, (c) => {
     // An action on a noun turns off commander's implicit `help` verb: ask for it explicitly.
     if (c.commands.length) c.helpCommand(true).allowExcessArguments().action(missingVerb);
+    // A noun (not the program itself) takes unknown options so missingVerb can name the wrong verb.
+    if (c.commands.length && c.parent) c.allowUnknownOption();
+    // Commander's own "did you mean" looks at global options as much as the command's.
+    (c as unknown as { unknownOption(flag: string): void }).unknownOption = function (this: Command, flag: string) {
+      if ((this as unknown as { _allowUnknownOption: boolean })._allowUnknownOption) return;
+      unknownOption(this, flag);
+    };
     c.exitOverride();
     c.configureOutput({
       writeOut: (s) => io.stdout(s),

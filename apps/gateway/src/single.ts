@@ -17,6 +17,7 @@ export function die(message: string): never {
 export async function runSingle(env: GatewayEnv): Promise<void> {
   const log = createLogger();
   const app = await NestFactory.create(GatewayModule.register(env, log, { statusPort: true }), { logger: false, abortOnError: false });
+  app.getHttpAdapter().getInstance().disable('x-powered-by'); // the status port need not name its framework
   // Status first, so /readyz can say 503 while the first snapshot loads.
   await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_STATUS_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
@@ -29,7 +30,7 @@ export async function runSingle(env: GatewayEnv): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal }, `shutting down on ${signal}: finishing in-flight requests`);
     await plane.stop();
     await app.close();
     log.info('stopped');

@@ -10,7 +10,7 @@ export class CreateConsumerDto {
   @IsResourceName()
   name: string;
 
-  @ApiPropertyOptional({ description: 'unique; a UUIDv4 is generated when absent' })
+  @ApiPropertyOptional({ description: 'unique; a UUIDv4 is generated when absent', example: '463e7bcc-9e01-40a2-8516-494794a50c28' })
   @IsOptional()
   @Matches(CREDENTIAL_RE, { message: 'client_id must be printable ASCII without spaces' })
   @MaxLength(256)
@@ -18,7 +18,7 @@ export class CreateConsumerDto {
   @IsString()
   client_id?: string;
 
-  @ApiPropertyOptional({ description: 'at least 32 characters (HS256 key); 32 random bytes base64url when absent' })
+  @ApiPropertyOptional({ description: 'at least 32 characters (HS256 key); 32 random bytes base64url when absent', example: 'pgLsx9UGkF7kgpHWVhKLr86mtcYRqhaVtj5vi9_xY0U' })
   @IsOptional()
   @Matches(CREDENTIAL_RE, { message: 'client_secret must be printable ASCII without spaces' })
   @MaxLength(1024)
@@ -28,7 +28,7 @@ export class CreateConsumerDto {
 }
 
 export class RotateSecretDto {
-  @ApiPropertyOptional({ description: 'at least 32 characters; 32 random bytes base64url when absent' })
+  @ApiPropertyOptional({ description: 'at least 32 characters; 32 random bytes base64url when absent', example: 'Qm9vbGVhbi1yb3RhdGVkLXNlY3JldC0wMTIzNDU2Nzg5' })
   @IsOptional()
   @Matches(CREDENTIAL_RE, { message: 'client_secret must be printable ASCII without spaces' })
   @MaxLength(1024)

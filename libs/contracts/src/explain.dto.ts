@@ -87,7 +87,7 @@ export class ExplainResultDto {
   @ApiProperty({ type: ExplainRequestEchoDto }) request: ExplainRequestEchoDto;
   @ApiProperty({ type: ExplainRouteDto }) route: ExplainRouteDto;
   @ApiProperty({ type: ExplainRuleDto }) rule: ExplainRuleDto;
-  @ApiProperty({ description: 'the SPEC §4 row in force' }) global_auth_row: string;
+  @ApiProperty({ description: 'the global_auth row in force (which requests need a token)' }) global_auth_row: string;
   @ApiProperty({ enum: ['pass', 'authenticate', 'authenticate_allow', 'token_request'], nullable: true }) decision: string | null;
   @ApiProperty() auth_required: boolean;
   @ApiProperty({ type: [ExplainStepDto] }) verification: ExplainStepDto[];

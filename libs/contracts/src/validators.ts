@@ -22,13 +22,24 @@ export function IsResourceName(opts?: ValidationOptions): PropertyDecorator {
   );
 }
 
+const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v) : String(v));
+
+/**
+ * class-validator fills `$value` in only for a string, number or boolean; with `each: true` the
+ * value is the whole list, so the message names the bad entries itself.
+ */
 export function IsHostPattern(opts?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isHostPattern',
       validator: {
         validate: (v) => isValidHostPattern(v),
-        defaultMessage: buildMessage((e) => `${e}$property must be exact hosts or *.suffix patterns (got "$value")`, opts),
+        defaultMessage: (args?: ValidationArguments) => {
+          const v = args?.value;
+          const bad = Array.isArray(v) ? v.filter((h) => !isValidHostPattern(h)) : [v];
+          const each = opts?.each ? 'each value in ' : '';
+          return `${each}${args?.property} must be exact hosts or *.suffix patterns (got ${bad.map(quote).join(', ')})`;
+        },
       },
     },
     opts,
@@ -54,11 +65,30 @@ export function IsUpstream(opts?: ValidationOptions): PropertyDecorator {
       name: 'isUpstream',
       validator: {
         validate: (v) => isValidUpstream(v),
-        defaultMessage: buildMessage((e) => `${e}$property must be an http:// or https:// URL without query, fragment or credentials`, opts),
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} ${upstreamProblem(args?.value)}`,
       },
     },
     opts,
   );
+}
+
+/** What is wrong with an upstream URL, as precisely as can be said (the port, the scheme, ...); never echoes the URL (it may hold credentials). */
+export function upstreamProblem(v: unknown): string {
+  const general = 'must be an http:// or https:// URL without query, fragment or credentials';
+  if (typeof v !== 'string') return general;
+  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(v);
+  if (port && port[1] !== '' && !(/^\d{1,5}$/.test(port[1]) && Number(port[1]) <= 65535)) return `has port ${quote(port[1])}: a port is a number from 1 to 65535`;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return general; // the value is not echoed: it may hold credentials
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must start with http:// or https:// (got ${quote(url.protocol)})`;
+  if (url.username || url.password) return 'must not hold credentials (user:password@)';
+  if (url.search) return 'must not hold a query (?...)';
+  if (url.hash) return 'must not hold a fragment (#...)';
+  return general;
 }
 
 /** Validates one instance setting with core's `checkSetting` (the message names the key). */

@@ -1,6 +1,6 @@
 import { checkSetting, DEFAULT_SETTINGS, documentKeyOf, SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
 import { parseDocument } from 'yaml';
-import { invalid } from './errors';
+import { invalid, StoreError } from './errors';
 import { checkClientId, checkClientSecret, checkHosts, checkKeys, checkName, checkNames, isPlainObject } from './validate';
 
 /** `***` is what a redacted export shows: on apply it means "keep this consumer's current secret". */
@@ -30,7 +30,50 @@ export interface ApplyPlan {
   warnings: string[];
 }
 
+/** Every validation problem of a document, not only the first: `msg` joins them, `errors` lists them. */
+export class ApplyValidationError extends StoreError {
+  constructor(readonly errors: string[], field?: string) {
+    super('validation', errors.join('; '), field);
+    this.name = 'ApplyValidationError';
+  }
+}
+
+/**
+ * Collects validation failures so one apply reports all of them (like a POST body's errors[]).
+ * A failed step yields undefined and the walk goes on; anything but a validation error escapes.
+ */
+const MAX_PROBLEMS = 50;
+
+class Problems {
+  readonly list: string[] = [];
+  private field?: string;
+
+  run<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof StoreError) || e.kind !== 'validation') throw e;
+      this.list.push(...(e instanceof ApplyValidationError ? e.errors : [e.message]));
+      this.field ??= e.field;
+      return undefined;
+    }
+  }
+
+  /** Unknown keys, each one reported. */
+  keys(obj: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) this.run(() => checkKeys({ [k]: true }, allowed, prefix));
+  }
+
+  /** At most MAX_PROBLEMS are listed (a 10,000-consumer document with one bad column must not answer megabytes). */
+  throwIfAny(): void {
+    if (!this.list.length) return;
+    const shown = this.list.length > MAX_PROBLEMS ? [...this.list.slice(0, MAX_PROBLEMS), `... and ${this.list.length - MAX_PROBLEMS} more problems`] : this.list;
+    throw new ApplyValidationError(shown, this.field);
+  }
+}
+
 const CONFIG_KEYS = [...SETTING_KEYS.flatMap((k) => [documentKeyOf(k), ...Object.keys(settingSpec(k).aliases ?? {})]), 'consumers', '_rules_'];
+
 const at = (base: string, key: string | number): string => (typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key);
 const required = (v: unknown, field: string): void => {
   if (v === undefined || v === null) invalid(field, 'is required');
@@ -50,48 +93,61 @@ export function parseText(text: string): unknown {
   }
 }
 
-/**
- * Every setting from its document key (or an alias of it, e.g. the C++ plugin's auth_header);
- * an absent or null one is back to its default (global_auth: unset).
- */
-function planSettings(cfg: Record<string, unknown>, base: string): Settings {
+function planSettings(cfg: Record<string, unknown>, base: string, problems: Problems): Settings {
   const s: Record<string, unknown> = { ...DEFAULT_SETTINGS };
   for (const key of SETTING_KEYS) {
-    let name = documentKeyOf(key);
-    let v = cfg[name];
-    for (const [alias, who] of Object.entries(settingSpec(key).aliases ?? {})) {
-      const a = cfg[alias];
-      if (a === undefined || a === null) continue;
-      if (v !== undefined && v !== null && v !== a) invalid(at(base, alias), `conflicts with ${name} (${alias} is ${who} of the same setting)`);
-      [name, v] = [alias, a];
-    }
-    if (v === undefined || v === null) continue;
-    const problem = checkSetting(key, v);
-    if (problem) invalid(at(base, name), problem);
-    s[key] = v;
+    problems.run(() => {
+      let name = documentKeyOf(key);
+      let v = cfg[name];
+      for (const [alias, who] of Object.entries(settingSpec(key).aliases ?? {})) {
+        const a = cfg[alias];
+        if (a === undefined || a === null) continue;
+        if (v !== undefined && v !== null && v !== a) invalid(at(base, alias), `conflicts with ${name} (${alias} is ${who} of the same setting)`);
+        [name, v] = [alias, a];
+      }
+      if (v === undefined || v === null) return; // absent: back to the default (global_auth: unset)
+      const problem = checkSetting(key, v);
+      if (problem) invalid(at(base, name), problem);
+      s[key] = v;
+    });
   }
   return s as Settings;
 }
 
-function planConsumers(v: unknown, base: string): PlannedConsumer[] {
+/**
+ * Consumers, every field of every one checked. `names` gets each consumer's name as soon as the name
+ * itself is valid, so a rule allowing a consumer whose secret is bad reports the secret only.
+ */
+function planConsumers(v: unknown, base: string, problems: Problems, names: Set<string>): PlannedConsumer[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) invalid(base, 'must be a list of consumers');
+  if (!Array.isArray(v)) return problems.run(() => invalid(base, 'must be a list of consumers')) ?? [];
   const byName = new Map<string, number>();
   const byId = new Map<string, number>();
-  return v.map((c, i) => {
+  const out: PlannedConsumer[] = [];
+  v.forEach((c, i) => {
     const p = at(base, i);
-    if (!isPlainObject(c)) invalid(p, 'must be a mapping with name, client_id and client_secret');
-    checkKeys(c, ['name', 'client_id', 'client_secret'], p);
-    for (const k of ['name', 'client_id', 'client_secret']) required(c[k], at(p, k));
-    const name = checkName(c.name, at(p, 'name'));
-    const clientId = checkClientId(c.client_id, at(p, 'client_id'));
-    const secret = c.client_secret === REDACTED ? REDACTED : checkClientSecret(c.client_secret, at(p, 'client_secret'));
-    if (byName.has(name)) invalid(at(p, 'name'), `duplicate consumer name ${JSON.stringify(name)} (also ${at(base, byName.get(name)!)})`);
-    if (byId.has(clientId)) invalid(at(p, 'client_id'), `duplicate client_id ${JSON.stringify(clientId)} (also ${at(base, byId.get(clientId)!)})`);
-    byName.set(name, i);
-    byId.set(clientId, i);
-    return { path: p, name, client_id: clientId, client_secret: secret };
+    if (!isPlainObject(c)) return problems.run(() => invalid(p, 'must be a mapping with name, client_id and client_secret'));
+    problems.keys(c, ['name', 'client_id', 'client_secret'], p);
+    const field = <T>(k: string, check: (x: unknown, f: string) => T): T | undefined =>
+      problems.run(() => {
+        required(c[k], at(p, k));
+        return check(c[k], at(p, k));
+      });
+    const name = field('name', checkName);
+    const clientId = field('client_id', checkClientId);
+    const secret = field('client_secret', (x, f) => (x === REDACTED ? REDACTED : checkClientSecret(x, f)));
+    if (name !== undefined) {
+      names.add(name);
+      if (byName.has(name)) problems.run(() => invalid(at(p, 'name'), `duplicate consumer name ${JSON.stringify(name)} (also ${at(base, byName.get(name)!)})`));
+      else byName.set(name, i);
+    }
+    if (clientId !== undefined) {
+      if (byId.has(clientId)) problems.run(() => invalid(at(p, 'client_id'), `duplicate client_id ${JSON.stringify(clientId)} (also ${at(base, byId.get(clientId)!)})`));
+      else byId.set(clientId, i);
+    }
+    if (name !== undefined && clientId !== undefined && secret !== undefined) out.push({ path: p, name, client_id: clientId, client_secret: secret });
   });
+  return out;
 }
 
 /** Keys of one rule in either shape: [routes key, domains key, unsupported service key]. */
@@ -140,14 +196,16 @@ function planRule(r: unknown, p: string, shape: RuleShape, consumers: Set<string
     return null;
   }
   const allow = checkNames(allowRaw, allowPath);
-  (allowRaw as string[]).forEach((c, k) => consumers.has(c) || invalid(at(allowPath, k), `consumer ${JSON.stringify(c)} is not defined in consumers`));
+  const unknown = (allowRaw as string[]).map((c, k) => (consumers.has(c) ? null : `${at(allowPath, k)}: consumer ${JSON.stringify(c)} is not defined in consumers`)).filter((m): m is string => m !== null);
+  if (unknown.length) throw new ApplyValidationError(unknown, unknown[0].slice(0, unknown[0].indexOf(':')));
   return { routesPath: at(p, shape.route), routes, domains, allow };
 }
 
-function planRules(v: unknown, base: string, shape: RuleShape, consumers: Set<string>, warnings: string[]): PlannedRule[] {
+function planRules(v: unknown, base: string, shape: RuleShape, consumers: Set<string>, warnings: string[], problems: Problems): PlannedRule[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) invalid(base, 'must be a list of rules');
-  return v.map((r, i) => planRule(r, at(base, i), shape, consumers, warnings)).filter((r): r is PlannedRule => r !== null);
+  if (!Array.isArray(v)) return problems.run(() => invalid(base, 'must be a list of rules')) ?? [];
+  // One problem per rule at most (the rest of a broken rule is usually noise), but every rule is checked.
+  return v.map((r, i) => problems.run(() => planRule(r, at(base, i), shape, consumers, warnings)) ?? null).filter((r): r is PlannedRule => r !== null);
 }
 
 /**
@@ -174,13 +232,16 @@ export function planApply(text: string): ApplyPlan {
     matchRules = spec.matchRules;
     if (spec.defaultConfigDisable === true) warnings.push('spec.defaultConfigDisable: ignored; the gateway applies the default config');
   }
-  checkKeys(cfg, CONFIG_KEYS, base);
-  const settings = planSettings(cfg, base);
-  const consumers = planConsumers(cfg.consumers, at(base, 'consumers'));
-  const names = new Set(consumers.map((c) => c.name));
+  // Past the document's shape, every problem is collected and reported together.
+  const problems = new Problems();
+  problems.keys(cfg, CONFIG_KEYS, base);
+  const settings = planSettings(cfg, base, problems);
+  const names = new Set<string>();
+  const consumers = planConsumers(cfg.consumers, at(base, 'consumers'), problems, names);
   const rules = [
-    ...planRules(cfg._rules_, at(base, '_rules_'), CPP_RULE, names, warnings),
-    ...planRules(matchRules, 'spec.matchRules', HIGRESS_RULE, names, warnings),
+    ...planRules(cfg._rules_, at(base, '_rules_'), CPP_RULE, names, warnings, problems),
+    ...planRules(matchRules, 'spec.matchRules', HIGRESS_RULE, names, warnings, problems),
   ];
+  problems.throwIfAny();
   return { settings, consumers, rules, warnings };
 }

@@ -7,6 +7,7 @@ import { STORE } from '../common/tokens';
 import { toApplyResult } from './apply.mapper';
 import { renderExport, wantsYaml } from './export.renderer';
 import { RawText } from './raw-text.decorator';
+import { ApiDoc, APPLY_EXAMPLE } from '../common/api-docs';
 
 /** Declarative config (Higress WasmPlugin or C++ `_rules_` shape), its export, and the store revision. */
 @ApiTags('apply')
@@ -16,15 +17,17 @@ export class ApplyController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post('apply')
+  @ApiDoc('Replace settings, consumers and rules with a Higress WasmPlugin or plugin-config document, in one transaction (dry_run=true validates only)', [400], { 400: 'the document is invalid: `errors` lists every problem with its document path; nothing changed' })
   @HttpCode(200)
   @ApiConsumes(...APPLY_CONTENT_TYPES)
-  @ApiBody({ schema: { type: 'string', description: 'a Higress WasmPlugin document or bare plugin config (YAML or JSON)' } })
+  @ApiBody({ schema: { type: 'string', description: 'a Higress WasmPlugin document or bare plugin config (YAML or JSON)', example: APPLY_EXAMPLE } })
   @ApiOkResponse({ type: ApplyResultDto })
   async apply(@RawText() text: string, @Query() q: ApplyQueryDto): Promise<ApplyResultDto> {
     return toApplyResult(await this.store.apply(text, { dryRun: q.dry_run ?? false }));
   }
 
   @Get('export')
+  @ApiDoc('The whole config as a WasmPlugin document (YAML or JSON), secrets included unless redact=true', [400])
   @ApiProduces('application/json', 'application/yaml')
   @ApiOkResponse({ description: 'a WasmPlugin document that /v1/apply takes back; secrets included unless ?redact=true' })
   async export(@Query() q: ExportQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
@@ -32,6 +35,7 @@ export class ApplyController {
   }
 
   @Get('revision')
+  @ApiDoc('The store revision (compare with the gateway status port /revision)', [])
   @ApiOkResponse({ type: RevisionDto })
   async revision(): Promise<RevisionDto> {
     return { revision: await this.store.revision() };

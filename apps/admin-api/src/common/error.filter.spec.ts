@@ -2,6 +2,20 @@ import { ArgumentsHost, BadRequestException, NotFoundException } from '@nestjs/c
 import { StoreError } from '@oauth2/store';
 import { AdminAuthError } from './admin-token.guard';
 import { ErrorFilter } from './error.filter';
+import { logger } from './logger';
+
+/**
+ * What the filter logs is captured here instead of going to stdout, so a green run stays quiet
+ * (no level-50 line with a stack trace) and the tests can say what must be logged.
+ */
+const logged: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
+beforeEach(() => {
+  logged.length = 0;
+  for (const level of ['error', 'warn'] as const) {
+    jest.spyOn(logger, level).mockImplementation(((obj: Record<string, unknown>, msg: string) => void logged.push({ level, obj, msg })) as never);
+  }
+});
+afterEach(() => jest.restoreAllMocks());
 
 /** Runs the filter against a minimal Express-like response and returns what it wrote. */
 function run(err: unknown) {
@@ -22,10 +36,10 @@ function run(err: unknown) {
 
 describe('ErrorFilter', () => {
   it.each([
-    [new StoreError('validation', 'allow[0]: consumer "x" does not exist', 'allow[0]'), 400],
-    [new StoreError('not_found', 'consumer "x" not found', 'name'), 404],
-    [new StoreError('conflict', 'name: consumer "x" already exists', 'name'), 409],
-  ])('maps store error %s to %i with its one-line message', (err, status) => {
+    ['validation', new StoreError('validation', 'allow[0]: consumer "x" does not exist', 'allow[0]'), 400],
+    ['not_found', new StoreError('not_found', 'consumer "x" not found', 'name'), 404],
+    ['conflict', new StoreError('conflict', 'name: consumer "x" already exists', 'name'), 409],
+  ])('maps a %s store error to %i with its one-line message', (_kind, err, status) => {
     const out = run(err);
     expect(out.status).toBe(status);
     expect(out.body).toMatchObject({ code: status, msg: (err as Error).message, field: (err as StoreError).field });
@@ -52,19 +66,27 @@ describe('ErrorFilter', () => {
   });
 
   it.each([
-    [Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })],
-    [Object.assign(new Error('QueryFailedError: database is locked'), { driverError: { code: 'SQLITE_BUSY_TIMEOUT' } })],
-  ])('a store lock timeout (%s) is a retryable 503, not a 500', (err) => {
+    ['SQLITE_BUSY', Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })],
+    ['typeorm-wrapped SQLITE_BUSY_TIMEOUT', Object.assign(new Error('QueryFailedError: database is locked'), { driverError: { code: 'SQLITE_BUSY_TIMEOUT' } })],
+  ])('a store lock timeout (%s) is a retryable 503, not a 500', (_name, err) => {
     const out = run(err);
     expect(out.status).toBe(503);
     expect(out.headers['retry-after']).toBe('1');
     expect(out.body).toMatchObject({ code: 503 });
+    expect(logged).toEqual([{ level: 'warn', obj: { method: 'GET', path: '/x' }, msg: 'store busy: another process holds the write lock' }]);
   });
 
-  it('hides unknown errors behind a generic 500', () => {
-    const out = run(new Error('SQLITE_CORRUPT at /secret/path/oauth2.db'));
+  it('hides unknown errors behind a generic 500; the detail goes to the log only', () => {
+    const err = new Error('SQLITE_CORRUPT at /secret/path/oauth2.db');
+    const out = run(err);
     expect(out.status).toBe(500);
     expect(out.body).toEqual({ code: 500, msg: 'internal error' });
+    expect(logged).toEqual([{ level: 'error', obj: { err, method: 'GET', path: '/x' }, msg: 'unhandled error' }]);
+  });
+
+  it('an apply document with several problems lists each in errors[]', () => {
+    const err = Object.assign(new StoreError('validation', 'a: unknown key; b: must be x', 'a'), { errors: ['a: unknown key', 'b: must be x'] });
+    expect(run(err).body).toEqual({ code: 400, msg: 'a: unknown key; b: must be x', field: 'a', errors: ['a: unknown key', 'b: must be x'] });
   });
 
   it('maps body-parser errors by type (413, 400)', () => {

@@ -15,10 +15,11 @@ export interface ErrorBody {
 const STORE_STATUS: Record<string, number> = { validation: 400, not_found: 404, conflict: 409 };
 
 /** StoreError from @oauth2/store, recognised by shape so this file does not depend on its class identity. */
-function storeError(e: unknown): { status: number; message: string; field?: string } | null {
+function storeError(e: unknown): { status: number; message: string; field?: string; errors?: string[] } | null {
   if (!(e instanceof Error) || typeof (e as { kind?: unknown }).kind !== 'string') return null;
   const status = STORE_STATUS[(e as unknown as { kind: string }).kind];
-  return status ? { status, message: e.message, field: (e as { field?: string }).field } : null;
+  const errors = (e as { errors?: unknown }).errors; // an apply document's every problem
+  return status ? { status, message: e.message, field: (e as { field?: string }).field, ...(Array.isArray(errors) ? { errors: errors.map(String) } : {}) } : null;
 }
 
 /**
@@ -97,7 +98,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (se) {
       const body: ErrorBody = { code: se.status, msg: oneLine(se.message) };
       if (se.field) body.field = se.field;
-      if (se.status === 400) body.errors = [body.msg];
+      if (se.status === 400) body.errors = se.errors ? se.errors.map(oneLine) : [body.msg];
       return body;
     }
     if (e instanceof HttpException) return fromHttpException(e);

@@ -6,7 +6,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino from 'pino';
 
-export const logger = pino({ base: { app: 'admin-api' }, timestamp: pino.stdTimeFunctions.isoTime });
+export const logger = pino({ base: { app: 'admin-api', pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
 
 export class PinoNestLogger implements LoggerService {
   log(message: unknown, context?: string): void {

@@ -16,6 +16,7 @@ import { NameParamPipe } from '../common/params';
 import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { toConsumer, toConsumerPage, toConsumerWithSecret } from './consumer.mapper';
+import { ApiDoc, ApiExampleBody } from '../common/api-docs';
 
 @ApiTags('consumers')
 @ApiBearerAuth()
@@ -24,31 +25,38 @@ export class ConsumersController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @ApiDoc('Register a consumer (OAuth2 client); the answer shows its client_secret, this once', [400, 409], { 409: 'the name or the client_id is already used' })
+  @ApiExampleBody(CreateConsumerDto, { name: 'consumer1', client_id: '463e7bcc-9e01-40a2-8516-494794a50c28', client_secret: 'pgLsx9UGkF7kgpHWVhKLr86mtcYRqhaVtj5vi9_xY0U' }, 'a consumer with its own client_id and secret (leave them out to have them generated)')
   @ApiCreatedResponse({ type: ConsumerWithSecretDto, description: 'the only answer (with rotate-secret) that shows the secret' })
   async create(@Body() body: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
     return toConsumerWithSecret(await this.store.createConsumer({ name: body.name, client_id: body.client_id, client_secret: body.client_secret }));
   }
 
   @Get()
+  @ApiDoc('List consumers (never their secrets)', [400])
   @ApiOkResponse({ type: ConsumerPageDto })
   async list(@Query() q: PageQueryDto): Promise<ConsumerPageDto> {
     return toConsumerPage(await this.store.listConsumers(...pageOf(q)));
   }
 
   @Get(':name')
+  @ApiDoc('Show one consumer (without its secret)', [400, 404])
   @ApiOkResponse({ type: ConsumerDto })
   async get(@Param('name', NameParamPipe) name: string): Promise<ConsumerDto> {
     return toConsumer(await this.store.getConsumer(name));
   }
 
   @Delete(':name')
+  @ApiDoc('Delete a consumer; refused while a rule allows it, unless force=true', [400, 404, 409], { 409: 'a rule still allows it (force=true removes it from them)' })
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('name', NameParamPipe) name: string, @Query() q: ForceQueryDto): Promise<DeleteResultDto> {
     return toDeleteResult(await this.store.deleteConsumer(name, q.force ?? false));
   }
 
   @Post(':name/rotate-secret')
+  @ApiDoc('Replace the client_secret; tokens obtained with the old one stop verifying', [400, 404])
   @HttpCode(200)
+  @ApiExampleBody(RotateSecretDto, { client_secret: 'Qm9vbGVhbi1yb3RhdGVkLXNlY3JldC0wMTIzNDU2Nzg5' }, 'a secret of your own ({} generates one)')
   @ApiOkResponse({ type: ConsumerWithSecretDto })
   async rotate(@Param('name', NameParamPipe) name: string, @Body() body: RotateSecretDto): Promise<ConsumerWithSecretDto> {
     return toConsumerWithSecret(await this.store.rotateSecret(name, body.client_secret));

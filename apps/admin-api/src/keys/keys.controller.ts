@@ -1,9 +1,10 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, PipeTransform, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { KeyDto, KeyListDto, RotateKeyDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import { STORE } from '../common/tokens';
 import { toKey, toKeyList } from './key.mapper';
+import { ApiDoc, ApiExampleBody } from '../common/api-docs';
 
 /** A kid from the URL: ours are RFC 7638 thumbprints (43 base64url characters); be a little lenient. */
 class KidParamPipe implements PipeTransform<string, string> {
@@ -21,12 +22,15 @@ export class KeysController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Get()
+  @ApiDoc('List gateway signing keys (empty under signing_alg HS256: tokens are signed with each client secret)', [])
   @ApiOkResponse({ type: KeyListDto })
   async list(): Promise<KeyListDto> {
     return toKeyList(await this.store.listKeys());
   }
 
   @Post('rotate')
+  @ApiExampleBody(RotateKeyDto, { alg: 'ES256' }, 'a new ES256 key (also switches signing_alg to ES256); {} keeps the current alg')
+  @ApiDoc('Create a new active signing key; the previous one keeps verifying until retired', [400])
   @HttpCode(200)
   @ApiOkResponse({ type: KeyDto, description: 'the new active key; the previous one stays published' })
   async rotate(@Body() body: RotateKeyDto): Promise<KeyDto> {
@@ -34,9 +38,9 @@ export class KeysController {
   }
 
   @Post(':kid/retire')
+  @ApiDoc('Retire a key that no longer signs (stop publishing and accepting it)', [400, 404, 409], { 409: 'the active key, or tokens it signed may still be valid (the message names when it becomes retirable)' })
   @HttpCode(200)
   @ApiOkResponse({ type: KeyDto })
-  @ApiConflictResponse({ description: 'the active key, or tokens it signed may still be valid (the message names when it becomes retirable)' })
   async retire(@Param('kid', KidParamPipe) kid: string): Promise<KeyDto> {
     return toKey(await this.store.retireKey(kid));
   }

@@ -6,6 +6,7 @@ import { toDeleteResult } from '../common/delete-result.mapper';
 import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { revocationInput, toRevocation, toRevocationPage } from './revocation.mapper';
+import { ApiDoc, ApiExampleBody } from '../common/api-docs';
 
 /** A revocation id from the URL: a positive decimal integer. */
 class RevocationIdPipe implements PipeTransform<string, number> {
@@ -23,18 +24,22 @@ export class RevocationsController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @ApiExampleBody(RevocationInputDto, { client_id: '463e7bcc-9e01-40a2-8516-494794a50c28' }, 'every token this client holds now (or jti: one token)')
+  @ApiDoc('Revoke one token (jti) or every token a client holds now (client_id)', [400])
   @ApiCreatedResponse({ type: RevocationDto })
   async create(@Body() body: RevocationInputDto): Promise<RevocationDto> {
     return toRevocation(await this.store.revoke(revocationInput(body)));
   }
 
   @Get()
+  @ApiDoc('List revocations in force', [400])
   @ApiOkResponse({ type: RevocationPageDto })
   async list(@Query() q: PageQueryDto): Promise<RevocationPageDto> {
     return toRevocationPage(await this.store.listRevocations(...pageOf(q)));
   }
 
   @Delete(':id')
+  @ApiDoc('Remove a revocation (its tokens work again until they expire)', [400, 404])
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('id', RevocationIdPipe) id: number): Promise<DeleteResultDto> {
     return toDeleteResult(await this.store.deleteRevocation(id));

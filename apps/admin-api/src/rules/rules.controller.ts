@@ -7,6 +7,7 @@ import { RuleIdPipe } from '../common/params';
 import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { ruleInput, toRule, toRulePage } from './rule.mapper';
+import { ApiDoc, ApiExampleBody } from '../common/api-docs';
 
 @ApiTags('rules')
 @ApiBearerAuth()
@@ -15,30 +16,37 @@ export class RulesController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @ApiExampleBody(RuleInputDto, { routes: ['route-a'], allow: ['consumer1'] }, 'only consumer1 may use route-a')
+  @ApiDoc('Add an allow-list rule on routes or domains; every route and consumer must exist', [400])
   @ApiCreatedResponse({ type: RuleDto })
   async create(@Body() body: RuleInputDto): Promise<RuleDto> {
     return toRule(await this.store.createRule(ruleInput(body)));
   }
 
   @Get()
+  @ApiDoc('List rules in evaluation order', [400])
   @ApiOkResponse({ type: RulePageDto })
   async list(@Query() q: PageQueryDto): Promise<RulePageDto> {
     return toRulePage(await this.store.listRules(...pageOf(q)));
   }
 
   @Get(':id')
+  @ApiDoc('Show one rule', [400, 404])
   @ApiOkResponse({ type: RuleDto })
   async get(@Param('id', RuleIdPipe) id: number): Promise<RuleDto> {
     return toRule(await this.store.getRule(id));
   }
 
   @Put(':id')
+  @ApiExampleBody(RuleInputDto, { domains: ['*.example.com'], allow: ['consumer1'], position: 0 }, 'the whole rule, here matching by domain and evaluated first')
+  @ApiDoc('Replace a rule in place', [400, 404])
   @ApiOkResponse({ type: RuleDto })
   async replace(@Param('id', RuleIdPipe) id: number, @Body() body: RuleInputDto): Promise<RuleDto> {
     return toRule(await this.store.replaceRule(id, ruleInput(body)));
   }
 
   @Delete(':id')
+  @ApiDoc('Delete a rule', [400, 404])
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('id', RuleIdPipe) id: number): Promise<DeleteResultDto> {
     return toDeleteResult(await this.store.deleteRule(id));

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { collect, nonNegativeInt, positiveInt, ruleId } from '../args';
 import type { Context } from '../context';
-import { UsageError } from '../errors';
+import { ApiError, UsageError } from '../errors';
 import { deleteView, rulesTable, ruleView } from '../output/views';
 
 interface AddOptions {
@@ -11,7 +11,30 @@ interface AddOptions {
   position?: number;
 }
 
-/** `oauth2ctl allow add|list|get|remove`: allow-list rules (SPEC §2, §6). */
+/**
+ * `apply` keeps a rule naming a route that does not exist yet (a Higress document names Ingress
+ * routes created elsewhere, often later); the native API refuses it, because a rule on no route
+ * protects nothing and a typo would stay silent. Say so, and what to do, instead of a bare 400.
+ */
+function explainUnknownRoute(err: unknown): unknown {
+  if (err instanceof ApiError && err.status === 400 && /^routes\[\d+\]/.test(err.field ?? '') && /does not exist/.test(err.message)) {
+    return new ApiError(
+      err.status,
+      `${err.message}: create it first (oauth2ctl route add); unlike apply, which keeps a rule on a route not created yet (a Higress document names Ingress routes made elsewhere), allow add and allow update refuse it, so a mistyped route cannot leave a rule that protects nothing`,
+      err.field,
+    );
+  }
+  return err;
+}
+
+interface UpdateOptions {
+  route?: string[];
+  domain?: string[];
+  consumer?: string[];
+  position?: number;
+}
+
+/** `oauth2ctl allow add|update|list|get|remove`: allow-list rules (SPEC §2, §6). */
 export function allowCommand(ctx: Context): Command {
   const cmd = new Command('allow').description('manage allow-list rules (which consumers may use a route or domain)');
 
@@ -26,7 +49,26 @@ export function allowCommand(ctx: Context): Command {
       // A rule matches by routes OR by domains, never both (SPEC §2).
       if (!!o.route === !!o.domain) throw new UsageError('give exactly one of --route or --domain');
       const input = { ...(o.route ? { routes: o.route } : { domains: o.domain }), allow: o.consumer, position: o.position };
-      ctx.render(await ctx.client().addRule(input), ruleView);
+      ctx.render(await ctx.client().addRule(input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
+    });
+
+  cmd
+    .command('update <id>')
+    .description('change a rule in place; flags not given keep their current value (--route or --domain replaces what it matches)')
+    .option('--route <name>', 'match these routes instead; repeat for more', collect)
+    .option('--domain <pattern>', 'match these domains instead; repeat for more', collect)
+    .option('--consumer <name>', 'allowed consumers (replaces the list); repeat for more', collect)
+    .option('--position <n>', 'evaluation position (first matching rule wins)', nonNegativeInt)
+    .action(async (idText: string, o: UpdateOptions) => {
+      const id = ruleId(idText);
+      if (o.route && o.domain) throw new UsageError('give --route or --domain, not both');
+      if (!o.route && !o.domain && !o.consumer && o.position === undefined) throw new UsageError('allow update needs at least one of --route, --domain, --consumer, --position');
+      // PUT takes the whole rule: start from the current one.
+      const client = ctx.client();
+      const cur = await client.getRule(id);
+      const match = o.route ? { routes: o.route } : o.domain ? { domains: o.domain } : cur.routes?.length ? { routes: cur.routes } : { domains: cur.domains ?? [] };
+      const input = { ...match, allow: o.consumer ?? cur.allow, position: o.position ?? cur.position };
+      ctx.render(await client.replaceRule(id, input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
     });
 
   cmd

@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import { nonNegativeInt, positiveInt } from '../args';
 import type { Context } from '../context';
 import { addGrantsCommand } from './grants.command';
-import { UsageError } from '../errors';
-import { consumersTable, consumerSecretView, consumerView, deleteView } from '../output/views';
+import { UsageError, withForceFlag } from '../errors';
+import type { ConsumerWithSecret } from '../client';
+import { consumersTable, consumerSecretView, consumerView, deleteView, suppliedSecretView } from '../output/views';
 
 /** `--client-secret -` reads the secret from stdin, so it never shows in `ps` or shell history. */
 async function secretArg(ctx: Context, value: string | undefined): Promise<string | undefined> {
@@ -11,6 +12,16 @@ async function secretArg(ctx: Context, value: string | undefined): Promise<strin
   const secret = (await ctx.io.readStdin()).replace(/\r?\n$/, '');
   if (!secret) throw new UsageError('--client-secret -: standard input is empty');
   return secret;
+}
+
+/**
+ * A generated secret is printed (this is the only time it can be); a secret the caller supplied is
+ * never echoed back, in either output mode: it would only add a copy to the terminal or a log.
+ */
+function renderSecret(ctx: Context, c: ConsumerWithSecret, supplied: boolean): void {
+  if (!supplied) return ctx.render(c, consumerSecretView);
+  const { client_secret: _omitted, ...rest } = c;
+  ctx.render(rest, suppliedSecretView);
 }
 
 /** `oauth2ctl consumer add|list|get|remove|rotate-secret` (SPEC §6). */
@@ -23,8 +34,9 @@ export function consumerCommand(ctx: Context): Command {
     .option('--client-id <id>', 'client_id to use (default: a generated UUIDv4)')
     .option('--client-secret <secret>', 'client_secret to use, at least 32 characters; "-" reads it from stdin (default: 32 random bytes, base64url)')
     .action(async (name: string, o: { clientId?: string; clientSecret?: string }) => {
-      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: await secretArg(ctx, o.clientSecret) });
-      ctx.render(created, consumerSecretView);
+      const supplied = await secretArg(ctx, o.clientSecret);
+      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: supplied });
+      renderSecret(ctx, created, supplied !== undefined);
     });
 
   cmd
@@ -50,7 +62,7 @@ export function consumerCommand(ctx: Context): Command {
     .description('delete a consumer; refused while a rule allows it, unless --force')
     .option('--force', 'also remove it from every rule (a rule left empty is deleted)')
     .action(async (name: string, o: { force?: boolean }) => {
-      const result = await ctx.client().removeConsumer(name, !!o.force);
+      const result = await ctx.client().removeConsumer(name, !!o.force).catch((e: unknown) => Promise.reject(withForceFlag(e)));
       ctx.render(result, (d) => deleteView('consumer', d));
     });
 
@@ -59,7 +71,8 @@ export function consumerCommand(ctx: Context): Command {
     .description('replace the client_secret (tokens signed with the old one stop verifying)')
     .option('--client-secret <secret>', 'new secret, at least 32 characters; "-" reads it from stdin (default: generated)')
     .action(async (name: string, o: { clientSecret?: string }) => {
-      ctx.render(await ctx.client().rotateSecret(name, await secretArg(ctx, o.clientSecret)), consumerSecretView);
+      const supplied = await secretArg(ctx, o.clientSecret);
+      renderSecret(ctx, await ctx.client().rotateSecret(name, supplied), supplied !== undefined);
     });
 
   addGrantsCommand(cmd, ctx);

@@ -1,24 +1,36 @@
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { Context } from '../context';
 import { CliError } from '../errors';
 import { ExitCode } from '../exit-codes';
 
 /**
- * Writes the export with mode 0600 — it holds every client secret. fchmod before writing covers a
- * file that already existed with wider permissions (the open mode only applies to new files).
+ * Writes the export with mode 0600 — it holds every client secret. The text goes to a new temp
+ * file in the target's directory, created 0600 and exclusively (`wx`: never an existing file or
+ * a planted symlink), then renamed over the target. So no moment exists where the secrets sit in
+ * a file with wider permissions (opening an existing file and fchmod-ing it left that window),
+ * and a reader sees the old file or the whole new one, never half.
  */
 export function writeSecretFile(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
-    fd = openSync(path, 'w', 0o600);
-    fchmodSync(fd, 0o600);
+    fd = openSync(tmp, 'wx', 0o600);
     writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
   } catch (err) {
-    throw new CliError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.FAILURE);
-  } finally {
     if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never created, or already renamed
+    }
+    throw new CliError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, ExitCode.FAILURE);
   }
 }
 

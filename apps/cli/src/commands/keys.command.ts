@@ -26,6 +26,13 @@ export function keyView(k: KeyDto): string {
   ]);
 }
 
+/** Under HS256 the key list is empty or unused: say why, instead of a bare header. */
+export function hs256Note(list: KeyListDto): string {
+  const why = 'signing_alg is HS256: each token is signed with its client\'s own client_secret (as in Higress), so the gateway uses no key of its own';
+  const rest = list.items.length ? '; the keys above are kept but sign nothing' : '';
+  return `${why}${rest}. oauth2ctl settings set signing_alg=ES256 (or RS256, EdDSA) creates one.`;
+}
+
 /** A kid travels in the URL path: base64url only (ours are RFC 7638 thumbprints). */
 function kidArg(kid: string): string {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(kid)) throw new UsageError(`kid must be 1-128 base64url characters, got "${kid}"`);
@@ -40,7 +47,10 @@ export function keysCommand(ctx: Context): Command {
     .command('list')
     .description('list signing keys: active (signs), inactive (still published and verified), retired')
     .action(async () => {
-      ctx.render(await ctx.client().call<KeyListDto>('GET', '/v1/keys'), keysTable);
+      const list = await ctx.client().call<KeyListDto>('GET', '/v1/keys');
+      if (ctx.json) return ctx.printJson(list);
+      const { signing_alg } = await ctx.client().getSettings();
+      ctx.print(signing_alg === 'HS256' ? `${keysTable(list)}\n${hs256Note(list)}` : keysTable(list));
     });
 
   cmd
@@ -53,7 +63,9 @@ export function keysCommand(ctx: Context): Command {
 
   cmd
     .command('retire <kid>')
-    .description('stop publishing and accepting a key that no longer signs (refused until its tokens have expired)')
+    .description('stop publishing and accepting a key that no longer signs (refused until its tokens have expired); a kid may start with "-"')
+    // A base64url kid may start with "-" (`-_8ScA1...`): take it as the argument, not as an option.
+    .allowUnknownOption()
     .action(async (kid: string) => {
       ctx.render(await ctx.client().call<KeyDto>('POST', `/v1/keys/${kidArg(kid)}/retire`, { json: {} }), keyView);
     });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { SETTING_KEYS, settingRule, settingSpec, settingValueText } from '@oauth2/core';
 import { parseSettingAssignments } from '../args';
 import type { Context } from '../context';
+import { UsageError } from '../errors';
 import { settingsTable } from '../output/views';
 
 /** `settings set --help`: every setting of core's schema, with its values, default and help line. */
@@ -19,10 +20,12 @@ export function settingsCommand(ctx: Context): Command {
   const cmd = new Command('settings').description('show or change instance settings');
 
   cmd
-    .command('get')
-    .description('show every setting')
-    .action(async () => {
-      ctx.render(await ctx.client().getSettings(), settingsTable);
+    .command('get [key]')
+    .description(`show every setting, or one (keys: ${SETTING_KEYS.join(', ')})`)
+    .action(async (key: string | undefined) => {
+      if (key !== undefined && !(SETTING_KEYS as readonly string[]).includes(key)) throw new UsageError(`unknown setting "${key}"; one of: ${SETTING_KEYS.join(', ')}`);
+      const all = await ctx.client().getSettings();
+      ctx.render(key === undefined ? all : { [key]: all[key] }, settingsTable);
     });
 
   cmd

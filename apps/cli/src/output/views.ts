@@ -36,6 +36,15 @@ export function consumerSecretView(c: ConsumerWithSecret): string {
   ])}\n\nSave the client_secret now: it will not be shown again.`;
 }
 
+/** After create or rotate with a secret the caller gave: everything but the secret. */
+export function suppliedSecretView(c: Consumer): string {
+  return renderPairs([
+    ['name', c.name],
+    ['client_id', c.client_id],
+    ['client_secret', '(the one you supplied; not shown)'],
+  ]);
+}
+
 export function routesTable(page: Page<Route>, offset?: number): string {
   return withNote(
     renderTable(

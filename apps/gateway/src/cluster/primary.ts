@@ -23,6 +23,7 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
   const log = createLogger({ role: 'primary' });
   const supervisor = new ClusterSupervisor(workers, log);
   const app = await NestFactory.create(PrimaryModule.register(supervisor), { logger: false, abortOnError: false });
+  app.getHttpAdapter().getInstance().disable('x-powered-by'); // the status port need not name its framework
   await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_STATUS_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
 
@@ -30,7 +31,7 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: workers finish in-flight requests');
+    log.info({ signal }, `shutting down on ${signal}: workers finish in-flight requests`);
     await supervisor.stop(SHUTDOWN_GRACE_MS + 2_000);
     await app.close();
     log.info('stopped');

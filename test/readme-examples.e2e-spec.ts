@@ -1,0 +1,165 @@
+/**
+ * The README's examples, run as a reader would paste them, against a real admin API and gateway
+ * started from dist/: the Quickstart's commands in order, every YAML block applied with --dry-run,
+ * the "Moving from Higress" and "Admin API" commands, and the example error line. Only the port
+ * numbers are changed (the apps listen on free ports here), and after a command that starts a
+ * server in the background the test waits until that server answers (a readiness poll, the
+ * README's reader does it by typing the next command).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import { makeTempDir, REPO_ROOT, runOauth2ctl, spawnAdmin, spawnGateway, type AdminProcess, type GatewayProcess, type TempDir } from '@oauth2/testing';
+
+jest.setTimeout(120_000);
+
+const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+
+/** The fenced blocks of one `## ` section (or of the whole README), with their language. */
+function blocks(section?: string): { lang: string; text: string }[] {
+  let text = README;
+  if (section !== undefined) {
+    const start = README.indexOf(`\n## ${section}\n`);
+    if (start < 0) throw new Error(`README has no "## ${section}" section`);
+    const end = README.indexOf('\n## ', start + 1);
+    text = README.slice(start, end < 0 ? undefined : end);
+  }
+  return [...text.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], text: m[2] }));
+}
+
+const firstSh = (section: string): string => {
+  const b = blocks(section).find((x) => x.lang === 'sh');
+  if (!b) throw new Error(`no sh block in "${section}"`);
+  return b.text;
+};
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((ok) => s.close(() => ok()));
+  return port;
+}
+
+let temp: TempDir;
+let admin: AdminProcess;
+let gateway: GatewayProcess;
+let ports: Record<string, number>;
+const env = (): Record<string, string> => ({ PATH: process.env.PATH ?? '', HOME: temp.path, OAUTH2_SERVER: admin.url });
+
+/** The README's port numbers mapped to the ones of this test's processes. */
+function withPorts(script: string): string {
+  return script.replace(/\b(8000|8001|8100|9000)\b/g, (p) => String(ports[p]));
+}
+
+/**
+ * Runs a README block with bash -e in the reader's working directory (which holds `data/`, with
+ * `bin` linked to the repo's). A line ending in `&` is followed by a readiness poll of the port
+ * it names. Background jobs are stopped afterwards (the script runs in its own process group).
+ */
+function runBlock(script: string): Promise<{ code: number | null; out: string }> {
+  const lines = withPorts(script)
+    .split('\n')
+    .flatMap((line) => {
+      const port = /&\s*$/.test(line) ? /listen\((\d+)/.exec(line)?.[1] : undefined;
+      return port ? [line, `until curl -s -o /dev/null http://127.0.0.1:${port}/; do sleep 0.05; done`] : [line];
+    });
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', lines.join('\n')], { cwd: temp.path, env: env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c));
+    child.stderr!.on('data', (c: Buffer) => (out += c));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // no background job left
+      }
+      resolve({ code, out });
+    });
+  });
+}
+
+beforeAll(async () => {
+  temp = makeTempDir('oauth2-readme-');
+  const dataDir = path.join(temp.path, 'data');
+  mkdirSync(dataDir);
+  // The README's reader runs `npm start`, which writes data/admin.token: no OAUTH2_ADMIN_TOKEN here either.
+  admin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dataDir } });
+  gateway = await spawnGateway({ dataDir });
+  const port = (url: string) => Number(new URL(url).port);
+  ports = { 8000: port(gateway.url), 8001: port(admin.url), 8100: port(gateway.statusUrl), 9000: await freePort() };
+  symlinkSync(path.join(REPO_ROOT, 'bin'), path.join(temp.path, 'bin'));
+}, 60_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await admin?.stop();
+  temp?.cleanup();
+});
+
+describe('README examples', () => {
+  it('Quickstart: the commands in order, as written', async () => {
+    const r = await runBlock(firstSh('Quickstart'));
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.any(String) });
+    expect(r.out).toMatch(/^client_secret:\s+\S{43}$/m); // consumer1's, printed once
+    expect(r.out).toMatch(/"access_token":"[\w-]+\.[\w-]+\.[\w-]+"/); // the POST with Basic auth
+    expect(r.out).toMatch(/HTTP\/1\.1 200 /);
+    expect(r.out).toMatch(/"x-mse-consumer": "consumer2"/);
+    expect(r.out).toMatch(/HTTP\/1\.1 401 /);
+    expect(r.out).toContain('{"code":401,"msg":"Invalid Jwt token: missing token","reason":"missing_token"}');
+    // No secret left in the reader's directory: consumer2's credentials stayed in shell variables.
+    expect(readFileSync(path.join(temp.path, 'data', 'admin.token'), 'utf8').length).toBeGreaterThan(0);
+    expect(readdirSync(temp.path).sort()).toEqual(['bin', 'data']);
+  });
+
+  it('the Quickstart upstream serves no files (the gateway never exposes the working directory)', async () => {
+    expect(firstSh('Quickstart')).not.toMatch(/http\.server|--directory|serve\b/);
+  });
+
+  it('every YAML block is valid on its own (apply --dry-run)', async () => {
+    const yaml = blocks().filter((b) => b.lang === 'yaml');
+    expect(yaml.length).toBeGreaterThanOrEqual(2);
+    for (const b of yaml) {
+      const r = await runOauth2ctl(['apply', '-f', '-', '--dry-run'], { cwd: temp.path, env: env(), stdin: b.text });
+      expect({ code: r.code, stderr: r.stderr, doc: b.text.slice(0, 60) }).toEqual({ code: 0, stderr: '', doc: b.text.slice(0, 60) });
+      expect(r.stdout).toMatch(/^dry run: valid, nothing was changed$/m);
+    }
+  });
+
+  it('Moving from Higress: the commands, with the first YAML block as my-wasmplugin.yaml', async () => {
+    writeFileSync(path.join(temp.path, 'my-wasmplugin.yaml'), blocks('Moving from Higress').find((b) => b.lang === 'yaml')!.text);
+    const r = await runBlock(firstSh('Moving from Higress'));
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringMatching(/applied at revision \d+/) });
+    expect(r.out).toMatch(/warning: spec\.matchRules\[0\]\.ingress\[1\]: route "route-b" does not exist yet; rule kept/);
+    const backup = path.join(temp.path, 'oauth2-backup.yaml'); // ~ is HOME, the test's temp dir
+    expect(statSync(backup).mode & 0o777).toBe(0o600);
+    expect(readFileSync(backup, 'utf8')).toContain('kind: WasmPlugin');
+  });
+
+  it('Admin API: the curl commands answer without an error', async () => {
+    const r = await runBlock(firstSh('Admin API and CLI'));
+    expect(r.code).toBe(0);
+    expect(r.out).not.toMatch(/"code":[45]\d\d/);
+    expect(r.out).toContain('"name":"consumer3"');
+    expect(r.out).toContain('"global_auth":true');
+    expect(r.out).toContain('"upstream":"http://127.0.0.1:');
+    expect(r.out).toContain('"deleted":"consumer3"');
+    expect(r.out).toMatch(/"warnings":\[/);
+  });
+
+  it('the example error line is what oauth2ctl prints', async () => {
+    const m = /`bin\/oauth2ctl (allow add [^`]+)` prints\s+`(oauth2ctl: [^`]+)`/.exec(README);
+    expect(m).not.toBeNull();
+    const r = await runOauth2ctl(m![1].split(' '), { cwd: temp.path, env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${m![2]}\n`);
+  });
+
+  it('names the OpenAPI JSON document', () => {
+    expect(blocks('Admin API and CLI').length).toBeGreaterThan(0);
+    expect(README).toContain('/docs/openapi.json');
+  });
+});
