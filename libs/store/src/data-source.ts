@@ -6,9 +6,11 @@ import { ENTITIES } from './entities';
 import { Init1767225600000 } from './migrations/1767225600000-Init';
 import { Revocations1767830400000 } from './migrations/1767830400000-Revocations';
 import { SigningKeys1767916800000 } from './migrations/1767916800000-SigningKeys';
+import { RevocationClientJti1768003200000 } from './migrations/1768003200000-RevocationClientJti';
+import { SealDomains1768089600000 } from './migrations/1768089600000-SealDomains';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
-export const MIGRATIONS = [Init1767225600000, Revocations1767830400000, SigningKeys1767916800000];
+export const MIGRATIONS = [Init1767225600000, Revocations1767830400000, SigningKeys1767916800000, RevocationClientJti1768003200000, SealDomains1768089600000];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */
 export const BUSY_TIMEOUT_MS = 5000;
