@@ -10,3 +10,4 @@ export * from './signing-keys';
 export * from './explain';
 export * from './revocation';
 export * from './request-path';
+export * from './failed-auth-limiter';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkRevoked, type Snapshot } from '@oauth2/core';
+import { checkRevoked, failureBody, type Snapshot } from '@oauth2/core';
 import { verifyAccessToken } from '@oauth2/token';
 import type { Logger } from '../logger';
 import { sendFailure, sendFailureWithMessage, sendLocked } from '../proxy/responses';
@@ -122,7 +122,11 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   const wait = (deps.rate as RevocationRateLimiter).take(client.client_id);
   if (wait !== 0) {
     deps.metrics.count('', 'token_refused', 'too_many_attempts');
-    return sendLocked(res, wait);
+    // The token endpoint's 429 body shape, with a message that says what was exceeded.
+    const body = JSON.stringify(failureBody('too_many_attempts', 'too many revocations from this client; retry later'));
+    res.writeHead(429, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'retry-after': String(wait), 'cache-control': 'no-store', pragma: 'no-cache' });
+    res.end(body);
+    return;
   }
 
   // RFC 7009 §2.2: an invalid, expired, unknown or foreign token is answered 200 too, so the
