@@ -37,7 +37,7 @@ export class DataPlane {
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
     let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
-    if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp) => poller.revokeJti(jti, exp) });
+    if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp, clientId) => poller.revokeJti(jti, exp, clientId) });
     const onBug = (err: unknown) => log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed');
     const edgeRefuse: EdgeRefuse = (res, code, close) => refuse(res, metrics, '', code, close);
     this.server = new ProxyServer(handler, onBug, edgeRefuse);

@@ -1,22 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
-import { ExactlyOneOf } from './validators';
 
 // class-validator runs a property's decorators bottom-up; with stopAtFirstError the lowest failing one is reported.
 
 /** 9999-12-31T23:59:59Z. */
 const MAX_EXP = 253_402_300_799;
 
-/** POST /v1/revocations: exactly one of `jti` or `client_id`; `exp` only with `jti` (docs/revocation.md). */
+/**
+ * POST /v1/revocations (docs/revocation.md): `jti` (every client's token with it), `jti` + `client_id`
+ * (that client's token only) or `client_id` alone (a cut-off); `exp` only with `jti`.
+ */
 export class RevocationInputDto {
-  @ApiPropertyOptional({ description: 'revoke one token by its jti claim (exactly one of jti / client_id)' })
+  @ApiPropertyOptional({ description: 'revoke one token by its jti claim; with client_id only that client\'s token, without it every client\'s' })
   // Validated when present or when client_id is absent too, so "neither" is reported.
   @ValidateIf((o: RevocationInputDto) => o.jti !== undefined || o.client_id === undefined)
   @Matches(/^[^\x00-\x1f\x7f]*$/, { message: 'jti must not contain control characters' })
   @MaxLength(1024)
   @MinLength(1)
   @IsString()
-  @ExactlyOneOf(['jti', 'client_id'])
   jti?: string;
 
   @ApiPropertyOptional({ description: "the token's exp (unix seconds), how long the jti stays revoked; default now + token_ttl" })
@@ -27,7 +28,7 @@ export class RevocationInputDto {
   @ValidateBy({ name: 'expWithJti', validator: { validate: (_v, a) => (a?.object as RevocationInputDto).jti !== undefined, defaultMessage: () => 'exp is only allowed with jti' } })
   exp?: number;
 
-  @ApiPropertyOptional({ description: 'revoke every token of this client issued before now' })
+  @ApiPropertyOptional({ description: 'alone: revoke every token of this client issued before now; with jti: the client the jti is revoked for' })
   @IsOptional()
   @Matches(/^[\x21-\x7e]+$/, { message: 'client_id must be printable ASCII without spaces' })
   @MaxLength(256)

@@ -40,8 +40,12 @@ export interface SnapshotSource {
   revocations?: RevocationRecords;
 }
 
-/** Revoked token ids (kept until their `exp`) and per-client cut-offs (unix seconds). */
+/**
+ * Revoked token ids (kept until their `exp`) and per-client cut-offs (unix seconds). A jti
+ * revocation with a `client_id` refuses only that client's token with the jti; without one (an
+ * operator's choice, never the RFC 7009 endpoint's) the jti is refused for every client.
+ */
 export interface RevocationRecords {
-  jtis: { jti: string; exp: number }[];
+  jtis: { jti: string; exp: number; client_id?: string | null }[];
   clients: { client_id: string; revoked_before: number }[];
 }

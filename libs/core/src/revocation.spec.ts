@@ -15,6 +15,8 @@ const REV: RevocationRecords = {
     { jti: 'j-live', exp: NOW + 100 },
     { jti: 'j-edge', exp: NOW - SKEW },
     { jti: 'j-gone', exp: NOW - SKEW - 1 },
+    { jti: 'j-bob', exp: NOW + 100, client_id: 'bob' },
+    { jti: 'j-bob-gone', exp: NOW - SKEW - 1, client_id: 'bob' },
   ],
   clients: [{ client_id: 'c-cut', revoked_before: NOW - 10 }],
 };
@@ -32,6 +34,11 @@ describe('checkRevoked', () => {
     ['cut client, iat after the cut-off', { client_id: 'c-cut', iat: NOW }, false],
     ['cut client, no iat', { client_id: 'c-cut' }, true],
     ['cut client, iat not a number', { client_id: 'c-cut', iat: '1900000000' }, true],
+    ["a client's jti revocation, that client", { jti: 'j-bob', client_id: 'bob', iat: NOW }, true],
+    ["a client's jti revocation, another client with the same jti", { jti: 'j-bob', client_id: 'alice', iat: NOW }, false],
+    ["a client's jti revocation, no client_id claim", { jti: 'j-bob', iat: NOW }, false],
+    ["a client's jti revocation past exp + skew", { jti: 'j-bob-gone', client_id: 'bob', iat: NOW }, false],
+    ['a global jti revocation, any client', { jti: 'j-live', client_id: 'alice', iat: NOW }, true],
     ['a fresh token of a cut client whose jti is revoked', { jti: 'j-live', client_id: 'c-cut', iat: NOW }, true],
   ])('%s -> %s', (_n, claims, expected) => {
     expect(checkRevoked(snap(REV), claims, NOW)).toBe(expected);
@@ -52,5 +59,12 @@ describe('checkRevoked', () => {
     const t = compileRevocations({ jtis: [{ jti: 'a', exp: 5 }, { jti: 'a', exp: 3 }], clients: [{ client_id: 'c', revoked_before: 1 }, { client_id: 'c', revoked_before: 9 }] });
     expect(t.revokedJtis.get('a')).toBe(5);
     expect(t.revokedBefore.get('c')).toBe(9);
+  });
+
+  it('keeps global and per-client jti revocations apart', () => {
+    const t = compileRevocations({ jtis: [{ jti: 'a', exp: 5, client_id: 'bob' }, { jti: 'a', exp: 7, client_id: 'bob' }, { jti: 'b', exp: 3 }], clients: [] });
+    expect(t.revokedJtis.has('a')).toBe(false);
+    expect(t.revokedClientJtis.get('bob')?.get('a')).toBe(7);
+    expect(t.revokedJtis.get('b')).toBe(3);
   });
 });

@@ -2,7 +2,9 @@ import { change, currentRevision, now, type StoreContext } from './context';
 import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
 import { invalid } from './errors';
 import { planApply, REDACTED } from './apply-parse';
-import { writeSettings } from './settings';
+import { secretChanged } from './revocations';
+import { consumerAad } from './secret-box';
+import { readSettings, writeSettings } from './settings';
 import { syncSigningKeys } from './signing-keys';
 import type { ApplyResult } from './store-api';
 
@@ -26,8 +28,16 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
           if (!old) invalid(`${c.path}.client_secret`, `"${REDACTED}" (a redacted export) can only keep the secret of an existing consumer`);
           return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at };
         }
-        return { name: c.name, client_id: c.client_id, secret_enc: ctx.box.seal(c.client_secret, c.name), created_at: old?.created_at ?? now() };
+        return { name: c.name, client_id: c.client_id, secret_enc: ctx.box.seal(c.client_secret, consumerAad(c.name)), created_at: old?.created_at ?? now() };
       });
+      // A client_id that had another secret before this apply (under any name) gets the same
+      // treatment as rotate-secret: its older tokens are cut off unless every alg is HS256.
+      const algs = [(await readSettings(ctx)).signing_alg, plan.settings.signing_alg];
+      const oldSecrets = new Map<string, string>();
+      if (algs.some((a) => a !== 'HS256')) {
+        for (const e of existing.values()) oldSecrets.set(e.client_id, ctx.box.open(e.secret_enc, consumerAad(e.name), `consumer "${e.name}"`));
+      }
+      const changedClients = plan.consumers.filter((c) => c.client_secret !== REDACTED && oldSecrets.has(c.client_id) && oldSecrets.get(c.client_id) !== c.client_secret).map((c) => c.client_id);
       const routes = new Set((await em.find(RouteEntity, { select: { name: true } })).map((r) => r.name));
       const warnings = [...plan.warnings];
       for (const r of plan.rules) {
@@ -40,6 +50,7 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       for (let i = 0; i < ruleRows.length; i += CHUNK) await em.insert(RuleEntity, ruleRows.slice(i, i + CHUNK));
       await writeSettings(ctx, plan.settings);
       await syncSigningKeys(ctx, plan.settings.signing_alg);
+      for (const clientId of changedClients) await secretChanged(ctx, clientId, algs);
       return { revision: await currentRevision(ctx), warnings, applied: { consumers: rows.length, rules: ruleRows.length } };
     },
     !dryRun,

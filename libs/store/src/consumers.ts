@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { change, consumerView, emptyPage, now, paging, type StoreContext } from './context';
 import { ConsumerEntity, RuleEntity } from './entities';
 import { conflict, isUniqueViolation, notFound } from './errors';
-import { cutOffClient } from './revocations';
+import { secretChanged } from './revocations';
+import { consumerAad } from './secret-box';
 import { readSettings } from './settings';
 import type { ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
 import { checkClientId, checkClientSecret, checkName } from './validate';
@@ -24,7 +25,7 @@ export async function createConsumer(ctx: StoreContext, input: { name: string; c
     const em = ctx.db.em;
     if (await em.exists(ConsumerEntity, { where: { name } })) conflict('name', `consumer ${JSON.stringify(name)} already exists`);
     if (await em.exists(ConsumerEntity, { where: { client_id: clientId } })) conflict('client_id', `client_id ${JSON.stringify(clientId)} is already used by another consumer`);
-    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, name), created_at: now() };
+    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, consumerAad(name)), created_at: now() };
     try {
       await em.insert(ConsumerEntity, row);
     } catch (err) {
@@ -52,11 +53,8 @@ export async function rotateSecret(ctx: StoreContext, name: string, clientSecret
   const secret = clientSecret === undefined ? generateSecret() : checkClientSecret(clientSecret, 'client_secret');
   return change(ctx, async () => {
     const e = await findByName(ctx, name);
-    await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: ctx.box.seal(secret, e.name) });
-    // HS256 tokens are signed with the secret, so the new one already invalidates them. Tokens
-    // signed with the gateway's own key are not, and a leaked secret could have minted some:
-    // cut the client's older tokens off in the same write.
-    if ((await readSettings(ctx)).signing_alg !== 'HS256') await cutOffClient(ctx, e.client_id);
+    await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: ctx.box.seal(secret, consumerAad(e.name)) });
+    await secretChanged(ctx, e.client_id, [(await readSettings(ctx)).signing_alg]);
     return { ...consumerView(e), client_secret: secret };
   });
 }

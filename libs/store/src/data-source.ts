@@ -8,9 +8,19 @@ import { Revocations1767830400000 } from './migrations/1767830400000-Revocations
 import { SigningKeys1767916800000 } from './migrations/1767916800000-SigningKeys';
 import { PublicBaseUrl1768003200000 } from './migrations/1768003200000-PublicBaseUrl';
 import { CorsPreflight1768089600000 } from './migrations/1768089600000-CorsPreflight';
+import { RevocationClientJti1768176000000 } from './migrations/1768176000000-RevocationClientJti';
+import { SealDomains1768262400000 } from './migrations/1768262400000-SealDomains';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
-export const MIGRATIONS = [Init1767225600000, Revocations1767830400000, SigningKeys1767916800000, PublicBaseUrl1768003200000, CorsPreflight1768089600000];
+export const MIGRATIONS = [
+  Init1767225600000,
+  Revocations1767830400000,
+  SigningKeys1767916800000,
+  PublicBaseUrl1768003200000,
+  CorsPreflight1768089600000,
+  RevocationClientJti1768176000000,
+  SealDomains1768262400000,
+];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */
 export const BUSY_TIMEOUT_MS = 5000;

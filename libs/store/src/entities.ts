@@ -26,6 +26,8 @@ export class RevisionEntity {
   @Column({ type: 'integer' }) value: number;
   /** Fingerprint of the master key the secrets are sealed under (detects a wrong key at open). */
   @Column({ type: 'text', nullable: true }) key_check: string | null;
+  /** The sealed secrets' AAD format (secret-box.ts): 1 = bare name/kid, 2 = domain-prefixed. */
+  @Column({ type: 'integer', default: 1 }) seal_version: number;
 }
 
 @Entity('consumer')
@@ -68,7 +70,9 @@ export class RuleEntity {
 @Entity('revocation')
 export class RevocationEntity {
   @PrimaryGeneratedColumn({ type: 'integer' }) id: number;
-  @Column({ type: 'text', nullable: true, unique: true }) jti: string | null;
+  @Column({ type: 'text', nullable: true }) jti: string | null;
+  /** The client a jti revocation is for; null = every client (an operator's global revocation). */
+  @Column({ type: 'text', nullable: true }) jti_client_id: string | null;
   /** Unix seconds; the row is purged once this (plus clock_skew_seconds) has passed. */
   @Column({ type: 'integer', nullable: true }) exp: number | null;
   @Column({ type: 'text', nullable: true, unique: true }) client_id: string | null;

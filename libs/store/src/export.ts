@@ -1,6 +1,7 @@
 import { allRules, type StoreContext } from './context';
 import { ConsumerEntity } from './entities';
 import { REDACTED } from './apply-parse';
+import { consumerAad } from './secret-box';
 import { documentSettings, readSettings } from './settings';
 
 /**
@@ -14,7 +15,7 @@ export async function exportDocument(ctx: StoreContext, redact: boolean): Promis
     const consumers = (await ctx.db.em.find(ConsumerEntity, { order: { name: 'ASC' } })).map((c) => ({
       name: c.name,
       client_id: c.client_id,
-      client_secret: redact ? REDACTED : ctx.box.open(c.secret_enc, c.name),
+      client_secret: redact ? REDACTED : ctx.box.open(c.secret_enc, consumerAad(c.name), `consumer "${c.name}"`),
     }));
     const matchRules = (await allRules(ctx)).map((r) => (r.routes ? { ingress: r.routes, config: { allow: r.allow } } : { domain: r.domains, config: { allow: r.allow } }));
     return {

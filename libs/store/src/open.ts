@@ -4,7 +4,7 @@ import { createDataSource } from './data-source';
 import { describeDatabase, isPostgresUrl } from './dialect';
 import { StoreError } from './errors';
 import { prepareDatabaseFile, tightenDatabaseFiles } from './files';
-import { loadMasterKey, SecretBox } from './secret-box';
+import { consumerAad, legacyConsumerAad, legacySigningKeyAad, loadMasterKey, SEAL_VERSION, SecretBox, signingKeyAad } from './secret-box';
 import { TypeormConfigStore } from './typeorm-store';
 import type { ConfigStore, StoreOptions } from './store-api';
 import { Db } from './tx';
@@ -55,6 +55,29 @@ async function checkMasterKey(db: Db, box: SecretBox, keySource: string): Promis
 }
 
 /**
+ * Re-seals every stored secret from format 1 (AAD: the bare consumer name, `signing_key:<kid>`) to
+ * the domain-prefixed AAD (secret-box.ts), once, in one write transaction (the write lock makes a
+ * second process starting meanwhile find it done). The plaintexts and the revision do not change.
+ */
+async function resealSecrets(db: Db, box: SecretBox): Promise<void> {
+  await db.write(async () => {
+    const v = await db.query<{ seal_version: number }[]>('SELECT "seal_version" FROM "revision" WHERE "id" = 1');
+    if (Number(v[0]?.seal_version ?? SEAL_VERSION) >= SEAL_VERSION) return;
+    const consumers = await db.query<{ id: number; name: string; secret_enc: Buffer }[]>('SELECT "id", "name", "secret_enc" FROM "consumer"');
+    for (const c of consumers) {
+      const secret = box.open(Buffer.from(c.secret_enc), legacyConsumerAad(c.name), `consumer "${c.name}"`);
+      await db.query('UPDATE "consumer" SET "secret_enc" = ? WHERE "id" = ?', [box.seal(secret, consumerAad(c.name)), c.id]);
+    }
+    const keys = await db.query<{ kid: string; private_enc: Buffer }[]>('SELECT "kid", "private_enc" FROM "signing_key" WHERE "private_enc" IS NOT NULL');
+    for (const k of keys) {
+      const pem = box.open(Buffer.from(k.private_enc), legacySigningKeyAad(k.kid), `signing key "${k.kid}"`);
+      await db.query('UPDATE "signing_key" SET "private_enc" = ? WHERE "kid" = ?', [box.seal(pem, signingKeyAad(k.kid)), k.kid]);
+    }
+    await db.query('UPDATE "revision" SET "seal_version" = ? WHERE "id" = 1', [SEAL_VERSION]);
+  });
+}
+
+/**
  * Opens (creating if needed) the store under `opts.dataDir`: master key, SQLite file (WAL, 0600),
  * migrations. Safe when the admin API and the gateway start at the same time on the same directory.
  * With a `postgres://` URL as `opts.database` the tables live in that database instead (every
@@ -77,6 +100,7 @@ export async function openStore(opts: StoreOptions): Promise<ConfigStore> {
   try {
     await migrate(db);
     await checkMasterKey(db, box, opts.masterKey?.trim() ? 'OAUTH2_MASTER_KEY' : 'master.key');
+    await resealSecrets(db, box);
   } catch (err) {
     await ds.destroy().catch(() => undefined);
     if (err instanceof StoreError) throw err;

@@ -34,7 +34,20 @@ export function loadMasterKey(dataDir: string, envKey?: string): Buffer {
   return key;
 }
 
-/** AES-256-GCM under the master key; the consumer name is bound as AAD so rows cannot be swapped. */
+/**
+ * The associated data a sealed value is bound to: a domain (a NUL, the row's kind, a NUL) then the
+ * row's key. Names and kids may hold `:` (a consumer may be named `signing_key:k1`), never a NUL
+ * at the front, and the kinds differ in their first bytes, so no consumer's AAD is a key's.
+ * Sealing format 2 (`revision.seal_version`); format 1 bound the bare name and `signing_key:<kid>`.
+ */
+export const consumerAad = (name: string): string => '\0consumer\0' + name;
+export const signingKeyAad = (kid: string): string => '\0signing_key\0' + kid;
+/** Format 1, read only by the one-time re-seal at open (open.ts). */
+export const legacyConsumerAad = (name: string): string => name;
+export const legacySigningKeyAad = (kid: string): string => `signing_key:${kid}`;
+export const SEAL_VERSION = 2;
+
+/** AES-256-GCM under the master key; the row's domain and key are bound as AAD so rows cannot be swapped. */
 export class SecretBox {
   constructor(private readonly key: Buffer) {}
 
@@ -47,8 +60,8 @@ export class SecretBox {
     return Buffer.concat([iv, c.getAuthTag(), body]);
   }
 
-  /** `what` names the row in the error (default: the consumer whose name is the AAD). */
-  open(blob: Buffer, aad: string, what = `consumer "${aad}"`): string {
+  /** `what` names the row in the error. */
+  open(blob: Buffer, aad: string, what: string): string {
     try {
       const d = createDecipheriv('aes-256-gcm', this.key, blob.subarray(0, IV_LEN));
       d.setAAD(Buffer.from(aad, 'utf8'));

@@ -1,6 +1,7 @@
 import { ASYMMETRIC_ALGS, isAsymmetricAlg, type AsymmetricAlg, type SigningAlg, type SigningKeyRecord } from '@oauth2/core';
 import { generateSigningKey, publishedJwk } from '@oauth2/token';
 import { change, now, type StoreContext } from './context';
+import { signingKeyAad } from './secret-box';
 import { conflict, invalid, notFound } from './errors';
 import { readSettings, writeSettings } from './settings';
 import { SigningKeyEntity } from './signing-key.entity';
@@ -14,7 +15,7 @@ import type { KeyView } from './store-api';
  */
 
 /** The private half is bound to its kid (AAD), so a sealed key cannot be moved to another row. */
-const aad = (kid: string): string => `signing_key:${kid}`;
+const aad = signingKeyAad;
 
 function retirableAt(k: SigningKeyEntity, ttl: number, skew: number): string | null {
   if (k.status !== 'inactive' || k.rotated_at === null) return null;

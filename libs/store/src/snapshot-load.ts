@@ -2,6 +2,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Database, Statement } from 'better-sqlite3';
 import type { ConsumerRecord, RouteRecord, RuleRecord, SnapshotSource } from '@oauth2/core';
 import { currentRevision, type StoreContext } from './context';
+import { consumerAad } from './secret-box';
 import { loadRevocations } from './revocations';
 import { readSettings } from './settings';
 import { loadSigningKeys } from './signing-keys';
@@ -124,7 +125,7 @@ export class SnapshotLoader {
       const [name, client_id, sealedHex] = rows[i];
       let o = prev.get(name);
       if (o === undefined || o.sealedHex !== sealedHex) {
-        o = { sealedHex, secret: this.ctx.box.open(Buffer.from(sealedHex, 'hex'), name) };
+        o = { sealedHex, secret: this.ctx.box.open(Buffer.from(sealedHex, 'hex'), consumerAad(name), `consumer "${name}"`) };
         work += OPENS_PER_SLICE_RATIO;
       }
       next.set(name, o);

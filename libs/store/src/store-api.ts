@@ -67,7 +67,7 @@ export interface ApplyResult {
 export interface RevocationView {
   id: number;
   jti?: string;
-  /** Unix seconds: the revoked token's `exp`; the revocation is dropped once it (plus clock skew) has passed. */
+  /** Unix seconds: the revoked token's `exp`; the revocation is dropped once it (plus clock skew) has passed (253402300799: kept until deleted). */
   exp?: number;
   client_id?: string;
   /** Unix seconds: tokens of the client with an older (or no) `iat` are refused. */
@@ -76,6 +76,7 @@ export interface RevocationView {
 }
 
 /** Exactly one of `jti` or `client_id`; `exp` only with `jti` (default: now + token_ttl). */
+/** jti (every client's token with it), jti + client_id (that client's only), or client_id alone (a cut-off). */
 export interface RevocationInput {
   jti?: string;
   exp?: number;
@@ -146,8 +147,8 @@ export interface ConfigStore {
 
   /** Revokes one token (by jti) or every token a client holds now (by client_id); purges expired jti revocations. */
   revoke(input: RevocationInput): Promise<RevocationView>;
-  /** The gateway's RFC 7009 endpoint: revokes one token by jti until `exp`. */
-  revokeJti(jti: string, exp?: number): Promise<RevocationView>;
+  /** The gateway's RFC 7009 endpoint: revokes `clientId`'s token `jti` until `exp` (capped at now + token_ttl + 2 x skew). */
+  revokeJti(jti: string, exp: number, clientId: string): Promise<RevocationView>;
   /** Active revocations (expired jti ones are left out), by id. */
   listRevocations(limit: number, offset: number): Promise<Page<RevocationView>>;
   deleteRevocation(id: number): Promise<DeleteResult>;

@@ -118,8 +118,8 @@ export class TypeormConfigStore implements ConfigStore {
   revoke(input: RevocationInput): Promise<RevocationView> {
     return revocations.revoke(this.ctx, input);
   }
-  revokeJti(jti: string, exp?: number): Promise<RevocationView> {
-    return revocations.revoke(this.ctx, { jti, exp });
+  revokeJti(jti: string, exp: number, clientId: string): Promise<RevocationView> {
+    return revocations.revokeClientJti(this.ctx, jti, exp, clientId);
   }
   listRevocations(limit: number, offset: number): Promise<Page<RevocationView>> {
     return revocations.listRevocations(this.ctx, limit, offset);

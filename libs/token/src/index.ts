@@ -7,3 +7,5 @@ export { issueAccessToken, issueAccessTokenWithKey, ISSUED_HEADER_JSON } from '.
 export * from './signing-keys';
 export { VerifiedTokenCache, verifyWithCache, CACHED_CLAIMS, DEFAULT_CACHE_MAX, DEFAULT_CACHE_MAX_BYTES, MAX_CACHED_TOKEN_LENGTH, type VerifiedToken } from './cache';
 export { createTokenVerifier, verifyOptionsOf } from './verifier';
+// Counting failed client authentications (token endpoint, revocation endpoint, admin API tokens): both apps use it, and it hashes with node:crypto, which libs/core (bundled into the console) must not.
+export * from './failed-auth-limiter';

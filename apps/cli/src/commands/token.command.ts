@@ -12,14 +12,14 @@ import { deleteView } from '../output/views';
 const when = (unix: number | undefined): string => (unix === undefined ? '-' : `${unix} (${new Date(unix * 1000).toISOString()})`);
 
 export function revocationView(r: RevocationDto): string {
-  if (r.jti !== undefined) return renderPairs([['id', r.id], ['jti', r.jti], ['until', when(r.exp)], ['created_at', r.created_at]]);
+  if (r.jti !== undefined) return renderPairs([['id', r.id], ['jti', r.jti], ['for_client', r.client_id ?? '(every client)'], ['until', when(r.exp)], ['created_at', r.created_at]]);
   return renderPairs([['id', r.id], ['client_id', r.client_id], ['revoked_before', when(r.revoked_before)], ['created_at', r.created_at]]);
 }
 
 export function revocationsTable(page: PageDto<RevocationDto>, offset?: number): string {
   const table = renderTable(
     ['ID', 'KIND', 'TARGET', 'TIME', 'CREATED_AT'],
-    page.items.map((r) => (r.jti !== undefined ? [r.id, 'jti', r.jti, `until ${when(r.exp)}`, r.created_at] : [r.id, 'client', r.client_id, `issued before ${when(r.revoked_before)}`, r.created_at])),
+    page.items.map((r) => (r.jti !== undefined ? [r.id, 'jti', r.client_id !== undefined ? `${r.jti} (client ${r.client_id})` : r.jti, `until ${when(r.exp)}`, r.created_at] : [r.id, 'client', r.client_id, `issued before ${when(r.revoked_before)}`, r.created_at])),
   );
   const note = pageNote(page.items.length, page.total, offset);
   return note ? `${table}\n${note}` : table;
@@ -36,7 +36,7 @@ interface RevokeOptions {
   clientId?: string;
 }
 
-/** `oauth2ctl token revoke (--jti J [--exp UNIX] | --client-id C)`, `token revocations`, `token unrevoke <id>`. */
+/** `oauth2ctl token revoke (--jti J [--client-id C] [--exp UNIX] | --client-id C)`, `token revocations`, `token unrevoke <id>`. */
 export function tokenCommand(ctx: Context): Command {
   const cmd = new Command('token').description('revoke access tokens before they expire');
 
@@ -44,12 +44,15 @@ export function tokenCommand(ctx: Context): Command {
     .command('revoke')
     .description('revoke one token (--jti) or every token a client holds now (--client-id); the gateway refuses them within one reload')
     .option('--jti <jti>', "the token's jti claim")
-    .option('--exp <unix>', "with --jti: the token's exp (unix seconds), how long to keep the revocation (default: now + token_ttl)", nonNegativeInt)
-    .option('--client-id <id>', 'revoke every token of this client issued before now (tokens issued later work)')
+    .option('--exp <unix>', "with --jti: the token's exp (unix seconds), how long to keep the revocation (default: kept until unrevoked)", nonNegativeInt)
+    .option('--client-id <id>', 'alone: revoke every token of this client issued before now (tokens issued later work); with --jti: revoke that jti for this client only (without it, the jti is revoked for every client)')
     .action(async (o: RevokeOptions) => {
-      if ((o.jti === undefined) === (o.clientId === undefined)) throw new UsageError('give exactly one of --jti or --client-id');
+      if (o.jti === undefined && o.clientId === undefined) throw new UsageError('give --jti, --client-id, or both');
       if (o.exp !== undefined && o.jti === undefined) throw new UsageError('--exp goes with --jti only');
-      const body = o.jti !== undefined ? { jti: o.jti, ...(o.exp !== undefined ? { exp: o.exp } : {}) } : { client_id: o.clientId };
+      const body =
+        o.jti !== undefined
+          ? { jti: o.jti, ...(o.clientId !== undefined ? { client_id: o.clientId } : {}), ...(o.exp !== undefined ? { exp: o.exp } : {}) }
+          : { client_id: o.clientId };
       ctx.render(await ctx.client().call<RevocationDto>('POST', '/v1/revocations', { json: body }), revocationView);
     });
 

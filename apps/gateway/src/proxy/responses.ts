@@ -57,9 +57,9 @@ export function refuseWithMessage(res: ServerResponse, metrics: GatewayMetrics, 
 }
 
 /** `refuse` for a client_id locked by the failed-authentication limiter: 429 with Retry-After. */
-export function refuseLocked(res: ServerResponse, metrics: GatewayMetrics, route: string, retryAfterSeconds: number): void {
+export function refuseLocked(res: ServerResponse, metrics: GatewayMetrics, route: string, retryAfterSeconds: number, msg?: string): void {
   metrics.count(route, FAILURES.too_many_attempts.outcome, 'too_many_attempts');
-  sendLocked(res, retryAfterSeconds);
+  sendLocked(res, retryAfterSeconds, msg);
 }
 
 /** A refusal whose message carries request data (the unsupported grant type's name). */
@@ -71,10 +71,11 @@ export function sendFailureWithMessage(res: ServerResponse, code: FailureCode, m
 }
 
 /** 429 for a client_id locked by the failed-authentication limiter. */
-export function sendLocked(res: ServerResponse, retryAfterSeconds: number): void {
+export function sendLocked(res: ServerResponse, retryAfterSeconds: number, msg?: string): void {
   const p = PREPARED.get('too_many_attempts')!;
-  res.writeHead(p.status, { ...p.headers, 'retry-after': String(retryAfterSeconds) });
-  res.end(p.body);
+  const body = msg === undefined ? p.body : JSON.stringify(failureBody('too_many_attempts', msg));
+  res.writeHead(p.status, { ...p.headers, 'content-length': String(Buffer.byteLength(body)), 'retry-after': String(retryAfterSeconds) });
+  res.end(body);
 }
 
 const TOKEN_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };

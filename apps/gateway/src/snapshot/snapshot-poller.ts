@@ -71,9 +71,9 @@ export class SnapshotPoller {
   }
 
   /** The RFC 7009 endpoint's one write (docs/revocation.md), on this process's store connection. */
-  revokeJti(jti: string, exp: number): Promise<unknown> {
+  revokeJti(jti: string, exp: number, clientId: string): Promise<unknown> {
     if (this.store === null) return Promise.reject(new Error('store is closed'));
-    return this.store.revokeJti(jti, exp);
+    return this.store.revokeJti(jti, exp, clientId);
   }
 
   private async load(trigger: ReloadTrigger): Promise<void> {

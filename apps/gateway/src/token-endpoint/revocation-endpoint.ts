@@ -12,6 +12,7 @@ import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
 
 /** Verification without the gateway's cache: a revocation is rare, and must see the token afresh. */
 const VERIFIER = createTokenVerifier();
+import { RevocationRateLimiter } from './revocation-rate-limiter';
 
 /** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -24,8 +25,10 @@ export interface RevocationEndpointDeps {
   /** Shared with the token endpoint: guessing a secret here counts against the same budget. */
   limiter: FailedAuthLimiter;
   log: Logger;
-  /** A store write from the data plane (the only one): revokes `jti` until `exp`. */
-  revokeJti(jti: string, exp: number): Promise<unknown>;
+  /** A store write from the data plane (the only one): revokes `clientId`'s token `jti` until `exp`. */
+  revokeJti(jti: string, exp: number, clientId: string): Promise<unknown>;
+  /** Revocations per authenticated client (default: 5 a second, bursts of 20). */
+  rate?: RevocationRateLimiter;
 }
 
 const SINGLE_VALUED = ['token', 'token_type_hint', 'client_id', 'client_secret'];
@@ -53,6 +56,7 @@ export function isRevocationRequest(url: string | undefined): boolean {
  * everything else goes to `next` untouched (one prefix test per request).
  */
 export function withRevocationEndpoint(next: Handler, deps: RevocationEndpointDeps): Handler {
+  if (deps.rate === undefined) deps = { ...deps, rate: new RevocationRateLimiter() };
   return function handle(req, res) {
     if (!isRevocationRequest(req.url)) return next(req, res);
     handleRevocation(req, res, deps);
@@ -107,6 +111,11 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   }
   const token = params.get('token');
   if (!token) return refuse(res, deps, 'params_missing', 'token is missing');
+  // Every authenticated call counts, whatever the token: a store write and a reload everywhere
+  // must not be a client's to trigger at will (and a refusal here must not tell whether it wrote).
+  const wait = (deps.rate as RevocationRateLimiter).take(client.client_id);
+  // The token endpoint's 429 (body shape, Retry-After), saying what was exceeded.
+  if (wait !== 0) return refuseLocked(res, deps.metrics, '', wait, 'too many revocations from this client; retry later');
 
   // RFC 7009 §2.2: an invalid, expired, unknown or foreign token is answered 200 too, so the
   // answer never tells a client anything about a token it does not own.
@@ -115,8 +124,14 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   const r = authenticateToken(snap, token, now, VERIFIER);
   const revocable = r.ok && r.claims.client_id === client.client_id && typeof r.claims.jti === 'string';
   if (revocable) {
+    // Kept no longer than the token could legitimately live (docs/revocation.md): iat + token_ttl +
+    // skew (now instead of a missing iat), and never past its exp — a self-minted exp=1e12 no longer
+    // buys a row until year 9999.
+    const iat = typeof r.claims.iat === 'number' && Number.isFinite(r.claims.iat) ? r.claims.iat : now;
+    const s = snap.settings;
+    const until = Math.min(Math.ceil(r.claims.exp), Math.ceil(iat) + s.token_ttl + s.clock_skew_seconds, MAX_EXP);
     try {
-      await deps.revokeJti(r.claims.jti as string, Math.min(Math.ceil(r.claims.exp), MAX_EXP));
+      await deps.revokeJti(r.claims.jti as string, until, client.client_id);
     } catch (e) {
       // §2.2.1: 503 tells the client the token may still be valid and to retry.
       deps.log.warn({ err_message: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'token revocation: store write failed');
