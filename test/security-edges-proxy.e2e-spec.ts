@@ -238,7 +238,7 @@ describe('TRACE and WebSocket upgrades', () => {
     for (const p of ['/open/x', '/guarded/x', '/nosuch']) {
       const r = await rawExchange(port, [`TRACE ${p} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`]);
       expect(statusLines(r.data)).toEqual([405]);
-      expect(r.data).toContain('{"code":405,"msg":"method TRACE is not allowed"}');
+      expect(r.data).toContain('{"code":405,"msg":"method TRACE is not allowed","reason":"trace_refused"}');
       expect(r.data.toLowerCase()).toMatch(/\r\nallow: get, head, post/);
     }
     expect(upstreamSaw.length).toBe(before);
@@ -252,7 +252,7 @@ describe('TRACE and WebSocket upgrades', () => {
       `GET /open/ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
     ]);
     expect(statusLines(r.data)).toEqual([501]);
-    expect(r.data).toContain('{"code":501,"msg":"WebSocket upgrades are not supported"}');
+    expect(r.data).toContain('{"code":501,"msg":"WebSocket upgrades are not supported","reason":"websocket_refused"}');
     expect(r.data.toLowerCase()).toContain('\r\nconnection: close\r\n');
     expect(r.closedByServer).toBe(true);
     expect(upstreamSaw.length).toBe(before);
