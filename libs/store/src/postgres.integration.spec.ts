@@ -158,7 +158,7 @@ describePostgres('store on PostgreSQL', () => {
     const byClient = await ctx.store.revoke({ client_id: c.client_id });
     expect(typeof byClient.revoked_before).toBe('number');
     const src = await ctx.store.loadSnapshotSource();
-    expect(src.revocations?.jtis).toEqual([{ jti: 'j1', exp: 253_402_300_799 }]);
+    expect(src.revocations?.jtis).toEqual([{ jti: 'j1', exp: 253_402_300_799, client_id: null }]);
     expect(src.revocations?.clients).toEqual([{ client_id: c.client_id, revoked_before: byClient.revoked_before }]);
     await ctx.store.patchSettings({ signing_alg: 'ES256' });
     const k2 = await ctx.store.rotateKey();
