@@ -5,7 +5,7 @@ import { EnvError, loadGatewayEnv, type GatewayEnv } from './config/gateway-env'
 import { runPrimary } from './cluster/primary';
 import { runWorker } from './cluster/worker';
 import { die, runSingle } from './single';
-import { oneLine } from './urls';
+import { oneLine } from '@oauth2/core';
 
 async function main(): Promise<void> {
   let env: GatewayEnv;

@@ -5,7 +5,8 @@ import { DataPlane } from './data-plane';
 import { GatewayModule } from './gateway.module';
 import { createLogger } from './logger';
 import { StoreStartError } from './snapshot/snapshot-poller';
-import { httpUrl, oneLine } from './urls';
+import { oneLine } from '@oauth2/core';
+import { httpUrl } from './urls';
 
 /** Fatal start-up problem: one line on stderr, exit 1 (SPEC §7). */
 export function die(message: string): never {

@@ -12,3 +12,4 @@ export * from './signing-keys';
 export * from './explain';
 export * from './revocation';
 export * from './request-target';
+export * from './one-line';

@@ -1,6 +1,6 @@
 // Public API of the store lib: the only code in the tree that imports typeorm.
 export * from './store-api';
-export { StoreError } from './errors';
+export { StoreError, isBusy } from './errors';
 export { openStore } from './open';
 export { describeDatabase, isPostgresUrl } from './dialect';
 export { ensureAdminToken } from './files';

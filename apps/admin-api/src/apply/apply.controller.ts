@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { APPLY_CONTENT_TYPES, ApplyQueryDto, ApplyResultDto, ExportQueryDto, RevisionDto } from '@oauth2/contracts';
+import { APPLY_CONTENT_TYPES, ApplyQueryDto, ApplyResultDto, ExportQueryDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import type { Response } from 'express';
 import { STORE } from '../common/tokens';
@@ -9,7 +9,7 @@ import { renderExport, wantsYaml } from './export.renderer';
 import { RawText } from './raw-text.decorator';
 import { ApiDoc, APPLY_EXAMPLE } from '../common/api-docs';
 
-/** Declarative config (Higress WasmPlugin or C++ `_rules_` shape), its export, and the store revision. */
+/** Declarative config (Higress WasmPlugin or C++ `_rules_` shape) and its export. */
 @ApiTags('apply')
 @ApiBearerAuth()
 @Controller('v1')
@@ -32,12 +32,5 @@ export class ApplyController {
   @ApiOkResponse({ description: 'a WasmPlugin document that /v1/apply takes back; secrets included unless ?redact=true' })
   async export(@Query() q: ExportQueryDto, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) res: Response) {
     return renderExport(await this.store.exportConfig({ redact: q.redact ?? false }), wantsYaml(q, accept), res);
-  }
-
-  @Get('revision')
-  @ApiDoc('The store revision (compare with the gateway status port /revision)', [])
-  @ApiOkResponse({ type: RevisionDto })
-  async revision(): Promise<RevisionDto> {
-    return { revision: await this.store.revision() };
   }
 }

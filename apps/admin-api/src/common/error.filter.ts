@@ -2,6 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { AdminAuthError } from './admin-token.guard';
 import { logger } from './logger';
+import { oneLine } from '@oauth2/core';
+import { isBusy } from '@oauth2/store';
 
 /** The one error body of the admin API. */
 export interface ErrorBody {
@@ -22,17 +24,6 @@ function storeError(e: unknown): { status: number; message: string; field?: stri
   return status ? { status, message: e.message, field: (e as { field?: string }).field, ...(Array.isArray(errors) ? { errors: errors.map(String) } : {}) } : null;
 }
 
-/**
- * SQLITE_BUSY: another process held the store's write lock for longer than the store waits. The
- * request did nothing and may simply be retried, so 503 + Retry-After, not a 500 (recognised by
- * shape, like storeError, through typeorm's driverError wrapper).
- */
-function isStoreBusy(e: unknown): boolean {
-  const err = e as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = err?.driverError?.code ?? err?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
 /** body-parser and router errors carry `status`/`type`; their message is safe only when `expose` is set. */
 function clientHttpError(e: unknown): { status: number; message: string } | null {
   const err = e as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
@@ -40,9 +31,9 @@ function clientHttpError(e: unknown): { status: number; message: string } | null
   const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : 0;
   if (status < 400 || status > 499) return null;
   if (err.type === 'entity.too.large') return { status: 413, message: 'request body too large (limit 1 MiB)' };
-  if (err.type === 'entity.parse.failed') return { status: 400, message: `malformed JSON body: ${oneLine(String(err.message))}` };
-  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return { status: 415, message: oneLine(String(err.message)) };
-  return { status, message: err.expose === false ? 'bad request' : oneLine(String(err.message)) };
+  if (err.type === 'entity.parse.failed') return { status: 400, message: `malformed JSON body: ${oneLine(String(err.message), 500)}` };
+  if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return { status: 415, message: oneLine(String(err.message), 500) };
+  return { status, message: err.expose === false ? 'bad request' : oneLine(String(err.message), 500) };
 }
 
 /**
@@ -54,20 +45,16 @@ export function bodyParserErrors(err: unknown, _req: unknown, _res: unknown, nex
   next(ce ? new HttpException(ce.message, ce.status) : err);
 }
 
-function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim().slice(0, 500);
-}
-
 /** Nest HttpExceptions: ValidationPipe puts its per-field messages in `message` as an array. */
 function fromHttpException(e: HttpException): ErrorBody {
   const status = e.getStatus();
   const res = e.getResponse();
   const raw = typeof res === 'string' ? res : (res as { message?: unknown }).message;
   if (Array.isArray(raw)) {
-    const errors = raw.map((m) => oneLine(String(m)));
+    const errors = raw.map((m) => oneLine(String(m), 500));
     return { code: status, msg: errors.join('; '), errors };
   }
-  return { code: status, msg: oneLine(String(raw ?? e.message)) };
+  return { code: status, msg: oneLine(String(raw ?? e.message), 500) };
 }
 
 /**
@@ -96,15 +83,16 @@ export class ErrorFilter implements ExceptionFilter {
   private toBody(e: unknown, req: Request): ErrorBody {
     const se = storeError(e);
     if (se) {
-      const body: ErrorBody = { code: se.status, msg: oneLine(se.message) };
+      const body: ErrorBody = { code: se.status, msg: oneLine(se.message, 500) };
       if (se.field) body.field = se.field;
-      if (se.status === 400) body.errors = se.errors ? se.errors.map(oneLine) : [body.msg];
+      if (se.status === 400) body.errors = se.errors ? se.errors.map((m) => oneLine(m, 500)) : [body.msg];
       return body;
     }
     if (e instanceof HttpException) return fromHttpException(e);
     const ce = clientHttpError(e);
     if (ce) return { code: ce.status, msg: ce.message };
-    if (isStoreBusy(e)) {
+    // SQLITE_BUSY: another process held the write lock longer than the store waits; nothing was done, so 503 + Retry-After.
+    if (isBusy(e)) {
       logger.warn({ method: req?.method, path: req?.path }, 'store busy: another process holds the write lock');
       return { code: 503, msg: 'the store is busy (another process holds its write lock); retry' };
     }

@@ -3,6 +3,7 @@
  * Bearer header. Every failure becomes an ApiError whose `line` is one readable sentence naming the
  * field the API blamed. A 401 drops the token and returns to sign-in.
  */
+import { oneLine } from '@oauth2/core';
 import { clearToken, getToken } from '../session';
 import type { ErrorBodyDto } from './types';
 
@@ -26,12 +27,10 @@ const LABELS: Record<number, string> = {
   503: 'Unavailable',
 };
 
-const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim().slice(0, 500);
-
 /** `Refused (400): client_secret: client_secret must be ...` shortened to one readable line. */
 export function errorLine(status: number, body: Partial<ErrorBodyDto> | undefined, fallback: string): string {
   const label = `${LABELS[status] ?? (status >= 500 ? 'Server error' : 'Error')} (${status})`;
-  const msg = oneLine(typeof body?.msg === 'string' && body.msg ? body.msg : fallback);
+  const msg = oneLine(typeof body?.msg === 'string' && body.msg ? body.msg : fallback, 500);
   const field = typeof body?.field === 'string' && body.field && !msg.includes(body.field) ? `${body.field}: ` : '';
   return `${label}: ${field}${msg}`;
 }
@@ -85,7 +84,7 @@ async function send(method: string, path: string, opts: RequestOptions = {}): Pr
   try {
     res = await fetch(url(path, opts.query), { method, headers, body, credentials: 'omit', cache: 'no-store', redirect: 'error' });
   } catch (e) {
-    throw new ApiError(0, `Cannot reach the admin API: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    throw new ApiError(0, `Cannot reach the admin API: ${oneLine(e, 500)}`);
   }
   if (res.ok) {
     if (method !== 'GET' && !(opts.query && opts.query.dry_run)) window.dispatchEvent(new Event(WROTE));
@@ -120,5 +119,5 @@ export async function apiText(method: string, path: string, opts?: RequestOption
 /** Any thrown value as one line. */
 export function lineOf(e: unknown): string {
   if (e instanceof ApiError) return e.line;
-  return oneLine(e instanceof Error ? e.message : String(e));
+  return oneLine(e, 500);
 }

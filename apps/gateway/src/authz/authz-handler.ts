@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authorizeRequest, FAILURES, isCorsPreflight, parseRequestTarget, type Snapshot } from '@oauth2/core';
 import { createTokenVerifier } from '@oauth2/token';
 import type { Logger } from '../logger';
-import { hasRepeatedHeader } from '../proxy/gateway-handler';
+import { hasRepeatedHeader } from '../proxy/repeated-header';
 import { sendFailure, sendFailureWithMessage } from '../proxy/responses';
 import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';

@@ -7,7 +7,8 @@ import { createLogger } from '../logger';
 import { die } from '../single';
 import { StatusController } from '../status/status.controller';
 import { STATUS_SOURCE } from '../status/status-source';
-import { httpUrl, oneLine } from '../urls';
+import { oneLine } from '@oauth2/core';
+import { httpUrl } from '../urls';
 import { ClusterSupervisor } from './supervisor';
 
 /** Composition root of the cluster primary: the status port over the supervisor. */

@@ -8,7 +8,7 @@ import { createLogger } from '../logger';
 import { SnapshotHolder } from '../snapshot/snapshot-holder';
 import { SnapshotPoller, StoreStartError } from '../snapshot/snapshot-poller';
 import { GatewayMetrics } from '../status/metrics';
-import { oneLine } from '../urls';
+import { oneLine } from '@oauth2/core';
 import type { WorkerMessage } from './messages';
 
 function send(m: WorkerMessage): void {

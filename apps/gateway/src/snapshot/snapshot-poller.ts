@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { compileSnapshotAsync } from '@oauth2/core';
+import { compileSnapshotAsync, oneLine } from '@oauth2/core';
 import { describeDatabase, openStore, type ConfigStore } from '@oauth2/store';
 import type { GatewayEnv } from '../config/gateway-env';
 import type { Logger } from '../logger';
@@ -197,9 +197,4 @@ export class SnapshotPoller {
     this.store = null;
     if (s) await s.close().catch(() => undefined);
   }
-}
-
-function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0];
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticateToken, type FailureCode, type Snapshot } from '@oauth2/core';
+import { authenticateToken, parseRequestTarget, type FailureCode, type Snapshot } from '@oauth2/core';
 import { createTokenVerifier } from '@oauth2/token';
 import type { Logger } from '../logger';
 import { refuse as refuseWith, refuseLocked, refuseWithMessage } from '../proxy/responses';
@@ -35,20 +35,16 @@ const SINGLE_VALUED = ['token', 'token_type_hint', 'client_id', 'client_secret']
 /** The store refuses later times (year 9999); a token claiming more is revoked until then. */
 const MAX_EXP = 253_402_300_799;
 
-/** Is this request for REVOKE_PATH? Origin-form or absolute-form target; query ignored. */
+/**
+ * Is this request for REVOKE_PATH? The target is read in the one spelling every decision uses
+ * (parseRequestTarget: absolute form, escapes, merged slashes); a target the normalizer refuses is
+ * not ours, and the proxy path refuses it. Most requests are ruled out without parsing: the path
+ * can only normalize to REVOKE_PATH when the raw target says "revoke" or carries an escape.
+ */
 export function isRevocationRequest(url: string | undefined): boolean {
-  if (url === undefined) return false;
-  let path = url;
-  if (path.charCodeAt(0) !== 47 /* / */) {
-    if (!/^https?:\/\//i.test(path)) return false;
-    try {
-      path = new URL(path).pathname;
-    } catch {
-      return false;
-    }
-  }
-  if (!path.startsWith(REVOKE_PATH)) return false;
-  return path.length === REVOKE_PATH.length || path.charCodeAt(REVOKE_PATH.length) === 63 /* ? */;
+  if (url === undefined || (!url.includes('revoke') && !url.includes('%'))) return false;
+  const t = parseRequestTarget(url, undefined);
+  return t.ok && t.path === REVOKE_PATH;
 }
 
 /**
