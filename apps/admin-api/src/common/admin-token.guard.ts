@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FailedAuthLimiter } from '@oauth2/token';
 import { createAdminAuthLimiter } from './admin-auth-limiter';
-import { ADMIN_TOKEN, AdminTokenInfo } from './tokens';
+import type { EnvConfig } from '../config/env.config';
+import { ADMIN_TOKEN, AdminTokenInfo, ENV } from './tokens';
 
 const PUBLIC = 'admin:public';
 /** Marks a handler that needs no admin token (only /healthz). */
@@ -27,13 +28,15 @@ type Res = { setHeader(name: string, value: string): unknown };
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   private readonly expected: Buffer;
-  private readonly limiter: FailedAuthLimiter = createAdminAuthLimiter();
+  private readonly limiter: FailedAuthLimiter;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(ADMIN_TOKEN) admin: AdminTokenInfo,
+    @Inject(ENV) env: EnvConfig,
   ) {
     this.expected = digest(admin.token);
+    this.limiter = createAdminAuthLimiter(env);
   }
 
   canActivate(ctx: ExecutionContext): boolean {

@@ -5,6 +5,7 @@ describe('loadEnv', () => {
     const cfg = loadEnv({});
     expect(cfg.ADMIN_HOST).toBe('127.0.0.1');
     expect(cfg.ADMIN_PORT).toBe(8001);
+    expect(cfg).toMatchObject({ OAUTH2_ADMIN_MAX_AUTH_FAILURES: 10, OAUTH2_ADMIN_AUTH_FAILURE_WINDOW_S: 60 });
     expect(cfg.OAUTH2_DATA_DIR).toMatch(/\/data$/);
     expect(cfg.OAUTH2_ADMIN_TOKEN).toBeUndefined();
   });
@@ -29,6 +30,9 @@ describe('loadEnv', () => {
     [{ OAUTH2_ADMIN_TOKEN: 'with space in the middle!' }, 'OAUTH2_ADMIN_TOKEN'],
     [{ OAUTH2_MASTER_KEY: 'abc' }, 'OAUTH2_MASTER_KEY'],
     [{ OAUTH2_MASTER_KEY: 'g'.repeat(64) }, 'OAUTH2_MASTER_KEY'],
+    [{ OAUTH2_ADMIN_MAX_AUTH_FAILURES: '-1' }, 'OAUTH2_ADMIN_MAX_AUTH_FAILURES'],
+    [{ OAUTH2_ADMIN_MAX_AUTH_FAILURES: 'ten' }, 'OAUTH2_ADMIN_MAX_AUTH_FAILURES'],
+    [{ OAUTH2_ADMIN_AUTH_FAILURE_WINDOW_S: '0' }, 'OAUTH2_ADMIN_AUTH_FAILURE_WINDOW_S'],
   ])('refuses %j naming %s', (env, name) => {
     expect(() => loadEnv(env)).toThrow(name);
   });

@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, SharedEnv, toInt } from '@oauth2/config';
 import { isPostgresUrl } from '@oauth2/store';
+import { ADMIN_AUTH_FAILURE_WINDOW_S, ADMIN_MAX_AUTH_FAILURES } from '../common/admin-auth-limiter';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
@@ -23,6 +24,11 @@ export class EnvConfig extends SharedEnv {
   @MaxLength(4096)
   @Matches(/^[\x21-\x7e]+$/)
   OAUTH2_ADMIN_TOKEN?: string;
+
+  /** Wrong admin tokens one source address may send per window before it gets 429 (0 = no limit). */
+  @Env('an integer >= 0') @Transform(toInt) @IsInt() @Min(0) OAUTH2_ADMIN_MAX_AUTH_FAILURES: number = ADMIN_MAX_AUTH_FAILURES;
+
+  @Env('an integer >= 1 (seconds)') @Transform(toInt) @IsInt() @Min(1) OAUTH2_ADMIN_AUTH_FAILURE_WINDOW_S: number = ADMIN_AUTH_FAILURE_WINDOW_S;
 }
 
 /** Returns the config, or throws an EnvError whose message is ONE line naming every bad variable. */
