@@ -31,7 +31,7 @@ class Lifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   ) {}
 
   beforeApplicationShutdown(signal?: string): void {
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal }, `shutting down on ${signal}: finishing in-flight requests`);
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
     // server.close() only drops connections idle at that instant; a keep-alive connection whose
