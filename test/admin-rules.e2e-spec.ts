@@ -38,7 +38,7 @@ describe('rules', () => {
     expect(put.json).toMatchObject({ id: created.json.id, domains: ['x.test'], allow: ['c1', 'c3'] });
     expect(put.json).not.toHaveProperty('routes');
     const del = await admin.api('DELETE', `/v1/rules/${created.json.id}`);
-    expect(del.json).toEqual({ deleted: String(created.json.id), rules_updated: [], rules_deleted: [] });
+    expect(del.json).toEqual({ deleted: String(created.json.id), rules_updated: [], rules_deleted: [], rules_emptied: [] });
     expect((await admin.api('GET', `/v1/rules/${created.json.id}`)).status).toBe(404);
   });
 
@@ -67,7 +67,7 @@ describe('rules', () => {
 });
 
 describe('delete with force', () => {
-  it('deleting a consumer a rule allows is 409 unless force=true, which reports updated and deleted rules', async () => {
+  it('deleting a consumer a rule allows is 409 unless force=true, which reports updated rules and keeps an emptied one as deny-all', async () => {
     const shared = await admin.api('POST', '/v1/rules', { routes: ['r2'], allow: ['c2', 'c3'] });
     const only = await admin.api('POST', '/v1/rules', { domains: ['only.test'], allow: ['c3'] });
     const refused = await admin.api('DELETE', '/v1/consumers/c3');
@@ -76,9 +76,9 @@ describe('delete with force', () => {
     expect((await admin.api('DELETE', '/v1/consumers/c3?force=maybe')).status).toBe(400);
     const forced = await admin.api('DELETE', '/v1/consumers/c3?force=true');
     expect(forced.status).toBe(200);
-    expect(forced.json).toEqual({ deleted: 'c3', rules_updated: [shared.json.id], rules_deleted: [only.json.id] });
+    expect(forced.json).toEqual({ deleted: 'c3', rules_updated: [shared.json.id], rules_deleted: [], rules_emptied: [only.json.id] });
     expect((await admin.api('GET', `/v1/rules/${shared.json.id}`)).json.allow).toEqual(['c2']);
-    expect((await admin.api('GET', `/v1/rules/${only.json.id}`)).status).toBe(404);
+    expect((await admin.api('GET', `/v1/rules/${only.json.id}`)).json).toMatchObject({ domains: ['only.test'], allow: [] });
   });
 
   it('deleting a route a rule names is 409 unless force=true', async () => {

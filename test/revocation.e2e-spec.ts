@@ -45,7 +45,7 @@ describe('token revocation (admin API + gateway)', () => {
 
     const list = await s.call('GET', '/v1/revocations');
     expect(list.items).toContainEqual(rev.json);
-    expect((await s.admin.api('DELETE', `/v1/revocations/${rev.json.id}`)).json).toEqual({ deleted: String(rev.json.id), rules_updated: [], rules_deleted: [] });
+    expect((await s.admin.api('DELETE', `/v1/revocations/${rev.json.id}`)).json).toEqual({ deleted: String(rev.json.id), rules_updated: [], rules_deleted: [], rules_emptied: [] });
     await enforced(s);
     expect((await s.request('/x', bearer(a))).status).toBe(200);
   });

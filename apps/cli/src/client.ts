@@ -34,6 +34,7 @@ export interface DeleteResult {
   deleted: string;
   rules_updated: number[];
   rules_deleted: number[];
+  rules_emptied?: number[];
 }
 export interface ApplyResult {
   revision: number;

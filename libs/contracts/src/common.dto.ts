@@ -38,8 +38,10 @@ export class DeleteResultDto {
   deleted: string;
   @ApiProperty({ type: [Number], description: 'rules the resource was removed from' })
   rules_updated: number[];
-  @ApiProperty({ type: [Number], description: 'rules deleted because they became empty' })
+  @ApiProperty({ type: [Number], description: 'rules deleted because every route they named is gone (they can match nothing)' })
   rules_deleted: number[];
+  @ApiProperty({ type: [Number], description: 'rules whose allow-list became empty: kept, they now allow nobody (a delete never widens access)' })
+  rules_emptied: number[];
 }
 
 export class RevisionDto {

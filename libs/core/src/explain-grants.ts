@@ -124,7 +124,7 @@ function reasonOf(g: Omit<HostGrant, 'host'>, consumer: string, snap: Snapshot):
     case 'allowed_by_rule':
       return `rule #${g.rule} allows ${JSON.stringify(consumer)}`;
     case 'denied_by_rule':
-      return `rule #${g.rule} allows only ${rule?.allow.join(', ') ?? ''}`;
+      return rule?.allow.length === 0 ? `rule #${g.rule} allows nobody` : `rule #${g.rule} allows only ${rule?.allow.join(', ') ?? ''}`;
     case 'any_valid_token':
       return 'no rule applies: any valid token passes (authentication only)';
     case 'pass_through':
@@ -173,7 +173,7 @@ export function consumerGrants(snap: Snapshot, consumer: string): GrantsResult |
     const verdicts = r.domains.map((p) => ask(snap, '/', p.toLowerCase(), consumer, 'authz'));
     const reachable = verdicts.every((v) => v !== null && (v.decision.kind === 'allow' || v.decision.kind === 'pass'));
     const other = verdicts.find((v) => v?.rule !== undefined && v.rule !== r);
-    const own = r.allowSet.has(consumer) ? `rule #${r.id} allows ${JSON.stringify(consumer)}` : `rule #${r.id} allows only ${r.allow.join(', ')}`;
+    const own = r.allowSet.has(consumer) ? `rule #${r.id} allows ${JSON.stringify(consumer)}` : r.allow.length === 0 ? `rule #${r.id} allows nobody` : `rule #${r.id} allows only ${r.allow.join(', ')}`;
     const reason = other ? `${own}, but rule #${other.rule!.id} (earlier, or naming the route there) decides some of its hosts` : own;
     domain_rules.push({ rule: r.id, position: r.position, domains: [...r.domains], reachable, reason });
   }

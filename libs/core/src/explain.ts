@@ -146,7 +146,8 @@ class Recorder implements DecisionTrace {
     this.steps.push({ step: 'audience (global_credentials=false)', ok, detail: `aud ${JSON.stringify(aud ?? null)} ${ok ? 'includes' : 'does not include'} ${target}` });
   }
   who(rule: CompiledRule, consumer: string, ok: boolean): void {
-    this.steps.push({ step: 'allow-list', ok, detail: `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})` });
+    const detail = rule.allow.length === 0 ? `rule #${rule.id} allows nobody (its allow-list is empty)` : `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})`;
+    this.steps.push({ step: 'allow-list', ok, detail });
   }
 }
 

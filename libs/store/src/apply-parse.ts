@@ -192,8 +192,10 @@ function planRule(r: unknown, p: string, shape: RuleShape, consumers: Set<string
   const routes = has(shape.route) ? checkNames(r[shape.route], at(p, shape.route)) : null;
   const domains = has(shape.domain) ? checkHosts(r[shape.domain], at(p, shape.domain)) : null;
   if (allowRaw === undefined || allowRaw === null || (Array.isArray(allowRaw) && allowRaw.length === 0)) {
-    warnings.push(`${allowPath}: empty; rule skipped (Higress ignores rules without allow)`);
-    return null;
+    // Higress skips such a rule, which leaves its routes open to any valid token (or to anyone
+    // when global_auth is false). Kept here as a rule that allows nobody: fail closed.
+    warnings.push(`${allowPath}: empty; the rule is kept and allows nobody (403). Higress ignores a rule without allow, which leaves its routes open`);
+    return { routesPath: at(p, shape.route), routes, domains, allow: [] };
   }
   const allow = checkNames(allowRaw, allowPath);
   const unknown = (allowRaw as string[]).map((c, k) => (consumers.has(c) ? null : `${at(allowPath, k)}: consumer ${JSON.stringify(c)} is not defined in consumers`)).filter((m): m is string => m !== null);

@@ -79,11 +79,15 @@ describe('apply / export', () => {
     expect((await ctx.store.listRules(10, 0)).items.flatMap((r) => r.allow)).not.toContain(old.name);
   });
 
-  it('skips rules with an empty or null allow, with a warning', async () => {
+  it('keeps rules with an empty or null allow as deny-all, with a warning naming the Higress difference', async () => {
     const doc = `spec:\n  defaultConfig:\n    consumers:\n${indentYaml(CONSUMERS, 4)}\n  matchRules:\n  - ingress: [route-a]\n    config:\n      allow: []\n  - domain: [a.com]\n    config: {allow: null}\n  - domain: [b.com]\n    config: {allow: [consumer1]}\n`;
     const res = await ctx.store.apply(doc, { dryRun: false });
-    expect(res.applied.rules).toBe(1);
-    expect(res.warnings).toEqual([expect.stringMatching(/^spec\.matchRules\[0\]\.config\.allow: empty; rule skipped/), expect.stringMatching(/^spec\.matchRules\[1\]\.config\.allow: empty/)]);
+    expect(res.applied.rules).toBe(3);
+    expect(res.warnings).toEqual([expect.stringMatching(/^spec\.matchRules\[0\]\.config\.allow: empty; the rule is kept and allows nobody \(403\)\. Higress ignores/), expect.stringMatching(/^spec\.matchRules\[1\]\.config\.allow: empty; the rule is kept/)]);
+    expect((await ctx.store.listRules(10, 0)).items.map((r) => r.allow)).toEqual([[], [], ['consumer1']]);
+    // Export writes the deny-all rules back, so the round trip keeps them.
+    const again = await ctx.store.apply(JSON.stringify(await ctx.store.exportConfig({ redact: false })), { dryRun: true });
+    expect(again.applied.rules).toBe(3);
   });
 
   it('dry run reports the would-be result and writes nothing', async () => {

@@ -60,8 +60,10 @@ export async function rotateSecret(ctx: StoreContext, name: string, clientSecret
 }
 
 /**
- * Removes `name` from the `key` list of every rule; a rule left empty is deleted (a rule never
- * silently becomes empty, SPEC §2). Without `force`, any reference is a conflict.
+ * Removes `name` from the `key` list of every rule. Without `force`, any reference is a conflict.
+ * A delete never widens access: a rule whose `allow` is left empty stays, and allows nobody
+ * (`rules_emptied`); a rule whose `routes` are all gone can match nothing and is deleted
+ * (`rules_deleted`). docs/request-flow.md, "Rules".
  */
 export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes', name: string, force: boolean, what: string): Promise<Omit<DeleteResult, 'deleted'>> {
   const em = ctx.db.em;
@@ -69,12 +71,15 @@ export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes'
   if (rules.length > 0 && !force) {
     conflict('name', `${what} ${JSON.stringify(name)} is used by rule(s) ${rules.map((r) => r.id).join(', ')}; delete with force=true to remove it from them`);
   }
-  const result = { rules_updated: [] as number[], rules_deleted: [] as number[] };
+  const result = { rules_updated: [] as number[], rules_deleted: [] as number[], rules_emptied: [] as number[] };
   for (const r of rules) {
     const rest = (r[key] as string[]).filter((x) => x !== name);
-    if (rest.length === 0) {
+    if (rest.length === 0 && key === 'routes') {
       await em.delete(RuleEntity, { id: r.id });
       result.rules_deleted.push(r.id);
+    } else if (rest.length === 0) {
+      await em.update(RuleEntity, { id: r.id }, { allow: [] });
+      result.rules_emptied.push(r.id);
     } else {
       await em.update(RuleEntity, { id: r.id }, { [key]: rest });
       result.rules_updated.push(r.id);

@@ -87,8 +87,8 @@ describePostgres('store on PostgreSQL', () => {
     expect((await storeError(() => ctx.store.createConsumer({ name: 'a-consumer' }))).kind).toBe('conflict');
     expect((await storeError(() => ctx.store.createConsumer({ name: 'x', client_id: c.client_id }))).field).toBe('client_id');
     expect((await storeError(() => ctx.store.deleteConsumer('B-consumer', false))).kind).toBe('conflict');
-    expect(await ctx.store.deleteConsumer('B-consumer', true)).toEqual({ deleted: 'B-consumer', rules_updated: [], rules_deleted: [a.id] });
-    expect((await storeError(() => ctx.store.getRule(a.id))).kind).toBe('not_found');
+    expect(await ctx.store.deleteConsumer('B-consumer', true)).toEqual({ deleted: 'B-consumer', rules_updated: [], rules_deleted: [], rules_emptied: [a.id] });
+    expect(await ctx.store.getRule(a.id)).toMatchObject({ allow: [] });
     const rotated = await ctx.store.rotateSecret('a-consumer');
     expect((await ctx.store.loadSnapshotSource()).consumers.find((x) => x.name === 'a-consumer')?.client_secret).toBe(rotated.client_secret);
   });

@@ -127,7 +127,7 @@ describe('store: revocations', () => {
   it('deletes by id (bumping the revision); an unknown id is not_found', async () => {
     const r = await ctx.store.revoke({ jti: 'x', exp: nowS() + 60 });
     const rev = await ctx.store.revision();
-    expect(await ctx.store.deleteRevocation(r.id)).toEqual({ deleted: String(r.id), rules_updated: [], rules_deleted: [] });
+    expect(await ctx.store.deleteRevocation(r.id)).toEqual({ deleted: String(r.id), rules_updated: [], rules_deleted: [], rules_emptied: [] });
     expect(await ctx.store.revision()).toBe(rev + 1);
     expect((await ctx.store.loadSnapshotSource()).revocations).toEqual({ jtis: [], clients: [] });
     expect((await storeError(() => ctx.store.deleteRevocation(r.id))).kind).toBe('not_found');

@@ -140,7 +140,7 @@ export async function deleteRevocation(ctx: StoreContext, id: number): Promise<D
     const e = Number.isSafeInteger(id) ? await ctx.db.em.findOne(RevocationEntity, { where: { id } }) : null;
     if (!e) notFound('id', `revocation ${id} not found`);
     await ctx.db.em.delete(RevocationEntity, { id });
-    return { deleted: String(id), rules_updated: [], rules_deleted: [] };
+    return { deleted: String(id), rules_updated: [], rules_deleted: [], rules_emptied: [] };
   });
 }
 

@@ -83,6 +83,6 @@ export async function deleteRule(ctx: StoreContext, id: number): Promise<DeleteR
   return change(ctx, async () => {
     await findById(ctx, id);
     await ctx.db.em.delete(RuleEntity, { id });
-    return { deleted: String(id), rules_updated: [], rules_deleted: [] };
+    return { deleted: String(id), rules_updated: [], rules_deleted: [], rules_emptied: [] };
   });
 }

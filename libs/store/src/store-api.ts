@@ -50,6 +50,8 @@ export interface DeleteResult {
   deleted: string;
   rules_updated: number[];
   rules_deleted: number[];
+  /** Rules whose allow-list the delete left empty: kept, they allow nobody (a delete never widens access). */
+  rules_emptied: number[];
 }
 
 export interface Page<T> {

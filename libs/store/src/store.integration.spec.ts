@@ -48,7 +48,7 @@ describe('store', () => {
     const r2 = await ctx.store.replaceRoute('ns/ing', { upstream: 'https://up.example.com/base', path_prefix: '/v1/', strip_prefix: true });
     expect(r2).toMatchObject({ hosts: [], path_prefix: '/v1', upstream: 'https://up.example.com/base', strip_prefix: true, created_at: r.created_at });
     expect(await ctx.store.getRoute('ns/ing')).toEqual(r2);
-    expect(await ctx.store.deleteRoute('ns/ing', false)).toEqual({ deleted: 'ns/ing', rules_updated: [], rules_deleted: [] });
+    expect(await ctx.store.deleteRoute('ns/ing', false)).toEqual({ deleted: 'ns/ing', rules_updated: [], rules_deleted: [], rules_emptied: [] });
     expect((await storeError(() => ctx.store.getRoute('ns/ing'))).kind).toBe('not_found');
   });
 
@@ -65,7 +65,7 @@ describe('store', () => {
     const replaced = await ctx.store.replaceRule(a.id, { domains: ['z.com'], allow: ['c1'] });
     expect(replaced).toEqual({ id: a.id, position: a.position, domains: ['z.com'], allow: ['c1'] });
     expect(await ctx.store.getRule(a.id)).toEqual(replaced);
-    expect(await ctx.store.deleteRule(a.id)).toEqual({ deleted: String(a.id), rules_updated: [], rules_deleted: [] });
+    expect(await ctx.store.deleteRule(a.id)).toEqual({ deleted: String(a.id), rules_updated: [], rules_deleted: [], rules_emptied: [] });
     expect((await storeError(() => ctx.store.getRule(a.id))).kind).toBe('not_found');
   });
 
@@ -149,10 +149,13 @@ describe('store', () => {
       expect(await ctx.store.getConsumer('c1')).toMatchObject({ name: 'c1' });
       expect((await storeError(() => ctx.store.deleteRoute('r1', false))).kind).toBe('conflict');
 
-      expect(await ctx.store.deleteConsumer('c1', true)).toEqual({ deleted: 'c1', rules_updated: [both.id], rules_deleted: [onlyC1.id] });
+      // A delete never widens access: the rule left without consumers stays and allows nobody; the
+      // rule left without routes can match nothing and goes.
+      expect(await ctx.store.deleteConsumer('c1', true)).toEqual({ deleted: 'c1', rules_updated: [both.id], rules_deleted: [], rules_emptied: [onlyC1.id] });
       expect(await ctx.store.getRule(both.id)).toMatchObject({ allow: ['c2'] });
-      expect(await ctx.store.deleteRoute('r1', true)).toEqual({ deleted: 'r1', rules_updated: [both.id], rules_deleted: [onlyR1.id] });
-      expect((await ctx.store.listRules(100, 0)).items).toEqual([{ id: both.id, position: both.position, routes: ['r2'], allow: ['c2'] }]);
+      expect(await ctx.store.getRule(onlyC1.id)).toMatchObject({ domains: ['a.com'], allow: [] });
+      expect(await ctx.store.deleteRoute('r1', true)).toEqual({ deleted: 'r1', rules_updated: [both.id], rules_deleted: [onlyR1.id], rules_emptied: [] });
+      expect((await ctx.store.listRules(100, 0)).items.map((r) => [r.id, r.allow])).toEqual([[onlyC1.id, []], [both.id, ['c2']]]);
     });
   });
 

@@ -88,7 +88,7 @@ export function routeCommand(ctx: Context): Command {
     .command('remove <name>')
     .alias('rm')
     .description('delete a route; refused while a rule names it, unless --force')
-    .option('--force', 'also remove it from every rule (a rule left empty is deleted)')
+    .option('--force', 'also remove it from every rule (a rule left with no route is deleted)')
     .action(async (name: string, o: { force?: boolean }) => {
       const result = await ctx.client().removeRoute(name, !!o.force).catch((e: unknown) => Promise.reject(withForceFlag(e)));
       ctx.render(result, (d) => deleteView('route', d));

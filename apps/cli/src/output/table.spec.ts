@@ -72,7 +72,10 @@ describe('views', () => {
   });
 
   it('reports rules touched by a delete', () => {
-    expect(deleteView('consumer', { deleted: 'c1', rules_updated: [1, 2], rules_deleted: [3] })).toBe('deleted consumer c1\nrules updated: 1, 2\nrules deleted (left empty): 3');
+    expect(deleteView('consumer', { deleted: 'c1', rules_updated: [1, 2], rules_deleted: [3], rules_emptied: [] })).toBe('deleted consumer c1\nrules updated: 1, 2\nrules deleted (every route they named is gone): 3');
+    expect(deleteView('consumer', { deleted: 'c1', rules_updated: [], rules_deleted: [], rules_emptied: [5] })).toBe(
+      'deleted consumer c1\nwarning: rules now allow nobody (their allow-list is empty; 403 until you allow someone): 5',
+    );
     expect(deleteView('rule', { deleted: '4', rules_updated: [], rules_deleted: [] })).toBe('deleted rule 4');
   });
 

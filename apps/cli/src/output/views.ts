@@ -103,7 +103,8 @@ export function settingsTable(s: SettingsBody): string {
 export function deleteView(kind: string, d: DeleteResult): string {
   const lines = [`deleted ${kind} ${d.deleted}`];
   if (d.rules_updated?.length) lines.push(`rules updated: ${d.rules_updated.join(', ')}`);
-  if (d.rules_deleted?.length) lines.push(`rules deleted (left empty): ${d.rules_deleted.join(', ')}`);
+  if (d.rules_deleted?.length) lines.push(`rules deleted (every route they named is gone): ${d.rules_deleted.join(', ')}`);
+  if (d.rules_emptied?.length) lines.push(`warning: rules now allow nobody (their allow-list is empty; 403 until you allow someone): ${d.rules_emptied.join(', ')}`);
   return lines.join('\n');
 }
 

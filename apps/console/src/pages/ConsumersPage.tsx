@@ -150,7 +150,7 @@ export function ConsumersPage() {
           onDeleted={(r) => {
             setDeleting(null);
             setNotice(null);
-            const changed = [...r.rules_updated.map((id) => `#${id} updated`), ...r.rules_deleted.map((id) => `#${id} deleted`)];
+            const changed = [...r.rules_updated.map((id) => `#${id} updated`), ...r.rules_deleted.map((id) => `#${id} deleted`), ...(r.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
             setNotice(changed.length ? `Deleted ${r.deleted}; rules ${changed.join(', ')}.` : null);
             refresh();
           }}

@@ -92,7 +92,7 @@ export function RoutesPage() {
           onClose={() => setDeleting(null)}
           onDeleted={(d) => {
             setDeleting(null);
-            const changed = [...d.rules_updated.map((id) => `#${id} updated`), ...d.rules_deleted.map((id) => `#${id} deleted`)];
+            const changed = [...d.rules_updated.map((id) => `#${id} updated`), ...d.rules_deleted.map((id) => `#${id} deleted`), ...(d.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
             setNotice(`Deleted route ${d.deleted}${changed.length ? `; rules ${changed.join(', ')}` : ''}.`);
             list.reload();
           }}
