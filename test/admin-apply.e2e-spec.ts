@@ -128,11 +128,11 @@ describe('apply the Higress examples', () => {
     expect(res.status).toBe(200);
   });
 
-  it('a rule with an empty allow is skipped with a warning', async () => {
+  it('a rule with an empty allow is kept as deny-all with a warning (Higress would skip it and leave the route open)', async () => {
     const res = await admin.api('POST', '/v1/apply', { consumers: [], _rules_: [{ _match_route_: ['route-a'], allow: [] }] });
     expect(res.status).toBe(200);
-    expect(res.json.applied).toEqual({ consumers: 0, rules: 0 });
-    expect(res.json.warnings.length).toBeGreaterThan(0);
+    expect(res.json.applied).toEqual({ consumers: 0, rules: 1 });
+    expect(res.json.warnings).toEqual([expect.stringContaining('_rules_[0].allow: empty; the rule is kept and allows nobody')]);
   });
 });
 

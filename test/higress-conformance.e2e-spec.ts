@@ -176,7 +176,9 @@ const EXTRA: Case[] = [
   post('case 14: success by POST method, consumer info in request body (consumer2)', `${GT}&${C2}&${S2}`, 200),
   {
     group: 'globalAuth', name: 'go-wasm-oauth-global-auth.go case 1: with no ruleset under this route, oauth let every request pass',
-    host: 'foo2.com', path: '/foo', req: { headers: { host: 'foo2.com', buthorization: 'Aearer x.x.x' } }, higress: 200, ours: 200, consumer: null,
+    // Deliberate difference: Higress skips the route's rule because its allow is empty, which opens
+    // the route; we keep such a rule and it allows nobody (fail closed), so no token is 401.
+    host: 'foo2.com', path: '/foo', req: { headers: { host: 'foo2.com', buthorization: 'Aearer x.x.x' } }, higress: 200, ours: 401, reason: 'missing_token',
   },
 ];
 
@@ -198,13 +200,13 @@ describe.each(GROUPS)('Higress conformance: %s', (group) => {
     await s?.stop();
   }, 30_000);
 
-  it('applies the unchanged WasmPlugin document: consumers, non-empty rules and settings as the fixture says', async () => {
+  it('applies the unchanged WasmPlugin document: consumers, every rule (an empty allow kept as deny-all) and settings as the fixture says', async () => {
     const cfg: HigressConfigFixture = HIGRESS_CONFIGS[group];
-    expect(applied.applied).toEqual({ consumers: cfg.consumers.length, rules: cfg.rules.filter((r) => r.allow.length > 0).length });
+    expect(applied.applied).toEqual({ consumers: cfg.consumers.length, rules: cfg.rules.length });
     const { source: _s, consumers: _c, rules: _r, global_auth, ...settings } = cfg;
     const inForce = await s.call('GET', '/v1/settings');
     expect(inForce).toMatchObject({ ...settings, global_auth: global_auth ?? null });
-    // Higress ignores an empty `allow` and a route that does not exist; we do too, saying so.
+    // Higress ignores an empty `allow` (we keep the rule as deny-all) and a route that does not exist (so do we); both with a warning.
     if (group === 'basic') expect(applied.warnings.join('\n')).toMatch(/asd/);
     if (group === 'emptyConsumer' || group === 'globalAuth') expect(applied.warnings.join('\n')).toMatch(/allow/);
   });
@@ -235,7 +237,8 @@ describe.each(GROUPS)('Higress conformance: %s', (group) => {
       expect(s.echo.count).toBe(seenBefore); // a refused request never reaches the upstream
       expect(r.json.code).toBe(c.ours);
       expect(r.json.msg).toMatch(c.ours === 401 ? /^Invalid Jwt token/ : /^Access Denied/);
-      if (c.ours === 401) expect(r.headers['www-authenticate']).toMatch(/^Bearer realm="oauth2-gateway", error="invalid_token"/);
+      // RFC 6750 §3.1: a request without credentials gets the challenge without an error code.
+      if (c.ours === 401) expect(r.headers['www-authenticate']).toMatch(c.reason === 'missing_token' ? /^Bearer realm="oauth2-gateway"$/ : /^Bearer realm="oauth2-gateway", error="invalid_token"/);
     }
   });
 });
