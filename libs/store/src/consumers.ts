@@ -61,7 +61,7 @@ export async function rotateSecret(ctx: StoreContext, name: string, clientSecret
 
 /**
  * Removes `name` from the `key` list of every rule; a rule left empty is deleted (a rule never
- * silently becomes empty, SPEC §2). Without `force`, any reference is a conflict.
+ * silently becomes empty). Without `force`, any reference is a conflict.
  */
 export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes', name: string, force: boolean, what: string): Promise<Omit<DeleteResult, 'deleted'>> {
   const em = ctx.db.em;
