@@ -2,7 +2,7 @@
 'use strict';
 // BARE target: the "bare-proxy ceiling" of one Node process — node:http in, undici Pool out, an
 // HS256 HMAC check (node:crypto, every request) and nothing else: no claims, routes, rules,
-// metrics or header hygiene. Whatever our gateway spends beyond this is the cost of SPEC §3.5.
+// metrics or header hygiene. Whatever our gateway spends beyond this is the cost of the token checks (docs/request-flow.md).
 // Request bodies are not forwarded (the bench sends BARE only GETs). Env: UPSTREAM_URL, JWT_SECRET, PORT.
 const http = require('node:http');
 const crypto = require('node:crypto');

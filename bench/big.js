@@ -2,7 +2,7 @@
 'use strict';
 // Big config: its own admin API + 1-worker gateway on a separate data dir (so the small-config
 // targets stay untouched and the two can be benchmarked in interleaved rounds). Routes go through
-// POST /v1/routes (apply does not touch routes, SPEC §5); consumers and rules through one
+// POST /v1/routes (apply does not touch routes); consumers and rules through one
 // POST /v1/apply of a generated WasmPlugin JSON document. The bench's own allow rule comes LAST,
 // so a first-match scan over every rule is the worst case.
 const { startAdmin, startGateway, configureSmall, waitRevision, gatewayRevision, makeOurEnv, CONSUMER } = require('./targets');
@@ -149,8 +149,8 @@ async function setupBig(upstreamUrl, opts, log) {
       report.apply_via = 'POST /v1/apply';
       report.steps.push(`POST /v1/apply (${mbText}, ${applied.applied.consumers} consumers, ${applied.applied.rules} rules, ${applied.warnings.length} warnings): ${report.apply_ms.toFixed(0)} ms`);
     } else if (res.status === 413) {
-      // SPEC §5 caps admin bodies at 1 MiB; apply the same document through the store lib instead.
-      report.steps.push(`POST /v1/apply refused the ${mbText} document (413, SPEC §5 1 MiB body limit): applied through the store lib (bench/store-apply.js) instead`);
+      // The admin API caps bodies at 1 MiB; apply the same document through the store lib instead.
+      report.steps.push(`POST /v1/apply refused the ${mbText} document (413, the admin API's 1 MiB body limit): applied through the store lib (bench/store-apply.js) instead`);
       log('big: 413 from /v1/apply; applying through the store lib');
       const out = await storeApply(our, doc);
       t0 = out.t0;

@@ -1,6 +1,6 @@
 // @ts-check
 'use strict';
-// Crafts HS256 access tokens with node:crypto alone (SPEC §3.4 shape), so the bench does not
+// Crafts HS256 access tokens with node:crypto alone (the Higress token format, docs/higress-mapping.md), so the bench does not
 // depend on our token lib: the gateway must accept what any RFC 9068 issuer would produce.
 const crypto = require('node:crypto');
 
@@ -24,7 +24,7 @@ function badSignature(token) {
   return `${h}.${p}.${raw.toString('base64url')}`;
 }
 
-/** A random secret of >= 32 characters (SPEC §2: shorter HS256 keys are refused). */
+/** A random secret of >= 32 characters (shorter HS256 keys are refused). */
 function randomSecret() {
   return crypto.randomBytes(32).toString('base64url');
 }

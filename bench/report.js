@@ -59,7 +59,7 @@ function scenarioTable(rows, generator = 'autocannon') {
   }
   lines.push('cpu us/req: CPU time per request of the target process(es) + of the upstream behind it (/proc; steadier than req/s on a busy machine).');
   lines.push(`gen us: CPU per request of the load generator (${generator}, one process); near 1e6/(req/s) it, not the target, is the limit.`);
-  lines.push('x bare: req/s relative to BARE (node:http + undici + HMAC only): the share of one Node process\'s proxy ceiling kept with every SPEC §3.5 check on.');
+  lines.push('x bare: req/s relative to BARE (node:http + undici + HMAC only): the share of one Node process\'s proxy ceiling kept with every token check on.');
   return lines.join('\n');
 }
 

@@ -1,6 +1,6 @@
 // @ts-check
 'use strict';
-// Fallback writer for the big config: the admin API refuses bodies over 1 MiB (SPEC §5), and a
+// Fallback writer for the big config: the admin API refuses bodies over 1 MiB (docs/admin-api.md), and a
 // 100,000-consumer document is ~10 MB, so the bench applies it through the store lib itself — the
 // same code path /v1/apply calls — in its own process. The gateway sees it exactly as it sees an
 // admin write: a new revision in the SQLite file.

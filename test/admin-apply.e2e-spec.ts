@@ -1,4 +1,4 @@
-/** `/v1/apply` and `/v1/export` with the Higress documentation's own example configs (SPEC §5). */
+/** `/v1/apply` and `/v1/export` with the Higress documentation's own example configs (docs/higress-mapping.md). */
 import {
   AdminProcess,
   HIGRESS_DOC_CONSUMER1,

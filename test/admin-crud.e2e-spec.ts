@@ -1,4 +1,4 @@
-/** Admin API resources end to end: the built app, a real SQLite file, over HTTP (SPEC §5). */
+/** Admin API resources end to end: the built app, a real SQLite file, over HTTP (docs/admin-api.md). */
 import { AdminProcess, spawnAdmin } from '@oauth2/testing';
 
 const SECRET = 'abcdefgh-xxxx-xxxx-xxxx-xxxxxxxxxxxx';

@@ -1,4 +1,4 @@
-/** The admin API as a process: environment refusals, the admin.token file, logs, SIGTERM (SPEC §5, §7). */
+/** The admin API as a process: environment refusals, the admin.token file, logs, SIGTERM. */
 import { ADMIN_ENTRY, makeTempDir, readAdminToken, runToExit, spawnAdmin } from '@oauth2/testing';
 import * as fs from 'node:fs';
 import * as http from 'node:http';

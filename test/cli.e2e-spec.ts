@@ -1,7 +1,7 @@
 /**
  * oauth2ctl end to end: the REAL admin API (built, own process, temp data dir, real SQLite) and
  * bin/oauth2ctl run as child processes. Checks stdout, stderr (one line, no stack trace) and the
- * exit code of every command and every exit code of SPEC §6.
+ * exit code of every command and every exit code of docs/cli.md.
  */
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';

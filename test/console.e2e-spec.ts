@@ -1,5 +1,5 @@
 /**
- * The web console (SPEC §12) in a real headless Chromium (Debian's `chromium`, driven by
+ * The web console (docs/console.md) in a real headless Chromium (Debian's `chromium`, driven by
  * playwright-core) against the real admin API from dist/. Without the browser this file FAILS,
  * it does not skip: `.ci/run` installs it (scripts/ci-chromium.sh).
  *

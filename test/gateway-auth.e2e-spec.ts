@@ -1,6 +1,6 @@
 import { AT_HEADER, craftHs256, mutate, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
-// End-to-end: verification, refusals and the SPEC §4 table on the real gateway; tokens crafted
+// End-to-end: verification, refusals and the global_auth table (docs/request-flow.md) on the real gateway; tokens crafted
 // independently with node:crypto (jwt-craft), configuration through the admin API.
 const ID1 = 'auth-client-1';
 const S1 = 'auth-secret-one-0123456789abcdef0123456789';
@@ -106,7 +106,7 @@ describe('refusals', () => {
   });
 });
 
-describe('SPEC §4: which requests need auth', () => {
+describe('global_auth table: which requests need auth', () => {
   const anon = async (path: string) => (await s.request(path, { headers: { 'x-mse-consumer': 'spoofed' } })).status;
   const as = async (path: string, who: 'c1' | 'c2') =>
     (await s.request(path, { headers: bearer(who === 'c1' ? tokenFor('c1', ID1, S1) : tokenFor('c2', ID2, S2)) })).status;

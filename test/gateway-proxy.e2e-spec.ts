@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { AT_HEADER, craftHs256, rawRequest, spawnGateway, standardClaims, startGatewayStack, type GatewayProcess, type GatewayStack } from '@oauth2/testing';
 
-// End-to-end: what the gateway sends upstream and back (SPEC §3.6), route precedence (§3.2), upstream
+// End-to-end: what the gateway sends upstream and back, route precedence (docs/request-flow.md), upstream
 // failures, streaming, and the HTTP hardening of §7.
 const ID = 'proxy-client';
 const SECRET = 'proxy-secret-0123456789abcdef0123456789';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AT_HEADER, GATEWAY_ENTRY, craftHs256, enforced, makeTempDir, runToExit, seededStackPerBlock, standardClaims, startSeededStack, type GatewayStack } from '@oauth2/testing';
 
-// End-to-end: hot reload (SPEC §7: a write is enforced by every worker within 1 s, in-flight requests
+// End-to-end: hot reload (a write is enforced by every worker within 1 s, in-flight requests
 // unharmed), cluster mode, graceful SIGTERM, and start-up refusals.
 const ID1 = 'reload-client-1';
 const S1 = 'reload-secret-one-0123456789abcdef0123456';

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
-// End-to-end: the token endpoint of the real gateway (SPEC §3.3, §3.4), configured through the admin API.
+// End-to-end: the token endpoint of the real gateway (docs/higress-mapping.md), configured through the admin API.
 const ID = 'client-1';
 const SECRET = 'token-endpoint-secret-0123456789abcdef';
 // A client whose credentials need form-encoding inside HTTP Basic (RFC 6749 §2.3.1).

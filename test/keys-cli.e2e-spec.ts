@@ -1,6 +1,6 @@
 /**
  * `oauth2ctl keys` and `settings set signing_alg=...` end to end (docs/signing-keys.md): the real admin API and
- * bin/oauth2ctl as child processes; stdout, one-line stderr and SPEC §6 exit codes.
+ * bin/oauth2ctl as child processes; stdout, one-line stderr and the exit codes of docs/cli.md.
  */
 import { adminWithCli } from '@oauth2/testing';
 

@@ -21,10 +21,10 @@ import {
 
 // Scale-out (docs/deploying.md): ONE admin API and TWO gateway processes, each with a data dir of its
 // own, on one PostgreSQL database and one master key. The gateways poll only every 60 s here, so a
-// change enforced within the SPEC's 1 s can only have come through LISTEN/NOTIFY; the reload
+// change enforced within the promised 1 s can only have come through LISTEN/NOTIFY; the reload
 // metric says so too.
 
-const WITHIN_MS = 1000; // SPEC §7: a write is enforced by every gateway within 1 s
+const WITHIN_MS = 1000; // a write is enforced by every gateway within 1 s
 const LISTENING = 'store change notifications: listening';
 const SECRETS = { alice: 'alice-secret-0123456789abcdef0123456789', bob: 'bob-secret-0123456789abcdef0123456789ab', carol: 'carol-secret-0123456789abcdef012345678' };
 const CLIENT_IDS = { alice: 'pg-alice', bob: 'pg-bob', carol: 'pg-carol' };

@@ -2,8 +2,8 @@ import * as net from 'node:net';
 import { Pool } from 'undici';
 import { rawRequest, runConcurrent, startGatewayStack, waitFor, type GatewayStack } from '@oauth2/testing';
 
-// SPEC §7 hot reload "with no restart and no failed in-flight request", and SIGTERM "finish the
-// requests in flight, exit 0", both under load.
+// Hot reload with no restart and no failed in-flight request, and SIGTERM finishing the requests
+// in flight and exiting 0, both under load.
 jest.setTimeout(90_000);
 
 const ID = 'reload-client';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GATEWAY_ENTRY, makeTempDir, metricValue, runConcurrent, runToExit, startGatewayStack, waitFor, type GatewayStack } from '@oauth2/testing';
 
-// SPEC §7 "A snapshot that fails to load is logged and the last good one stays in force": the store
+// A snapshot that fails to load is logged and the last good one stays in force: the store
 // is damaged under a running gateway (from a separate SQLite connection, as another process or a
 // disk fault would), and the gateway must keep enforcing, stay ready, count the failure, and
 // recover on its own once the store is good again.

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { processResources, runConcurrent, startGatewayStack, type GatewayStack, type RawResponse } from '@oauth2/testing';
 
-// SPEC §3.6: an upstream that refuses, resets, stalls or speaks garbage costs its own request a
+// An upstream that refuses, resets, stalls or speaks garbage costs its own request a
 // 502/504 JSON answer, never the gateway or the other routes. The timeout is set small so the
 // 504 path is exercised without waiting 30 s.
 const TIMEOUT_MS = 300;

@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rawExchange, statusLines, startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
-// HTTP-level abuse of the data plane (SPEC §7 limits): oversized headers and token bodies, and
+// HTTP-level abuse of the data plane (its size and time limits): oversized headers and token bodies, and
 // request-smuggling shapes sent over a raw socket, checked against an upstream that records every
 // request it sees.
 jest.setTimeout(60_000);

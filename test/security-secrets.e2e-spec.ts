@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AT_HEADER, craftHs256, makeTempDir, spawnAdmin, spawnGateway, standardClaims, startEchoUpstream, type AdminProcess, type EchoUpstream, type GatewayProcess } from '@oauth2/testing';
 
-// SPEC §7: logs never hold a client secret, an admin token or an access token; master.key,
+// Logs never hold a client secret, an admin token or an access token; master.key,
 // admin.token and the SQLite file are 0600. A representative flow runs against the admin API and
 // the gateway (access log on), then EVERY captured line of both processes is searched.
 jest.setTimeout(60_000);

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { AT_HEADER, b64url, craftHs256, rng, runConcurrent, standardClaims, startGatewayStack, type GatewayStack } from '@oauth2/testing';
 
-// Hostile tokens against the running gateway (SPEC §3.5). Every token here is crafted with
+// Hostile tokens against the running gateway (the verify step of docs/request-flow.md). Every token here is crafted with
 // node:crypto (libs/testing), independently of the gateway's signer and verifier.
 jest.setTimeout(90_000);
 

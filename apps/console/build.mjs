@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the web console (SPEC §12) into dist/console: one esbuild bundle (React + our TSX) and an
+// Builds the web console (docs/console.md) into dist/console: one esbuild bundle (React + our TSX) and an
 // index.html naming its hashed files, type-checked by tsc alongside. `--watch` rebuilds on change
 // (reload the page; the admin API reads the files per request). `--no-check` skips tsc.
 import { spawn } from 'node:child_process';

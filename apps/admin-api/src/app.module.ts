@@ -19,7 +19,7 @@ import { RoutesModule } from './routes/routes.module';
 import { RulesModule } from './rules/rules.module';
 import { SettingsModule } from './settings/settings.module';
 
-/** In-flight requests get this long after SIGTERM before their connections are cut (SPEC §7). */
+/** In-flight requests get this long after SIGTERM before their connections are cut. */
 const DRAIN_MS = 10_000;
 
 /** Closes the store only after the HTTP server has drained (Nest closes the server between these hooks). */

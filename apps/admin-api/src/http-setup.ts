@@ -7,7 +7,7 @@ import { logger } from './common/logger';
 import { bodyParserErrors } from './common/error.filter';
 import { completeErrorResponses } from './common/api-docs';
 
-/** SPEC §5: request bodies over 1 MiB get 413. */
+/** Request bodies over 1 MiB get 413 (docs/admin-api.md). */
 const BODY_LIMIT = '1mb';
 
 /**

@@ -25,7 +25,7 @@ export function clearToken(): void {
 }
 
 /**
- * Whether the signed-in token may write. Every admin token may today; when roles arrive (SPEC §10)
+ * Whether the signed-in token may write. Every admin token may today; when admin roles arrive
  * this answers from the token's role and pages hide their write controls for a viewer.
  */
 export function canWrite(): boolean {

@@ -13,7 +13,7 @@ import type { SnapshotHolder } from './snapshot/snapshot-holder';
 import type { SnapshotPoller } from './snapshot/snapshot-poller';
 import type { GatewayMetrics } from './status/metrics';
 
-/** SPEC §7: in-flight requests get this long to finish after SIGTERM. */
+/** In-flight requests get this long to finish after SIGTERM (then exit 0). */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** What the data plane needs of its snapshot source: the store's SnapshotPoller, or (in-process tests) a fixed snapshot. */

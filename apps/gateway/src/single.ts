@@ -8,7 +8,7 @@ import { StoreStartError } from './snapshot/snapshot-poller';
 import { oneLine } from '@oauth2/core';
 import { httpUrl } from './urls';
 
-/** Fatal start-up problem: one line on stderr, exit 1 (SPEC §7). */
+/** Fatal start-up problem: one line on stderr, exit 1. */
 export function die(message: string): never {
   process.stderr.write(`gateway: ${message}\n`);
   process.exit(1);

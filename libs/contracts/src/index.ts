@@ -1,5 +1,5 @@
 /**
- * DTOs of the admin REST API (SPEC §5), shared by apps/admin-api and the CLI's typed client.
+ * DTOs of the admin REST API (docs/admin-api.md), shared by apps/admin-api and the CLI's typed client.
  * Clients that only need the shapes should `import type { ... } from '@oauth2/contracts'`
  * (erased at build time, so no class-validator / swagger load).
  */

@@ -1,6 +1,6 @@
 import { authRow, decideAuth, type AuthDecision, type AuthRow } from './decide';
 
-describe('decideAuth (every row of SPEC §4)', () => {
+describe('decideAuth (every row of the global_auth table, docs/request-flow.md)', () => {
   it.each<[boolean | null, boolean, boolean, AuthDecision, AuthRow]>([
     // global_auth, any rule exists, this request has a rule -> decision
     [true, true, true, 'authenticate_allow', 'global_auth=true'],

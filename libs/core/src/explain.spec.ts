@@ -103,7 +103,7 @@ describe('explainRequest trace', () => {
     expect(why.open).toMatch(/not under \/open/);
   });
 
-  it('lists every verification step up to the failing one, in SPEC §3.5 order', () => {
+  it('lists every verification step up to the failing one, in the order of docs/request-flow.md', () => {
     const r = run(snap(), { token: alice({ iss: 'x' }) });
     expect(r.verification.map((s) => s.ok)).toEqual([...Array(9).fill(true), false]);
     expect(r.verification.at(-1)).toMatchObject({ step: 'issuer', detail: expect.stringContaining('"Higress-Gateway"') });

@@ -5,7 +5,7 @@ const codes = Object.keys(FAILURES) as FailureCode[];
 describe('the failure table', () => {
   const verifyCodes: FailureCode[] = ['bad_scheme', 'malformed', 'bad_typ', 'bad_alg', 'bad_header', 'unknown_client', 'bad_signature', 'bad_claims', 'bad_issuer', 'bad_subject', 'expired', 'not_yet_valid', 'revoked'];
 
-  it.each(verifyCodes)('%s: 401 "Invalid Jwt token: ..." with error="invalid_token" (SPEC §3.5)', (code) => {
+  it.each(verifyCodes)('%s: 401 "Invalid Jwt token: ..." with error="invalid_token"', (code) => {
     const f = FAILURES[code];
     expect(f.status).toBe(401);
     expect(f.msg).toMatch(/^Invalid Jwt token: \S/);
@@ -39,7 +39,7 @@ describe('the failure table', () => {
     ['bad_content_type', 400, 'invalid_request', 'Invalid or unsupported content-type'],
     ['invalid_client', 400, 'invalid_client', 'invalid client_id or client_secret'],
     ['invalid_client_basic', 401, 'invalid_client', 'invalid client_id or client_secret'],
-  ])('%s: %i %s "%s" (SPEC §3.3)', (code, status, error, msg) => {
+  ])('%s: %i %s "%s" (token endpoint)', (code, status, error, msg) => {
     expect(isTokenEndpointFailure(code)).toBe(true);
     expect(failureBody(code)).toEqual({ code: status, msg, error, error_description: msg, reason: code });
   });
@@ -57,7 +57,7 @@ describe('the failure table', () => {
     expect(failureBody(code)).toMatchObject({ code: status, reason: code });
   });
 
-  it('no_route answers {"code":404,"msg":"no route"} (SPEC §3.2)', () => {
+  it('no_route answers {"code":404,"msg":"no route"}', () => {
     expect(failureBody('no_route')).toMatchObject({ code: 404, msg: 'no route' });
   });
 

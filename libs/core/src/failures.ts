@@ -1,7 +1,9 @@
 /**
  * Every way a gateway request can be refused, as a typed code. ONE table (FAILURES) maps a code to
- * its status, message, headers and metrics outcome; the gateway's `refuse()` sends and counts from
- * it (docs/request-flow.md lists the table).
+ * its status, message, headers and metrics outcome. Every refusal the gateway sends comes from it,
+ * through apps/gateway/src/proxy/responses.ts: `refuse` / `refuseWithMessage` send and count it,
+ * `sendFailure` / `sendFailureWithMessage` only send it (the HTTP edge, the authz listener). No
+ * other code writes a refusal body. docs/request-flow.md lists the table.
  */
 export type VerifyFailure =
   | 'missing_token'
@@ -88,7 +90,7 @@ const badRequest = (msg: string, error = 'invalid_request'): FailureInfo => ({ s
 const tokenEndpoint = (status: number, msg: string, error: string, wwwAuthenticate?: string, headers?: Record<string, string>): FailureInfo => ({ status, outcome: 'token_refused', msg, error, wwwAuthenticate, headers });
 
 export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freeze({
-  // SPEC §3.5: no credentials at all carries no error code (RFC 6750 §3.1).
+  // No credentials at all carries no error code (RFC 6750 §3.1).
   missing_token: { status: 401, outcome: 'unauthorized', msg: 'Invalid Jwt token: missing token', wwwAuthenticate: BEARER_REALM },
   bad_scheme: jwt('authorization scheme must be Bearer followed by one token'),
   malformed: jwt('malformed token'),

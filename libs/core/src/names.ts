@@ -1,4 +1,4 @@
-/** Consumer and route names: 1-253 chars of [A-Za-z0-9._~:@/-] (SPEC §2; Higress routes look like `ns/ingress`). */
+/** Consumer and route names: 1-253 chars of [A-Za-z0-9._~:@/-] (Higress routes look like `ns/ingress`). */
 export const NAME_PATTERN = /^[A-Za-z0-9._~:@/-]{1,253}$/;
 
 export function isValidName(name: unknown): name is string {

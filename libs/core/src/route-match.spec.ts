@@ -17,7 +17,7 @@ const table = compileRoutes([
   route('v6', ['[::1]'], '/'),
 ]);
 
-describe('matchRoute (SPEC §3.2)', () => {
+describe('matchRoute (docs/request-flow.md, route)', () => {
   it.each<[string, string, string | undefined]>([
     // exact host beats wildcard and any-host; then longest prefix, per segment
     ['foo.example.com', '/foo', 'exact-foo'],

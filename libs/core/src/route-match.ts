@@ -106,7 +106,7 @@ function firstByPrefix(idx: PrefixIndex | undefined, path: string): CompiledRout
 }
 
 /**
- * SPEC §3.2: among routes whose host pattern and path prefix match, the most specific host wins
+ * Among routes whose host pattern and path prefix match, the most specific host wins
  * (exact, then the longest `*.suffix`, then any-host), then the longest prefix.
  * `host` is normalized (lower case, no port); `path` is a request's `matchPath` (request-target.ts).
  */

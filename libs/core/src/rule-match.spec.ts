@@ -5,7 +5,7 @@ let nextId = 1;
 const byRoute = (routes: string[], allow: string[] = ['c']): RuleRecord => ({ id: nextId++, position: nextId, routes, domains: null, allow });
 const byDomain = (domains: string[], allow: string[] = ['c']): RuleRecord => ({ id: nextId++, position: nextId, routes: null, domains, allow });
 
-describe('matchRule (SPEC §2: the first matching rule, by position)', () => {
+describe('matchRule (the first matching rule, by position)', () => {
   const rules = [
     byRoute(['ns/route-a', 'asd']), // 0
     byDomain(['*.example.com', 'Foo.com']), // 1

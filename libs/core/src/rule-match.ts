@@ -7,7 +7,7 @@ export interface CompiledRule extends RuleRecord {
 }
 
 /**
- * First-match rule index (SPEC §2): for each key, only the earliest rule naming it matters, so
+ * First-match rule index (the first rule by position wins): for each key, only the earliest rule naming it matters, so
  * a request is resolved with O(labels) map lookups however many rules there are.
  */
 export interface RuleTable {

@@ -1,7 +1,7 @@
 import { checkSetting, checkSettings, DEFAULT_SETTINGS, parseSettingText, SETTING_KEYS, SETTINGS_SCHEMA, settingSpec, type SettingSpec } from './settings';
 import { ASYMMETRIC_ALGS, isAsymmetricAlg, SIGNING_ALGS } from './signing-alg';
 
-describe('settings (SPEC §1)', () => {
+describe('settings (the Higress names and defaults)', () => {
   it('has the Higress names and defaults', () => {
     expect(DEFAULT_SETTINGS).toEqual({
       issuer: 'Higress-Gateway',

@@ -1,7 +1,7 @@
 import { SIGNING_ALGS } from './signing-alg';
 
 /**
- * Instance-level settings, named and defaulted exactly as the Higress OAuth2 plugin (SPEC §1).
+ * Instance-level settings, named and defaulted exactly as the Higress OAuth2 plugin (docs/configuration.md lists them).
  *
  * SETTINGS_SCHEMA below is the one definition of every setting (as Kong's `schema.lua`): its type,
  * default, bounds, one-line help and Higress name. Everything else is derived from it: the

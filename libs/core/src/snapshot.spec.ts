@@ -55,7 +55,7 @@ describe('compileSnapshot', () => {
   });
 });
 
-describe('isTokenRequest (SPEC §3.3: the path ends with auth_path)', () => {
+describe('isTokenRequest (the path ends with auth_path)', () => {
   const s = compileSnapshot(source());
   it.each<[string, boolean]>([
     ['/oauth2/token', true],

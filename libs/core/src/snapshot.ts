@@ -87,7 +87,7 @@ function* compileSteps(src: SnapshotSource): Generator<void, Snapshot, void> {
   });
 }
 
-/** SPEC §3.3: a token request is one whose path (query excluded) ends with `auth_path`. */
+/** A token request is one whose path (query excluded) ends with `auth_path`. */
 export function isTokenRequest(snapshot: Snapshot, path: string): boolean {
   return path.endsWith(snapshot.settings.auth_path);
 }

@@ -211,7 +211,7 @@ function planRules(v: unknown, base: string, shape: RuleShape, consumers: Set<st
 }
 
 /**
- * Validates a `/v1/apply` document (SPEC §5) in either Higress shape: a WasmPlugin (settings and
+ * Validates a `/v1/apply` document (docs/higress-mapping.md) in either Higress shape: a WasmPlugin (settings and
  * consumers in spec.defaultConfig, rules in spec.matchRules) or a bare plugin config (C++ `_rules_`,
  * or the Go plugin's config without rules). Errors name the document path of the bad value.
  */

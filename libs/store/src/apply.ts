@@ -11,7 +11,7 @@ import type { ApplyResult } from './store-api';
 const CHUNK = 200;
 
 /**
- * SPEC §5 `/v1/apply`: replaces settings, consumers and rules in ONE write transaction (one
+ * `/v1/apply` (docs/admin-api.md, docs/higress-mapping.md): replaces settings, consumers and rules in ONE write transaction (one
  * revision bump); routes are untouched. A consumer keeps its created_at when its name survives.
  * A dry run does the same work and rolls it back, so it reports exactly what a real apply would.
  */

@@ -63,7 +63,7 @@ export async function rotateSecret(ctx: StoreContext, name: string, clientSecret
  * Removes `name` from the `key` list of every rule. Without `force`, any reference is a conflict.
  * A delete never widens access: a rule whose `allow` is left empty stays, and allows nobody
  * (`rules_emptied`); a rule whose `routes` are all gone can match nothing and is deleted
- * (`rules_deleted`). docs/request-flow.md, "Rules".
+ * (`rules_deleted`).
  */
 export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes', name: string, force: boolean, what: string): Promise<Omit<DeleteResult, 'deleted'>> {
   const em = ctx.db.em;

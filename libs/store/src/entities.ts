@@ -7,7 +7,7 @@ import { SigningKeyEntity } from './signing-key.entity';
 
 /**
  * The single settings row (id = 1): one column per key of core's SETTINGS_SCHEMA, declared by the
- * loop below (Higress names and defaults, SPEC §1). A new setting needs a migration adding its column.
+ * loop below (Higress names and defaults, docs/configuration.md). A new setting needs a migration adding its column.
  */
 @Entity('settings')
 export class SettingsEntity extends (class {} as new () => Settings) {

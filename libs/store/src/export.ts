@@ -5,7 +5,7 @@ import { consumerAad } from './secret-box';
 import { documentSettings, readSettings } from './settings';
 
 /**
- * SPEC §5 `/v1/export`: a Higress WasmPlugin document that `apply` takes back unchanged in meaning.
+ * `/v1/export` (docs/admin-api.md): a Higress WasmPlugin document that `apply` takes back unchanged in meaning.
  * Secrets are included (it is a backup) unless `redact`, which shows `***` (apply keeps the stored
  * secret for `***`). Read in one transaction so the document is one consistent revision.
  */

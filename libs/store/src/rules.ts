@@ -21,7 +21,7 @@ function checkRuleShape(input: RuleInput): { routes: string[] | null; domains: s
   };
 }
 
-/** The native API refuses unknown routes and consumers (SPEC §2); `/v1/apply` has its own rules. */
+/** The native API refuses unknown routes and consumers; `/v1/apply` has its own rules. */
 async function checkReferences(ctx: StoreContext, routes: string[] | null, allow: string[]): Promise<void> {
   const em = ctx.db.em;
   if (routes) {

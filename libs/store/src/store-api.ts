@@ -142,9 +142,9 @@ export interface ConfigStore {
   replaceRule(id: number, input: RuleInput): Promise<RuleView>;
   deleteRule(id: number): Promise<DeleteResult>;
 
-  /** SPEC §5 `/v1/apply`: `text` is YAML or JSON in either Higress shape. */
+  /** `/v1/apply` (docs/admin-api.md): `text` is YAML or JSON in either Higress shape. */
   apply(text: string, opts: { dryRun: boolean }): Promise<ApplyResult>;
-  /** SPEC §5 `/v1/export`: a Higress WasmPlugin document (as an object; the API renders YAML or JSON). */
+  /** `/v1/export` (docs/admin-api.md): a Higress WasmPlugin document (as an object; the API renders YAML or JSON). */
   exportConfig(opts: { redact: boolean }): Promise<Record<string, unknown>>;
 
   /** Revokes one token (by jti) or every token a client holds now (by client_id); purges expired jti revocations. */

@@ -61,7 +61,7 @@ export function seededStackPerBlock(seed: StackSeed = {}): GatewayStack {
   };
 }
 
-/** SPEC §7, "enforced by every gateway worker within 1 s": waits on the gateway's /revision for the admin API's current one, never a fixed sleep. */
+/** A write is enforced by every gateway worker within 1 s: waits on the gateway's /revision for the admin API's current one, never a fixed sleep. */
 export async function enforced(s: GatewayStack, withinMs = 1000): Promise<void> {
   const rev = (await s.call('GET', '/v1/revision')).revision;
   await s.gateway.waitForRevision(rev, withinMs);

@@ -1,6 +1,6 @@
 import { extractBearerToken } from './index';
 
-describe('extractBearerToken (SPEC §3.5)', () => {
+describe('extractBearerToken (docs/request-flow.md, bearer)', () => {
   it.each<[string, string]>([
     ['Bearer abc.def.ghi', 'abc.def.ghi'],
     ['bearer abc', 'abc'],

@@ -1,5 +1,5 @@
 /**
- * SPEC §3.5: parse the auth header. Stricter than Higress, which finds the word `Bearer` anywhere in
+ * Parses the auth header (docs/request-flow.md, the bearer step). Stricter than Higress, which finds the word `Bearer` anywhere in
  * the value: here it must be the scheme, followed by exactly one token and nothing else but spaces.
  */
 export type BearerResult = { ok: true; token: string } | { ok: false; code: 'missing_token' | 'bad_scheme' };

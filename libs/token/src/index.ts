@@ -1,4 +1,4 @@
-// Public API of the token lib: issue and verify RFC 9068 access tokens (SPEC §3.4, §3.5): HS256 with
+// Public API of the token lib: issue and verify RFC 9068 access tokens (format: docs/higress-mapping.md; checks: docs/request-flow.md): HS256 with
 // the client secret (Higress), or RS256 / ES256 / EdDSA with a gateway signing key (docs/signing-keys.md).
 export * from './token-api';
 export { extractBearerToken, type BearerResult } from './bearer';

@@ -6,7 +6,7 @@ const consumer: TokenConsumer = { name: 'alice', client_id: 'alice-id', key: Buf
 const base = { issuer: 'Higress-Gateway', audience: 'default', ttlSeconds: 7200, nowSeconds: 1_700_000_000 };
 const decode = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
-describe('issueAccessToken (SPEC §3.4)', () => {
+describe('issueAccessToken (the Higress token format)', () => {
   it('writes the Higress header byte for byte', () => {
     const [h] = issueAccessToken(consumer, base).split('.');
     expect(Buffer.from(h, 'base64url').toString('utf8')).toBe('{"alg":"HS256","typ":"application/at+jwt"}');

@@ -23,7 +23,7 @@ function encodedClaims(consumer: TokenConsumer | { name: string; client_id: stri
   return Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
 }
 
-/** Issues an RFC 9068 access token signed HS256 with the consumer's key (SPEC §3.4). Synchronous. */
+/** Issues an RFC 9068 access token signed HS256 with the consumer's key (the Higress format, docs/higress-mapping.md). Synchronous. */
 export function issueAccessToken(consumer: TokenConsumer, opts: IssueOptions): string {
   const signingInput = ENCODED_HEADER + '.' + encodedClaims(consumer, opts);
   const sig = createHmac('sha256', consumer.key).update(signingInput).digest('base64url');

@@ -1,7 +1,9 @@
 /**
- * The contract of the token lib, written first so the gateway and the token code could be built in
- * parallel. Of other libs it imports one type only, core's VerifyFailure (so its failure codes are
- * core's table less `revoked`, checked by the compiler); no runtime code of any other lib.
+ * The contract of the token lib. Of other libs the token lib imports types only, all from core
+ * (VerifyFailure here, so its failure codes are core's table less `revoked`, checked by the
+ * compiler; AsymmetricAlg in signing-keys.ts; Snapshot and TokenVerifier in verifier.ts): no
+ * runtime code of any other lib, and no framework. Of packages it uses node:crypto and jose (JWK
+ * thumbprints only).
  */
 import type { VerifyFailure } from '@oauth2/core';
 import type { SigningKeyring } from './signing-keys';

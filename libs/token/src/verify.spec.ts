@@ -157,7 +157,7 @@ describe('verifyAccessToken', () => {
     });
   });
 
-  describe('check order (SPEC §3.5): the first failing check names the failure', () => {
+  describe('check order (docs/request-flow.md): the first failing check names the failure', () => {
     it.each<[string, string, string]>([
       ['bad_typ', 'bad typ and bad alg', token({}, { alg: 'none', typ: 'JWT' })],
       ['bad_alg', 'bad alg and unknown client', token({ client_id: 'nobody' }, { alg: 'none', typ: 'at+jwt' })],

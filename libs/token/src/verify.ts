@@ -9,7 +9,7 @@ import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyFailureCode, Veri
  * would still need our own decode first, since the key is chosen by the `client_id` claim. jose
  * is therefore not used here: the algorithm is pinned and the key comes from our keyring only.
  *
- * Decisions (SPEC §3.5 leaves them to us):
+ * Decisions beyond the check list of docs/request-flow.md:
  * - Header parameters `crit` and `b64` are refused (bad_header): we implement no extension, and
  *   `b64:false` changes what the signature covers. `jku`, `x5u`, `jwk`, `x5c` are ignored: the
  *   HMAC key is chosen by the `client_id` claim only, never by anything the token carries.
@@ -21,7 +21,7 @@ import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyFailureCode, Veri
  * - Time boundaries follow RFC 7519 §4.1.4/§4.1.5 and golang-jwt v5 (which Higress uses): expired
  *   when `now >= exp + skew` (the token is valid strictly before its expiry); not yet valid when
  *   `iat` or `nbf` `> now + skew` (valid from that instant on).
- * - A missing `exp` is `expired` (SPEC: "exp present and not passed").
+ * - A missing `exp` is `expired` (`exp` must be present and not passed).
  * - Lifetime (opts.maxLifetimeSeconds, the gateway passes `token_ttl`): `exp - iat` above it is
  *   bad_lifetime — a client holding its own secret could otherwise mint `exp: 1e308`. Both claims
  *   come from the issuer's one clock, so the skew is not added there: Higress' own tests run with a
@@ -181,7 +181,7 @@ function claimTypesOk(p: Record<string, unknown>): boolean {
 }
 
 /**
- * Verifies an access token against the keyring, in SPEC §3.5 order, returning the first failure's
+ * Verifies an access token against the keyring, in the order of docs/request-flow.md, returning the first failure's
  * typed code. Synchronous; never throws. Verification always uses the raw base64url segments (Go's
  * encoder may write `\/` in the header), never a re-serialisation.
  */
@@ -227,7 +227,7 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   return checkClaims(payload, consumer, opts);
 }
 
-/** The claim checks after a valid signature, the same for every algorithm (SPEC §3.5 order). */
+/** The claim checks after a valid signature, the same for every algorithm (the order of docs/request-flow.md). */
 function checkClaims(payload: Record<string, unknown>, consumer: TokenConsumer, opts: VerifyOptions): VerifyResult {
   if (!claimTypesOk(payload)) return F.bad_claims;
   if (payload.iss !== opts.issuer) return F.bad_issuer;

@@ -19,7 +19,7 @@ type Req = { headers: Record<string, string | string[] | undefined>; socket?: { 
 type Res = { setHeader(name: string, value: string): unknown };
 
 /**
- * Every /v1 call needs `Authorization: Bearer <admin token>` (SPEC §5). Both sides are hashed first so
+ * Every /v1 call needs `Authorization: Bearer <admin token>` (docs/admin-api.md). Both sides are hashed first so
  * timingSafeEqual compares equal-length buffers and the token's length does not leak through timing.
  * Wrong tokens are counted per source address (admin-auth-limiter.ts): past the budget that address
  * gets 429 + Retry-After until its window ends — even with the right token, checked before the

@@ -1,7 +1,7 @@
 import { loadEnv } from './env.config';
 
 describe('loadEnv', () => {
-  it('applies the defaults of SPEC §7', () => {
+  it('applies the defaults of docs/configuration.md', () => {
     const cfg = loadEnv({});
     expect(cfg.ADMIN_HOST).toBe('127.0.0.1');
     expect(cfg.ADMIN_PORT).toBe(8001);

@@ -1,7 +1,7 @@
 /**
- * The admin API's environment, validated once at start-up (SPEC §7) by the shared loader
+ * The admin API's environment, validated once at start-up by the shared loader
  * (libs/config): every `@Env` property is read. Feature code never reads process.env: it receives
- * this object through the ENV provider.
+ * this object through the ENV provider. docs/configuration.md lists every variable.
  */
 import * as path from 'node:path';
 import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, SharedEnv, toInt } from '@oauth2/config';

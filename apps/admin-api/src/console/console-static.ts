@@ -1,5 +1,5 @@
 /**
- * Serves the built web console (apps/console -> dist/console) at /console/ (SPEC §12). The files hold
+ * Serves the built web console (apps/console -> dist/console) at /console/ (docs/console.md). The files hold
  * no data (every datum comes from /v1 with the admin token), so they are public; each answer carries
  * a strict CSP. Only names of the build's own shape are looked up, inside the console directory.
  */

@@ -1,7 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { consoleStatic } from './console-static';
 
-/** The web console's static files at /console/ (SPEC §12); no controller, so the admin-token guard never sees them. */
+/** The web console's static files at /console/ (docs/console.md); no controller, so the admin-token guard never sees them. */
 @Module({})
 export class ConsoleModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

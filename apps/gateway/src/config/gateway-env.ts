@@ -5,7 +5,7 @@ import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator
 export { EnvError };
 
 /**
- * The gateway's environment, validated once at start-up (SPEC §7): every `@Env` property is read
+ * The gateway's environment, validated once at start-up (docs/configuration.md lists every variable): every `@Env` property is read
  * (libs/config). Feature code receives this object; nothing else reads process.env.
  */
 export class GatewayEnv extends SharedEnv {

@@ -7,7 +7,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transf
  * Request headers the gateway sets itself, or that undici must not be handed: `host` (the upstream's
  * own is used, X-Forwarded-Host carries the client's), `expect` (the gateway answers 100-continue
  * itself, see body-gate.ts), and `x-authenticated-scope`, which only the gateway may ever set
- * (SPEC §8.3): a client's is dropped always.
+ * (it carries the scopes the gateway granted): a client's is dropped always.
  */
 const REPLACED = new Set(['host', 'expect', 'x-mse-consumer', 'x-authenticated-scope', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
 

@@ -18,7 +18,7 @@ const WEBSOCKET_RE = /(?:^|[\s,])websocket(?:$|[\s,/])/i;
 /** How ProxyServer refuses before the handler: the data plane passes its counting `refuse`. */
 export type EdgeRefuse = (res: ServerResponse, code: 'trace_refused' | 'websocket_refused' | 'internal_error', close: boolean) => void;
 
-/** SPEC §7: request headers over 16 KiB are answered 431 by node's parser. */
+/** Request headers over 16 KiB are answered 431 by node's parser. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 
 /**

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { STATUS_SOURCE, type StatusSource } from './status-source';
 
-/** The gateway's status port (SPEC §7): liveness, readiness, enforced revision, Prometheus metrics. */
+/** The gateway's status port (GATEWAY_STATUS_HOST/PORT, docs/configuration.md): liveness, readiness, enforced revision, Prometheus metrics. */
 @Controller()
 export class StatusController {
   constructor(@Inject(STATUS_SOURCE) private readonly source: StatusSource) {}

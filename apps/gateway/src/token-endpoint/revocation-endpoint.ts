@@ -82,7 +82,7 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   for (const name of SINGLE_VALUED) {
     if (params.getAll(name).length > 1) return refuse(res, deps, 'bad_request_body', `parameter ${name} is repeated`);
   }
-  // Client authentication exactly as at the token endpoint (SPEC §3.3), but any failure is 401
+  // Client authentication exactly as at the token endpoint (docs/higress-mapping.md, "Token endpoint"), but any failure is 401
   // invalid_client (RFC 7009 §2.1 -> RFC 6749 §5.2).
   const authz = req.headers.authorization;
   let clientId: string | null;

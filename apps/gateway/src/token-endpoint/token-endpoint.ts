@@ -16,7 +16,7 @@ export interface TokenEndpointDeps {
 const SINGLE_VALUED = ['grant_type', 'client_id', 'client_secret', 'scope'];
 
 /**
- * Serves a token request (SPEC §3.3): client credentials grant only, parameters from the query (GET)
+ * Serves a token request (docs/higress-mapping.md, "Token endpoint"): client credentials grant only, parameters from the query (GET)
  * or a form body (POST), client authentication by parameters or HTTP Basic.
  * Nothing here logs: the query and body carry the client secret.
  */
