@@ -14,6 +14,44 @@ export class ApplyQueryDto {
   dry_run?: boolean;
 }
 
+export class ConsumerChangeDto {
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [String], description: 'changed fields by name (client_id, client_secret); never a value' }) fields: string[];
+}
+
+export class RuleChangeDto {
+  @ApiProperty({ description: 'its place in evaluation order (1 = first)' }) position: number;
+  @ApiProperty({ type: [String], nullable: true }) routes: string[] | null;
+  @ApiProperty({ type: [String], nullable: true }) domains: string[] | null;
+  @ApiProperty({ type: [String] }) allow: string[];
+  @ApiPropertyOptional({ type: [String], description: 'changed: which fields (position, allow)' }) fields?: string[];
+}
+
+export class SettingChangeDto {
+  @ApiProperty() key: string;
+  @ApiProperty({ description: 'value before' }) from: unknown;
+  @ApiProperty({ description: 'value after' }) to: unknown;
+}
+
+export class ConsumerChangesDto {
+  @ApiProperty({ type: [String] }) added: string[];
+  @ApiProperty({ type: [String] }) removed: string[];
+  @ApiProperty({ type: [ConsumerChangeDto] }) changed: ConsumerChangeDto[];
+}
+
+export class RuleChangesDto {
+  @ApiProperty({ type: [RuleChangeDto] }) added: RuleChangeDto[];
+  @ApiProperty({ type: [RuleChangeDto] }) removed: RuleChangeDto[];
+  @ApiProperty({ type: [RuleChangeDto] }) changed: RuleChangeDto[];
+}
+
+/** What an apply changes, dry run or real: rules are paired by what they match (ids are not kept). */
+export class ApplyChangesDto {
+  @ApiProperty({ type: ConsumerChangesDto }) consumers: ConsumerChangesDto;
+  @ApiProperty({ type: RuleChangesDto }) rules: RuleChangesDto;
+  @ApiProperty({ type: [SettingChangeDto] }) settings: SettingChangeDto[];
+}
+
 export class ApplyResultDto {
   @ApiProperty()
   revision: number;
@@ -21,6 +59,8 @@ export class ApplyResultDto {
   warnings: string[];
   @ApiProperty({ example: { consumers: 2, rules: 1 } })
   applied: { consumers: number; rules: number };
+  @ApiProperty({ type: ApplyChangesDto, description: 'what the apply changes (dry run: would change); never a secret value' })
+  changes: ApplyChangesDto;
 }
 
 export class ExportQueryDto {

@@ -45,7 +45,7 @@ describe('apply / export', () => {
   ])('applies the Higress doc example as %s', async (_shape, doc, warnPath) => {
     const before = await ctx.store.revision();
     const res = await ctx.store.apply(doc, { dryRun: false });
-    expect(res).toEqual({ revision: before + 1, warnings: [`${warnPath}: route "route-b" does not exist yet; rule kept`], applied: { consumers: 2, rules: 2 } });
+    expect(res).toEqual({ revision: before + 1, warnings: [`${warnPath}: route "route-b" does not exist yet; rule kept`], applied: { consumers: 2, rules: 2 }, changes: expect.objectContaining({ consumers: { added: ['consumer1', 'consumer2'], removed: [], changed: [] } }) });
     const src = await ctx.store.loadSnapshotSource();
     expect(src.revision).toBe(before + 1);
     expect(src.settings).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
@@ -88,6 +88,25 @@ describe('apply / export', () => {
     // Export writes the deny-all rules back, so the round trip keeps them.
     const again = await ctx.store.apply(JSON.stringify(await ctx.store.exportConfig({ redact: false })), { dryRun: true });
     expect(again.applied.rules).toBe(3);
+  });
+
+  it('says what it changes, dry run and real alike, naming a changed secret but never its value', async () => {
+    const secret = (n: number) => `s${n}`.padEnd(40, 'x');
+    await ctx.store.apply(JSON.stringify({ global_auth: false, consumers: [{ name: 'keep', client_id: 'keep-id', client_secret: secret(1) }, { name: 'moved', client_id: 'm1', client_secret: secret(2) }, { name: 'gone', client_id: 'g', client_secret: secret(3) }], _rules_: [{ _match_route_: ['route-a'], allow: ['keep'] }, { _match_domain_: ['x.com'], allow: ['gone'] }] }), { dryRun: false });
+    const bare = JSON.stringify({ global_auth: true, consumers: [{ name: 'keep', client_id: 'keep-id', client_secret: secret(9) }, { name: 'moved', client_id: 'm2', client_secret: secret(2) }], _rules_: [{ _match_route_: ['route-a'], allow: ['keep', 'moved'] }] });
+    const dry = await ctx.store.apply(bare, { dryRun: true });
+    const real = await ctx.store.apply(bare, { dryRun: false });
+    for (const r of [dry, real]) {
+      expect(r.changes).toEqual({
+        consumers: { added: [], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret'] }, { name: 'moved', fields: ['client_id'] }] },
+        rules: { added: [], removed: [{ position: 2, routes: null, domains: ['x.com'], allow: ['gone'] }], changed: [{ position: 1, routes: ['route-a'], domains: null, allow: ['keep', 'moved'], fields: ['allow'] }] },
+        settings: [{ key: 'global_auth', from: false, to: true }],
+      });
+      expect(JSON.stringify(r)).not.toContain(secret(9));
+    }
+    // Applying the same document again changes nothing, and says so.
+    const again = await ctx.store.apply(bare, { dryRun: true });
+    expect(again.changes).toEqual({ consumers: { added: [], removed: [], changed: [] }, rules: { added: [], removed: [], changed: [] }, settings: [] });
   });
 
   it('dry run reports the would-be result and writes nothing', async () => {

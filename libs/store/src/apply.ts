@@ -1,3 +1,4 @@
+import { diffApply } from './apply-changes';
 import { change, currentRevision, now, type StoreContext } from './context';
 import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
 import { invalid } from './errors';
@@ -13,7 +14,8 @@ const CHUNK = 200;
 /**
  * `/v1/apply` (docs/admin-api.md, docs/higress-mapping.md): replaces settings, consumers and rules in ONE write transaction (one
  * revision bump); routes are untouched. A consumer keeps its created_at when its name survives.
- * A dry run does the same work and rolls it back, so it reports exactly what a real apply would.
+ * A dry run does the same work and rolls it back, so it reports exactly what a real apply would,
+ * `changes` included (apply-changes.ts).
  */
 export async function applyDocument(ctx: StoreContext, text: string, dryRun: boolean): Promise<ApplyResult> {
   const plan = planApply(text);
@@ -22,6 +24,16 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
     async () => {
       const { em } = ctx.db;
       const existing = new Map((await em.find(ConsumerEntity)).map((e) => [e.name, e]));
+      const before = {
+        consumers: [...existing.values()].map((e) => ({ name: e.name, client_id: e.client_id, secretChanged: false })),
+        rules: (await em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } })).map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow })),
+        settings: await readSettings(ctx),
+      };
+      // Whether a secret changes: only the store can tell (it opens the old one); never reported as a value.
+      const secretDiffers = (c: (typeof plan.consumers)[number]): boolean => {
+        const old = existing.get(c.name);
+        return old !== undefined && c.client_secret !== REDACTED && ctx.box.open(old.secret_enc, consumerAad(old.name), `consumer "${old.name}"`) !== c.client_secret;
+      };
       const rows = plan.consumers.map((c) => {
         const old = existing.get(c.name);
         if (c.client_secret === REDACTED) {
@@ -32,7 +44,7 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       });
       // A client_id that had another secret before this apply (under any name) gets the same
       // treatment as rotate-secret: its older tokens are cut off unless every alg is HS256.
-      const algs = [(await readSettings(ctx)).signing_alg, plan.settings.signing_alg];
+      const algs = [before.settings.signing_alg, plan.settings.signing_alg];
       const oldSecrets = new Map<string, string>();
       if (algs.some((a) => a !== 'HS256')) {
         for (const e of existing.values()) oldSecrets.set(e.client_id, ctx.box.open(e.secret_enc, consumerAad(e.name), `consumer "${e.name}"`));
@@ -47,11 +59,12 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       await ctx.db.query('DELETE FROM "consumer"');
       for (let i = 0; i < rows.length; i += CHUNK) await em.insert(ConsumerEntity, rows.slice(i, i + CHUNK));
       const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow }));
+      const changes = diffApply(before, { consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c) })), rules: ruleRows, settings: plan.settings });
       for (let i = 0; i < ruleRows.length; i += CHUNK) await em.insert(RuleEntity, ruleRows.slice(i, i + CHUNK));
       await writeSettings(ctx, plan.settings);
       await syncSigningKeys(ctx, plan.settings.signing_alg);
       for (const clientId of changedClients) await secretChanged(ctx, clientId, algs);
-      return { revision: await currentRevision(ctx), warnings, applied: { consumers: rows.length, rules: ruleRows.length } };
+      return { revision: await currentRevision(ctx), warnings, applied: { consumers: rows.length, rules: ruleRows.length }, changes };
     },
     !dryRun,
   );

@@ -1,3 +1,4 @@
+import type { ApplyChanges } from './apply-changes';
 /**
  * The contract of the store lib, written first so the admin API, the gateway and the store could be
  * built in parallel. Implementations live beside this file; apps import only from '@oauth2/store'.
@@ -63,6 +64,8 @@ export interface ApplyResult {
   revision: number;
   warnings: string[];
   applied: { consumers: number; rules: number };
+  /** What the apply changes (or, dry run, would change): names and fields, never a secret value. */
+  changes: ApplyChanges;
 }
 
 /** A token revocation (docs/revocation.md): by `jti` (with `exp`) or by `client_id` (with `revoked_before`). */
