@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { collect, nonNegativeInt, ruleId, withPageOptions, type PageOptions } from '../args';
+import { collect, nonNegativeInt, ruleId } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { ApiError, UsageError } from '../errors';
 import { deleteView, rulesTable, ruleView } from '../output/views';
 
@@ -71,10 +72,7 @@ export function allowCommand(ctx: Context): Command {
       ctx.render(await client.replaceRule(id, input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
     });
 
-  withPageOptions(cmd.command('list').description('list rules in evaluation order')).action(async (o: PageOptions) => {
-    const page = await ctx.client().listRules(o);
-    ctx.render(page, (p) => rulesTable(p, o.offset));
-  });
+  addListCommand(cmd, ctx, { name: 'list', description: 'list rules in evaluation order', fetch: (c, page) => c.listRules(page), table: rulesTable });
 
   cmd
     .command('get <id>')

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { withPageOptions, type PageOptions } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { addGrantsCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
 import type { ConsumerWithSecretDto } from '@oauth2/contracts';
@@ -39,10 +39,7 @@ export function consumerCommand(ctx: Context): Command {
       renderSecret(ctx, created, supplied !== undefined);
     });
 
-  withPageOptions(cmd.command('list').description('list consumers (secrets are never listed)')).action(async (o: PageOptions) => {
-    const page = await ctx.client().listConsumers(o);
-    ctx.render(page, (p) => consumersTable(p, o.offset));
-  });
+  addListCommand(cmd, ctx, { name: 'list', description: 'list consumers (secrets are never listed)', fetch: (c, page) => c.listConsumers(page), table: consumersTable });
 
   cmd
     .command('get <name>')

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import type { CreateRouteDto } from '@oauth2/contracts';
-import { collect, withPageOptions, type PageOptions } from '../args';
+import { collect } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { addWhoCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
 import { deleteView, routesTable, routeView } from '../output/views';
@@ -67,10 +68,7 @@ export function routeCommand(ctx: Context): Command {
       ctx.render(await client.replaceRoute(name, next), routeView);
     });
 
-  withPageOptions(cmd.command('list').description('list routes')).action(async (o: PageOptions) => {
-    const page = await ctx.client().listRoutes(o);
-    ctx.render(page, (p) => routesTable(p, o.offset));
-  });
+  addListCommand(cmd, ctx, { name: 'list', description: 'list routes', fetch: (c, page) => c.listRoutes(page), table: routesTable });
 
   cmd
     .command('get <name>')

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { nonNegativeInt, revocationId, withPageOptions, type PageOptions } from '../args';
+import { nonNegativeInt, revocationId } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { UsageError } from '../errors';
 import { deleteView, revocationsTable, revocationView } from '../output/views';
 
@@ -30,10 +31,7 @@ export function tokenCommand(ctx: Context): Command {
       ctx.render(await ctx.client().revoke(body), revocationView);
     });
 
-  withPageOptions(cmd.command('revocations').description('list revocations in force')).action(async (o: PageOptions) => {
-    const page = await ctx.client().listRevocations(o);
-    ctx.render(page, (p) => revocationsTable(p, o.offset));
-  });
+  addListCommand(cmd, ctx, { name: 'revocations', description: 'list revocations in force', fetch: (c, page) => c.listRevocations(page), table: revocationsTable });
 
   cmd
     .command('unrevoke <id>')
