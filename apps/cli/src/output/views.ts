@@ -11,3 +11,4 @@ export * from './apply.view';
 export * from './keys.view';
 export * from './revocations.view';
 export * from './explain.view';
+export * from './status.view';
