@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from 'commander';
-import { collect, contentTypeFor, nonNegativeInt, parseSettingAssignments, positiveInt, ruleId } from './args';
+import { Command, InvalidArgumentError } from 'commander';
+import { collect, contentTypeFor, kidArg, nonNegativeInt, parseSettingAssignments, positiveInt, revocationId, ruleId, withPageOptions } from './args';
 import { UsageError } from './errors';
 
 describe('collect (repeatable list flags)', () => {
@@ -20,6 +20,28 @@ describe('integer flags', () => {
   it('positiveInt refuses 0', () => expect(() => positiveInt('0')).toThrow(InvalidArgumentError));
   it.each(['0', 'abc', '-3', '2.0'])('ruleId refuses %p as a usage error', (v) => expect(() => ruleId(v)).toThrow(UsageError));
   it('ruleId accepts a positive integer', () => expect(ruleId('12')).toBe(12));
+  it('each id parser names its own id', () => {
+    expect(() => ruleId('0')).toThrow('rule id must be a positive integer, got "0"');
+    expect(() => revocationId('x')).toThrow('revocation id must be a positive integer, got "x"');
+    expect(revocationId('7')).toBe(7);
+  });
+});
+
+describe('kidArg (a kid travels in the URL path)', () => {
+  it.each(['-_8ScA1', 'abc'])('accepts base64url %p', (v) => expect(kidArg(v)).toBe(v));
+  it.each(['a/b', '../x', 'a b', '', 'x'.repeat(129)])('refuses %p as a usage error', (v) => expect(() => kidArg(v)).toThrow(UsageError));
+});
+
+describe('withPageOptions (--limit / --offset of every list)', () => {
+  it('parses both with the shared parsers', () => {
+    const cmd = withPageOptions(new Command('list')).exitOverride();
+    cmd.parse(['--limit', '5', '--offset', '10'], { from: 'user' });
+    expect(cmd.opts()).toEqual({ limit: 5, offset: 10 });
+  });
+  it('refuses a zero page size', () => {
+    const cmd = withPageOptions(new Command('list')).exitOverride().configureOutput({ writeErr: () => undefined });
+    expect(() => cmd.parse(['--limit', '0'], { from: 'user' })).toThrow(/must be an integer >= 1/);
+  });
 });
 
 describe('parseSettingAssignments (settings set)', () => {

@@ -1,5 +1,6 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { parseSettingText } from '@oauth2/core';
+import type { PageQueryDto, PatchSettingsDto } from '@oauth2/contracts';
 import { UsageError } from './errors';
 
 /** Pure flag parsers; commander turns an InvalidArgumentError into a usage error (exit 2). */
@@ -31,17 +32,36 @@ export function timeoutSeconds(value: string): number {
   return Number(value);
 }
 
-/** A rule id given as a positional argument. */
-export function ruleId(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new UsageError(`rule id must be a positive integer, got "${value}"`);
-  return Number(value);
+/** A positive integer id given as a positional argument (`allow get 3`, `token unrevoke 7`). */
+function positiveId(what: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) throw new UsageError(`${what} must be a positive integer, got "${value}"`);
+    return Number(value);
+  };
+}
+
+export const ruleId = positiveId('rule id');
+export const revocationId = positiveId('revocation id');
+
+/** A kid travels in the URL path: base64url only (ours are RFC 7638 thumbprints). */
+export function kidArg(kid: string): string {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(kid)) throw new UsageError(`kid must be 1-128 base64url characters, got "${kid}"`);
+  return kid;
+}
+
+/** What `--limit` / `--offset` parse to: the API's own page query. */
+export type PageOptions = PageQueryDto;
+
+/** `--limit` and `--offset` of every list, with the same help and parsers. */
+export function withPageOptions(cmd: Command): Command {
+  return cmd.option('--limit <n>', 'page size (max 10000)', positiveInt).option('--offset <n>', 'skip this many', nonNegativeInt);
 }
 
 /**
  * `settings set k=v ...` -> a typed PATCH body. Values are typed and checked by core's rules,
  * so an unknown key or a bad value fails here (exit 2) before anything is sent.
  */
-export function parseSettingAssignments(args: string[]): Record<string, unknown> {
+export function parseSettingAssignments(args: string[]): PatchSettingsDto {
   if (!args.length) throw new UsageError('settings set needs at least one key=value');
   const patch: Record<string, unknown> = {};
   for (const arg of args) {
@@ -55,7 +75,7 @@ export function parseSettingAssignments(args: string[]): Record<string, unknown>
       throw new UsageError((err as Error).message);
     }
   }
-  return patch;
+  return patch as PatchSettingsDto;
 }
 
 /** `apply -f`: content type by extension; for stdin or other names, JSON if it looks like JSON, else YAML. */

@@ -1,47 +1,33 @@
 import { Agent, request } from 'undici';
+// Type-only: erased at build time, so the CLI loads none of the DTOs' class-validator / swagger code.
+import type {
+  ApplyResultDto,
+  ConsumerDto,
+  ConsumerWithSecretDto,
+  CreateConsumerDto,
+  CreateRouteDto,
+  DeleteResultDto,
+  ExplainRequestDto,
+  ExplainResultDto,
+  GrantsDto,
+  KeyDto,
+  KeyListDto,
+  PageDto,
+  PageQueryDto,
+  PatchSettingsDto,
+  ReplaceRouteDto,
+  RevisionDto,
+  RevocationDto,
+  RevocationInputDto,
+  RotateKeyDto,
+  RouteDto,
+  RuleDto,
+  RuleInputDto,
+  SettingsDto,
+  WhoDto,
+} from '@oauth2/contracts';
 import { ApiError, CliError, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
-
-/* Minimal wire types of the admin API (SPEC §5); the API owns the shapes, the CLI only reads them. */
-export interface Consumer {
-  name: string;
-  client_id: string;
-  created_at?: string;
-}
-export interface ConsumerWithSecret extends Consumer {
-  client_secret: string;
-}
-export interface Route {
-  name: string;
-  hosts: string[];
-  path_prefix: string;
-  upstream: string;
-  strip_prefix: boolean;
-  created_at?: string;
-}
-export interface Rule {
-  id: number;
-  position: number;
-  routes?: string[] | null;
-  domains?: string[] | null;
-  allow: string[];
-}
-export interface Page<T> {
-  items: T[];
-  total: number;
-}
-export interface DeleteResult {
-  deleted: string;
-  rules_updated: number[];
-  rules_deleted: number[];
-  rules_emptied?: number[];
-}
-export interface ApplyResult {
-  revision: number;
-  warnings: string[];
-  applied: { consumers: number; rules: number };
-}
-export type SettingsBody = Record<string, unknown>;
 
 export interface ClientOptions {
   server: string;
@@ -83,10 +69,14 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Names go in one path segment: `ns/ingress` becomes `ns%2Fingress` (SPEC §5). */
+/** Names go in one path segment: `ns/ingress` becomes `ns%2Fingress` (docs/admin-api.md). */
 export const seg = (name: string | number): string => encodeURIComponent(String(name));
 
-/** A small typed client of the admin REST API. One instance per CLI run; `close()` frees its sockets. */
+/**
+ * The typed client of the admin REST API (docs/admin-api.md): one method per endpoint the CLI uses,
+ * typed with the API's own shapes from libs/contracts; commands call these, never a path string.
+ * One instance per CLI run; `close()` frees its sockets.
+ */
 export class AdminClient {
   private readonly base: URL;
   private readonly agent: Agent;
@@ -114,7 +104,7 @@ export class AdminClient {
   }
 
   /** Sends one request; returns the parsed JSON (or text for non-JSON answers); throws ApiError on >= 400. */
-  async call<T>(method: string, path: string, o: CallOptions = {}): Promise<T> {
+  private async call<T>(method: string, path: string, o: CallOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -164,71 +154,104 @@ export class AdminClient {
     return parsed as T;
   }
 
+  /** Whatever answers /healthz (`{"status":"ok"}` from the admin API; text from a proxy in front of it). */
   health(): Promise<unknown> {
     return this.call('GET', '/healthz', { auth: false });
   }
-  revision(): Promise<{ revision: number }> {
+  revision(): Promise<RevisionDto> {
     return this.call('GET', '/v1/revision');
   }
 
-  getSettings(): Promise<SettingsBody> {
+  getSettings(): Promise<SettingsDto> {
     return this.call('GET', '/v1/settings');
   }
-  patchSettings(patch: SettingsBody): Promise<SettingsBody> {
+  patchSettings(patch: PatchSettingsDto): Promise<SettingsDto> {
     return this.call('PATCH', '/v1/settings', { json: patch });
   }
 
-  addConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret> {
+  addConsumer(input: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
     return this.call('POST', '/v1/consumers', { json: input });
   }
-  listConsumers(page: { limit?: number; offset?: number } = {}): Promise<Page<Consumer>> {
-    return this.call('GET', '/v1/consumers', { query: page });
+  listConsumers(page: PageQueryDto = {}): Promise<PageDto<ConsumerDto>> {
+    return this.call('GET', '/v1/consumers', { query: { ...page } });
   }
-  getConsumer(name: string): Promise<Consumer> {
+  getConsumer(name: string): Promise<ConsumerDto> {
     return this.call('GET', `/v1/consumers/${seg(name)}`);
   }
-  removeConsumer(name: string, force: boolean): Promise<DeleteResult> {
+  removeConsumer(name: string, force: boolean): Promise<DeleteResultDto> {
     return this.call('DELETE', `/v1/consumers/${seg(name)}`, { query: { force: force || undefined } });
   }
-  rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecret> {
+  rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecretDto> {
     return this.call('POST', `/v1/consumers/${seg(name)}/rotate-secret`, { json: client_secret === undefined ? {} : { client_secret } });
   }
+  /** Every route and domain rule, reachable by this consumer or why not. */
+  consumerGrants(name: string): Promise<GrantsDto> {
+    return this.call('GET', `/v1/consumers/${seg(name)}/grants`);
+  }
 
-  addRoute(input: Partial<Route> & { name: string; upstream: string }): Promise<Route> {
+  addRoute(input: CreateRouteDto): Promise<RouteDto> {
     return this.call('POST', '/v1/routes', { json: input });
   }
-  listRoutes(page: { limit?: number; offset?: number } = {}): Promise<Page<Route>> {
-    return this.call('GET', '/v1/routes', { query: page });
+  listRoutes(page: PageQueryDto = {}): Promise<PageDto<RouteDto>> {
+    return this.call('GET', '/v1/routes', { query: { ...page } });
   }
-  getRoute(name: string): Promise<Route> {
+  getRoute(name: string): Promise<RouteDto> {
     return this.call('GET', `/v1/routes/${seg(name)}`);
   }
   /** PUT /v1/routes/{name}: the whole route (the CLI merges the flags given over the current route). */
-  replaceRoute(name: string, input: { hosts: string[]; path_prefix: string; upstream: string; strip_prefix: boolean }): Promise<Route> {
+  replaceRoute(name: string, input: ReplaceRouteDto): Promise<RouteDto> {
     return this.call('PUT', `/v1/routes/${seg(name)}`, { json: input });
   }
-  removeRoute(name: string, force: boolean): Promise<DeleteResult> {
+  removeRoute(name: string, force: boolean): Promise<DeleteResultDto> {
     return this.call('DELETE', `/v1/routes/${seg(name)}`, { query: { force: force || undefined } });
   }
+  /** Which consumers pass on this route. */
+  routeWho(name: string): Promise<WhoDto> {
+    return this.call('GET', `/v1/routes/${seg(name)}/who`);
+  }
 
-  addRule(input: { routes?: string[]; domains?: string[]; allow: string[]; position?: number }): Promise<Rule> {
+  addRule(input: RuleInputDto): Promise<RuleDto> {
     return this.call('POST', '/v1/rules', { json: input });
   }
-  listRules(page: { limit?: number; offset?: number } = {}): Promise<Page<Rule>> {
-    return this.call('GET', '/v1/rules', { query: page });
+  listRules(page: PageQueryDto = {}): Promise<PageDto<RuleDto>> {
+    return this.call('GET', '/v1/rules', { query: { ...page } });
   }
-  getRule(id: number): Promise<Rule> {
+  getRule(id: number): Promise<RuleDto> {
     return this.call('GET', `/v1/rules/${seg(id)}`);
   }
   /** PUT /v1/rules/{id}: the whole rule. */
-  replaceRule(id: number, input: { routes?: string[]; domains?: string[]; allow: string[]; position?: number }): Promise<Rule> {
+  replaceRule(id: number, input: RuleInputDto): Promise<RuleDto> {
     return this.call('PUT', `/v1/rules/${seg(id)}`, { json: input });
   }
-  removeRule(id: number): Promise<DeleteResult> {
+  removeRule(id: number): Promise<DeleteResultDto> {
     return this.call('DELETE', `/v1/rules/${seg(id)}`);
   }
 
-  apply(text: string, contentType: string, dryRun: boolean): Promise<ApplyResult> {
+  listKeys(): Promise<KeyListDto> {
+    return this.call('GET', '/v1/keys');
+  }
+  rotateKey(input: RotateKeyDto): Promise<KeyDto> {
+    return this.call('POST', '/v1/keys/rotate', { json: input });
+  }
+  retireKey(kid: string): Promise<KeyDto> {
+    return this.call('POST', `/v1/keys/${seg(kid)}/retire`, { json: {} });
+  }
+
+  revoke(input: RevocationInputDto): Promise<RevocationDto> {
+    return this.call('POST', '/v1/revocations', { json: input });
+  }
+  listRevocations(page: PageQueryDto = {}): Promise<PageDto<RevocationDto>> {
+    return this.call('GET', '/v1/revocations', { query: { ...page } });
+  }
+  removeRevocation(id: number): Promise<DeleteResultDto> {
+    return this.call('DELETE', `/v1/revocations/${seg(id)}`);
+  }
+
+  explain(input: ExplainRequestDto): Promise<ExplainResultDto> {
+    return this.call('POST', '/v1/explain', { json: input });
+  }
+
+  apply(text: string, contentType: string, dryRun: boolean): Promise<ApplyResultDto> {
     return this.call('POST', '/v1/apply', { raw: { text, contentType }, query: { dry_run: dryRun || undefined } });
   }
   /** YAML text by default; the parsed JSON document with `format: 'json'`. */

@@ -1,4 +1,4 @@
-/** Process exit codes of oauth2ctl (SPEC §6). Scripts branch on these, so they never change meaning. */
+/** Process exit codes of oauth2ctl (docs/cli.md). Scripts branch on these, so they never change meaning. */
 export const ExitCode = {
   OK: 0,
   FAILURE: 1,

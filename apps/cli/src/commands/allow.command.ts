@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { collect, nonNegativeInt, positiveInt, ruleId } from '../args';
+import { collect, nonNegativeInt, ruleId } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { ApiError, UsageError } from '../errors';
 import { deleteView, rulesTable, ruleView } from '../output/views';
 
@@ -34,7 +35,7 @@ interface UpdateOptions {
   position?: number;
 }
 
-/** `oauth2ctl allow add|update|list|get|remove`: allow-list rules (SPEC §2, §6). */
+/** `oauth2ctl allow add|update|list|get|remove`: allow-list rules (docs/cli.md, docs/admin-api.md). */
 export function allowCommand(ctx: Context): Command {
   const cmd = new Command('allow').description('manage allow-list rules (which consumers may use a route or domain)');
 
@@ -46,7 +47,7 @@ export function allowCommand(ctx: Context): Command {
     .requiredOption('--consumer <name>', 'allowed consumer; repeat for more', collect)
     .option('--position <n>', 'evaluation position (first matching rule wins; default: last)', nonNegativeInt)
     .action(async (o: AddOptions) => {
-      // A rule matches by routes OR by domains, never both (SPEC §2).
+      // A rule matches by routes OR by domains, never both (the API refuses both, and neither).
       if (!!o.route === !!o.domain) throw new UsageError('give exactly one of --route or --domain');
       const input = { ...(o.route ? { routes: o.route } : { domains: o.domain }), allow: o.consumer, position: o.position };
       ctx.render(await ctx.client().addRule(input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
@@ -71,15 +72,7 @@ export function allowCommand(ctx: Context): Command {
       ctx.render(await client.replaceRule(id, input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
     });
 
-  cmd
-    .command('list')
-    .description('list rules in evaluation order')
-    .option('--limit <n>', 'page size (max 10000)', positiveInt)
-    .option('--offset <n>', 'skip this many', nonNegativeInt)
-    .action(async (o: { limit?: number; offset?: number }) => {
-      const page = await ctx.client().listRules(o);
-      ctx.render(page, (p) => rulesTable(p, o.offset));
-    });
+  addListCommand(cmd, ctx, { name: 'list', description: 'list rules in evaluation order', fetch: (c, page) => c.listRules(page), table: rulesTable });
 
   cmd
     .command('get <id>')

@@ -16,7 +16,7 @@ export async function readInput(ctx: Context, file: string): Promise<string> {
   }
 }
 
-/** `oauth2ctl apply -f FILE [--dry-run]`: declarative replace of settings, consumers and rules (SPEC §5). */
+/** `oauth2ctl apply -f FILE [--dry-run]`: declarative replace of settings, consumers and rules (docs/admin-api.md). */
 export function applyCommand(ctx: Context): Command {
   return new Command('apply')
     .description('replace settings, consumers and rules with a Higress WasmPlugin or plugin-config document (YAML or JSON)')

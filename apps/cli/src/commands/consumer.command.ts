@@ -1,9 +1,9 @@
 import { Command } from 'commander';
-import { nonNegativeInt, positiveInt } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { addGrantsCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
-import type { ConsumerWithSecret } from '../client';
+import type { ConsumerWithSecretDto } from '@oauth2/contracts';
 import { consumersTable, consumerSecretView, consumerView, deleteView, suppliedSecretView } from '../output/views';
 
 /** `--client-secret -` reads the secret from stdin, so it never shows in `ps` or shell history. */
@@ -18,13 +18,13 @@ async function secretArg(ctx: Context, value: string | undefined): Promise<strin
  * A generated secret is printed (this is the only time it can be); a secret the caller supplied is
  * never echoed back, in either output mode: it would only add a copy to the terminal or a log.
  */
-function renderSecret(ctx: Context, c: ConsumerWithSecret, supplied: boolean): void {
+function renderSecret(ctx: Context, c: ConsumerWithSecretDto, supplied: boolean): void {
   if (!supplied) return ctx.render(c, consumerSecretView);
   const { client_secret: _omitted, ...rest } = c;
   ctx.render(rest, suppliedSecretView);
 }
 
-/** `oauth2ctl consumer add|list|get|remove|rotate-secret` (SPEC §6). */
+/** `oauth2ctl consumer add|list|get|remove|rotate-secret` (docs/cli.md). */
 export function consumerCommand(ctx: Context): Command {
   const cmd = new Command('consumer').description('manage consumers (OAuth2 clients)');
 
@@ -39,15 +39,7 @@ export function consumerCommand(ctx: Context): Command {
       renderSecret(ctx, created, supplied !== undefined);
     });
 
-  cmd
-    .command('list')
-    .description('list consumers (secrets are never listed)')
-    .option('--limit <n>', 'page size (max 10000)', positiveInt)
-    .option('--offset <n>', 'skip this many', nonNegativeInt)
-    .action(async (o: { limit?: number; offset?: number }) => {
-      const page = await ctx.client().listConsumers(o);
-      ctx.render(page, (p) => consumersTable(p, o.offset));
-    });
+  addListCommand(cmd, ctx, { name: 'list', description: 'list consumers (secrets are never listed)', fetch: (c, page) => c.listConsumers(page), table: consumersTable });
 
   cmd
     .command('get <name>')

@@ -34,7 +34,7 @@ export function writeSecretFile(path: string, text: string): void {
   }
 }
 
-/** `oauth2ctl export [-f FILE] [--redact]`: the whole config as a WasmPlugin document (SPEC §5). */
+/** `oauth2ctl export [-f FILE] [--redact]`: the whole config as a WasmPlugin document (docs/admin-api.md). */
 export function exportCommand(ctx: Context): Command {
   return new Command('export')
     .description('print the config as a Higress WasmPlugin document (YAML; JSON with -o json or a .json file); includes secrets unless --redact')

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import { collect, nonNegativeInt, positiveInt } from '../args';
-import type { Route } from '../client';
+import type { CreateRouteDto } from '@oauth2/contracts';
+import { collect } from '../args';
 import type { Context } from '../context';
+import { addListCommand } from './list';
 import { addWhoCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
 import { deleteView, routesTable, routeView } from '../output/views';
@@ -21,7 +22,7 @@ interface AddOptions {
   stripPrefix?: boolean;
 }
 
-/** `oauth2ctl route add|update|list|get|remove` (SPEC §6). */
+/** `oauth2ctl route add|update|list|get|remove` (docs/cli.md). */
 export function routeCommand(ctx: Context): Command {
   const cmd = new Command('route').description('manage routes (host + path prefix -> upstream)');
 
@@ -34,7 +35,7 @@ export function routeCommand(ctx: Context): Command {
     .option('--strip-prefix', 'remove the path prefix before forwarding')
     .action(async (name: string, o: AddOptions) => {
       // Only send what was given, so the API's defaults stay the API's.
-      const input: Partial<Route> & { name: string; upstream: string } = { name, upstream: o.upstream };
+      const input: CreateRouteDto = { name, upstream: o.upstream };
       if (o.host) input.hosts = o.host;
       if (o.pathPrefix !== undefined) input.path_prefix = o.pathPrefix;
       if (o.stripPrefix) input.strip_prefix = true;
@@ -67,15 +68,7 @@ export function routeCommand(ctx: Context): Command {
       ctx.render(await client.replaceRoute(name, next), routeView);
     });
 
-  cmd
-    .command('list')
-    .description('list routes')
-    .option('--limit <n>', 'page size (max 10000)', positiveInt)
-    .option('--offset <n>', 'skip this many', nonNegativeInt)
-    .action(async (o: { limit?: number; offset?: number }) => {
-      const page = await ctx.client().listRoutes(o);
-      ctx.render(page, (p) => routesTable(p, o.offset));
-    });
+  addListCommand(cmd, ctx, { name: 'list', description: 'list routes', fetch: (c, page) => c.listRoutes(page), table: routesTable });
 
   cmd
     .command('get <name>')

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { SETTING_KEYS, settingRule, settingSpec, settingValueText } from '@oauth2/core';
+import { SETTING_KEYS, settingRule, settingSpec, settingValueText, type SettingKey } from '@oauth2/core';
 import { parseSettingAssignments } from '../args';
 import type { Context } from '../context';
 import { UsageError } from '../errors';
@@ -15,7 +15,7 @@ export function settingsHelp(): string {
   return `\nSettings (key=value; key=unset clears one that can be unset):\n${rows.join('\n')}\n`;
 }
 
-/** `oauth2ctl settings get|set` (SPEC §1, §6). */
+/** `oauth2ctl settings get|set` (docs/cli.md; the settings themselves: core's settings schema). */
 export function settingsCommand(ctx: Context): Command {
   const cmd = new Command('settings').description('show or change instance settings');
 
@@ -25,7 +25,7 @@ export function settingsCommand(ctx: Context): Command {
     .action(async (key: string | undefined) => {
       if (key !== undefined && !(SETTING_KEYS as readonly string[]).includes(key)) throw new UsageError(`unknown setting "${key}"; one of: ${SETTING_KEYS.join(', ')}`);
       const all = await ctx.client().getSettings();
-      ctx.render(key === undefined ? all : { [key]: all[key] }, settingsTable);
+      ctx.render(key === undefined ? all : { [key]: all[key as SettingKey] }, settingsTable);
     });
 
   cmd

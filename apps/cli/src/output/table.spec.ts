@@ -67,7 +67,7 @@ describe('views', () => {
   });
 
   it('renders rules by what they match', () => {
-    const out = rulesTable({ items: [{ id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] }, { id: 2, position: 1, domains: ['*.x.com'], routes: null, allow: ['c1', 'c2'] }], total: 2 });
+    const out = rulesTable({ items: [{ id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] }, { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'] }], total: 2 });
     expect(out.split('\n')).toEqual(['ID  POSITION  MATCH           ALLOW', '1   0         route:ns/a,b    c1', '2   1         domain:*.x.com  c1,c2']);
   });
 
@@ -76,12 +76,36 @@ describe('views', () => {
     expect(deleteView('consumer', { deleted: 'c1', rules_updated: [], rules_deleted: [], rules_emptied: [5] })).toBe(
       'deleted consumer c1\nwarning: rules now allow nobody (their allow-list is empty; 403 until you allow someone): 5',
     );
-    expect(deleteView('rule', { deleted: '4', rules_updated: [], rules_deleted: [] })).toBe('deleted rule 4');
+    expect(deleteView('rule', { deleted: '4', rules_updated: [], rules_deleted: [], rules_emptied: [] })).toBe('deleted rule 4');
   });
 
-  it('prints apply counts and each warning', () => {
-    const out = applyView({ revision: 9, warnings: ['route "x" does not exist yet', 'rule 2 has an empty allow: skipped'], applied: { consumers: 2, rules: 1 } }, false);
-    expect(out.split('\n')).toEqual(['applied at revision 9', 'consumers: 2', 'rules: 1', 'warning: route "x" does not exist yet', 'warning: rule 2 has an empty allow: skipped']);
-    expect(applyView({ revision: 9, warnings: [], applied: { consumers: 0, rules: 0 } }, true)).toMatch(/^dry run/);
+  const NONE = { consumers: { added: [], removed: [], changed: [] }, rules: { added: [], removed: [], changed: [] }, settings: [] };
+  it('prints apply counts, the changes and each warning', () => {
+    const out = applyView({ revision: 9, warnings: ['route "x" does not exist yet'], applied: { consumers: 2, rules: 1 }, changes: NONE }, false);
+    expect(out.split('\n')).toEqual(['applied at revision 9', 'consumers: 2', 'rules: 1', 'changes: none', 'warning: route "x" does not exist yet']);
+    expect(applyView({ revision: 9, warnings: [], applied: { consumers: 0, rules: 0 }, changes: NONE }, true)).toMatch(/^dry run/);
+  });
+
+  it('prints the changes as a diff: names and fields, never a value of a secret', () => {
+    const changes = {
+      consumers: { added: ['new'], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret'] }] },
+      rules: {
+        added: [{ position: 2, routes: ['a', 'b'], domains: null, allow: ['new'] }],
+        removed: [{ position: 3, routes: null, domains: ['x.com'], allow: [] }],
+        changed: [{ position: 1, routes: ['r'], domains: null, allow: ['keep', 'new'], fields: ['allow'] }],
+      },
+      settings: [{ key: 'global_auth', from: false, to: true }, { key: 'issuer', from: 'a', to: 'b' }],
+    };
+    expect(applyView({ revision: 4, warnings: [], applied: { consumers: 2, rules: 2 }, changes }, true).split('\n').slice(3)).toEqual([
+      'changes:',
+      '  + consumer new',
+      '  - consumer gone',
+      '  ~ consumer keep: client_secret changed',
+      '  + rule #2 route:a,b allow new',
+      '  - rule #3 domain:x.com allows nobody',
+      '  ~ rule route:r: allow changed (now #1, allow keep,new)',
+      '  ~ setting global_auth: false -> true',
+      '  ~ setting issuer: "a" -> "b"',
+    ]);
   });
 });

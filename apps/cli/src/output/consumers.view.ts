@@ -1,0 +1,66 @@
+import type { ConsumerDto, ConsumerWithSecretDto, GrantsDto, PageDto } from '@oauth2/contracts';
+import { pagedTable } from './common.view';
+import { renderPairs, renderTable } from './table';
+
+/** Consumers: the list, one consumer, the secret after create or rotate, and its grants. */
+
+export function consumersTable(page: PageDto<ConsumerDto>, offset?: number): string {
+  return pagedTable(
+    renderTable(
+      ['NAME', 'CLIENT_ID', 'CREATED_AT'],
+      page.items.map((c) => [c.name, c.client_id, c.created_at]),
+    ),
+    page,
+    offset,
+  );
+}
+
+export function consumerView(c: ConsumerDto): string {
+  return renderPairs([
+    ['name', c.name],
+    ['client_id', c.client_id],
+    ['created_at', c.created_at],
+  ]);
+}
+
+/** The only place a secret is printed in table mode: right after create or rotate. */
+export function consumerSecretView(c: ConsumerWithSecretDto): string {
+  return `${renderPairs([
+    ['name', c.name],
+    ['client_id', c.client_id],
+    ['client_secret', c.client_secret],
+  ])}\n\nSave the client_secret now: it will not be shown again.`;
+}
+
+/** After create or rotate with a secret the caller gave: everything but the secret. */
+export function suppliedSecretView(c: ConsumerDto): string {
+  return renderPairs([
+    ['name', c.name],
+    ['client_id', c.client_id],
+    ['client_secret', '(the one you supplied; not shown)'],
+  ]);
+}
+
+const yesNo = (ok: boolean): string => (ok ? 'yes' : 'no');
+
+/** `consumer grants`: every route and domain rule, reachable or why not. */
+export function grantsView(g: GrantsDto): string {
+  const out = [`consumer ${g.consumer} (store revision ${g.revision}; ${g.global_auth_row}; global_credentials=${g.global_credentials})`, ''];
+  out.push(
+    renderTable(
+      ['ROUTE', 'REACHABLE', 'ACCESS', 'RULE', 'WHY'],
+      g.routes.map((r) => [r.route, yesNo(r.reachable), r.access, r.rule === null ? '-' : `#${r.rule}`, r.reason]),
+    ),
+  );
+  for (const r of g.routes) for (const n of r.notes) out.push(`  note (${r.route}): ${n}`);
+  if (g.domain_rules.length) {
+    out.push(
+      '',
+      renderTable(
+        ['DOMAIN RULE', 'DOMAINS', 'REACHABLE', 'WHY'],
+        g.domain_rules.map((d) => [`#${d.rule}`, d.domains, yesNo(d.reachable), d.reason]),
+      ),
+    );
+  }
+  return out.join('\n');
+}
