@@ -5,7 +5,7 @@ const allowText = (r: RuleChangeDto): string => (r.allow.length ? `allow ${r.all
 const valueText = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 /** The changes object as a short diff: `+` added, `-` removed, `~` changed (names and fields, never a secret). */
-export function changesView(c: ApplyChangesDto): string[] {
+export function changesView(c: ApplyChangesDto, dryRun: boolean): string[] {
   const lines: string[] = [];
   for (const n of c.consumers.added) lines.push(`  + consumer ${n}`);
   for (const n of c.consumers.removed) lines.push(`  - consumer ${n}`);
@@ -14,13 +14,14 @@ export function changesView(c: ApplyChangesDto): string[] {
   for (const r of c.rules.removed) lines.push(`  - rule #${r.position} ${match(r)} ${allowText(r)}`);
   for (const r of c.rules.changed) lines.push(`  ~ rule ${match(r)}: ${(r.fields ?? []).join(', ')} changed (now #${r.position}, ${allowText(r)})`);
   for (const s of c.settings) lines.push(`  ~ setting ${s.key}: ${valueText(s.from)} -> ${valueText(s.to)}`);
-  return lines.length ? ['changes:', ...lines] : ['changes: none'];
+  const title = dryRun ? 'would change' : 'changes';
+  return lines.length ? [`${title}:`, ...lines] : [`${title}: none`];
 }
 
 /** The answer of `apply`: the revision it made (or that a dry run changed nothing), counts, what changes, warnings. */
 export function applyView(r: ApplyResultDto, dryRun: boolean): string {
-  const lines = [dryRun ? 'dry run: valid, nothing was changed (below: what apply would change)' : `applied at revision ${r.revision}`, `consumers: ${r.applied?.consumers ?? 0}`, `rules: ${r.applied?.rules ?? 0}`];
-  if (r.changes) lines.push(...changesView(r.changes));
+  const lines = [dryRun ? 'dry run: valid, nothing was changed' : `applied at revision ${r.revision}`, `consumers: ${r.applied?.consumers ?? 0}`, `rules: ${r.applied?.rules ?? 0}`];
+  if (r.changes) lines.push(...changesView(r.changes, dryRun));
   for (const w of r.warnings ?? []) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

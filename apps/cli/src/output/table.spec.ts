@@ -37,10 +37,12 @@ describe('cell', () => {
 
 describe('renderPairs', () => {
   it('aligns keys', () => {
-    expect(renderPairs([
-      ['name', 'x'],
-      ['client_id', 'y'],
-    ])).toBe('name:       x\nclient_id:  y');
+    expect(
+      renderPairs([
+        ['name', 'x'],
+        ['client_id', 'y'],
+      ]),
+    ).toBe('name:       x\nclient_id:  y');
   });
 });
 
@@ -67,12 +69,20 @@ describe('views', () => {
   });
 
   it('renders rules by what they match', () => {
-    const out = rulesTable({ items: [{ id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] }, { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'] }], total: 2 });
+    const out = rulesTable({
+      items: [
+        { id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] },
+        { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'] },
+      ],
+      total: 2,
+    });
     expect(out.split('\n')).toEqual(['ID  POSITION  MATCH           ALLOW', '1   0         route:ns/a,b    c1', '2   1         domain:*.x.com  c1,c2']);
   });
 
   it('reports rules touched by a delete', () => {
-    expect(deleteView('consumer', { deleted: 'c1', rules_updated: [1, 2], rules_deleted: [3], rules_emptied: [] })).toBe('deleted consumer c1\nrules updated: 1, 2\nrules deleted (every route they named is gone): 3');
+    expect(deleteView('consumer', { deleted: 'c1', rules_updated: [1, 2], rules_deleted: [3], rules_emptied: [] })).toBe(
+      'deleted consumer c1\nrules updated: 1, 2\nrules deleted (every route they named is gone): 3',
+    );
     expect(deleteView('consumer', { deleted: 'c1', rules_updated: [], rules_deleted: [], rules_emptied: [5] })).toBe(
       'deleted consumer c1\nwarning: rules now allow nobody (their allow-list is empty; 403 until you allow someone): 5',
     );
@@ -94,10 +104,17 @@ describe('views', () => {
         removed: [{ position: 3, routes: null, domains: ['x.com'], allow: [] }],
         changed: [{ position: 1, routes: ['r'], domains: null, allow: ['keep', 'new'], fields: ['allow'] }],
       },
-      settings: [{ key: 'global_auth', from: false, to: true }, { key: 'issuer', from: 'a', to: 'b' }],
+      settings: [
+        { key: 'global_auth', from: false, to: true },
+        { key: 'issuer', from: 'a', to: 'b' },
+      ],
     };
-    expect(applyView({ revision: 4, warnings: [], applied: { consumers: 2, rules: 2 }, changes }, true).split('\n').slice(3)).toEqual([
-      'changes:',
+    expect(
+      applyView({ revision: 4, warnings: [], applied: { consumers: 2, rules: 2 }, changes }, true)
+        .split('\n')
+        .slice(3),
+    ).toEqual([
+      'would change:',
       '  + consumer new',
       '  - consumer gone',
       '  ~ consumer keep: client_secret changed',
