@@ -23,18 +23,50 @@ module.exports = tseslint.config(
     },
   },
   // core: pure TypeScript: no framework, no database, no network, no other lib.
-  { files: ['libs/core/src/**/*.ts'], ignores: SPECS, rules: restrict([...banned([...FRAMEWORKS, 'jose', 'node:http', 'node:https', 'node:net', 'node:fs'], 'libs/core is pure: no framework, database, network or file import'), { group: ['@oauth2/*'], message: 'libs/core imports no other lib' }, NO_APPS]) },
+  {
+    files: ['libs/core/src/**/*.ts'],
+    ignores: SPECS,
+    rules: restrict([
+      ...banned([...FRAMEWORKS, 'jose', 'node:http', 'node:https', 'node:net', 'node:fs'], 'libs/core is pure: no framework, database, network or file import'),
+      { group: ['@oauth2/*'], message: 'libs/core imports no other lib' },
+      NO_APPS,
+    ]),
+  },
   // token: node:crypto and jose only; core's types (type-only imports) are its vocabulary.
   {
     files: ['libs/token/src/**/*.ts'],
     ignores: SPECS,
-    rules: restrict([...banned(FRAMEWORKS, 'libs/token imports no framework or database'), { group: ['@oauth2/store', '@oauth2/contracts', '@oauth2/config', '@oauth2/testing'], message: 'libs/token imports no other lib (type-only imports of @oauth2/core are allowed)' }, { group: ['@oauth2/core'], message: 'libs/token may import only types from @oauth2/core' }, NO_APPS], true),
+    rules: restrict(
+      [
+        ...banned(FRAMEWORKS, 'libs/token imports no framework or database'),
+        { group: ['@oauth2/store', '@oauth2/contracts', '@oauth2/config', '@oauth2/testing'], message: 'libs/token imports no other lib (type-only imports of @oauth2/core are allowed)' },
+        { group: ['@oauth2/core'], message: 'libs/token may import only types from @oauth2/core' },
+        NO_APPS,
+      ],
+      true,
+    ),
   },
   // The other libs: never an app; typeorm only in libs/store.
   { files: ['libs/{store,contracts,config}/src/**/*.ts'], ignores: SPECS, rules: restrict([NO_APPS]) },
-  { files: ['libs/contracts/src/**/*.ts', 'libs/config/src/**/*.ts'], ignores: SPECS, rules: restrict([...banned(['typeorm', 'better-sqlite3', 'pg'], 'only libs/store talks to the database'), NO_APPS]) },
+  {
+    files: ['libs/contracts/src/**/*.ts', 'libs/config/src/**/*.ts'],
+    ignores: SPECS,
+    rules: restrict([...banned(['typeorm', 'better-sqlite3', 'pg'], 'only libs/store talks to the database'), NO_APPS]),
+  },
   // The CLI is an HTTP client of the admin API: no store, no database, no server framework.
-  { files: ['apps/cli/src/**/*.ts'], rules: restrict([...banned(['@oauth2/store', 'typeorm', 'better-sqlite3', 'pg', '@nestjs/*'], 'oauth2ctl talks to the admin API only'), { group: ['**/gateway/**', '**/admin-api/**'], message: 'apps never import each other' }]) },
-  { files: ['apps/gateway/src/**/*.ts'], rules: restrict([{ group: ['**/admin-api/**', '**/cli/**', '**/console/**'], message: 'apps never import each other' }, ...banned(['typeorm'], 'only libs/store talks to the database')]) },
-  { files: ['apps/admin-api/src/**/*.ts'], rules: restrict([{ group: ['**/gateway/**', '**/cli/**'], message: 'apps never import each other' }, ...banned(['typeorm'], 'only libs/store talks to the database')]) },
+  {
+    files: ['apps/cli/src/**/*.ts'],
+    rules: restrict([
+      ...banned(['@oauth2/store', 'typeorm', 'better-sqlite3', 'pg', '@nestjs/*'], 'oauth2ctl talks to the admin API only'),
+      { group: ['**/gateway/**', '**/admin-api/**'], message: 'apps never import each other' },
+    ]),
+  },
+  {
+    files: ['apps/gateway/src/**/*.ts'],
+    rules: restrict([{ group: ['**/admin-api/**', '**/cli/**', '**/console/**'], message: 'apps never import each other' }, ...banned(['typeorm'], 'only libs/store talks to the database')]),
+  },
+  {
+    files: ['apps/admin-api/src/**/*.ts'],
+    rules: restrict([{ group: ['**/gateway/**', '**/cli/**'], message: 'apps never import each other' }, ...banned(['typeorm'], 'only libs/store talks to the database')]),
+  },
 );

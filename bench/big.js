@@ -125,7 +125,9 @@ async function setupBig(upstreamUrl, opts, log) {
     log(`big: creating ${opts.routes} routes via POST /v1/routes`);
     const rr = await createRoutes(admin.client, opts.routes, upstreamUrl, opts.routeBudgetMs);
     report.routes_created = rr.made;
-    report.steps.push(`${rr.made} routes via POST /v1/routes (8 concurrent): ${(rr.ms / 1000).toFixed(1)} s (${((rr.made / rr.ms) * 1000).toFixed(0)} writes/s)${rr.made < opts.routes ? ' — stopped at the time budget' : ''}`);
+    report.steps.push(
+      `${rr.made} routes via POST /v1/routes (8 concurrent): ${(rr.ms / 1000).toFixed(1)} s (${((rr.made / rr.ms) * 1000).toFixed(0)} writes/s)${rr.made < opts.routes ? ' — stopped at the time budget' : ''}`,
+    );
     await waitRevision([gw], await admin.client.revision(), 60000);
 
     const doc = JSON.stringify(buildDocument(opts.consumers, opts.rules, rr.made));
@@ -157,7 +159,9 @@ async function setupBig(upstreamUrl, opts, log) {
       applied = { revision: out.result.revision };
       report.apply_ms = out.result.ms;
       report.apply_via = 'store lib apply()';
-      report.steps.push(`store apply() (${out.result.applied.consumers} consumers, ${out.result.applied.rules} rules, ${out.result.warnings} warnings): ${out.result.ms.toFixed(0)} ms in the transaction`);
+      report.steps.push(
+        `store apply() (${out.result.applied.consumers} consumers, ${out.result.applied.rules} rules, ${out.result.warnings} warnings): ${out.result.ms.toFixed(0)} ms in the transaction`,
+      );
     } else {
       report.error = `POST /v1/apply of a ${mbText} document -> ${res.status} ${res.text.slice(0, 150)}`;
       await probe.stop();

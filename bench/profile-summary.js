@@ -78,7 +78,10 @@ function summarize(profile, topN, { callerDepth = 4, skipMs = 0, untilMs = Infin
     .slice(0, topN)
     .map(({ callers, ...f }) => ({
       ...f,
-      callers: [...callers.entries()].sort((a, b) => b[1] - a[1]).slice(0, 2).map(([chain, us]) => ({ chain, ms: us / 1000 })),
+      callers: [...callers.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 2)
+        .map(([chain, us]) => ({ chain, ms: us / 1000 })),
     }));
   const groups = [...origins.entries()].sort((a, b) => b[1] - a[1]).map(([o, us]) => ({ origin: o, ms: us / 1000 }));
   return { total_ms: total / 1000, busy_ms: busy / 1000, top: top.map((f) => ({ ...f, ms: f.us / 1000 })), groups };

@@ -7,7 +7,7 @@
 const { request } = require('./http');
 const { craftToken, randomSecret } = require('./jwt');
 const { gatewayRevision } = require('./targets');
-const { median, } = require('./scenarios');
+const { median } = require('./scenarios');
 const { oneLine } = require('./procs');
 
 const TIMEOUT_MS = 5000;

@@ -54,12 +54,24 @@ function scenarioTable(rows, generator = 'autocannon') {
     }
     const goals = (r.goals || []).map((g) => `${verdict(g.ok)} ${g.what}`).join('; ');
     const cpu = `${fmt(r.cpu_us_per_req)}${Number.isFinite(r.upstream_cpu_us_per_req) ? `+${fmt(r.upstream_cpu_us_per_req)}` : ''}`;
-    const cells = [r.label, fmt(r.rps), fmt(r.p50, dp), fmt(r.p99, dp), `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`, fmt(r.x_direct, 2), fmt(r.x_peer, 2), fmt(r.x_bare, 2), cpu, fmt(r.loadgen_cpu_us_per_req), goals];
+    const cells = [
+      r.label,
+      fmt(r.rps),
+      fmt(r.p50, dp),
+      fmt(r.p99, dp),
+      `${r.unexpected}${r.errors ? ` +${r.errors}err` : ''}`,
+      fmt(r.x_direct, 2),
+      fmt(r.x_peer, 2),
+      fmt(r.x_bare, 2),
+      cpu,
+      fmt(r.loadgen_cpu_us_per_req),
+      goals,
+    ];
     lines.push(cells.map((c, i) => pad(c, widths[i], i > 0 && i < R)).join(' '));
   }
   lines.push('cpu us/req: CPU time per request of the target process(es) + of the upstream behind it (/proc; steadier than req/s on a busy machine).');
   lines.push(`gen us: CPU per request of the load generator (${generator}, one process); near 1e6/(req/s) it, not the target, is the limit.`);
-  lines.push('x bare: req/s relative to BARE (node:http + undici + HMAC only): the share of one Node process\'s proxy ceiling kept with every token check on.');
+  lines.push("x bare: req/s relative to BARE (node:http + undici + HMAC only): the share of one Node process's proxy ceiling kept with every token check on.");
   return lines.join('\n');
 }
 
@@ -73,7 +85,9 @@ function propagationText(p) {
       continue;
     }
     const ok = k.startsWith('revision') || k.startsWith('enforced') ? ` ${verdict(s.p99 <= 250)}` : '';
-    lines.push(`  ${pad(k, 34)} p50 ${pad(fmt(s.p50, 1), 6, true)}  p99 ${pad(fmt(s.p99, 1), 6, true)}  max ${pad(fmt(s.max, 1), 6, true)}  n=${s.n}${s.timeouts ? ` timeouts=${s.timeouts}` : ''}${ok}`);
+    lines.push(
+      `  ${pad(k, 34)} p50 ${pad(fmt(s.p50, 1), 6, true)}  p99 ${pad(fmt(s.p99, 1), 6, true)}  max ${pad(fmt(s.max, 1), 6, true)}  n=${s.n}${s.timeouts ? ` timeouts=${s.timeouts}` : ''}${ok}`,
+    );
   }
   return lines.join('\n');
 }

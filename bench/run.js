@@ -33,7 +33,11 @@ const opts = {
   rounds: num('BENCH_ROUNDS', 3),
   warmup: num('BENCH_WARMUP', 2),
   connections: num('BENCH_CONNECTIONS', 50),
-  only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()).filter(Boolean) : null,
+  only: process.env.BENCH_ONLY
+    ? process.env.BENCH_ONLY.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null,
   skipBig: process.env.BENCH_SKIP_BIG === '1',
   big: {
     consumers: num('BENCH_BIG_CONSUMERS', 100000),
@@ -53,9 +57,7 @@ async function main() {
   const generator = pickGenerator();
   const { token, bad } = T.tokens();
   // auth1_big comes with the big config: asked for by "big" or by its own id, dropped by BENCH_SKIP_BIG.
-  const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter((s) =>
-    s.id === 'auth1_big' ? !opts.skipBig && (wanted('big') || wanted('auth1_big')) : wanted(s.id),
-  );
+  const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter((s) => (s.id === 'auth1_big' ? !opts.skipBig && (wanted('big') || wanted('auth1_big')) : wanted(s.id)));
   const needs = new Set(scenarios.map((s) => s.needs));
   const doPropagation = wanted('propagation');
   const doBig = !opts.skipBig && (wanted('big') || wanted('auth1_big'));
@@ -130,7 +132,14 @@ async function main() {
     commit: gitHead(),
     // Load averages show how busy the machine was with other work: the figures depend on it.
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadavg_at_start: loadavgAtStart, loadavg_at_end: os.loadavg() },
-    settings: { duration_s: opts.duration, rounds: opts.rounds, warmup_s: opts.warmup, connections: opts.connections, generator, wrk_threads: generator === 'wrk' ? Number(process.env.BENCH_WRK_THREADS || 1) : undefined },
+    settings: {
+      duration_s: opts.duration,
+      rounds: opts.rounds,
+      warmup_s: opts.warmup,
+      connections: opts.connections,
+      generator,
+      wrk_threads: generator === 'wrk' ? Number(process.env.BENCH_WRK_THREADS || 1) : undefined,
+    },
     notes: [
       'All processes share this machine: the load generator, the target and the upstream compete for the same cores.',
       `Load generator: ${generator}${generator === 'wrk' ? ' (latencies in µs resolution; "unexpected" from its count of status >= 400)' : ' (latencies are whole milliseconds)'}. Figures are medians over interleaved rounds.`,
@@ -153,7 +162,10 @@ async function main() {
 
 function gitHead() {
   try {
-    return require('node:child_process').execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return require('node:child_process')
+      .execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }

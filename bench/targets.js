@@ -98,9 +98,7 @@ async function configureSmall(admin, upstreamUrl) {
 
 /** Resolves once every gateway enforces at least `revision`. */
 async function waitRevision(gateways, revision, timeoutMs = 30000) {
-  await Promise.all(
-    gateways.map((gw) => waitFor(`${gw.name} revision ${revision}`, async () => (await gatewayRevision(gw)) >= revision, timeoutMs, 10)),
-  );
+  await Promise.all(gateways.map((gw) => waitFor(`${gw.name} revision ${revision}`, async () => (await gatewayRevision(gw)) >= revision, timeoutMs, 10)));
 }
 
 function tokens() {

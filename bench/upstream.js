@@ -4,9 +4,7 @@
 // server (fixed ~100-byte JSON body, keep-alive), so it is the ceiling every ratio is taken from.
 const http = require('node:http');
 
-const body = Buffer.from(
-  JSON.stringify({ ok: true, service: 'bench-upstream', items: [1, 2, 3], note: 'fixed body of about one hundred bytes' }),
-);
+const body = Buffer.from(JSON.stringify({ ok: true, service: 'bench-upstream', items: [1, 2, 3], note: 'fixed body of about one hundred bytes' }));
 
 const server = http.createServer((req, res) => {
   // Drain any request body so keep-alive connections stay usable.

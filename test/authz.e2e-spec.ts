@@ -19,7 +19,10 @@ const s = seededStackPerBlock({
     { name: 'c2', client_id: 'authz-c2', client_secret: S2 },
     { name: 'c3', client_id: 'authz-c3', client_secret: 'authz-c3-secret-0123456789abcdef0123456789' },
   ],
-  echoRoutes: [{ name: 'api', hosts: ['api.test'], path_prefix: '/api' }, { name: 'open', path_prefix: '/open' }],
+  echoRoutes: [
+    { name: 'api', hosts: ['api.test'], path_prefix: '/api' },
+    { name: 'open', path_prefix: '/open' },
+  ],
 });
 let nginx: NginxProcess;
 let authz: string;
@@ -112,7 +115,15 @@ describe('check requests shaped as Envoy and Traefik send them', () => {
   it('Traefik ForwardAuth (/forward): a GET carrying X-Forwarded-Method/-Host/-Uri and the client headers', async () => {
     await s.call('POST', '/v1/rules', { routes: ['open'], allow: ['c2'] });
     await s.sync();
-    const headers = { host: hostPort(authz), 'x-forwarded-method': 'PUT', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'any.test', 'x-forwarded-uri': '/open/items/1?x=%2F', 'x-forwarded-for': '10.0.0.9', authorization: `Bearer ${c2()}` };
+    const headers = {
+      host: hostPort(authz),
+      'x-forwarded-method': 'PUT',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'any.test',
+      'x-forwarded-uri': '/open/items/1?x=%2F',
+      'x-forwarded-for': '10.0.0.9',
+      authorization: `Bearer ${c2()}`,
+    };
     const ok = await rawRequest(authz, '/forward', { headers });
     expect([ok.status, ok.headers['x-mse-consumer'], ok.text]).toEqual([200, 'c2', '']);
     const none = await rawRequest(authz, '/forward', { headers: { ...headers, authorization: '' } });

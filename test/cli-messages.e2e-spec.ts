@@ -41,7 +41,10 @@ describe('validation messages name the actual problem', () => {
     expect(r.stderr).not.toContain('hunter2');
   });
 
-  it.each([['consumer', 'consumer1'], ['route', 'r1']])('%s remove in use hints the --force flag, not the API parameter', async (noun, name) => {
+  it.each([
+    ['consumer', 'consumer1'],
+    ['route', 'r1'],
+  ])('%s remove in use hints the --force flag, not the API parameter', async (noun, name) => {
     const r = await cli.oauth2ctl([noun, 'remove', name]);
     expectCliFailure(r, 3, /is used by rule\(s\) \d+; remove with --force/);
     expect(r.stderr).not.toContain('force=true');
@@ -85,7 +88,11 @@ describe('validation messages name the actual problem', () => {
       '',
     ].join('\n');
     const r = await cli.oauth2ctl(['apply', '-f', '-', '--dry-run'], doc);
-    expectCliFailure(r, 2, /spec\.defaultConfig\.globel_auth: unknown key; spec\.defaultConfig\.consumers\[0\]\.client_secret: must be at least 32 characters.*; spec\.matchRules\[0\]\.config\.allow\[0\]: consumer "ghost" is not defined in consumers/);
+    expectCliFailure(
+      r,
+      2,
+      /spec\.defaultConfig\.globel_auth: unknown key; spec\.defaultConfig\.consumers\[0\]\.client_secret: must be at least 32 characters.*; spec\.matchRules\[0\]\.config\.allow\[0\]: consumer "ghost" is not defined in consumers/,
+    );
     const api = await cli.admin.api('POST', '/v1/apply?dry_run=true', doc, { 'content-type': 'application/yaml' });
     expect(api.status).toBe(400);
     expect(api.json.errors).toHaveLength(3);
@@ -123,7 +130,10 @@ describe('commands a new user reaches for', () => {
   });
 
   it('a supplied client secret is never echoed back; a generated one is printed once', async () => {
-    for (const args of [['consumer', 'add', 'c6', '--client-secret', '-'], ['-o', 'json', 'consumer', 'rotate-secret', 'c6', '--client-secret', '-']]) {
+    for (const args of [
+      ['consumer', 'add', 'c6', '--client-secret', '-'],
+      ['-o', 'json', 'consumer', 'rotate-secret', 'c6', '--client-secret', '-'],
+    ]) {
       const r = ok(await cli.oauth2ctl(args, SECRET));
       expect(r.stdout).toContain('c6');
       expect(r.stdout).not.toContain(SECRET);
@@ -167,7 +177,10 @@ describe('the admin token and exported secrets (issue 11)', () => {
   it('with -o json the warning is a JSON line on stderr, stdout untouched', async () => {
     const r = await runOauth2ctl(['-o', 'json', '--server', 'http://192.0.2.1:9', '--timeout', '1', 'consumer', 'list'], { env: { OAUTH2_ADMIN_TOKEN: 'x'.repeat(24) } });
     expect(r.stdout).toBe('');
-    const lines = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stderr
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ warning: expect.stringMatching(/plain http:\/\//) });
     expect(lines[1].error.exit_code).toBe(5);
   });

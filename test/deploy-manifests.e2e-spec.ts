@@ -85,7 +85,8 @@ describe('deploy/k8s manifests', () => {
     expect(portNamed(c, 'admin')).toBe(adminDefaults.ADMIN_PORT);
     const env = envOf(c);
     expect(Number(env.ADMIN_PORT.value)).toBe(adminDefaults.ADMIN_PORT);
-    for (const name of Object.keys(env)) expect([name, name in adminDefaults || ['OAUTH2_DATABASE', 'OAUTH2_MASTER_KEY', 'OAUTH2_ADMIN_TOKEN', 'HEALTHCHECK_URL'].includes(name)]).toEqual([name, true]);
+    for (const name of Object.keys(env))
+      expect([name, name in adminDefaults || ['OAUTH2_DATABASE', 'OAUTH2_MASTER_KEY', 'OAUTH2_ADMIN_TOKEN', 'HEALTHCHECK_URL'].includes(name)]).toEqual([name, true]);
     for (const k of [...SECRET_KEYS, 'OAUTH2_ADMIN_TOKEN']) expect(env[k].valueFrom.secretKeyRef).toEqual({ name: 'oauth2-gateway', key: k });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'admin' });

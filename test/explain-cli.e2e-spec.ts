@@ -9,8 +9,7 @@ jest.setTimeout(60_000);
 const S1 = 'cli-explain-secret-one-0123456789abcdef01';
 const S2 = 'cli-explain-secret-two-0123456789abcdef01';
 const nowS = () => Math.floor(Date.now() / 1000);
-const tokenOf = (name: string, id: string, secret: string, extra: Record<string, unknown> = {}) =>
-  craftHs256(AT_HEADER, { ...standardClaims({ name, clientId: id, now: nowS() }), ...extra }, secret);
+const tokenOf = (name: string, id: string, secret: string, extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name, clientId: id, now: nowS() }), ...extra }, secret);
 
 const cli = adminWithCli();
 const { oauth2ctl } = cli;

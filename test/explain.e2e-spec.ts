@@ -8,8 +8,7 @@ const S1 = 'explain-secret-one-0123456789abcdef012345';
 const ID2 = 'explain-client-2';
 const S2 = 'explain-secret-two-0123456789abcdef012345';
 const nowS = () => Math.floor(Date.now() / 1000);
-const c1 = (extra: Record<string, unknown> = {}, header: object = AT_HEADER, secret = S1) =>
-  craftHs256(header, { ...standardClaims({ name: 'c1', clientId: ID1, now: nowS() }), ...extra }, secret);
+const c1 = (extra: Record<string, unknown> = {}, header: object = AT_HEADER, secret = S1) => craftHs256(header, { ...standardClaims({ name: 'c1', clientId: ID1, now: nowS() }), ...extra }, secret);
 const c2 = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c2', clientId: ID2, now: nowS() }), ...extra }, S2);
 
 interface Case {
@@ -97,7 +96,11 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
   ])('%s', async (_n, c) => compare(c));
 
   it('consumer mode: explains a consumer without a token, same verdict as its real token', async () => {
-    for (const [consumer, token, host, path] of [['c1', c1, 'api.test', '/api/x'], ['c2', c2, 'api.test', '/api/x'], ['c2', c2, 'a.wild.test', '/']] as const) {
+    for (const [consumer, token, host, path] of [
+      ['c1', c1, 'api.test', '/api/x'],
+      ['c2', c2, 'api.test', '/api/x'],
+      ['c2', c2, 'a.wild.test', '/'],
+    ] as const) {
       const ex = await s.admin.api('POST', '/v1/explain', { host, path, consumer });
       const gw = await s.request(path, { headers: { host, authorization: `Bearer ${token()}` } });
       expect([consumer, path, ex.json.outcome.status]).toEqual([consumer, path, gw.status]);

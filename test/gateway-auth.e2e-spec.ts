@@ -7,8 +7,7 @@ const S1 = 'auth-secret-one-0123456789abcdef0123456789';
 const ID2 = 'auth-client-2';
 const S2 = 'auth-secret-two-0123456789abcdef0123456789';
 const nowS = () => Math.floor(Date.now() / 1000);
-const tokenFor = (name: string, id: string, secret: string, extra: Record<string, unknown> = {}) =>
-  craftHs256(AT_HEADER, { ...standardClaims({ name, clientId: id, now: nowS() }), ...extra }, secret);
+const tokenFor = (name: string, id: string, secret: string, extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name, clientId: id, now: nowS() }), ...extra }, secret);
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
 
 /** A valid token whose signature holds `-` or `_`, so re-spelling it in standard base64 changes it. */
@@ -108,8 +107,7 @@ describe('refusals', () => {
 
 describe('global_auth table: which requests need auth', () => {
   const anon = async (path: string) => (await s.request(path, { headers: { 'x-mse-consumer': 'spoofed' } })).status;
-  const as = async (path: string, who: 'c1' | 'c2') =>
-    (await s.request(path, { headers: bearer(who === 'c1' ? tokenFor('c1', ID1, S1) : tokenFor('c2', ID2, S2)) })).status;
+  const as = async (path: string, who: 'c1' | 'c2') => (await s.request(path, { headers: bearer(who === 'c1' ? tokenFor('c1', ID1, S1) : tokenFor('c2', ID2, S2)) })).status;
 
   it('global_auth unset, no rule at all: every request authenticates', async () => {
     await setRules([], { global_auth: null, global_credentials: true });

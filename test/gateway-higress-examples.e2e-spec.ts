@@ -28,7 +28,11 @@ const BOTH = `consumers:\n${higressDocConsumersYaml([HIGRESS_DOC_CONSUMER1, HIGR
 let s: GatewayStack;
 beforeAll(async () => {
   s = await startGatewayStack();
-  for (const [name, prefix] of [['route-a', '/a'], ['route-b', '/b'], ['route-c', '/c']]) {
+  for (const [name, prefix] of [
+    ['route-a', '/a'],
+    ['route-b', '/b'],
+    ['route-c', '/c'],
+  ]) {
     await s.call('POST', '/v1/routes', { name, upstream: s.echo.url, path_prefix: prefix });
   }
 }, 30_000);

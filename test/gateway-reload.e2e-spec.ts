@@ -93,12 +93,18 @@ describe('cluster supervision', () => {
   it('a crashed worker is replaced; the gateway is ready and serving again', async () => {
     const s = await startSeededStack({ gatewayEnv: { GATEWAY_WORKERS: '2' }, echoRoutes: ['r'], settings: { global_auth: false } });
     try {
-      const workers = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      const workers = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number);
       expect(workers).toHaveLength(2);
       process.kill(workers[0], 'SIGKILL');
       // Readiness drops while a worker is missing, then returns once the replacement serves.
       for (;;) {
-        const now = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+        const now = execFileSync('pgrep', ['-P', String(s.gateway.child.pid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map(Number);
         const ready = (await fetch(s.gateway.statusUrl + '/readyz')).status === 200;
         if (ready && now.length === 2 && !now.includes(workers[0])) break;
         await new Promise((r) => setTimeout(r, 50));

@@ -11,8 +11,7 @@ const ODD_SECRET = 'odd+secret%with:chars/and=more-0123456789';
 const TOKEN = '/oauth2/token';
 
 const form = (p: Record<string, string>) => new URLSearchParams(p).toString();
-const basic = (id: string, secret: string) =>
-  'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+const basic = (id: string, secret: string) => 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
 const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
 let s: GatewayStack;

@@ -16,7 +16,11 @@ import { HIGRESS_CASES, HIGRESS_CONFIGS, type HigressConfigFixture, type Higress
  * changes no expected status here: every Higress token carries the claims Higress itself issues.
  */
 
-interface Ingress { name: string; host: string; path: string } // pathType: Prefix in every YAML
+interface Ingress {
+  name: string;
+  host: string;
+  path: string;
+} // pathType: Prefix in every YAML
 
 // The Ingress documents of each YAML (metadata.namespace/metadata.name, rules[].host, paths[].path).
 const R = { name: 'higress-conformance-infra/wasmplugin-oauth', host: 'foo.com', path: '/foo' };
@@ -72,7 +76,11 @@ const oneRule = (allow: string) => `  matchRules:
 ${allow}${URL}`;
 const WASM_PLUGIN: Record<Group, string> = {
   // test/e2e/conformance/tests/go-wasm-oauth-basic.yaml
-  basic: wasmPlugin(['consumer1', 'consumer2', 'consumer3', 'consumer4'], true, 3153600000, `${UNSET}    
+  basic: wasmPlugin(
+    ['consumer1', 'consumer2', 'consumer3', 'consumer4'],
+    true,
+    3153600000,
+    `${UNSET}    
   matchRules:
       # 规则一：按路由名称匹配生效
       - ingress:
@@ -90,13 +98,18 @@ const WASM_PLUGIN: Record<Group, string> = {
           allow:
           - consumer3
 ${URL}
-`),
+`,
+  ),
   // test/e2e/conformance/tests/go-wasm-oauth-empty-consumer.yaml
   emptyConsumer: wasmPlugin([], true, 3153600000, `${UNSET}${oneRule('')}`),
   // test/e2e/conformance/tests/go-wasm-oauth-expired-token.yaml
   expiredToken: wasmPlugin(['consumer1'], true, 60, `${UNSET}${oneRule('          - consumer1\n')}\n`),
   // test/e2e/conformance/tests/go-wasm-oauth-global-auth.yaml
-  globalAuth: wasmPlugin(['consumer1', 'consumer2'], true, 3153600000, `    global_auth: false
+  globalAuth: wasmPlugin(
+    ['consumer1', 'consumer2'],
+    true,
+    3153600000,
+    `    global_auth: false
   matchRules:
       - ingress:
         - "higress-conformance-infra/wasmplugin-oauth1"
@@ -110,7 +123,8 @@ ${URL}
           allow:
           # - consumer2
 ${URL}
-`),
+`,
+  ),
   // test/e2e/conformance/tests/go-wasm-oauth-route-auth.yaml
   routeAuth: wasmPlugin(['consumer1'], false, 3153600000, `\n${oneRule('          - consumer1\n')}\n`),
 };
@@ -157,8 +171,21 @@ const S1 = `client_secret=${CONSUMERS.consumer1.client_secret}`;
 const S2 = `client_secret=${CONSUMERS.consumer2.client_secret}`;
 const GT = 'grant_type=client_credentials';
 const TP = '/foo/oauth2/token';
-const get = (name: string, query: string, ours: number, reason?: string): Case => ({ group: 'basic', name: `go-wasm-oauth-basic.go scene 1 ${name}`, host: 'foo.com', path: TP + query, req: { headers: { host: 'foo.com' } }, higress: ours, ours, reason, token: true });
-const post = (name: string, body: string, ours: number, reason?: string): Case => ({ ...get(name, '', ours, reason), req: { method: 'POST', headers: { host: 'foo.com', 'content-type': 'application/x-www-form-urlencoded' }, body } });
+const get = (name: string, query: string, ours: number, reason?: string): Case => ({
+  group: 'basic',
+  name: `go-wasm-oauth-basic.go scene 1 ${name}`,
+  host: 'foo.com',
+  path: TP + query,
+  req: { headers: { host: 'foo.com' } },
+  higress: ours,
+  ours,
+  reason,
+  token: true,
+});
+const post = (name: string, body: string, ours: number, reason?: string): Case => ({
+  ...get(name, '', ours, reason),
+  req: { method: 'POST', headers: { host: 'foo.com', 'content-type': 'application/x-www-form-urlencoded' }, body },
+});
 const EXTRA: Case[] = [
   get('case 1: GET, path lacks <?>', '', 400, 'params_missing'),
   get('case 2: GET, path lacks grant_type', '?', 400, 'params_missing'),
@@ -175,10 +202,16 @@ const EXTRA: Case[] = [
   post('case 13: POST, consumerid and secret not matched', `${GT}&${C1}&client_secret=c01xxxx`, 400, 'invalid_client'),
   post('case 14: success by POST method, consumer info in request body (consumer2)', `${GT}&${C2}&${S2}`, 200),
   {
-    group: 'globalAuth', name: 'go-wasm-oauth-global-auth.go case 1: with no ruleset under this route, oauth let every request pass',
+    group: 'globalAuth',
+    name: 'go-wasm-oauth-global-auth.go case 1: with no ruleset under this route, oauth let every request pass',
     // Deliberate difference: Higress skips the route's rule because its allow is empty, which opens
     // the route; we keep such a rule and it allows nobody (fail closed), so no token is 401.
-    host: 'foo2.com', path: '/foo', req: { headers: { host: 'foo2.com', buthorization: 'Aearer x.x.x' } }, higress: 200, ours: 401, reason: 'missing_token',
+    host: 'foo2.com',
+    path: '/foo',
+    req: { headers: { host: 'foo2.com', buthorization: 'Aearer x.x.x' } },
+    higress: 200,
+    ours: 401,
+    reason: 'missing_token',
   },
 ];
 

@@ -59,7 +59,10 @@ afterAll(async () => {
 const row = (name: string): string[] => {
   const line = stderr.split('\n').find((l) => l.startsWith(`  ${name.padEnd(12)}`));
   if (!line) throw new Error(`no "${name}" row in the summary:\n${stderr}`);
-  return line.slice(14).trim().split(/\s{2,}/);
+  return line
+    .slice(14)
+    .trim()
+    .split(/\s{2,}/);
 };
 
 describe('npm start', () => {

@@ -9,7 +9,12 @@ import { rawRequest, spawnAdmin, spawnGateway, type AdminProcess, type GatewayPr
 
 jest.setTimeout(60_000);
 
-type Op = { summary?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }>; requestBody?: { content: Record<string, { example?: unknown; examples?: Record<string, { value: unknown }>; schema?: { example?: unknown } }> } };
+type Op = {
+  summary?: string;
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }>;
+  requestBody?: { content: Record<string, { example?: unknown; examples?: Record<string, { value: unknown }>; schema?: { example?: unknown } }> };
+};
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 let admin: AdminProcess;
@@ -67,9 +72,7 @@ describe('/docs/openapi.json', () => {
   });
 
   it('every JSON request body has an example', () => {
-    const without = ops
-      .filter(([, op]) => Object.values(op.requestBody?.content ?? {}).some((c) => !c.examples && !c.example && !c.schema?.example))
-      .map(([k]) => k);
+    const without = ops.filter(([, op]) => Object.values(op.requestBody?.content ?? {}).some((c) => !c.examples && !c.example && !c.schema?.example)).map(([k]) => k);
     expect(without).toEqual([]);
   });
 

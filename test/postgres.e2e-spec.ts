@@ -152,7 +152,14 @@ describePostgres('PostgreSQL store: one admin API, two gateways', () => {
   it('a gateway with another master key refuses to start, in one line naming the key and never the password', async () => {
     const dir = makeTempDir('oauth2-pg-gw-');
     try {
-      const r = await runToExit(GATEWAY_ENTRY, { OAUTH2_DATA_DIR: dir.path, OAUTH2_DATABASE: db.url, OAUTH2_MASTER_KEY: 'c'.repeat(64), GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: '0', GATEWAY_STATUS_PORT: '0' });
+      const r = await runToExit(GATEWAY_ENTRY, {
+        OAUTH2_DATA_DIR: dir.path,
+        OAUTH2_DATABASE: db.url,
+        OAUTH2_MASTER_KEY: 'c'.repeat(64),
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: '0',
+        GATEWAY_STATUS_PORT: '0',
+      });
       expect(r.code).toBe(1);
       expect(r.stdout + r.stderr).toContain('OAUTH2_MASTER_KEY');
       expect(r.stdout + r.stderr).not.toContain(new URL(db.url).password);

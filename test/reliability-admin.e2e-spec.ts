@@ -166,11 +166,14 @@ describe('SIGTERM', () => {
     const big = document('term', 3000, 1234);
     const u = new URL(admin.url);
     const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/v1/apply', agent: false, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } }, (res) => {
-        let body = '';
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = http.request(
+        { host: u.hostname, port: u.port, method: 'POST', path: '/v1/apply', agent: false, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on('error', reject);
       // Once the whole body is on the wire the request is in flight: SIGTERM now.
       req.on('finish', () => admin.child.kill('SIGTERM'));

@@ -53,12 +53,21 @@ describe.each([['1'], ['2']])('hot reload under load (GATEWAY_WORKERS=%s)', (wor
       // Unrelated changes of every kind: consumers, routes, rules, settings that do not affect c1 on /app.
       for (let i = 0; i < 50; i++) {
         switch (i % 5) {
-          case 0: await s.call('POST', '/v1/consumers', { name: `other-${i}` }); break;
-          case 1: await s.call('POST', '/v1/routes', { name: `other-route-${i}`, upstream: s.echo.url, path_prefix: `/other-${i}` }); break;
-          case 2: await s.call('POST', '/v1/rules', { routes: [`other-route-${i - 1}`], allow: [`other-${i - 2}`] }); break;
-          case 3: await s.call('DELETE', `/v1/consumers/other-${i - 3}?force=true`); break;
+          case 0:
+            await s.call('POST', '/v1/consumers', { name: `other-${i}` });
+            break;
+          case 1:
+            await s.call('POST', '/v1/routes', { name: `other-route-${i}`, upstream: s.echo.url, path_prefix: `/other-${i}` });
+            break;
+          case 2:
+            await s.call('POST', '/v1/rules', { routes: [`other-route-${i - 1}`], allow: [`other-${i - 2}`] });
+            break;
+          case 3:
+            await s.call('DELETE', `/v1/consumers/other-${i - 3}?force=true`);
+            break;
           // Raised, never lowered: a shorter token_ttl refuses tokens minted under the longer one (bad_lifetime).
-          default: await s.call('PATCH', '/v1/settings', { token_ttl: 7200 + i });
+          default:
+            await s.call('PATCH', '/v1/settings', { token_ttl: 7200 + i });
         }
         // Let the gateway pick up most of the changes one by one (each is a separate reload).
         if (i % 2 === 0) await s.sync();

@@ -55,10 +55,12 @@ describe('store faults under a running gateway', () => {
     await s.call('POST', '/v1/consumers', { name: 'damaged' });
     const good = await s.sync();
     const failures = await reloadFailures();
-    withDb((db) => db.transaction(() => {
-      db.prepare(`UPDATE consumer SET secret_enc = x'00112233' WHERE name = 'damaged'`).run();
-      db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1').run();
-    })());
+    withDb((db) =>
+      db.transaction(() => {
+        db.prepare(`UPDATE consumer SET secret_enc = x'00112233' WHERE name = 'damaged'`).run();
+        db.prepare('UPDATE revision SET value = value + 1 WHERE id = 1').run();
+      })(),
+    );
     await waitFor('reload failures to be counted', async () => (await reloadFailures()) > failures);
     expect(await s.gateway.revision()).toBe(good);
     await expectStillEnforcing();
@@ -176,27 +178,39 @@ describe('gateway start-up with an unusable store: exit non-zero, one clear line
   const base = { GATEWAY_HOST: '127.0.0.1', GATEWAY_PORT: '0', GATEWAY_STATUS_PORT: '0', OAUTH2_MASTER_KEY: undefined };
 
   it.each<[string, () => Record<string, string | undefined>]>([
-    ['the database file is garbage', () => {
-      const dir = tmp();
-      fs.writeFileSync(path.join(dir, 'oauth2.db'), Buffer.alloc(8192, 0x5a), { mode: 0o600 });
-      return { OAUTH2_DATA_DIR: dir };
-    }],
-    ['OAUTH2_DATABASE is a directory', () => {
-      const dir = tmp();
-      fs.mkdirSync(path.join(dir, 'db-dir'));
-      return { OAUTH2_DATA_DIR: dir, OAUTH2_DATABASE: path.join(dir, 'db-dir') };
-    }],
-    ['the data dir is below a regular file', () => {
-      const dir = tmp();
-      fs.writeFileSync(path.join(dir, 'file'), 'x');
-      return { OAUTH2_DATA_DIR: path.join(dir, 'file', 'data') };
-    }],
-    ['the master key is not the one the secrets were sealed with', () => {
-      const dir = tmp();
-      // A consistent copy of the running store (its rows may still be in the WAL, so no plain file copy).
-      withDb((db) => db.exec(`VACUUM INTO '${path.join(dir, 'oauth2.db')}'`));
-      return { OAUTH2_DATA_DIR: dir, OAUTH2_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') };
-    }],
+    [
+      'the database file is garbage',
+      () => {
+        const dir = tmp();
+        fs.writeFileSync(path.join(dir, 'oauth2.db'), Buffer.alloc(8192, 0x5a), { mode: 0o600 });
+        return { OAUTH2_DATA_DIR: dir };
+      },
+    ],
+    [
+      'OAUTH2_DATABASE is a directory',
+      () => {
+        const dir = tmp();
+        fs.mkdirSync(path.join(dir, 'db-dir'));
+        return { OAUTH2_DATA_DIR: dir, OAUTH2_DATABASE: path.join(dir, 'db-dir') };
+      },
+    ],
+    [
+      'the data dir is below a regular file',
+      () => {
+        const dir = tmp();
+        fs.writeFileSync(path.join(dir, 'file'), 'x');
+        return { OAUTH2_DATA_DIR: path.join(dir, 'file', 'data') };
+      },
+    ],
+    [
+      'the master key is not the one the secrets were sealed with',
+      () => {
+        const dir = tmp();
+        // A consistent copy of the running store (its rows may still be in the WAL, so no plain file copy).
+        withDb((db) => db.exec(`VACUUM INTO '${path.join(dir, 'oauth2.db')}'`));
+        return { OAUTH2_DATA_DIR: dir, OAUTH2_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') };
+      },
+    ],
   ])('%s', async (_name, env) => {
     const r = await runToExit(GATEWAY_ENTRY, { ...base, ...env() });
     expect(r.code).not.toBe(0);

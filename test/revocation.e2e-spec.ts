@@ -117,7 +117,11 @@ describe('token revocation (admin API + gateway)', () => {
     });
 
     it('without the admin token: 401 and nothing revoked', async () => {
-      for (const [method, p] of [['POST', '/v1/revocations'], ['GET', '/v1/revocations'], ['DELETE', '/v1/revocations/1']]) {
+      for (const [method, p] of [
+        ['POST', '/v1/revocations'],
+        ['GET', '/v1/revocations'],
+        ['DELETE', '/v1/revocations/1'],
+      ]) {
         const r = await fetch(s.admin.url + p, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? JSON.stringify({ jti: 'nope' }) : undefined });
         expect(r.status).toBe(401);
       }

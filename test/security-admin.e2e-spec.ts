@@ -21,15 +21,68 @@ afterAll(async () => {
 
 /** A random JSON value: mostly objects with plausible and hostile keys, values of every type. */
 function randomJson(r: ReturnType<typeof rng>, depth = 0): unknown {
-  const keys = ['name', 'client_id', 'client_secret', 'upstream', 'hosts', 'path_prefix', 'strip_prefix', 'routes', 'domains', 'allow', 'position',
-    'issuer', 'auth_path', 'global_auth', 'token_ttl', 'clock_skew_seconds', 'keep_token', 'auth_header_name', 'global_credentials',
-    '__proto__', 'constructor', 'prototype', '', 'x'.repeat(300), 'é', '$where', 'consumers', '_rules_', 'spec'];
-  const scalar = () => r.pick<unknown>([null, true, false, 0, -1, 1.5, 1e308, -0, '', 'a', 'ns/keep', 'keep', '*.example.com', 'http://127.0.0.1:9',
-    '\u0000', '../..', '%2F', 'x'.repeat(5000), '😀', ' ', 'javascript:alert(1)', 9007199254740993]);
+  const keys = [
+    'name',
+    'client_id',
+    'client_secret',
+    'upstream',
+    'hosts',
+    'path_prefix',
+    'strip_prefix',
+    'routes',
+    'domains',
+    'allow',
+    'position',
+    'issuer',
+    'auth_path',
+    'global_auth',
+    'token_ttl',
+    'clock_skew_seconds',
+    'keep_token',
+    'auth_header_name',
+    'global_credentials',
+    '__proto__',
+    'constructor',
+    'prototype',
+    '',
+    'x'.repeat(300),
+    'é',
+    '$where',
+    'consumers',
+    '_rules_',
+    'spec',
+  ];
+  const scalar = () =>
+    r.pick<unknown>([
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1.5,
+      1e308,
+      -0,
+      '',
+      'a',
+      'ns/keep',
+      'keep',
+      '*.example.com',
+      'http://127.0.0.1:9',
+      '\u0000',
+      '../..',
+      '%2F',
+      'x'.repeat(5000),
+      '😀',
+      ' ',
+      'javascript:alert(1)',
+      9007199254740993,
+    ]);
   if (depth > 3) return scalar();
   switch (r.int(4)) {
-    case 0: return scalar();
-    case 1: return Array.from({ length: r.int(4) }, () => randomJson(r, depth + 1));
+    case 0:
+      return scalar();
+    case 1:
+      return Array.from({ length: r.int(4) }, () => randomJson(r, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
       for (let i = 0, n = r.int(6); i < n; i++) o[r.pick(keys)] = randomJson(r, depth + 1);
@@ -86,16 +139,55 @@ describe('random JSON bodies', () => {
 });
 
 describe('odd path parameters', () => {
-  const params = ['%2F', '..', '%2e%2e', '.', '%2e', 'a'.repeat(300), 'a'.repeat(20_000), '%00', 'a%00b', '%ZZ', '%', '%C0%AE%C0%AE', '%F0%9F%98%80', '%20', 'a%2F..%2Fb',
-    '__proto__', 'constructor', 'hasOwnProperty', '-1', '0', '1e3', '0x10', '99999999999999999999', 'keep%00', '%252F', 'keep%0d%0aX-Injected:%201'];
+  const params = [
+    '%2F',
+    '..',
+    '%2e%2e',
+    '.',
+    '%2e',
+    'a'.repeat(300),
+    'a'.repeat(20_000),
+    '%00',
+    'a%00b',
+    '%ZZ',
+    '%',
+    '%C0%AE%C0%AE',
+    '%F0%9F%98%80',
+    '%20',
+    'a%2F..%2Fb',
+    '__proto__',
+    'constructor',
+    'hasOwnProperty',
+    '-1',
+    '0',
+    '1e3',
+    '0x10',
+    '99999999999999999999',
+    'keep%00',
+    '%252F',
+    'keep%0d%0aX-Injected:%201',
+  ];
   const shapes = ['/v1/consumers/{p}', '/v1/routes/{p}', '/v1/rules/{p}', '/v1/consumers/{p}/rotate-secret'];
-  const cases = shapes.flatMap((shape) => params.flatMap((p) => (shape.endsWith('rotate-secret') ? [['POST', shape, p]] : [['GET', shape, p], ['DELETE', shape, p]])));
+  const cases = shapes.flatMap((shape) =>
+    params.flatMap((p) =>
+      shape.endsWith('rotate-secret')
+        ? [['POST', shape, p]]
+        : [
+            ['GET', shape, p],
+            ['DELETE', shape, p],
+          ],
+    ),
+  );
 
   it(`${cases.length} requests: 400/404 (or 414/431 for huge ones), never 5xx, nothing deleted`, async () => {
     const rev = await revision();
     const out = await runConcurrent(cases.length, 10, async (i) => {
       const [method, shape, p] = cases[i];
-      const r = await rawRequest(admin.url, shape.replace('{p}', p), { method, headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+      const r = await rawRequest(admin.url, shape.replace('{p}', p), {
+        method,
+        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+        body: method === 'POST' ? '{}' : undefined,
+      });
       return { method, path: shape.replace('{p}', p.slice(0, 40)), status: r.status };
     });
     const bad = out.filter((x) => x instanceof Error || ![400, 404, 414, 431].includes(x.status));

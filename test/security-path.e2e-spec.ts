@@ -61,7 +61,10 @@ beforeAll(async () => {
   s = await startGatewayStack();
   await s.call('POST', '/v1/consumers', { name: 'alice', client_id: 'path-alice', client_secret: SA });
   await s.call('POST', '/v1/consumers', { name: 'bob', client_id: 'path-bob', client_secret: SB });
-  for (const [host, up] of [['exp.test', exp], ['py.test', py]]) {
+  for (const [host, up] of [
+    ['exp.test', exp],
+    ['py.test', py],
+  ]) {
     const tag = host.split('.')[0];
     await s.call('POST', '/v1/routes', { name: `admin-${tag}`, hosts: [host], path_prefix: '/admin', upstream: up });
     await s.call('POST', '/v1/routes', { name: `open-${tag}`, hosts: [host], path_prefix: '/', upstream: up });
@@ -134,7 +137,12 @@ describe('the matched spelling is what the upstream gets', () => {
     await s.call('PATCH', '/v1/settings', { global_auth: true });
     await s.sync();
     try {
-      for (const [t, h] of [['//admin/x', 'py.test'], ['/ADMIN/x', 'exp.test'], ['/adm%69n/x', 'py.test'], ['/admin/x', 'exp.test']]) {
+      for (const [t, h] of [
+        ['//admin/x', 'py.test'],
+        ['/ADMIN/x', 'exp.test'],
+        ['/adm%69n/x', 'py.test'],
+        ['/admin/x', 'exp.test'],
+      ]) {
         expect([t, (await raw(t, h, [`Authorization: Bearer ${bob()}`])).status]).toEqual([t, 403]);
       }
       expect((await raw('/admin;/x', 'exp.test', [`Authorization: Bearer ${bob()}`])).status).toBe(400);

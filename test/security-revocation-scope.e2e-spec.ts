@@ -45,7 +45,10 @@ describe('RFC 7009 endpoint: hostile clients', () => {
   it('a self-minted exp=1e12 writes no row at all (its lifetime exceeds token_ttl: bad_lifetime); a valid one is kept no longer than iat + token_ttl + skew', async () => {
     const settings = await s.call('GET', '/v1/settings');
     const iat = nowS();
-    for (const [jti, claims] of [['far-future', { iat, exp: 1e12 }], ['far-future-no-iat', { iat: undefined, exp: 1e12 }]] as const) {
+    for (const [jti, claims] of [
+      ['far-future', { iat, exp: 1e12 }],
+      ['far-future-no-iat', { iat: undefined, exp: 1e12 }],
+    ] as const) {
       const t = selfMinted(ALICE, { jti, ...claims });
       expect((await s.request('/x', bearer(t))).json?.reason).toBe('bad_lifetime');
       expect((await s.request('/oauth2/revoke', form({ token: t, client_id: ALICE.client_id, client_secret: ALICE.client_secret }))).status).toBe(200);
@@ -77,7 +80,7 @@ describe('RFC 7009 endpoint: hostile clients', () => {
   });
 });
 
-describe("operator revocations (admin API)", () => {
+describe('operator revocations (admin API)', () => {
   const s = seededStackPerBlock({ consumers: [ALICE, BOB], echoRoutes: ['r'] });
 
   it('a jti revoked without exp stays revoked however token_ttl changes (kept until deleted)', async () => {

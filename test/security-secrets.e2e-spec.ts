@@ -59,14 +59,30 @@ describe('secrets never reach the logs', () => {
 
     // Token requests: GET with the secret in the query, POST form, POST Basic, and refused ones.
     const viaGet = await gw(`/oauth2/token?${form({ grant_type: 'client_credentials', client_id: 'given-id', client_secret: GIVEN_SECRET })}`);
-    const viaPost = await gw('/oauth2/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ grant_type: 'client_credentials', client_id: 'generated', client_secret: rotated.client_secret }).replace('generated', rotated.client_id) });
-    const viaBasic = await gw('/oauth2/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('given-id', GIVEN_SECRET) }, body: 'grant_type=client_credentials' });
+    const viaPost = await gw('/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'client_credentials', client_id: 'generated', client_secret: rotated.client_secret }).replace('generated', rotated.client_id),
+    });
+    const viaBasic = await gw('/oauth2/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('given-id', GIVEN_SECRET) },
+      body: 'grant_type=client_credentials',
+    });
     for (const r of [viaGet, viaPost, viaBasic]) {
       expect(r.status).toBe(200);
       tokens.push(r.json.access_token);
     }
     expect((await gw(`/oauth2/token?${form({ grant_type: 'client_credentials', client_id: 'given-id', client_secret: GIVEN_SECRET + 'x' })}`)).status).toBe(400);
-    expect((await gw('/oauth2/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('given-id', 'nope-' + GIVEN_SECRET) }, body: 'grant_type=client_credentials' })).status).toBe(401);
+    expect(
+      (
+        await gw('/oauth2/token', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic('given-id', 'nope-' + GIVEN_SECRET) },
+          body: 'grant_type=client_credentials',
+        })
+      ).status,
+    ).toBe(401);
     expect((await gw(`/oauth2/token?${form({ grant_type: 'password', client_id: 'given-id', client_secret: GIVEN_SECRET })}`)).status).toBe(400);
 
     // Authenticated and refused requests with tokens.
@@ -111,28 +127,25 @@ describe('secrets never reach the logs', () => {
 describe('file modes', () => {
   const modeOf = (f: string) => fs.statSync(f).mode & 0o777;
 
-  it.each<['admin first' | 'gateway first']>([['admin first'], ['gateway first']])(
-    '%s, under umask 000: master.key, admin.token and the database files are 0600',
-    async (order) => {
-      const dir = makeTempDir('oauth2-modes-');
-      const oldMask = process.umask(0); // children inherit it: a file created with default modes would be 0666
-      let admin: AdminProcess | undefined;
-      let gateway: GatewayProcess | undefined;
-      try {
-        if (order === 'gateway first') gateway = await spawnGateway({ dataDir: dir.path });
-        admin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dir.path } });
-        if (!gateway) gateway = await spawnGateway({ dataDir: dir.path });
-        process.umask(oldMask);
-        await admin.api('POST', '/v1/consumers', { name: 'mode-check' }); // so the WAL exists
-        const files = ['master.key', 'admin.token', 'oauth2.db', 'oauth2.db-wal', 'oauth2.db-shm'].map((f) => path.join(dir.path, f)).filter((f) => fs.existsSync(f));
-        expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['master.key', 'admin.token', 'oauth2.db']));
-        expect(Object.fromEntries(files.map((f) => [path.basename(f), modeOf(f).toString(8)]))).toEqual(Object.fromEntries(files.map((f) => [path.basename(f), '600'])));
-      } finally {
-        process.umask(oldMask);
-        await gateway?.stop();
-        await admin?.stop();
-        dir.cleanup();
-      }
-    },
-  );
+  it.each<['admin first' | 'gateway first']>([['admin first'], ['gateway first']])('%s, under umask 000: master.key, admin.token and the database files are 0600', async (order) => {
+    const dir = makeTempDir('oauth2-modes-');
+    const oldMask = process.umask(0); // children inherit it: a file created with default modes would be 0666
+    let admin: AdminProcess | undefined;
+    let gateway: GatewayProcess | undefined;
+    try {
+      if (order === 'gateway first') gateway = await spawnGateway({ dataDir: dir.path });
+      admin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dir.path } });
+      if (!gateway) gateway = await spawnGateway({ dataDir: dir.path });
+      process.umask(oldMask);
+      await admin.api('POST', '/v1/consumers', { name: 'mode-check' }); // so the WAL exists
+      const files = ['master.key', 'admin.token', 'oauth2.db', 'oauth2.db-wal', 'oauth2.db-shm'].map((f) => path.join(dir.path, f)).filter((f) => fs.existsSync(f));
+      expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['master.key', 'admin.token', 'oauth2.db']));
+      expect(Object.fromEntries(files.map((f) => [path.basename(f), modeOf(f).toString(8)]))).toEqual(Object.fromEntries(files.map((f) => [path.basename(f), '600'])));
+    } finally {
+      process.umask(oldMask);
+      await gateway?.stop();
+      await admin?.stop();
+      dir.cleanup();
+    }
+  });
 });

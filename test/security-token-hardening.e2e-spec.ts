@@ -43,11 +43,14 @@ describe('lifetime: exp - iat bounded by token_ttl', () => {
     ['exp = 1e308', () => claims({ exp: 1e308 })],
     ['a year', () => claims({ exp: now() + 365 * 86400 })],
     ['token_ttl + 1 s', () => claims({ exp: now() + 7201 })],
-    ['no iat, exp beyond now + skew + token_ttl', () => {
-      const c = claims({ exp: now() + 7200 + 60 + 30 });
-      delete c.iat;
-      return c;
-    }],
+    [
+      'no iat, exp beyond now + skew + token_ttl',
+      () => {
+        const c = claims({ exp: now() + 7200 + 60 + 30 });
+        delete c.iat;
+        return c;
+      },
+    ],
   ])('%s: 401 bad_lifetime, not forwarded', async (_, make) => {
     expect(await send(mint(make()))).toEqual({ status: 401, reason: 'bad_lifetime', msg: 'Invalid Jwt token: token lifetime exceeds token_ttl', forwarded: false });
   });

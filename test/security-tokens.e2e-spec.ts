@@ -74,10 +74,13 @@ describe('refusals: header tricks, alg confusion, foreign keys', () => {
     ['iat in the future beyond the skew', () => aliceToken({ iat: now() + SKEW + 600 })],
     ['nbf in the future beyond the skew', () => aliceToken({ nbf: now() + SKEW + 600 })],
     ['signature re-encoded with padding', () => aliceToken() + '='],
-    ['signature in the standard base64 alphabet', () => {
-      const t = craftHs256(AT_HEADER, claims(), ALICE.secret);
-      return /[-_]/.test(t.split('.')[2]) ? t.replace(/-/g, '+').replace(/_/g, '/') : t.slice(0, -1) + '+';
-    }],
+    [
+      'signature in the standard base64 alphabet',
+      () => {
+        const t = craftHs256(AT_HEADER, claims(), ALICE.secret);
+        return /[-_]/.test(t.split('.')[2]) ? t.replace(/-/g, '+').replace(/_/g, '/') : t.slice(0, -1) + '+';
+      },
+    ],
   ])('%s -> 401', async (_name, make) => {
     const before = s.echo.count;
     expect(await bearer(make())).toBe(401);
@@ -116,25 +119,33 @@ function hostileToken(r: ReturnType<typeof rng>, valid: string): string {
   const c = claims() as Record<string, unknown> & { exp: number };
   const junk = () => Array.from({ length: 1 + r.int(40) }, () => r.pick([...'ABCxyz019-_.=+/ %$~!"\\\u00e9\u00ff'])).join('');
   switch (r.int(12)) {
-    case 0: return valid.slice(0, r.int(valid.length)); // truncated anywhere
-    case 1: { // one character replaced, inserted or deleted (never a no-op)
+    case 0:
+      return valid.slice(0, r.int(valid.length)); // truncated anywhere
+    case 1: {
+      // one character replaced, inserted or deleted (never a no-op)
       const i = r.int(valid.length);
       const ch = r.pick([...'AaZz09-_.=+/']);
       const out = r.pick([valid.slice(0, i) + ch + valid.slice(i + 1), valid.slice(0, i) + ch + valid.slice(i), valid.slice(0, i) + valid.slice(i + 1)]);
       return out === valid ? valid + 'x' : out;
     }
-    case 2: return parts.map((p, k) => (k === r.int(3) ? junk() : p)).join('.'); // one part is not base64url
-    case 3: return r.pick(['', '.', '..', '...', `${parts[0]}..${parts[2]}`, `${parts[0]}.${parts[1]}..${parts[2]}`, `.${parts[1]}.${parts[2]}`, `${valid}.`, `${valid}.${parts[2]}`]);
-    case 4: return signed(r.pick(['null', '1', '"alice"', '[]', 'true', '{}', '[{}]', '"{}"', '{"a":', '']));
-    case 5: { // nested JSON (a few thousand levels), inside and outside claims
+    case 2:
+      return parts.map((p, k) => (k === r.int(3) ? junk() : p)).join('.'); // one part is not base64url
+    case 3:
+      return r.pick(['', '.', '..', '...', `${parts[0]}..${parts[2]}`, `${parts[0]}.${parts[1]}..${parts[2]}`, `.${parts[1]}.${parts[2]}`, `${valid}.`, `${valid}.${parts[2]}`]);
+    case 4:
+      return signed(r.pick(['null', '1', '"alice"', '[]', 'true', '{}', '[{}]', '"{}"', '{"a":', '']));
+    case 5: {
+      // nested JSON (a few thousand levels), inside and outside claims
       const depth = 500 + r.int(3000);
       const nest = '['.repeat(depth) + ']'.repeat(depth);
       return signed(r.bool() ? nest : JSON.stringify({ ...c, exp: 'x' }).replace('"x"', nest));
     }
-    case 6: { // large payload (kept under the 16 KiB header limit)
+    case 6: {
+      // large payload (kept under the 16 KiB header limit)
       return signed(JSON.stringify({ ...c, exp: c.exp + 'x', pad: 'p'.repeat(1000 + r.int(6000)) }));
     }
-    case 7: { // wrong types for the claims that matter
+    case 7: {
+      // wrong types for the claims that matter
       const field = r.pick(['exp', 'iat', 'nbf', 'client_id', 'sub', 'iss']);
       const value = r.pick<unknown>([String(c.exp + 1000), null, true, [c.exp], { v: 1 }, 1e400, -1, 'NaN', 12345]);
       const bad = { ...c, [field]: value };
@@ -142,14 +153,18 @@ function hostileToken(r: ReturnType<typeof rng>, valid: string): string {
       if (typeof value === 'number' && Number.isFinite(value) && ['exp', 'iat', 'nbf'].includes(field)) bad[field] = String(value);
       return signed(JSON.stringify(bad).replace('1e+400', '1e400'));
     }
-    case 8: return signed(JSON.stringify({ ...c, client_id: r.pick([ALICE.id + ' ', ALICE.id.toUpperCase(), `${ALICE.id}\u0000`, 'ａlice-id', `${ALICE.id}\u200b`]) }));
-    case 9: return signed(JSON.stringify(c), JSON.stringify({ ...AT_HEADER, alg: r.pick(['none', 'None', 'HS256 ', 'HS384', 'ES256', '', null, 0]) }));
-    case 10: { // unicode and latin-1 bytes where base64url is expected
+    case 8:
+      return signed(JSON.stringify({ ...c, client_id: r.pick([ALICE.id + ' ', ALICE.id.toUpperCase(), `${ALICE.id}\u0000`, 'ａlice-id', `${ALICE.id}\u200b`]) }));
+    case 9:
+      return signed(JSON.stringify(c), JSON.stringify({ ...AT_HEADER, alg: r.pick(['none', 'None', 'HS256 ', 'HS384', 'ES256', '', null, 0]) }));
+    case 10: {
+      // unicode and latin-1 bytes where base64url is expected
       const i = r.int(valid.length);
       const u = Buffer.from(r.pick(['é', 'ü', '€', '😀', '\u00a0', 'ß']), 'utf8').toString('latin1');
       return valid.slice(0, i) + u + valid.slice(i);
     }
-    default: return b64url(JSON.stringify(AT_HEADER)) + '.' + b64url(JSON.stringify(c)) + '.' + junk(); // garbage signature
+    default:
+      return b64url(JSON.stringify(AT_HEADER)) + '.' + b64url(JSON.stringify(c)) + '.' + junk(); // garbage signature
   }
 }
 

@@ -66,7 +66,10 @@ const writeIndex = {
       const css = outs.find((f) => f.endsWith('.css'));
       writeFileSync(path.join(out, 'index.html'), html(js, css));
       writeFileSync(path.join(out, 'favicon.svg'), FAVICON);
-      const id = createHash('sha256').update(js + css).digest('hex').slice(0, 8);
+      const id = createHash('sha256')
+        .update(js + css)
+        .digest('hex')
+        .slice(0, 8);
       if (watch) process.stderr.write(`console: rebuilt (${id})\n`);
     });
   },
@@ -99,7 +102,13 @@ if (watch) {
   await ctx.watch();
   process.stderr.write(`console: watching apps/console/src, writing ${path.relative(root, out)}\n`);
 } else {
-  const [built, typed] = await Promise.all([esbuild.build(options).then(() => true, () => false), check ? typecheck() : true]);
+  const [built, typed] = await Promise.all([
+    esbuild.build(options).then(
+      () => true,
+      () => false,
+    ),
+    check ? typecheck() : true,
+  ]);
   if (!built || !typed) {
     process.stderr.write('console: build failed\n');
     process.exit(1);

@@ -44,7 +44,11 @@ export function setupHttp(app: INestApplication): void {
         '(`Authorization: Bearer <token>`). Errors are `{"code","msg","field"?,"errors"?}`. This document as JSON: /docs/openapi.json.',
     )
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the admin token, an opaque random string (no claims, nothing to decode), from OAUTH2_ADMIN_TOKEN, or the admin.token file of the data dir' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'the admin token, an opaque random string (no claims, nothing to decode), from OAUTH2_ADMIN_TOKEN, or the admin.token file of the data dir',
+    })
     .build();
   SwaggerModule.setup('docs', app, () => completeErrorResponses(SwaggerModule.createDocument(app, config)), { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -29,9 +29,7 @@ async function bootstrap(): Promise<void> {
     }
     fail('cannot start', e);
   }
-  const store = await openStore({ dataDir: env.OAUTH2_DATA_DIR, database: env.OAUTH2_DATABASE, masterKey: env.OAUTH2_MASTER_KEY }).catch((e) =>
-    fail('cannot open the store', e),
-  );
+  const store = await openStore({ dataDir: env.OAUTH2_DATA_DIR, database: env.OAUTH2_DATABASE, masterKey: env.OAUTH2_MASTER_KEY }).catch((e) => fail('cannot open the store', e));
   let admin: AdminTokenInfo;
   try {
     const file = env.OAUTH2_ADMIN_TOKEN ? null : path.join(env.OAUTH2_DATA_DIR, 'admin.token');

@@ -39,16 +39,23 @@ describe('withPageOptions (--limit / --offset of every list)', () => {
     expect(cmd.opts()).toEqual({ limit: 5, offset: 10 });
   });
   it('refuses a zero page size', () => {
-    const cmd = withPageOptions(new Command('list')).exitOverride().configureOutput({ writeErr: () => undefined });
+    const cmd = withPageOptions(new Command('list'))
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
     expect(() => cmd.parse(['--limit', '0'], { from: 'user' })).toThrow(/must be an integer >= 1/);
   });
 });
 
 describe('parseSettingAssignments (settings set)', () => {
   it('types every value by its key', () => {
-    expect(
-      parseSettingAssignments(['token_ttl=60', 'keep_token=false', 'global_credentials=true', 'issuer=My Issuer', 'auth_path=/t', 'clock_skew_seconds=0']),
-    ).toEqual({ token_ttl: 60, keep_token: false, global_credentials: true, issuer: 'My Issuer', auth_path: '/t', clock_skew_seconds: 0 });
+    expect(parseSettingAssignments(['token_ttl=60', 'keep_token=false', 'global_credentials=true', 'issuer=My Issuer', 'auth_path=/t', 'clock_skew_seconds=0'])).toEqual({
+      token_ttl: 60,
+      keep_token: false,
+      global_credentials: true,
+      issuer: 'My Issuer',
+      auth_path: '/t',
+      clock_skew_seconds: 0,
+    });
   });
 
   it.each([

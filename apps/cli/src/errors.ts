@@ -58,7 +58,8 @@ export class ApiError extends CliError {
  * same thing is the `--force` flag of the remove command.
  */
 export function withForceFlag(err: unknown): unknown {
-  if (err instanceof ApiError && /\bforce=true\b/.test(err.message)) return new ApiError(err.status, err.message.replace(/\bdelete with force=true\b/g, 'remove with --force').replace(/\bforce=true\b/g, '--force'), err.field);
+  if (err instanceof ApiError && /\bforce=true\b/.test(err.message))
+    return new ApiError(err.status, err.message.replace(/\bdelete with force=true\b/g, 'remove with --force').replace(/\bforce=true\b/g, '--force'), err.field);
   return err;
 }
 

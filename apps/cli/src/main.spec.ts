@@ -238,9 +238,19 @@ describe('refusals and exit codes', () => {
   });
 
   it.each([
-    [['-o', 'json', 'consumer', 'add', 'x'], 409, { code: 409, msg: 'client_id "c" is already used by another consumer', field: 'client_id' }, { message: 'client_id "c" is already used by another consumer', exit_code: 3, status: 409, field: 'client_id' }],
+    [
+      ['-o', 'json', 'consumer', 'add', 'x'],
+      409,
+      { code: 409, msg: 'client_id "c" is already used by another consumer', field: 'client_id' },
+      { message: 'client_id "c" is already used by another consumer', exit_code: 3, status: 409, field: 'client_id' },
+    ],
     [['consumer', 'add', 'x', '--output=json'], 404, { code: 404, msg: 'consumer "x" not found' }, { message: 'consumer "x" not found', exit_code: 3, status: 404 }],
-    [['-ojson', 'consumer', 'add', 'x'], 401, { code: 401, msg: 'invalid admin token' }, { message: 'invalid admin token (check --token, OAUTH2_ADMIN_TOKEN or the data dir admin.token)', exit_code: 4, status: 401 }],
+    [
+      ['-ojson', 'consumer', 'add', 'x'],
+      401,
+      { code: 401, msg: 'invalid admin token' },
+      { message: 'invalid admin token (check --token, OAUTH2_ADMIN_TOKEN or the data dir admin.token)', exit_code: 4, status: 401 },
+    ],
   ])('with -o json (%p) an API error is one JSON line on stderr', async (args, status, body, error) => {
     replies['POST /v1/consumers'] = { status, body };
     const r = await cli(args);

@@ -34,7 +34,12 @@ function missingVerb(this: Command): never {
   const verbs = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
   const first = this.args.find((a) => !a.startsWith('-'));
   const stray = this.args.find((a) => a.startsWith('-'));
-  const what = first !== undefined && !verbs.includes(first) ? `unknown command '${first}' for '${commandPath(this)}'` : stray !== undefined ? `unknown option '${stray}' for '${commandPath(this)}'` : `'${commandPath(this)}' needs a command`;
+  const what =
+    first !== undefined && !verbs.includes(first)
+      ? `unknown command '${first}' for '${commandPath(this)}'`
+      : stray !== undefined
+        ? `unknown option '${stray}' for '${commandPath(this)}'`
+        : `'${commandPath(this)}' needs a command`;
   throw new UsageError(`${what}; one of: ${verbs.join(', ')} (see --help)`);
 }
 
@@ -88,7 +93,10 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .description('command-line client of the oauth2-gateway admin API')
     .version(readVersion(), '-V, --version')
     .option('--server <url>', `admin API base URL (env OAUTH2_SERVER, default ${DEFAULT_SERVER})`)
-    .option('--token <token>', 'admin token; visible to other users in ps and kept in shell history, so prefer env OAUTH2_ADMIN_TOKEN or the token file (default: <OAUTH2_DATA_DIR or ./data>/admin.token)')
+    .option(
+      '--token <token>',
+      'admin token; visible to other users in ps and kept in shell history, so prefer env OAUTH2_ADMIN_TOKEN or the token file (default: <OAUTH2_DATA_DIR or ./data>/admin.token)',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--timeout <seconds>', 'give up on the admin API after this many seconds (exit 5)', timeoutSeconds, 30)
     .addCommand(consumerCommand(ctx))

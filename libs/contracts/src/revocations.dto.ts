@@ -11,7 +11,7 @@ const MAX_EXP = 253_402_300_799;
  * (that client's token only) or `client_id` alone (a cut-off); `exp` only with `jti`.
  */
 export class RevocationInputDto {
-  @ApiPropertyOptional({ description: 'revoke one token by its jti claim; with client_id only that client\'s token, without it every client\'s' })
+  @ApiPropertyOptional({ description: "revoke one token by its jti claim; with client_id only that client's token, without it every client's" })
   // Validated when present or when client_id is absent too, so "neither" is reported.
   @ValidateIf((o: RevocationInputDto) => o.jti !== undefined || o.client_id === undefined)
   @Matches(/^[^\x00-\x1f\x7f]*$/, { message: 'jti must not contain control characters' })

@@ -26,7 +26,7 @@ describe('PatchSettingsDto (derived from the settings schema)', () => {
     expect({ ...(await patch(all)) }).toEqual(all);
   });
 
-  it.each(SETTING_KEYS)('refuses a wrong type for %s with core\'s message', async (key) => {
+  it.each(SETTING_KEYS)("refuses a wrong type for %s with core's message", async (key) => {
     const wrong = SETTINGS_SCHEMA[key].type === 'string' || SETTINGS_SCHEMA[key].type === 'enum' ? 12 : 'twelve';
     expect(await refusal({ [key]: wrong })).toEqual([expect.stringMatching(new RegExp(`^${key} must be `))]);
   });

@@ -16,10 +16,7 @@ export function isAddressableName(v: unknown): v is string {
 }
 
 export function IsResourceName(opts?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    { name: 'isResourceName', validator: { validate: (v) => isAddressableName(v), defaultMessage: buildMessage((e) => `${e}$property must be ${NAME_RULE}`, opts) } },
-    opts,
-  );
+  return ValidateBy({ name: 'isResourceName', validator: { validate: (v) => isAddressableName(v), defaultMessage: buildMessage((e) => `${e}$property must be ${NAME_RULE}`, opts) } }, opts);
 }
 
 const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v) : String(v));

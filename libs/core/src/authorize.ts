@@ -24,8 +24,7 @@ export interface DecisionClaims {
 }
 
 export type VerifyVerdict =
-  | { readonly ok: true; readonly consumer: { readonly name: string; readonly client_id: string }; readonly claims: DecisionClaims }
-  | { readonly ok: false; readonly code: VerifyFailure };
+  { readonly ok: true; readonly consumer: { readonly name: string; readonly client_id: string }; readonly claims: DecisionClaims } | { readonly ok: false; readonly code: VerifyFailure };
 
 export type BearerVerdict = { readonly ok: true; readonly token: string } | { readonly ok: false; readonly code: 'missing_token' | 'bad_scheme' };
 
@@ -90,14 +89,7 @@ export type Authenticated = { readonly ok: true; readonly consumer: string; read
  * The token part of the decision: verify (in the verifier's order of checks), then revocation
  * (also for cache hits: a cached token may have been revoked since).
  */
-export function authenticateToken(
-  snap: Snapshot,
-  token: string,
-  nowSeconds: number,
-  verifier: TokenVerifier,
-  route?: CompiledRoute,
-  trace?: DecisionTrace,
-): Authenticated {
+export function authenticateToken(snap: Snapshot, token: string, nowSeconds: number, verifier: TokenVerifier, route?: CompiledRoute, trace?: DecisionTrace): Authenticated {
   const v = verifier.verify(token, snap, nowSeconds, route);
   trace?.token(token, v);
   if (!v.ok) return v;
@@ -115,14 +107,7 @@ function audienceIncludes(aud: DecisionClaims['aud'], route: string): boolean {
 }
 
 /** Decides one request on one snapshot. See the module comment for the order of checks. */
-export function authorizeRequest(
-  snap: Snapshot,
-  req: AccessRequest,
-  nowSeconds: number,
-  verifier: TokenVerifier,
-  mode: DecisionMode = 'proxy',
-  trace?: DecisionTrace,
-): AccessDecision {
+export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds: number, verifier: TokenVerifier, mode: DecisionMode = 'proxy', trace?: DecisionTrace): AccessDecision {
   const { host, path, matchPath } = req.target;
   const route = matchRoute(snap.routes, host, matchPath);
   trace?.route(route);

@@ -156,7 +156,15 @@ export function consumerGrants(snap: Snapshot, consumer: string): GrantsResult |
     const hosts = routeHostGrants(snap, route, consumer);
     const notes = audienceNote(snap, route.name);
     if (hosts.length === 0) {
-      routes.push({ route: route.name, reachable: false, access: 'denied_by_rule', rule: null, reason: 'no request reaches this route: more specific routes take all its hosts and its prefix', notes, hosts });
+      routes.push({
+        route: route.name,
+        reachable: false,
+        access: 'denied_by_rule',
+        rule: null,
+        reason: 'no request reaches this route: more specific routes take all its hosts and its prefix',
+        notes,
+        hosts,
+      });
       continue;
     }
     const head = hosts[0];
@@ -173,7 +181,11 @@ export function consumerGrants(snap: Snapshot, consumer: string): GrantsResult |
     const verdicts = r.domains.map((p) => ask(snap, '/', p.toLowerCase(), consumer, 'authz'));
     const reachable = verdicts.every((v) => v !== null && (v.decision.kind === 'allow' || v.decision.kind === 'pass'));
     const other = verdicts.find((v) => v?.rule !== undefined && v.rule !== r);
-    const own = r.allowSet.has(consumer) ? `rule #${r.id} allows ${JSON.stringify(consumer)}` : r.allow.length === 0 ? `rule #${r.id} allows nobody` : `rule #${r.id} allows only ${r.allow.join(', ')}`;
+    const own = r.allowSet.has(consumer)
+      ? `rule #${r.id} allows ${JSON.stringify(consumer)}`
+      : r.allow.length === 0
+        ? `rule #${r.id} allows nobody`
+        : `rule #${r.id} allows only ${r.allow.join(', ')}`;
     const reason = other ? `${own}, but rule #${other.rule!.id} (earlier, or naming the route there) decides some of its hosts` : own;
     domain_rules.push({ rule: r.id, position: r.position, domains: [...r.domains], reachable, reason });
   }

@@ -166,7 +166,12 @@ describe('consumerGrants / routeWho', () => {
   });
 
   it('the unknown-client cause is kept for the operator', () => {
-    expect(run(snap(), { token: alice({ client_id: 'nobody' }) }).outcome).toEqual({ status: 401, reason: 'bad_signature', msg: 'Invalid Jwt token: signature verification failed', cause: 'unknown_client' });
+    expect(run(snap(), { token: alice({ client_id: 'nobody' }) }).outcome).toEqual({
+      status: 401,
+      reason: 'bad_signature',
+      msg: 'Invalid Jwt token: signature verification failed',
+      cause: 'unknown_client',
+    });
   });
 
   it('unknown route is null', () => expect(routeWho(s, 'nope')).toBeNull());

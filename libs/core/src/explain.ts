@@ -112,7 +112,8 @@ function ruleOut(rule: CompiledRule | undefined, route: CompiledRoute | undefine
     position: rule.position,
     kind: rule.routes !== null ? 'routes' : 'domains',
     allow: [...rule.allow],
-    reason: rule.routes !== null && route !== undefined && rule.routes.includes(route.name) ? `first rule naming route ${JSON.stringify(route.name)}` : `first rule matching host ${JSON.stringify(host)}`,
+    reason:
+      rule.routes !== null && route !== undefined && rule.routes.includes(route.name) ? `first rule naming route ${JSON.stringify(route.name)}` : `first rule matching host ${JSON.stringify(host)}`,
   };
 }
 
@@ -146,7 +147,10 @@ class Recorder implements DecisionTrace {
     this.steps.push({ step: 'audience (global_credentials=false)', ok, detail: `aud ${JSON.stringify(aud ?? null)} ${ok ? 'includes' : 'does not include'} ${target}` });
   }
   who(rule: CompiledRule, consumer: string, ok: boolean): void {
-    const detail = rule.allow.length === 0 ? `rule #${rule.id} allows nobody (its allow-list is empty)` : `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})`;
+    const detail =
+      rule.allow.length === 0
+        ? `rule #${rule.id} allows nobody (its allow-list is empty)`
+        : `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})`;
     this.steps.push({ step: 'allow-list', ok, detail });
   }
 }
@@ -205,7 +209,13 @@ export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: To
 /** How the token endpoint answers; explain carries no credentials, so the request has none. */
 function tokenRequest(snap: Snapshot, route: CompiledRoute | undefined, method: string): Omit<ExplainResult, 'revision' | 'request' | 'global_auth_row' | 'route'> {
   const rule = { ...NO_RULE, reason: 'not evaluated: token requests are not subject to allow-lists' };
-  const r = (outcome: ExplainResult['outcome'], detail: string) => ({ rule, decision: 'token_request' as const, auth_required: false, verification: [{ step: 'token endpoint', ok: outcome.status === 200, detail }], outcome });
+  const r = (outcome: ExplainResult['outcome'], detail: string) => ({
+    rule,
+    decision: 'token_request' as const,
+    auth_required: false,
+    verification: [{ step: 'token endpoint', ok: outcome.status === 200, detail }],
+    outcome,
+  });
   const where = `path ends with auth_path ${JSON.stringify(snap.settings.auth_path)}`;
   if (!snap.settings.global_credentials && route === undefined) {
     return r(outcomeOf('no_route'), `${where}, but global_credentials=false needs a route to name the token's audience`);

@@ -3,7 +3,21 @@ import { BEARER_REALM, FAILURES, failureBody, isTokenEndpointFailure, type Failu
 const codes = Object.keys(FAILURES) as FailureCode[];
 
 describe('the failure table', () => {
-  const verifyCodes: FailureCode[] = ['bad_scheme', 'malformed', 'bad_typ', 'bad_alg', 'bad_header', 'unknown_client', 'bad_signature', 'bad_claims', 'bad_issuer', 'bad_subject', 'expired', 'not_yet_valid', 'revoked'];
+  const verifyCodes: FailureCode[] = [
+    'bad_scheme',
+    'malformed',
+    'bad_typ',
+    'bad_alg',
+    'bad_header',
+    'unknown_client',
+    'bad_signature',
+    'bad_claims',
+    'bad_issuer',
+    'bad_subject',
+    'expired',
+    'not_yet_valid',
+    'revoked',
+  ];
 
   it.each(verifyCodes)('%s: 401 "Invalid Jwt token: ..." with error="invalid_token"', (code) => {
     const f = FAILURES[code];
@@ -46,14 +60,26 @@ describe('the failure table', () => {
 
   it('the unsupported grant type message carries the type, as Higress words it', () => {
     const body = failureBody('unsupported_grant_type', 'grant type password is not supported.');
-    expect(body).toEqual({ code: 400, msg: 'grant type password is not supported.', error: 'unsupported_grant_type', error_description: 'grant type password is not supported.', reason: 'unsupported_grant_type' });
+    expect(body).toEqual({
+      code: 400,
+      msg: 'grant type password is not supported.',
+      error: 'unsupported_grant_type',
+      error_description: 'grant type password is not supported.',
+      reason: 'unsupported_grant_type',
+    });
   });
 
   it('Basic client auth failures challenge with Basic', () => {
     expect(FAILURES.invalid_client_basic.wwwAuthenticate).toMatch(/^Basic /);
   });
 
-  it.each<[FailureCode, number]>([['no_route', 404], ['upstream_unavailable', 502], ['upstream_timeout', 504], ['body_too_large', 413], ['method_not_allowed', 405]])('%s: %i', (code, status) => {
+  it.each<[FailureCode, number]>([
+    ['no_route', 404],
+    ['upstream_unavailable', 502],
+    ['upstream_timeout', 504],
+    ['body_too_large', 413],
+    ['method_not_allowed', 405],
+  ])('%s: %i', (code, status) => {
     expect(failureBody(code)).toMatchObject({ code: status, reason: code });
   });
 

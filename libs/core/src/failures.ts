@@ -39,16 +39,7 @@ export type TokenEndpointFailure =
   | 'method_not_allowed'
   | 'too_many_attempts';
 
-export type GatewayFailure =
-  | 'no_route'
-  | 'upstream_unavailable'
-  | 'upstream_timeout'
-  | 'bad_request'
-  | 'bad_path'
-  | 'repeated_header'
-  | 'trace_refused'
-  | 'websocket_refused'
-  | 'internal_error';
+export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request' | 'bad_path' | 'repeated_header' | 'trace_refused' | 'websocket_refused' | 'internal_error';
 
 /** The RFC 7009 revocation endpoint's own refusals (its client-auth failures are the token endpoint's). */
 export type RevocationFailure = 'revocation_method_not_allowed' | 'store_unavailable';
@@ -87,7 +78,14 @@ const INVALID_TOKEN = 'Bearer realm="oauth2-gateway", error="invalid_token"';
 const jwt = (reason: string): FailureInfo => ({ status: 401, outcome: 'unauthorized', msg: `Invalid Jwt token: ${reason}`, wwwAuthenticate: INVALID_TOKEN });
 const denied = (reason: string): FailureInfo => ({ status: 403, outcome: 'forbidden', msg: `Access Denied: ${reason}` });
 const badRequest = (msg: string, error = 'invalid_request'): FailureInfo => ({ status: 400, outcome: 'token_refused', msg, error });
-const tokenEndpoint = (status: number, msg: string, error: string, wwwAuthenticate?: string, headers?: Record<string, string>): FailureInfo => ({ status, outcome: 'token_refused', msg, error, wwwAuthenticate, headers });
+const tokenEndpoint = (status: number, msg: string, error: string, wwwAuthenticate?: string, headers?: Record<string, string>): FailureInfo => ({
+  status,
+  outcome: 'token_refused',
+  msg,
+  error,
+  wwwAuthenticate,
+  headers,
+});
 
 export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freeze({
   // No credentials at all carries no error code (RFC 6750 §3.1).

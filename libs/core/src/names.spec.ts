@@ -1,7 +1,4 @@
-import {
-  hostMatches, isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream, normalizeHost,
-  normalizeHostPattern, normalizePathPrefix, pathPrefixMatches,
-} from './names';
+import { hostMatches, isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream, normalizeHost, normalizeHostPattern, normalizePathPrefix, pathPrefixMatches } from './names';
 
 describe('normalizeHost', () => {
   it.each<[string | undefined, string]>([
@@ -35,7 +32,24 @@ describe('host patterns', () => {
   it.each(['example.com', 'API.Example.com', '*.example.com', '*.com', 'localhost', '10.0.0.1', '[::1]', '[2001:db8::1]', 'a-b.c0.example'])('accepts %j', (p) => {
     expect(isValidHostPattern(p)).toBe(true);
   });
-  it.each<unknown>(['', '*', '*.', '*example.com', 'a.*.example.com', '*.*.example.com', 'example.com:80', 'example.com.', '-a.example.com', 'a_b.example.com', 'exa mple.com', '*.[::1]', 'http://example.com', 'a'.repeat(64) + '.com', 7, null])('refuses %j', (p) => {
+  it.each<unknown>([
+    '',
+    '*',
+    '*.',
+    '*example.com',
+    'a.*.example.com',
+    '*.*.example.com',
+    'example.com:80',
+    'example.com.',
+    '-a.example.com',
+    'a_b.example.com',
+    'exa mple.com',
+    '*.[::1]',
+    'http://example.com',
+    'a'.repeat(64) + '.com',
+    7,
+    null,
+  ])('refuses %j', (p) => {
     expect(isValidHostPattern(p)).toBe(false);
   });
   it('normalizes patterns to lower case', () => {
@@ -64,7 +78,13 @@ describe('path prefixes', () => {
   it.each<unknown>(['', 'foo', '/foo?x=1', '/foo#x', '/fo o', '/foo/../bar', '/./foo', '/..', 1, null, '/' + 'x'.repeat(2048)])('refuses %j', (p) => {
     expect(isValidPathPrefix(p)).toBe(false);
   });
-  it.each<[string, string]>([['/', '/'], ['/foo', '/foo'], ['/foo/', '/foo'], ['/foo//', '/foo'], ['//', '/']])('normalizePathPrefix(%j) = %j', (p, n) => {
+  it.each<[string, string]>([
+    ['/', '/'],
+    ['/foo', '/foo'],
+    ['/foo/', '/foo'],
+    ['/foo//', '/foo'],
+    ['//', '/'],
+  ])('normalizePathPrefix(%j) = %j', (p, n) => {
     expect(normalizePathPrefix(p)).toBe(n);
   });
 

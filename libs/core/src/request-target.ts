@@ -62,7 +62,8 @@ function scan(path: string): { refuse: string | null; rewrite: boolean; upper: b
     if (c === 59 /* ; */) return { refuse: 'path parameter (;) in the path', rewrite, upper };
     if (c === 92 /* \ */) return { refuse: 'backslash in the path', rewrite, upper };
     if (c === 37 /* % */ || (c === 47 && prev === 47)) rewrite = true;
-    else if (c === 46 /* . */ && prev === 47) rewrite = true; // a segment starting with "." may be a dot segment
+    else if (c === 46 /* . */ && prev === 47)
+      rewrite = true; // a segment starting with "." may be a dot segment
     else if (c >= 65 && c <= 90) upper = true;
     prev = c;
   }
@@ -103,7 +104,7 @@ export function normalizePath(path: string): { ok: true; path: string } | { ok: 
     prev = c;
   }
   // Dot segments after decoding (`/%2e%2e/` is `..`): refused, never resolved.
-  for (let start = 1; start <= out.length; ) {
+  for (let start = 1; start <= out.length;) {
     let end = out.indexOf('/', start);
     if (end < 0) end = out.length;
     const len = end - start;

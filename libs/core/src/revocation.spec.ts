@@ -56,13 +56,29 @@ describe('checkRevoked', () => {
   });
 
   it('compiles duplicates to the latest entry', () => {
-    const t = compileRevocations({ jtis: [{ jti: 'a', exp: 5 }, { jti: 'a', exp: 3 }], clients: [{ client_id: 'c', revoked_before: 1 }, { client_id: 'c', revoked_before: 9 }] });
+    const t = compileRevocations({
+      jtis: [
+        { jti: 'a', exp: 5 },
+        { jti: 'a', exp: 3 },
+      ],
+      clients: [
+        { client_id: 'c', revoked_before: 1 },
+        { client_id: 'c', revoked_before: 9 },
+      ],
+    });
     expect(t.revokedJtis.get('a')).toBe(5);
     expect(t.revokedBefore.get('c')).toBe(9);
   });
 
   it('keeps global and per-client jti revocations apart', () => {
-    const t = compileRevocations({ jtis: [{ jti: 'a', exp: 5, client_id: 'bob' }, { jti: 'a', exp: 7, client_id: 'bob' }, { jti: 'b', exp: 3 }], clients: [] });
+    const t = compileRevocations({
+      jtis: [
+        { jti: 'a', exp: 5, client_id: 'bob' },
+        { jti: 'a', exp: 7, client_id: 'bob' },
+        { jti: 'b', exp: 3 },
+      ],
+      clients: [],
+    });
     expect(t.revokedJtis.has('a')).toBe(false);
     expect(t.revokedClientJtis.get('bob')?.get('a')).toBe(7);
     expect(t.revokedJtis.get('b')).toBe(3);

@@ -50,11 +50,7 @@ export interface RevocableClaims {
  * time cannot be shown to be after the cut-off). Pure and allocation-free (two Map lookups, no
  * key is built); O(1) with no revocations at all.
  */
-export function checkRevoked(
-  snapshot: RevocationTable & { readonly settings: { readonly clock_skew_seconds: number } },
-  claims: RevocableClaims,
-  nowSeconds: number,
-): boolean {
+export function checkRevoked(snapshot: RevocationTable & { readonly settings: { readonly clock_skew_seconds: number } }, claims: RevocableClaims, nowSeconds: number): boolean {
   const { revokedJtis, revokedClientJtis, revokedBefore } = snapshot;
   const jti = claims.jti;
   const clientId = claims.client_id;

@@ -135,7 +135,7 @@ describe('prefix index', () => {
 
   it('agrees with a plain scan on 3,000 seeded random cases', () => {
     let seed = 12345;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
     const seg = () => ['a', 'b', 'ab', 'c', ''][rnd(5)];
     const randPath = (max: number) => '/' + Array.from({ length: rnd(max) }, seg).join('/') + (rnd(4) === 0 ? '/' : '');
     const hostsPool = [[], ['h.test'], ['*.test'], ['*.h.test'], ['x.h.test'], ['h.test', '*.h.test']];

@@ -185,7 +185,10 @@ describe('public_base_url (not a Higress key)', () => {
     expect(checkSetting('public_base_url', v)).toBeNull();
     expect(parseSettingText('public_base_url', v)).toBe(v);
   });
-  it.each<unknown>(['auth.example.com', 'ftp://x', 'https://x/?a=1', 'https://x/#f', 'https://u:p@x', 'https://a b', 'https://' + 'a'.repeat(1024), null, 1, 'javascript:alert(1)', '/relative'])('refuses %j', (v) => {
-    expect(checkSetting('public_base_url', v)).toMatch(/^public_base_url must be an absolute http\(s\) URL/);
-  });
+  it.each<unknown>(['auth.example.com', 'ftp://x', 'https://x/?a=1', 'https://x/#f', 'https://u:p@x', 'https://a b', 'https://' + 'a'.repeat(1024), null, 1, 'javascript:alert(1)', '/relative'])(
+    'refuses %j',
+    (v) => {
+      expect(checkSetting('public_base_url', v)).toMatch(/^public_base_url must be an absolute http\(s\) URL/);
+    },
+  );
 });

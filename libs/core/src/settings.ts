@@ -177,8 +177,7 @@ Object.freeze(SETTINGS_SCHEMA);
 
 type Schema = typeof SETTINGS_SCHEMA;
 type ValueOf<S> =
-  | (S extends { type: 'integer' } ? number : S extends { type: 'boolean' } ? boolean : S extends { values: readonly (infer V)[] } ? V : string)
-  | (S extends { nullable: true } ? null : never);
+  (S extends { type: 'integer' } ? number : S extends { type: 'boolean' } ? boolean : S extends { values: readonly (infer V)[] } ? V : string) | (S extends { nullable: true } ? null : never);
 
 /** Every instance setting with its value type, as SETTINGS_SCHEMA defines it. */
 export type Settings = { -readonly [K in keyof Schema]: ValueOf<Schema[K]> };
@@ -204,13 +203,7 @@ function isValid(s: SettingSpec, v: unknown): boolean {
   if (v === null) return s.nullable === true;
   switch (s.type) {
     case 'string':
-      return (
-        typeof v === 'string' &&
-        v.length >= (s.minLength ?? 0) &&
-        v.length <= (s.maxLength ?? Infinity) &&
-        (s.pattern === undefined || s.pattern.test(v)) &&
-        (s.test === undefined || s.test(v))
-      );
+      return typeof v === 'string' && v.length >= (s.minLength ?? 0) && v.length <= (s.maxLength ?? Infinity) && (s.pattern === undefined || s.pattern.test(v)) && (s.test === undefined || s.test(v));
     case 'integer':
       return Number.isSafeInteger(v) && (v as number) >= s.min && (s.max === undefined || (v as number) <= s.max);
     case 'boolean':

@@ -38,10 +38,14 @@ describe('compileSnapshot', () => {
   });
 
   it('keeps the first of duplicate client ids', () => {
-    const s = compileSnapshot(source({ consumers: [
-      { name: 'first', client_id: 'dup', client_secret: 'x'.repeat(32) },
-      { name: 'second', client_id: 'dup', client_secret: 'y'.repeat(32) },
-    ] }));
+    const s = compileSnapshot(
+      source({
+        consumers: [
+          { name: 'first', client_id: 'dup', client_secret: 'x'.repeat(32) },
+          { name: 'second', client_id: 'dup', client_secret: 'y'.repeat(32) },
+        ],
+      }),
+    );
     expect(s.consumersByClientId.get('dup')?.name).toBe('first');
   });
 
@@ -71,8 +75,7 @@ describe('isTokenRequest (the path ends with auth_path)', () => {
 });
 
 describe('compileSnapshotAsync', () => {
-  const many = (n: number) =>
-    source({ consumers: Array.from({ length: n }, (_, i) => ({ name: `c${i}`, client_id: `id-${i}`, client_secret: `secret-${i}-secret-secret-secret-secret` })) });
+  const many = (n: number) => source({ consumers: Array.from({ length: n }, (_, i) => ({ name: `c${i}`, client_id: `id-${i}`, client_secret: `secret-${i}-secret-secret-secret-secret` })) });
 
   it('pauses between slices of consumers and before the rules, and builds the same snapshot as compileSnapshot', async () => {
     const n = 2 * COMPILE_SLICE + 7;
@@ -89,4 +92,3 @@ describe('compileSnapshotAsync', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 });
-

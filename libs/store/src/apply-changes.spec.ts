@@ -14,7 +14,14 @@ describe('diffApply', () => {
 
   it('consumers: added, removed, changed client_id and secret by field name', () => {
     const d = diffApply({ consumers: [c('a'), c('b'), c('gone')], rules: [], settings: S }, { consumers: [c('a', 'new-id'), c('b', 'b-id', true), c('new')], rules: [], settings: S });
-    expect(d.consumers).toEqual({ added: ['new'], removed: ['gone'], changed: [{ name: 'a', fields: ['client_id'] }, { name: 'b', fields: ['client_secret'] }] });
+    expect(d.consumers).toEqual({
+      added: ['new'],
+      removed: ['gone'],
+      changed: [
+        { name: 'a', fields: ['client_id'] },
+        { name: 'b', fields: ['client_secret'] },
+      ],
+    });
   });
 
   it('rules pair by what they match, whatever the order of the lists; allow and position changes are named', () => {
@@ -23,7 +30,10 @@ describe('diffApply', () => {
     const d = diffApply({ consumers: [], rules: before, settings: S }, { consumers: [], rules: after, settings: S });
     expect(d.rules.added).toEqual([route(3, ['new'], ['a'])]);
     expect(d.rules.removed).toEqual([route(3, ['old'], ['a'])]);
-    expect(d.rules.changed).toEqual([{ ...domain(1, ['x.com'], ['b', 'c']), fields: ['position', 'allow'] }, { ...route(2, ['r2', 'r1'], ['a']), fields: ['position'] }]);
+    expect(d.rules.changed).toEqual([
+      { ...domain(1, ['x.com'], ['b', 'c']), fields: ['position', 'allow'] },
+      { ...route(2, ['r2', 'r1'], ['a']), fields: ['position'] },
+    ]);
   });
 
   it('two rules on one target pair first with first; the extra one is removed', () => {

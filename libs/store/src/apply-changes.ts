@@ -30,7 +30,10 @@ export interface ConsumerSide {
 const ruleKey = (r: RuleChangeView): string => (r.routes ? `routes:${[...r.routes].sort().join(',')}` : `domains:${[...(r.domains ?? [])].sort().join(',')}`);
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export function diffApply(before: { consumers: readonly ConsumerSide[]; rules: readonly RuleChangeView[]; settings: Settings }, after: { consumers: readonly ConsumerSide[]; rules: readonly RuleChangeView[]; settings: Settings }): ApplyChanges {
+export function diffApply(
+  before: { consumers: readonly ConsumerSide[]; rules: readonly RuleChangeView[]; settings: Settings },
+  after: { consumers: readonly ConsumerSide[]; rules: readonly RuleChangeView[]; settings: Settings },
+): ApplyChanges {
   const old = new Map(before.consumers.map((c) => [c.name, c]));
   const next = new Set(after.consumers.map((c) => c.name));
   const consumers: ApplyChanges['consumers'] = { added: [], removed: before.consumers.filter((c) => !next.has(c.name)).map((c) => c.name), changed: [] };

@@ -13,7 +13,16 @@ const problems = (doc: string): string[] => {
 
 describe('planApply: every problem of a document', () => {
   it('an unknown key, a short secret and an undefined consumer, in document order', () => {
-    const doc = ['spec:', '  defaultConfig:', '    globel_auth: true', '    token_ttl: 0', '    consumers:', '    - { name: a, client_id: id-a, client_secret: short }', '  matchRules:', '  - { ingress: [r], config: { allow: [ghost] } }'].join('\n');
+    const doc = [
+      'spec:',
+      '  defaultConfig:',
+      '    globel_auth: true',
+      '    token_ttl: 0',
+      '    consumers:',
+      '    - { name: a, client_id: id-a, client_secret: short }',
+      '  matchRules:',
+      '  - { ingress: [r], config: { allow: [ghost] } }',
+    ].join('\n');
     expect(problems(doc)).toEqual([
       'spec.defaultConfig.globel_auth: unknown key',
       expect.stringMatching(/^spec\.defaultConfig\.token_ttl: /),
@@ -29,7 +38,14 @@ describe('planApply: every problem of a document', () => {
 
   it('every field of a consumer, every undefined consumer of a rule', () => {
     const doc = 'consumers:\n- { name: "a b", client_id: "x y", client_secret: short, extra: 1 }\n_rules_:\n- { _match_route_: [r], allow: [g1, g2] }\n';
-    expect(problems(doc).map((p) => p.split(':')[0])).toEqual(['consumers[0].extra', 'consumers[0].name', 'consumers[0].client_id', 'consumers[0].client_secret', '_rules_[0].allow[0]', '_rules_[0].allow[1]']);
+    expect(problems(doc).map((p) => p.split(':')[0])).toEqual([
+      'consumers[0].extra',
+      'consumers[0].name',
+      'consumers[0].client_id',
+      'consumers[0].client_secret',
+      '_rules_[0].allow[0]',
+      '_rules_[0].allow[1]',
+    ]);
   });
 
   it('lists at most 50 problems and says how many more there are', () => {

@@ -32,7 +32,10 @@ export interface ApplyPlan {
 
 /** Every validation problem of a document, not only the first: `msg` joins them, `errors` lists them. */
 export class ApplyValidationError extends StoreError {
-  constructor(readonly errors: string[], field?: string) {
+  constructor(
+    readonly errors: string[],
+    field?: string,
+  ) {
     super('validation', errors.join('; '), field);
     this.name = 'ApplyValidationError';
   }
@@ -198,7 +201,9 @@ function planRule(r: unknown, p: string, shape: RuleShape, consumers: Set<string
     return { routesPath: at(p, shape.route), routes, domains, allow: [] };
   }
   const allow = checkNames(allowRaw, allowPath);
-  const unknown = (allowRaw as string[]).map((c, k) => (consumers.has(c) ? null : `${at(allowPath, k)}: consumer ${JSON.stringify(c)} is not defined in consumers`)).filter((m): m is string => m !== null);
+  const unknown = (allowRaw as string[])
+    .map((c, k) => (consumers.has(c) ? null : `${at(allowPath, k)}: consumer ${JSON.stringify(c)} is not defined in consumers`))
+    .filter((m): m is string => m !== null);
   if (unknown.length) throw new ApplyValidationError(unknown, unknown[0].slice(0, unknown[0].indexOf(':')));
   return { routesPath: at(p, shape.route), routes, domains, allow };
 }
@@ -240,10 +245,7 @@ export function planApply(text: string): ApplyPlan {
   const settings = planSettings(cfg, base, problems);
   const names = new Set<string>();
   const consumers = planConsumers(cfg.consumers, at(base, 'consumers'), problems, names);
-  const rules = [
-    ...planRules(cfg._rules_, at(base, '_rules_'), CPP_RULE, names, warnings, problems),
-    ...planRules(matchRules, 'spec.matchRules', HIGRESS_RULE, names, warnings, problems),
-  ];
+  const rules = [...planRules(cfg._rules_, at(base, '_rules_'), CPP_RULE, names, warnings, problems), ...planRules(matchRules, 'spec.matchRules', HIGRESS_RULE, names, warnings, problems)];
   problems.throwIfAny();
   return { settings, consumers, rules, warnings };
 }

@@ -45,7 +45,12 @@ describe('apply / export', () => {
   ])('applies the Higress doc example as %s', async (_shape, doc, warnPath) => {
     const before = await ctx.store.revision();
     const res = await ctx.store.apply(doc, { dryRun: false });
-    expect(res).toEqual({ revision: before + 1, warnings: [`${warnPath}: route "route-b" does not exist yet; rule kept`], applied: { consumers: 2, rules: 2 }, changes: expect.objectContaining({ consumers: { added: ['consumer1', 'consumer2'], removed: [], changed: [] } }) });
+    expect(res).toEqual({
+      revision: before + 1,
+      warnings: [`${warnPath}: route "route-b" does not exist yet; rule kept`],
+      applied: { consumers: 2, rules: 2 },
+      changes: expect.objectContaining({ consumers: { added: ['consumer1', 'consumer2'], removed: [], changed: [] } }),
+    });
     const src = await ctx.store.loadSnapshotSource();
     expect(src.revision).toBe(before + 1);
     expect(src.settings).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
@@ -83,7 +88,10 @@ describe('apply / export', () => {
     const doc = `spec:\n  defaultConfig:\n    consumers:\n${indentYaml(CONSUMERS, 4)}\n  matchRules:\n  - ingress: [route-a]\n    config:\n      allow: []\n  - domain: [a.com]\n    config: {allow: null}\n  - domain: [b.com]\n    config: {allow: [consumer1]}\n`;
     const res = await ctx.store.apply(doc, { dryRun: false });
     expect(res.applied.rules).toBe(3);
-    expect(res.warnings).toEqual([expect.stringMatching(/^spec\.matchRules\[0\]\.config\.allow: empty; the rule is kept and allows nobody \(403\)\. Higress ignores/), expect.stringMatching(/^spec\.matchRules\[1\]\.config\.allow: empty; the rule is kept/)]);
+    expect(res.warnings).toEqual([
+      expect.stringMatching(/^spec\.matchRules\[0\]\.config\.allow: empty; the rule is kept and allows nobody \(403\)\. Higress ignores/),
+      expect.stringMatching(/^spec\.matchRules\[1\]\.config\.allow: empty; the rule is kept/),
+    ]);
     expect((await ctx.store.listRules(10, 0)).items.map((r) => r.allow)).toEqual([[], [], ['consumer1']]);
     // Export writes the deny-all rules back, so the round trip keeps them.
     const again = await ctx.store.apply(JSON.stringify(await ctx.store.exportConfig({ redact: false })), { dryRun: true });
@@ -92,14 +100,46 @@ describe('apply / export', () => {
 
   it('says what it changes, dry run and real alike, naming a changed secret but never its value', async () => {
     const secret = (n: number) => `s${n}`.padEnd(40, 'x');
-    await ctx.store.apply(JSON.stringify({ global_auth: false, consumers: [{ name: 'keep', client_id: 'keep-id', client_secret: secret(1) }, { name: 'moved', client_id: 'm1', client_secret: secret(2) }, { name: 'gone', client_id: 'g', client_secret: secret(3) }], _rules_: [{ _match_route_: ['route-a'], allow: ['keep'] }, { _match_domain_: ['x.com'], allow: ['gone'] }] }), { dryRun: false });
-    const bare = JSON.stringify({ global_auth: true, consumers: [{ name: 'keep', client_id: 'keep-id', client_secret: secret(9) }, { name: 'moved', client_id: 'm2', client_secret: secret(2) }], _rules_: [{ _match_route_: ['route-a'], allow: ['keep', 'moved'] }] });
+    await ctx.store.apply(
+      JSON.stringify({
+        global_auth: false,
+        consumers: [
+          { name: 'keep', client_id: 'keep-id', client_secret: secret(1) },
+          { name: 'moved', client_id: 'm1', client_secret: secret(2) },
+          { name: 'gone', client_id: 'g', client_secret: secret(3) },
+        ],
+        _rules_: [
+          { _match_route_: ['route-a'], allow: ['keep'] },
+          { _match_domain_: ['x.com'], allow: ['gone'] },
+        ],
+      }),
+      { dryRun: false },
+    );
+    const bare = JSON.stringify({
+      global_auth: true,
+      consumers: [
+        { name: 'keep', client_id: 'keep-id', client_secret: secret(9) },
+        { name: 'moved', client_id: 'm2', client_secret: secret(2) },
+      ],
+      _rules_: [{ _match_route_: ['route-a'], allow: ['keep', 'moved'] }],
+    });
     const dry = await ctx.store.apply(bare, { dryRun: true });
     const real = await ctx.store.apply(bare, { dryRun: false });
     for (const r of [dry, real]) {
       expect(r.changes).toEqual({
-        consumers: { added: [], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret'] }, { name: 'moved', fields: ['client_id'] }] },
-        rules: { added: [], removed: [{ position: 2, routes: null, domains: ['x.com'], allow: ['gone'] }], changed: [{ position: 1, routes: ['route-a'], domains: null, allow: ['keep', 'moved'], fields: ['allow'] }] },
+        consumers: {
+          added: [],
+          removed: ['gone'],
+          changed: [
+            { name: 'keep', fields: ['client_secret'] },
+            { name: 'moved', fields: ['client_id'] },
+          ],
+        },
+        rules: {
+          added: [],
+          removed: [{ position: 2, routes: null, domains: ['x.com'], allow: ['gone'] }],
+          changed: [{ position: 1, routes: ['route-a'], domains: null, allow: ['keep', 'moved'], fields: ['allow'] }],
+        },
         settings: [{ key: 'global_auth', from: false, to: true }],
       });
       expect(JSON.stringify(r)).not.toContain(secret(9));
@@ -159,7 +199,11 @@ describe('apply / export', () => {
       ['consumers not a list', wasm('{consumers: {a: 1}}'), 'spec.defaultConfig.consumers: must be a list of consumers'],
       ['duplicate consumer', wasm(`{consumers: [${c1}, ${c1.replace('id1', 'id2')}]}`), /^spec\.defaultConfig\.consumers\[1\]\.name: duplicate consumer name "consumer1"/],
       ['duplicate client_id', wasm(`{consumers: [${c1}, ${c1.replace('consumer1', 'x')}]}`), /^spec\.defaultConfig\.consumers\[1\]\.client_id: duplicate client_id/],
-      ['allow names an undefined consumer', wasm(`{consumers: [${c1}]}`, '[{ingress: [route-a], config: {allow: [consumer1, ghost]}}]'), 'spec.matchRules[0].config.allow[1]: consumer "ghost" is not defined in consumers'],
+      [
+        'allow names an undefined consumer',
+        wasm(`{consumers: [${c1}]}`, '[{ingress: [route-a], config: {allow: [consumer1, ghost]}}]'),
+        'spec.matchRules[0].config.allow[1]: consumer "ghost" is not defined in consumers',
+      ],
       ['C++ allow names an undefined consumer', '_rules_:\n- _match_domain_: [a.com]\n  allow: [ghost]\n', '_rules_[0].allow[0]: consumer "ghost" is not defined in consumers'],
       ['rule with both targets', wasm(`{consumers: [${c1}]}`, '[{ingress: [route-a], domain: [a.com], config: {allow: [consumer1]}}]'), 'spec.matchRules[0]: give either ingress or domain, not both'],
       ['rule with no target', wasm(`{consumers: [${c1}]}`, '[{config: {allow: [consumer1]}}]'), /^spec\.matchRules\[0\]: needs a non-empty ingress or domain/],

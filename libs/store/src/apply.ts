@@ -59,7 +59,11 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       await ctx.db.query('DELETE FROM "consumer"');
       for (let i = 0; i < rows.length; i += CHUNK) await em.insert(ConsumerEntity, rows.slice(i, i + CHUNK));
       const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow }));
-      const changes = diffApply(before, { consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c) })), rules: ruleRows, settings: plan.settings });
+      const changes = diffApply(before, {
+        consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c) })),
+        rules: ruleRows,
+        settings: plan.settings,
+      });
       for (let i = 0; i < ruleRows.length; i += CHUNK) await em.insert(RuleEntity, ruleRows.slice(i, i + CHUNK));
       await writeSettings(ctx, plan.settings);
       await syncSigningKeys(ctx, plan.settings.signing_alg);

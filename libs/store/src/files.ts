@@ -36,7 +36,9 @@ export function createOnce(file: string, content: string | Buffer): Buffer {
 export function ensureAdminToken(dataDir: string, envToken?: string): string {
   if (envToken !== undefined && envToken.trim() !== '') return envToken.trim();
   const file = path.join(dataDir, 'admin.token');
-  const token = createOnce(file, randomBytes(32).toString('base64url') + '\n').toString('utf8').trim();
+  const token = createOnce(file, randomBytes(32).toString('base64url') + '\n')
+    .toString('utf8')
+    .trim();
   if (token === '') throw new Error(`admin token file ${file} is empty; delete it or set OAUTH2_ADMIN_TOKEN`);
   return token;
 }

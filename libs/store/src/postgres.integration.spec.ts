@@ -134,8 +134,18 @@ describePostgres('store on PostgreSQL', () => {
       apiVersion: 'extensions.higress.io/v1alpha1',
       kind: 'WasmPlugin',
       spec: {
-        defaultConfig: { issuer: 'pg-issuer', token_ttl: 300, consumers: [{ name: 'c1', client_id: 'id-1', client_secret: SECRET }, { name: 'c2', client_id: 'id-2', client_secret: SECRET + '2' }] },
-        matchRules: [{ ingress: ['r1'], config: { allow: ['c1'] } }, { domain: ['*.example.com'], config: { allow: ['c2', 'c1'] } }],
+        defaultConfig: {
+          issuer: 'pg-issuer',
+          token_ttl: 300,
+          consumers: [
+            { name: 'c1', client_id: 'id-1', client_secret: SECRET },
+            { name: 'c2', client_id: 'id-2', client_secret: SECRET + '2' },
+          ],
+        },
+        matchRules: [
+          { ingress: ['r1'], config: { allow: ['c1'] } },
+          { domain: ['*.example.com'], config: { allow: ['c2', 'c1'] } },
+        ],
       },
     };
     const before = await ctx.store.revision();
@@ -225,7 +235,7 @@ describePostgres('store on PostgreSQL', () => {
     }
   });
 
-  it('a write whose connection dies after BEGIN is not started over (the outcome is the caller\'s to learn)', async () => {
+  it("a write whose connection dies after BEGIN is not started over (the outcome is the caller's to learn)", async () => {
     await ctx.store.revision(); // migrated
     const proxy = await startSeveringProxy(db.url);
     const ds = createDataSource(proxy.url);
@@ -239,7 +249,10 @@ describePostgres('store on PostgreSQL', () => {
           proxy.severIdle(); // the write lock is held; the next statement meets a dead connection
           await tx.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
         })
-        .then(() => null, (e: Error) => e);
+        .then(
+          () => null,
+          (e: Error) => e,
+        );
       expect(err?.message).toMatch(/Connection terminated/);
       expect(runs).toBe(1);
       // The server rolled the transaction back with the session: nothing was written.

@@ -29,7 +29,7 @@ describe('store: revocations', () => {
     expect(await ctx.store.listRevocations(1000, 0)).toEqual({ items: [r], total: 1 });
   });
 
-  it('without exp, keeps an operator\'s jti revocation until it is deleted, whatever token_ttl becomes', async () => {
+  it("without exp, keeps an operator's jti revocation until it is deleted, whatever token_ttl becomes", async () => {
     await ctx.store.patchSettings({ token_ttl: 100 });
     const r = await ctx.store.revoke({ jti: 'j-2' });
     expect(r.exp).toBe(253_402_300_799);
@@ -62,7 +62,13 @@ describe('store: revocations', () => {
 
   it('/v1/apply giving a client a new secret under an asymmetric signing_alg cuts off its older tokens, like rotate-secret', async () => {
     const doc = (secret: string, alg: string) =>
-      JSON.stringify({ signing_alg: alg, consumers: [{ name: 'c1', client_id: 'id-1', client_secret: secret }, { name: 'c2', client_id: 'id-2', client_secret: SECRET + '-2' }] });
+      JSON.stringify({
+        signing_alg: alg,
+        consumers: [
+          { name: 'c1', client_id: 'id-1', client_secret: secret },
+          { name: 'c2', client_id: 'id-2', client_secret: SECRET + '-2' },
+        ],
+      });
     await ctx.store.apply(doc(SECRET, 'ES256'), { dryRun: false });
     expect((await ctx.store.loadSnapshotSource()).revocations?.clients).toEqual([]); // same secret: nothing cut
     const t = nowS();
@@ -94,7 +100,7 @@ describe('store: revocations', () => {
     expect((await ctx.store.loadSnapshotSource()).revocations?.clients).toEqual([{ client_id: 'id-1', revoked_before: again.revoked_before }]);
   });
 
-  it('rotate-secret under an asymmetric signing_alg also cuts off the client\'s older tokens; under HS256 it does not', async () => {
+  it("rotate-secret under an asymmetric signing_alg also cuts off the client's older tokens; under HS256 it does not", async () => {
     // HS256: the new secret alone invalidates every older token.
     await ctx.store.rotateSecret('c1');
     expect((await ctx.store.loadSnapshotSource()).revocations?.clients).toEqual([]);

@@ -49,11 +49,8 @@ describe('settings in the store, by the schema', () => {
     expect(Object.keys(doc.spec.defaultConfig)).toEqual([...expected, 'consumers']);
   });
 
-  it.each(SETTING_KEYS.flatMap((k) => Object.entries(settingSpec(k).aliases ?? {}).map(([alias]) => [alias, k] as const)))(
-    'apply takes the alias %s for %s',
-    async (alias, key) => {
-      await ctx.store.apply(JSON.stringify({ [alias]: EXAMPLES[key] }), { dryRun: false });
-      expect((await ctx.store.getSettings())[key]).toEqual(EXAMPLES[key]);
-    },
-  );
+  it.each(SETTING_KEYS.flatMap((k) => Object.entries(settingSpec(k).aliases ?? {}).map(([alias]) => [alias, k] as const)))('apply takes the alias %s for %s', async (alias, key) => {
+    await ctx.store.apply(JSON.stringify({ [alias]: EXAMPLES[key] }), { dryRun: false });
+    expect((await ctx.store.getSettings())[key]).toEqual(EXAMPLES[key]);
+  });
 });

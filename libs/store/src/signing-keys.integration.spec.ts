@@ -43,12 +43,18 @@ describe('signing keys (docs/signing-keys.md)', () => {
     await ctx.store.patchSettings({ signing_alg: 'ES256' });
     await ctx.store.patchSettings({ signing_alg: 'EdDSA' });
     let keys = await ctx.store.listKeys();
-    expect(keys.map((k) => [k.alg, k.status])).toEqual([['EdDSA', 'active'], ['ES256', 'inactive']]);
+    expect(keys.map((k) => [k.alg, k.status])).toEqual([
+      ['EdDSA', 'active'],
+      ['ES256', 'inactive'],
+    ]);
     await ctx.store.patchSettings({ signing_alg: 'HS256' });
     keys = await ctx.store.listKeys();
     expect(keys.map((k) => k.status)).toEqual(['inactive', 'inactive']);
     const src = await ctx.store.loadSnapshotSource();
-    expect(src.keys!.map((k) => [k.alg, k.active, k.private_pem])).toEqual([['ES256', false, undefined], ['EdDSA', false, undefined]]);
+    expect(src.keys!.map((k) => [k.alg, k.active, k.private_pem])).toEqual([
+      ['ES256', false, undefined],
+      ['EdDSA', false, undefined],
+    ]);
   });
 
   it('rotate: a new active key, the previous one kept for verification without its private half', async () => {
@@ -63,7 +69,10 @@ describe('signing keys (docs/signing-keys.md)', () => {
     expect(old.status).toBe('inactive');
     expect(Date.parse(old.retirable_at!) - Date.parse(old.rotated_at!)).toBe(120_000);
     const src = await ctx.store.loadSnapshotSource();
-    expect(src.keys!.map((k) => [k.kid, k.active, k.private_pem !== undefined])).toEqual([[first.kid, false, false], [second.kid, true, true]]);
+    expect(src.keys!.map((k) => [k.kid, k.active, k.private_pem !== undefined])).toEqual([
+      [first.kid, false, false],
+      [second.kid, true, true],
+    ]);
   });
 
   it('rotate with another alg switches signing_alg; under HS256 without alg, or with alg HS256, it is refused', async () => {
@@ -111,7 +120,12 @@ describe('signing keys (docs/signing-keys.md)', () => {
     const pem = (await ctx.store.loadSnapshotSource()).keys![0].private_pem!;
     const body = pem.split('\n')[1]; // a line of the base64 key material
     await ctx.store.close();
-    const bytes = Buffer.concat(['oauth2.db', 'oauth2.db-wal'].map((f) => path.join(ctx.dir, f)).filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    const bytes = Buffer.concat(
+      ['oauth2.db', 'oauth2.db-wal']
+        .map((f) => path.join(ctx.dir, f))
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f)),
+    );
     expect(bytes.includes('PRIVATE KEY')).toBe(false);
     expect(bytes.includes(body)).toBe(false);
     expect(bytes.includes(Buffer.from(body, 'base64'))).toBe(false);

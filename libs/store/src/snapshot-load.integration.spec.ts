@@ -93,7 +93,7 @@ describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
     expect((await ctx.store.loadSnapshotSource()).consumers).toHaveLength(n + 1);
   });
 
-  it('does not keep a load\'s result alive once the caller dropped it (the store\'s unit queue holds no results)', async () => {
+  it("does not keep a load's result alive once the caller dropped it (the store's unit queue holds no results)", async () => {
     await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
     const gc = forceGc();
     let ref: WeakRef<object> | undefined;

@@ -60,7 +60,9 @@ export class SnapshotLoader {
       this.stmts = {
         consumers: conn.prepare<[], ConsumerRow>('SELECT "name", "client_id", hex("secret_enc") FROM "consumer" ORDER BY "name" ASC').raw(true),
         routes: conn.prepare<[], [string, string, string, string, number]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC').raw(true),
-        rules: conn.prepare<[], [number, number, string | null, string | null, string]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC').raw(true),
+        rules: conn
+          .prepare<[], [number, number, string | null, string | null, string]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC')
+          .raw(true),
       };
     }
     return this.stmts;

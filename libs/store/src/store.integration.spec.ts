@@ -155,7 +155,10 @@ describe('store', () => {
       expect(await ctx.store.getRule(both.id)).toMatchObject({ allow: ['c2'] });
       expect(await ctx.store.getRule(onlyC1.id)).toMatchObject({ domains: ['a.com'], allow: [] });
       expect(await ctx.store.deleteRoute('r1', true)).toEqual({ deleted: 'r1', rules_updated: [both.id], rules_deleted: [onlyR1.id], rules_emptied: [] });
-      expect((await ctx.store.listRules(100, 0)).items.map((r) => [r.id, r.allow])).toEqual([[onlyC1.id, []], [both.id, ['c2']]]);
+      expect((await ctx.store.listRules(100, 0)).items.map((r) => [r.id, r.allow])).toEqual([
+        [onlyC1.id, []],
+        [both.id, ['c2']],
+      ]);
     });
   });
 

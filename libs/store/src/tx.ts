@@ -132,18 +132,21 @@ export class Db {
     // Started over on a dead connection only while the write lock was not yet taken: after that,
     // a lost connection may have lost the COMMIT's answer, not the COMMIT.
     let begun = false;
-    return this.exclusive(async () => {
-      await this.beginWrite();
-      begun = true;
-      try {
-        const out = await fn();
-        await this.query(commit ? 'COMMIT' : 'ROLLBACK');
-        return out;
-      } catch (err) {
-        await this.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    }, () => !begun);
+    return this.exclusive(
+      async () => {
+        await this.beginWrite();
+        begun = true;
+        try {
+          const out = await fn();
+          await this.query(commit ? 'COMMIT' : 'ROLLBACK');
+          return out;
+        } catch (err) {
+          await this.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      },
+      () => !begun,
+    );
   }
 
   /** A read transaction: every statement in `fn` sees the same snapshot (SQLite WAL; PostgreSQL repeatable read). */

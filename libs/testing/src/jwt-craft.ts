@@ -4,8 +4,7 @@
  */
 import { constants, createHmac, createPrivateKey, sign } from 'node:crypto';
 
-export const b64url = (data: string | Buffer): string =>
-  (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
+export const b64url = (data: string | Buffer): string => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data).toString('base64url');
 
 /** A header or payload: an object (JSON-encoded) or the exact JSON text to encode. */
 export type JsonPart = object | string;
@@ -22,7 +21,11 @@ export interface CraftOptions {
 /** Builds `b64url(header).b64url(payload).b64url(HMAC(secret, signingInput))`. */
 export function craftHs256(header: JsonPart, payload: JsonPart, secret: string, opts: CraftOptions = {}): string {
   const input = `${b64url(text(header))}.${b64url(text(payload))}`;
-  const sig = opts.signature ?? createHmac(opts.hash ?? 'sha256', secret).update(input).digest('base64url');
+  const sig =
+    opts.signature ??
+    createHmac(opts.hash ?? 'sha256', secret)
+      .update(input)
+      .digest('base64url');
   return `${input}.${sig}`;
 }
 
@@ -67,11 +70,20 @@ export const mutate = {
   fourParts: (t: string): string => `${t}.${t.split('.')[2]}`,
   /** Standard base64 padding added to every part (and `=` is not base64url). */
   padded: (t: string): string =>
-    t.split('.').map((p) => p + '='.repeat((4 - (p.length % 4)) % 4)).join('.'),
+    t
+      .split('.')
+      .map((p) => p + '='.repeat((4 - (p.length % 4)) % 4))
+      .join('.'),
   /** The signature re-spelled with the standard alphabet (`+`, `/`). */
   standardAlphabet: (t: string): string => {
     const i = t.lastIndexOf('.');
-    return t.slice(0, i + 1) + t.slice(i + 1).replace(/-/g, '+').replace(/_/g, '/');
+    return (
+      t.slice(0, i + 1) +
+      t
+        .slice(i + 1)
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+    );
   },
   /** One character of the signature changed. */
   flipSignatureChar: (t: string): string => {

@@ -113,7 +113,16 @@ describe('bounded by bytes (a client mints as many large tokens as it likes with
     const kept = cache.set(t, full, 60)!;
     expect(Object.keys(kept.claims).sort()).toEqual([...CACHED_CLAIMS].sort());
     expect(kept.claims).toEqual({
-      iss: 'Higress-Gateway', sub: 'alice', aud: 'default', client_id: 'alice-id', iat: NOW, exp: NOW + 100, nbf: NOW - 5, jti: 'big', scope: 'read write', cnf: { 'x5t#S256': 'thumb' },
+      iss: 'Higress-Gateway',
+      sub: 'alice',
+      aud: 'default',
+      client_id: 'alice-id',
+      iat: NOW,
+      exp: NOW + 100,
+      nbf: NOW - 5,
+      jti: 'big',
+      scope: 'read write',
+      cnf: { 'x5t#S256': 'thumb' },
     });
     expect(cache.get(t, NOW)).toBe(kept);
     expect(Object.isFrozen(kept.claims)).toBe(true);

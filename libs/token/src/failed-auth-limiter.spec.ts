@@ -27,15 +27,38 @@ const fails = (id: string, n: number): Step[] => Array.from({ length: n }, () =>
 describe('FailedAuthLimiter', () => {
   it.each<[string, Step[], FailedAuthLimiterOptions]>([
     ['defaults: 9 failures stay open, the 10th locks for the rest of 60 s', [...fails('a', 9), ['c', 'a', false], ['f', 'a', 60], ['c', 'a', 60]], {}],
-    ['Retry-After counts down to the end of the window (rounded up)', [...fails('a', 2), ['f', 'a', 60], ['t', 500], ['c', 'a', 60], ['t', 500], ['c', 'a', 59], ['t', 58_999], ['c', 'a', 1]], { maxFailures: 3 }],
+    [
+      'Retry-After counts down to the end of the window (rounded up)',
+      [...fails('a', 2), ['f', 'a', 60], ['t', 500], ['c', 'a', 60], ['t', 500], ['c', 'a', 59], ['t', 58_999], ['c', 'a', 1]],
+      { maxFailures: 3 },
+    ],
     ['the window frees exactly at its end', [...fails('a', 2), ['f', 'a', 60], ['t', 60_000], ['c', 'a', false], ['f', 'a', false]], { maxFailures: 3 }],
-    ['a locked id stays locked whatever else it sends (checks do not extend the lock)', [...fails('a', 2), ['f', 'a', 60], ['t', 30_000], ['c', 'a', 30], ['f', 'a', 30], ['f', 'a', 30]], { maxFailures: 3 }],
+    [
+      'a locked id stays locked whatever else it sends (checks do not extend the lock)',
+      [...fails('a', 2), ['f', 'a', 60], ['t', 30_000], ['c', 'a', 30], ['f', 'a', 30], ['f', 'a', 30]],
+      { maxFailures: 3 },
+    ],
     ['failures of one id never lock another', [...fails('a', 2), ['f', 'a', 60], ['c', 'b', false], ['f', 'b', false], ['c', 'a', 60]], { maxFailures: 3 }],
     ['fixed window: failures spread over two windows do not add up', [...fails('a', 2), ['t', 60_000], ...fails('a', 2), ['c', 'a', false]], { maxFailures: 3 }],
-    ['a custom window', [['f', 'a', false], ['f', 'a', 5], ['t', 4_001], ['c', 'a', 1], ['t', 999], ['c', 'a', false]], { maxFailures: 2, windowSeconds: 5 }],
+    [
+      'a custom window',
+      [
+        ['f', 'a', false],
+        ['f', 'a', 5],
+        ['t', 4_001],
+        ['c', 'a', 1],
+        ['t', 999],
+        ['c', 'a', false],
+      ],
+      { maxFailures: 2, windowSeconds: 5 },
+    ],
     ['maxFailures 1: the first failure locks', [['f', 'a', 60]], { maxFailures: 1 }],
     ['disabled (maxFailures 0): never locks', [...fails('a', 1000), ['c', 'a', false]], { maxFailures: 0 }],
-    ['long ids are tracked too (by digest), and distinct long ids stay distinct', [...fails('x'.repeat(5000), 2), ['f', 'x'.repeat(5000), 60], ['c', 'x'.repeat(4999) + 'y', false]], { maxFailures: 3 }],
+    [
+      'long ids are tracked too (by digest), and distinct long ids stay distinct',
+      [...fails('x'.repeat(5000), 2), ['f', 'x'.repeat(5000), 60], ['c', 'x'.repeat(4999) + 'y', false]],
+      { maxFailures: 3 },
+    ],
   ])('%s', (_name, steps, opts) => {
     expect(() => run(steps, opts)).not.toThrow();
   });
@@ -81,13 +104,7 @@ describe('FailedAuthLimiter', () => {
     expect(limiter.size).toBe(before); // exactly one eviction for one insertion
   });
 
-  it.each([
-    [{ maxFailures: -1 }],
-    [{ maxFailures: 1.5 }],
-    [{ windowSeconds: 0 }],
-    [{ windowSeconds: Number.NaN }],
-    [{ maxTracked: 0 }],
-  ])('refuses bad options %j', (opts) => {
+  it.each([[{ maxFailures: -1 }], [{ maxFailures: 1.5 }], [{ windowSeconds: 0 }], [{ windowSeconds: Number.NaN }], [{ maxTracked: 0 }]])('refuses bad options %j', (opts) => {
     expect(() => new FailedAuthLimiter(opts)).toThrow(RangeError);
   });
 

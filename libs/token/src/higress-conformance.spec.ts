@@ -35,7 +35,8 @@ describe('Higress conformance tokens', () => {
 
   it('jwt-craft (the independent signer of our tests) reproduces a Higress token byte for byte', () => {
     const c1 = HIGRESS_CONFIGS.basic.consumers[0];
-    const payload = '{"aud":"default","client_id":"9515b564-0b1d-11ee-9c4c-00163e1250b5","exp":1701418759,"iat":1701411559,"iss":"Higress-Gateway","jti":"44a33b78-cfab-4f3a-bd47-45cf9f34b5fe","sub":"consumer1"}';
+    const payload =
+      '{"aud":"default","client_id":"9515b564-0b1d-11ee-9c4c-00163e1250b5","exp":1701418759,"iat":1701411559,"iss":"Higress-Gateway","jti":"44a33b78-cfab-4f3a-bd47-45cf9f34b5fe","sub":"consumer1"}';
     expect(craftHs256('{"alg":"HS256","typ":"application/at+jwt"}', payload, c1.client_secret)).toBe(HIGRESS_TOKENS.consumer1);
   });
 
@@ -62,8 +63,20 @@ describe('Higress conformance tokens', () => {
       { name: 'doc token 1 s before its iat, zero skew', cfg: { ...HIGRESS_CONFIGS.seedDoc, clock_skew_seconds: 0 }, token: HIGRESS_TOKENS.seedDoc, now: 1687944262, code: 'not_yet_valid' },
       { name: 'consumer1 token under another issuer', cfg: { ...HIGRESS_CONFIGS.basic, issuer: 'my-gateway' }, token: HIGRESS_TOKENS.consumer1, now: HIGRESS_NOW, code: 'bad_issuer' },
       { name: 'consumer1 token after consumer1 was renamed', cfg: { ...lenient, consumers: [{ ...c1, name: 'renamed' }] }, token: HIGRESS_TOKENS.consumer1, now: HIGRESS_NOW, code: 'bad_subject' },
-      { name: 'consumer1 token after its secret was rotated', cfg: { ...lenient, consumers: [{ ...c1, client_secret: 'rotated-rotated-rotated-rotated-rotated' }] }, token: HIGRESS_TOKENS.consumer1, now: HIGRESS_NOW, code: 'bad_signature' },
-      { name: 'consumer1 token where only consumer2 exists', cfg: { ...HIGRESS_CONFIGS.globalAuth, consumers: [HIGRESS_CONFIGS.globalAuth.consumers[1]] }, token: HIGRESS_TOKENS.consumer1, now: HIGRESS_NOW, code: 'unknown_client' },
+      {
+        name: 'consumer1 token after its secret was rotated',
+        cfg: { ...lenient, consumers: [{ ...c1, client_secret: 'rotated-rotated-rotated-rotated-rotated' }] },
+        token: HIGRESS_TOKENS.consumer1,
+        now: HIGRESS_NOW,
+        code: 'bad_signature',
+      },
+      {
+        name: 'consumer1 token where only consumer2 exists',
+        cfg: { ...HIGRESS_CONFIGS.globalAuth, consumers: [HIGRESS_CONFIGS.globalAuth.consumers[1]] },
+        token: HIGRESS_TOKENS.consumer1,
+        now: HIGRESS_NOW,
+        code: 'unknown_client',
+      },
     ])('$name -> $code', ({ cfg, token, now, code }) => {
       expect(run(cfg, `Bearer ${token}`, now)).toEqual({ ok: false, code });
     });

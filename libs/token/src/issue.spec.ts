@@ -15,9 +15,21 @@ describe('issueAccessToken (the Higress token format)', () => {
 
   it.each([
     ['without scope', {}, { aud: 'default', client_id: 'alice-id', exp: 1_700_007_200, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', sub: 'alice' }],
-    ['with scope (copied as given)', { scope: 'read  write' }, { aud: 'default', client_id: 'alice-id', exp: 1_700_007_200, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', scope: 'read  write', sub: 'alice' }],
-    ['bound to a route, ttl 1', { audience: 'ns/route-a', ttlSeconds: 1 }, { aud: 'ns/route-a', client_id: 'alice-id', exp: 1_700_000_001, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', sub: 'alice' }],
-    ['a fractional clock is floored', { nowSeconds: 1_700_000_000.9 }, { aud: 'default', client_id: 'alice-id', exp: 1_700_007_200, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', sub: 'alice' }],
+    [
+      'with scope (copied as given)',
+      { scope: 'read  write' },
+      { aud: 'default', client_id: 'alice-id', exp: 1_700_007_200, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', scope: 'read  write', sub: 'alice' },
+    ],
+    [
+      'bound to a route, ttl 1',
+      { audience: 'ns/route-a', ttlSeconds: 1 },
+      { aud: 'ns/route-a', client_id: 'alice-id', exp: 1_700_000_001, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', sub: 'alice' },
+    ],
+    [
+      'a fractional clock is floored',
+      { nowSeconds: 1_700_000_000.9 },
+      { aud: 'default', client_id: 'alice-id', exp: 1_700_007_200, iat: 1_700_000_000, iss: 'Higress-Gateway', jti: 'J', sub: 'alice' },
+    ],
   ])('claims %s, in key order', (_name, over, expected) => {
     const [, p] = issueAccessToken(consumer, { ...base, jti: 'J', ...over }).split('.');
     expect(Buffer.from(p, 'base64url').toString('utf8')).toBe(JSON.stringify(expected));
@@ -47,10 +59,7 @@ describe('issueAccessToken (the Higress token format)', () => {
     ['consumer2', HIGRESS_TOKENS.consumer2, 'default', 1701416755, '5545dd4a-e8b6-4664-8d18-f7b99aefc45c', HIGRESS_CONFIGS.basic.consumers[1]],
     ['route-bound', HIGRESS_TOKENS.routeAudRoute, 'higress-conformance-infra/wasmplugin-oauth', 1701518866, '78060b5f-dbca-49cf-82c6-a074bce2cd3d', HIGRESS_CONFIGS.routeAuth.consumers[0]],
   ])('mints the very bytes Higress minted (%s) given the same clock and jti', (_n, higress, audience, iat, jti, c) => {
-    const ours = issueAccessToken(
-      { name: c.name, client_id: c.client_id, key: Buffer.from(c.client_secret) },
-      { issuer: 'Higress-Gateway', audience, ttlSeconds: 7200, nowSeconds: iat, jti },
-    );
+    const ours = issueAccessToken({ name: c.name, client_id: c.client_id, key: Buffer.from(c.client_secret) }, { issuer: 'Higress-Gateway', audience, ttlSeconds: 7200, nowSeconds: iat, jti });
     expect(ours).toBe(higress);
   });
 });

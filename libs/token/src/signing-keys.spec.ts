@@ -44,7 +44,11 @@ const publicOnly = (k: GeneratedKey): SigningKey => ({ kid: k.kid, alg: k.alg, p
 
 describe.each(ALGS)('%s', (alg) => {
   const key = () => keys.get(alg)!;
-  const ring = () => new Map<string, SigningKey>([[key().kid, publicOnly(key())], [second.get(alg)!.kid, publicOnly(second.get(alg)!)]]);
+  const ring = () =>
+    new Map<string, SigningKey>([
+      [key().kid, publicOnly(key())],
+      [second.get(alg)!.kid, publicOnly(second.get(alg)!)],
+    ]);
   const opts = (): VerifyOptions => ({ issuer: ISS, clockSkewSeconds: 60, nowSeconds: NOW, signingKeys: ring() });
   const hdr = (over: Record<string, unknown> = {}) => ({ alg, typ: 'application/at+jwt', kid: key().kid, ...over });
 
@@ -91,15 +95,23 @@ describe.each(ALGS)('%s', (alg) => {
       ['an unknown kid (falls to the HS256 path)', () => craft(hdr({ kid: 'not-one-of-ours' }), claims(), key().private_pem, alg), 'bad_alg'],
       ['our kid when no signing keys are configured', valid, 'bad_alg', { signingKeys: undefined }],
       ['signed by a key that is not in the ring under this kid', () => craft(hdr(), claims(), generated(alg), alg), 'bad_signature'],
-      ['a tampered payload', () => {
-        const [h, , s] = valid().split('.');
-        return `${h}.${b64url(JSON.stringify(claims({ sub: 'alice', aud: 'admin' })))}.${s}`;
-      }, 'bad_signature'],
-      ['a signature with one character changed', () => {
-        const t = valid();
-        const i = t.length - 10;
-        return t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1);
-      }, 'bad_signature'],
+      [
+        'a tampered payload',
+        () => {
+          const [h, , s] = valid().split('.');
+          return `${h}.${b64url(JSON.stringify(claims({ sub: 'alice', aud: 'admin' })))}.${s}`;
+        },
+        'bad_signature',
+      ],
+      [
+        'a signature with one character changed',
+        () => {
+          const t = valid();
+          const i = t.length - 10;
+          return t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1);
+        },
+        'bad_signature',
+      ],
       ['no signature', () => valid().replace(/\.[^.]*$/, '.'), 'malformed'],
       ['a crit header', () => craft(hdr({ crit: ['exp'] }), claims(), key().private_pem, alg), 'bad_header'],
       ['typ JWT', () => craft(hdr({ typ: 'JWT' }), claims(), key().private_pem, alg), 'bad_typ'],

@@ -43,11 +43,7 @@ const generate = promisify(generateKeyPair) as (type: string, options: object) =
  */
 export async function generateSigningKey(alg: KeyAlg): Promise<GeneratedKey> {
   const pair =
-    alg === 'RS256'
-      ? await generate('rsa', { modulusLength: 2048, publicExponent: 0x10001 })
-      : alg === 'ES256'
-        ? await generate('ec', { namedCurve: 'P-256' })
-        : await generate('ed25519', {});
+    alg === 'RS256' ? await generate('rsa', { modulusLength: 2048, publicExponent: 0x10001 }) : alg === 'ES256' ? await generate('ec', { namedCurve: 'P-256' }) : await generate('ed25519', {});
   const public_jwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
   const kid = await calculateJwkThumbprint(public_jwk as unknown as JWK, 'sha256');
   return { kid, alg, public_jwk, private_pem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };

@@ -57,9 +57,7 @@ export interface VerifyOptions {
   maxLifetimeSeconds?: number;
 }
 
-export type VerifyResult =
-  | { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims }
-  | { ok: false; code: VerifyFailureCode };
+export type VerifyResult = { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims } | { ok: false; code: VerifyFailureCode };
 
 export interface IssueOptions {
   issuer: string;

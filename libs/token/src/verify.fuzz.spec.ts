@@ -1,7 +1,6 @@
 import { AT_HEADER, craftHs256, seededRandom as prng, standardClaims } from '@oauth2/testing';
 import { verifyAccessToken, type TokenConsumer, type VerifyOptions } from './index';
 
-
 const SECRET = 'alice-secret-alice-secret-alice-secret';
 const alice: TokenConsumer = { name: 'alice', client_id: 'alice-id', key: Buffer.from(SECRET) };
 const keyring = new Map([[alice.client_id, alice]]);
@@ -14,18 +13,24 @@ function mutateOnce(t: string, rnd: () => number): string {
   const i = Math.floor(rnd() * (t.length + 1));
   const ch = CHARS[Math.floor(rnd() * CHARS.length)];
   switch (Math.floor(rnd() * 6)) {
-    case 0: return t.slice(0, i) + ch + t.slice(i + 1); // replace
-    case 1: return t.slice(0, i) + ch + t.slice(i); // insert
-    case 2: return t.slice(0, i) + t.slice(i + 1); // delete
-    case 3: return t.slice(0, i); // truncate
-    case 4: { // swap two parts
+    case 0:
+      return t.slice(0, i) + ch + t.slice(i + 1); // replace
+    case 1:
+      return t.slice(0, i) + ch + t.slice(i); // insert
+    case 2:
+      return t.slice(0, i) + t.slice(i + 1); // delete
+    case 3:
+      return t.slice(0, i); // truncate
+    case 4: {
+      // swap two parts
       const p = t.split('.');
       const a = Math.floor(rnd() * p.length);
       const b = Math.floor(rnd() * p.length);
       [p[a], p[b]] = [p[b], p[a]];
       return p.join('.');
     }
-    default: { // flip one bit of one decoded byte of a part, re-encoded
+    default: {
+      // flip one bit of one decoded byte of a part, re-encoded
       const p = t.split('.');
       const k = Math.floor(rnd() * p.length);
       const bytes = Buffer.from(p[k], 'base64url');

@@ -173,11 +173,7 @@ function optAud(v: unknown): boolean {
 }
 
 function claimTypesOk(p: Record<string, unknown>): boolean {
-  return (
-    optNum(p.exp) && optNum(p.iat) && optNum(p.nbf) &&
-    optStr(p.iss) && optStr(p.sub) && optStr(p.jti) && optStr(p.scope) &&
-    optAud(p.aud)
-  );
+  return optNum(p.exp) && optNum(p.iat) && optNum(p.nbf) && optStr(p.iss) && optStr(p.sub) && optStr(p.jti) && optStr(p.scope) && optAud(p.aud);
 }
 
 /**

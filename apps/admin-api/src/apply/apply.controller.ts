@@ -17,7 +17,9 @@ export class ApplyController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post('apply')
-  @ApiDoc('Replace settings, consumers and rules with a Higress WasmPlugin or plugin-config document, in one transaction (dry_run=true validates only)', [400], { 400: 'the document is invalid: `errors` lists every problem with its document path; nothing changed' })
+  @ApiDoc('Replace settings, consumers and rules with a Higress WasmPlugin or plugin-config document, in one transaction (dry_run=true validates only)', [400], {
+    400: 'the document is invalid: `errors` lists every problem with its document path; nothing changed',
+  })
   @HttpCode(200)
   @ApiConsumes(...APPLY_CONTENT_TYPES)
   @ApiBody({ schema: { type: 'string', description: 'a Higress WasmPlugin document or bare plugin config (YAML or JSON)', example: APPLY_EXAMPLE } })

@@ -13,14 +13,25 @@ type ErrorStatus = 400 | 404 | 409 | 413;
 const ERRORS: Record<number, { description: string; example: Record<string, unknown> }> = {
   400: {
     description: 'invalid input: `msg` joins every problem, `errors` lists them, `field` names the first one to blame',
-    example: { code: 400, msg: 'client_secret: must be at least 32 characters (an HS256 key shorter than the hash is refused, RFC 7518 §3.2)', field: 'client_secret', errors: ['client_secret: must be at least 32 characters (an HS256 key shorter than the hash is refused, RFC 7518 §3.2)'] },
+    example: {
+      code: 400,
+      msg: 'client_secret: must be at least 32 characters (an HS256 key shorter than the hash is refused, RFC 7518 §3.2)',
+      field: 'client_secret',
+      errors: ['client_secret: must be at least 32 characters (an HS256 key shorter than the hash is refused, RFC 7518 §3.2)'],
+    },
   },
   401: { description: 'admin token missing or wrong (`WWW-Authenticate: Bearer`)', example: { code: 401, msg: 'admin token required' } },
   404: { description: 'no such resource', example: { code: 404, msg: 'consumer "consumer1" not found', field: 'name' } },
-  409: { description: 'conflicts with the store (already exists, or still in use)', example: { code: 409, msg: 'name: consumer "consumer1" is used by rule(s) 1; delete with force=true to remove it from them', field: 'name' } },
+  409: {
+    description: 'conflicts with the store (already exists, or still in use)',
+    example: { code: 409, msg: 'name: consumer "consumer1" is used by rule(s) 1; delete with force=true to remove it from them', field: 'name' },
+  },
   413: { description: 'request body over 1 MiB', example: { code: 413, msg: 'request body too large (limit 1 MiB)' } },
   500: { description: 'an unexpected failure; the detail is only in the admin API log', example: { code: 500, msg: 'internal error' } },
-  503: { description: 'another process holds the store write lock; nothing was written, retry (`Retry-After: 1`)', example: { code: 503, msg: 'the store is busy (another process holds its write lock); retry' } },
+  503: {
+    description: 'another process holds the store write lock; nothing was written, retry (`Retry-After: 1`)',
+    example: { code: 503, msg: 'the store is busy (another process holds its write lock); retry' },
+  },
 };
 
 function errorResponse(status: number, description?: string) {

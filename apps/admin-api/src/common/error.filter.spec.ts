@@ -91,6 +91,9 @@ describe('ErrorFilter', () => {
 
   it('maps body-parser errors by type (413, 400)', () => {
     expect(run(Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large', expose: true })).body).toMatchObject({ code: 413 });
-    expect(run(Object.assign(new Error('Unexpected token'), { status: 400, type: 'entity.parse.failed', expose: true })).body).toMatchObject({ code: 400, msg: expect.stringMatching(/malformed JSON/) });
+    expect(run(Object.assign(new Error('Unexpected token'), { status: 400, type: 'entity.parse.failed', expose: true })).body).toMatchObject({
+      code: 400,
+      msg: expect.stringMatching(/malformed JSON/),
+    });
   });
 });

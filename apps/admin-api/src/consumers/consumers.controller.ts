@@ -1,15 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import {
-  ConsumerDto,
-  ConsumerPageDto,
-  ConsumerWithSecretDto,
-  CreateConsumerDto,
-  DeleteResultDto,
-  ForceQueryDto,
-  PageQueryDto,
-  RotateSecretDto,
-} from '@oauth2/contracts';
+import { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, ForceQueryDto, PageQueryDto, RotateSecretDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import { toDeleteResult } from '../common/delete-result.mapper';
 import { NameParamPipe } from '../common/params';
@@ -26,7 +17,11 @@ export class ConsumersController {
 
   @Post()
   @ApiDoc('Register a consumer (OAuth2 client); the answer shows its client_secret, this once', [400, 409], { 409: 'the name or the client_id is already used' })
-  @ApiExampleBody(CreateConsumerDto, { name: 'consumer1', client_id: '463e7bcc-9e01-40a2-8516-494794a50c28', client_secret: 'pgLsx9UGkF7kgpHWVhKLr86mtcYRqhaVtj5vi9_xY0U' }, 'a consumer with its own client_id and secret (leave them out to have them generated)')
+  @ApiExampleBody(
+    CreateConsumerDto,
+    { name: 'consumer1', client_id: '463e7bcc-9e01-40a2-8516-494794a50c28', client_secret: 'pgLsx9UGkF7kgpHWVhKLr86mtcYRqhaVtj5vi9_xY0U' },
+    'a consumer with its own client_id and secret (leave them out to have them generated)',
+  )
   @ApiCreatedResponse({ type: ConsumerWithSecretDto, description: 'the only answer (with rotate-secret) that shows the secret' })
   async create(@Body() body: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
     return toConsumerWithSecret(await this.store.createConsumer({ name: body.name, client_id: body.client_id, client_secret: body.client_secret }));

@@ -32,7 +32,15 @@ export function toGrants(g: GrantsResult): GrantsDto {
     revision: g.revision,
     global_auth_row: g.global_auth_row,
     global_credentials: g.global_credentials,
-    routes: g.routes.map((r) => ({ route: r.route, reachable: r.reachable, access: r.access, rule: r.rule, reason: r.reason, notes: [...r.notes], hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, access: h.access, rule: h.rule })) })),
+    routes: g.routes.map((r) => ({
+      route: r.route,
+      reachable: r.reachable,
+      access: r.access,
+      rule: r.rule,
+      reason: r.reason,
+      notes: [...r.notes],
+      hosts: r.hosts.map((h) => ({ host: h.host, reachable: h.reachable, access: h.access, rule: h.rule })),
+    })),
     domain_rules: g.domain_rules.map((d) => ({ rule: d.rule, position: d.position, domains: [...d.domains], reachable: d.reachable, reason: d.reason })),
   };
 }

@@ -38,7 +38,9 @@ export class KeysController {
   }
 
   @Post(':kid/retire')
-  @ApiDoc('Retire a key that no longer signs (stop publishing and accepting it)', [400, 404, 409], { 409: 'the active key, or tokens it signed may still be valid (the message names when it becomes retirable)' })
+  @ApiDoc('Retire a key that no longer signs (stop publishing and accepting it)', [400, 404, 409], {
+    409: 'the active key, or tokens it signed may still be valid (the message names when it becomes retirable)',
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: KeyDto })
   async retire(@Param('kid', KidParamPipe) kid: string): Promise<KeyDto> {

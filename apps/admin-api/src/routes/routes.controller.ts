@@ -17,7 +17,11 @@ export class RoutesController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
-  @ApiExampleBody(CreateRouteDto, { name: 'route-a', hosts: ['api.example.com'], path_prefix: '/api', upstream: 'http://127.0.0.1:9000', strip_prefix: true }, 'requests to api.example.com/api/... go to the upstream without /api')
+  @ApiExampleBody(
+    CreateRouteDto,
+    { name: 'route-a', hosts: ['api.example.com'], path_prefix: '/api', upstream: 'http://127.0.0.1:9000', strip_prefix: true },
+    'requests to api.example.com/api/... go to the upstream without /api',
+  )
   @ApiDoc('Create a route (hosts + path prefix -> upstream)', [400, 409], { 409: 'a route with this name exists' })
   @ApiCreatedResponse({ type: RouteDto })
   async create(@Body() body: CreateRouteDto): Promise<RouteDto> {

@@ -18,7 +18,12 @@ beforeAll(async () => {
   doc = SwaggerModule.createDocument(app, new DocumentBuilder().build());
   await app.close();
 });
-const schemaOf = (ref: unknown): Schema => doc.components!.schemas![String((ref as { $ref: string }).$ref).split('/').pop()!] as Schema;
+const schemaOf = (ref: unknown): Schema =>
+  doc.components!.schemas![
+    String((ref as { $ref: string }).$ref)
+      .split('/')
+      .pop()!
+  ] as Schema;
 
 describe('OpenAPI of /v1/settings, derived from the settings schema', () => {
   it('PATCH takes every schema key, optional, with its help and bounds', () => {

@@ -50,7 +50,13 @@ export function allowCommand(ctx: Context): Command {
       // A rule matches by routes OR by domains, never both (the API refuses both, and neither).
       if (!!o.route === !!o.domain) throw new UsageError('give exactly one of --route or --domain');
       const input = { ...(o.route ? { routes: o.route } : { domains: o.domain }), allow: o.consumer, position: o.position };
-      ctx.render(await ctx.client().addRule(input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
+      ctx.render(
+        await ctx
+          .client()
+          .addRule(input)
+          .catch((e: unknown) => Promise.reject(explainUnknownRoute(e))),
+        ruleView,
+      );
     });
 
   cmd

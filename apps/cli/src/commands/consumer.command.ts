@@ -54,7 +54,10 @@ export function consumerCommand(ctx: Context): Command {
     .description('delete a consumer; refused while a rule allows it, unless --force')
     .option('--force', 'also remove it from every rule (a rule left with no consumer stays and allows nobody)')
     .action(async (name: string, o: { force?: boolean }) => {
-      const result = await ctx.client().removeConsumer(name, !!o.force).catch((e: unknown) => Promise.reject(withForceFlag(e)));
+      const result = await ctx
+        .client()
+        .removeConsumer(name, !!o.force)
+        .catch((e: unknown) => Promise.reject(withForceFlag(e)));
       ctx.render(result, (d) => deleteView('consumer', d));
     });
 

@@ -83,7 +83,10 @@ export function routeCommand(ctx: Context): Command {
     .description('delete a route; refused while a rule names it, unless --force')
     .option('--force', 'also remove it from every rule (a rule left with no route is deleted)')
     .action(async (name: string, o: { force?: boolean }) => {
-      const result = await ctx.client().removeRoute(name, !!o.force).catch((e: unknown) => Promise.reject(withForceFlag(e)));
+      const result = await ctx
+        .client()
+        .removeRoute(name, !!o.force)
+        .catch((e: unknown) => Promise.reject(withForceFlag(e)));
       ctx.render(result, (d) => deleteView('route', d));
     });
 

@@ -20,14 +20,14 @@ export function tokenCommand(ctx: Context): Command {
     .description('revoke one token (--jti) or every token a client holds now (--client-id); the gateway refuses them within one reload')
     .option('--jti <jti>', "the token's jti claim")
     .option('--exp <unix>', "with --jti: the token's exp (unix seconds), how long to keep the revocation (default: kept until unrevoked)", nonNegativeInt)
-    .option('--client-id <id>', 'alone: revoke every token of this client issued before now (tokens issued later work); with --jti: revoke that jti for this client only (without it, the jti is revoked for every client)')
+    .option(
+      '--client-id <id>',
+      'alone: revoke every token of this client issued before now (tokens issued later work); with --jti: revoke that jti for this client only (without it, the jti is revoked for every client)',
+    )
     .action(async (o: RevokeOptions) => {
       if (o.jti === undefined && o.clientId === undefined) throw new UsageError('give --jti, --client-id, or both');
       if (o.exp !== undefined && o.jti === undefined) throw new UsageError('--exp goes with --jti only');
-      const body =
-        o.jti !== undefined
-          ? { jti: o.jti, ...(o.clientId !== undefined ? { client_id: o.clientId } : {}), ...(o.exp !== undefined ? { exp: o.exp } : {}) }
-          : { client_id: o.clientId };
+      const body = o.jti !== undefined ? { jti: o.jti, ...(o.clientId !== undefined ? { client_id: o.clientId } : {}), ...(o.exp !== undefined ? { exp: o.exp } : {}) } : { client_id: o.clientId };
       ctx.render(await ctx.client().revoke(body), revocationView);
     });
 

@@ -97,7 +97,11 @@ export function ConsumersPage() {
                 <th scope="col">Name</th>
                 <th scope="col">client_id</th>
                 <th scope="col">Created</th>
-                {write && <th scope="col" className="actions-col">Actions</th>}
+                {write && (
+                  <th scope="col" className="actions-col">
+                    Actions
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -274,4 +278,3 @@ function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: Cons
     </Dialog>
   );
 }
-

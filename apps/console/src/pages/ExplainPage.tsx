@@ -25,7 +25,9 @@ export function ExplainPage() {
     });
   return (
     <>
-      <PageHeader title="Explain">What the gateway would answer to a request, and why: the route, the policy, the global_auth row and each token check, from the current configuration. Nothing is sent to an upstream.</PageHeader>
+      <PageHeader title="Explain">
+        What the gateway would answer to a request, and why: the route, the policy, the global_auth row and each token check, from the current configuration. Nothing is sent to an upstream.
+      </PageHeader>
       <form
         className="panel explain-form"
         onSubmit={(e) => {

@@ -54,7 +54,8 @@ export function ImportPage() {
   return (
     <>
       <PageHeader title="Import">
-        Bring in a Higress configuration: a WasmPlugin document, or the bare plugin config (YAML or JSON). It <strong>replaces</strong> the settings, consumers and policies; routes are kept. Preview first: nothing changes until you apply.
+        Bring in a Higress configuration: a WasmPlugin document, or the bare plugin config (YAML or JSON). It <strong>replaces</strong> the settings, consumers and policies; routes are kept. Preview
+        first: nothing changes until you apply.
       </PageHeader>
       <div className="panel">
         <Field label="Document" htmlFor="import-doc" hint="Paste it here, or choose a file. At most 1 MiB.">

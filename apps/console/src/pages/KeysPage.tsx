@@ -42,7 +42,11 @@ export function KeysPage() {
                   <th scope="col">Status</th>
                   <th scope="col">Created</th>
                   <th scope="col">Retirable from</th>
-                  {write && <th scope="col" className="actions-col">Actions</th>}
+                  {write && (
+                    <th scope="col" className="actions-col">
+                      Actions
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>

@@ -32,7 +32,8 @@ export function PoliciesPage() {
         <Loading />
       ) : rules.data && rules.data.length === 0 ? (
         <Empty title="No policies yet.">
-          Until one exists, any valid token passes (unless global_auth is false in Settings, which lets every request through). {write && 'Add one with “New policy” to name who may use a route or domain.'}
+          Until one exists, any valid token passes (unless global_auth is false in Settings, which lets every request through).{' '}
+          {write && 'Add one with “New policy” to name who may use a route or domain.'}
         </Empty>
       ) : (
         rules.data && (

@@ -45,7 +45,11 @@ export function RevocationsPage() {
                   <th scope="col">What</th>
                   <th scope="col">Until / before</th>
                   <th scope="col">Created</th>
-                  {write && <th scope="col" className="actions-col">Actions</th>}
+                  {write && (
+                    <th scope="col" className="actions-col">
+                      Actions
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>

@@ -44,7 +44,11 @@ export function RoutesPage() {
                   <th scope="col">Hosts</th>
                   <th scope="col">Path prefix</th>
                   <th scope="col">Upstream</th>
-                  {write && <th scope="col" className="actions-col">Actions</th>}
+                  {write && (
+                    <th scope="col" className="actions-col">
+                      Actions
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -112,11 +116,7 @@ function RouteDialog({ route, onClose, onSaved }: { route: RouteDto | null; onCl
   const save = () =>
     act.run(async () => {
       const fields = { hosts: splitList(hosts), path_prefix: prefix.trim() || '/', upstream: upstream.trim(), strip_prefix: strip };
-      onSaved(
-        route
-          ? await api<RouteDto>('PUT', `/routes/${seg(route.name)}`, { json: fields })
-          : await api<RouteDto>('POST', '/routes', { json: { name: name.trim(), ...fields } }),
-      );
+      onSaved(route ? await api<RouteDto>('PUT', `/routes/${seg(route.name)}`, { json: fields }) : await api<RouteDto>('POST', '/routes', { json: { name: name.trim(), ...fields } }));
     });
   return (
     <Dialog

@@ -46,7 +46,8 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
           htmlFor="token"
           hint={
             <>
-              The <span className="mono">admin.token</span> file of the data dir (<span className="mono">npm start</span> prints where), or OAUTH2_ADMIN_TOKEN. Kept in this tab only, until you sign out or close it.
+              The <span className="mono">admin.token</span> file of the data dir (<span className="mono">npm start</span> prints where), or OAUTH2_ADMIN_TOKEN. Kept in this tab only, until you sign
+              out or close it.
             </>
           }
         >

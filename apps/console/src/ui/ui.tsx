@@ -92,7 +92,21 @@ export function useAction(): { busy: boolean; error: string | null; run: (fn: ()
  * A modal on the native <dialog>: focus moves in and is trapped, Escape closes, focus returns to
  * the opener. `onClose` runs however it closes, so a dialog can drop what it showed.
  */
-export function Dialog({ title, onClose, children, footer, onSubmit, wide }: { title: string; onClose: () => void; children: ReactNode; footer: ReactNode; onSubmit?: (e: FormEvent) => void; wide?: boolean }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  footer,
+  onSubmit,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer: ReactNode;
+  onSubmit?: (e: FormEvent) => void;
+  wide?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {

@@ -53,7 +53,9 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
     const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight }, Math.floor(Date.now() / 1000), verifier, 'authz');
     if (deps.accessLog) {
       const started = Date.now();
-      res.once('finish', () => log.info({ authz: shape, method: check.method, host: target.host, path: target.path, status: res.statusCode, route: d.route?.name ?? null, ms: Date.now() - started }, 'check'));
+      res.once('finish', () =>
+        log.info({ authz: shape, method: check.method, host: target.host, path: target.path, status: res.statusCode, route: d.route?.name ?? null, ms: Date.now() - started }, 'check'),
+      );
     }
     switch (d.kind) {
       case 'token_request':

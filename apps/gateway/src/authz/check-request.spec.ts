@@ -6,10 +6,28 @@ describe('readCheckRequest: the original request out of each check shape', () =>
     ['envoy: bare prefix is /', '/envoy', 'GET', { host: 'a' }, { shape: 'envoy', method: 'GET', host: 'a', target: '/' }],
     ['envoy: query on the bare prefix', '/envoy?x=1', 'GET', { host: 'a' }, { shape: 'envoy', method: 'GET', host: 'a', target: '/?x=1' }],
     ['envoy: encoded path kept for the normalizer', '/envoy/%61dmin//x', 'GET', { host: 'a' }, { shape: 'envoy', method: 'GET', host: 'a', target: '/%61dmin//x' }],
-    ['nginx: X-Original-*', '/nginx', 'GET', { host: 'auth', 'x-original-uri': '/api/x?y', 'x-original-method': 'DELETE', 'x-original-host': 'api.test' }, { shape: 'nginx', method: 'DELETE', host: 'api.test', target: '/api/x?y' }],
-    ['nginx: Host when X-Original-Host is absent, own method when X-Original-Method is', '/nginx', 'GET', { host: 'api.test', 'x-original-uri': '/a' }, { shape: 'nginx', method: 'GET', host: 'api.test', target: '/a' }],
+    [
+      'nginx: X-Original-*',
+      '/nginx',
+      'GET',
+      { host: 'auth', 'x-original-uri': '/api/x?y', 'x-original-method': 'DELETE', 'x-original-host': 'api.test' },
+      { shape: 'nginx', method: 'DELETE', host: 'api.test', target: '/api/x?y' },
+    ],
+    [
+      'nginx: Host when X-Original-Host is absent, own method when X-Original-Method is',
+      '/nginx',
+      'GET',
+      { host: 'api.test', 'x-original-uri': '/a' },
+      { shape: 'nginx', method: 'GET', host: 'api.test', target: '/a' },
+    ],
     ['nginx: absolute-form X-Original-URI', '/nginx', 'GET', { host: 'h', 'x-original-uri': 'http://other.test/a' }, { shape: 'nginx', method: 'GET', host: 'h', target: 'http://other.test/a' }],
-    ['forward: X-Forwarded-*', '/forward', 'GET', { host: 'auth', 'x-forwarded-host': 'api.test', 'x-forwarded-uri': '/api/x?q=%2F', 'x-forwarded-method': 'PUT' }, { shape: 'forward', method: 'PUT', host: 'api.test', target: '/api/x?q=%2F' }],
+    [
+      'forward: X-Forwarded-*',
+      '/forward',
+      'GET',
+      { host: 'auth', 'x-forwarded-host': 'api.test', 'x-forwarded-uri': '/api/x?q=%2F', 'x-forwarded-method': 'PUT' },
+      { shape: 'forward', method: 'PUT', host: 'api.test', target: '/api/x?q=%2F' },
+    ],
     ['forward: its own query is ignored', '/forward?ignored=1', 'GET', { 'x-forwarded-host': 'h', 'x-forwarded-uri': '/' }, { shape: 'forward', method: 'GET', host: 'h', target: '/' }],
   ])('%s', (_n, url, method, headers, want) => {
     expect(readCheckRequest(url, method, headers)).toEqual({ ok: true, ...want });

@@ -12,9 +12,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  */
 export type CheckShape = 'envoy' | 'nginx' | 'forward';
 
-export type CheckRequest =
-  | { ok: true; shape: CheckShape; method: string; host: string | undefined; target: string }
-  | { ok: false; shape: CheckShape | null; status: 400 | 404; msg: string };
+export type CheckRequest = { ok: true; shape: CheckShape; method: string; host: string | undefined; target: string } | { ok: false; shape: CheckShape | null; status: 400 | 404; msg: string };
 
 const ENVOY = '/envoy';
 
@@ -38,7 +36,7 @@ function repeated(shape: CheckShape, header: string): CheckRequest {
  * `method` its own method. Never reads the body: check requests carry none worth reading.
  */
 export function readCheckRequest(url: string, method: string, headers: IncomingHttpHeaders): CheckRequest {
-  if (url.startsWith(ENVOY) && (url.length === ENVOY.length || url.charCodeAt(ENVOY.length) === 47 /* / */ || url.charCodeAt(ENVOY.length) === 63 /* ? */)) {
+  if (url.startsWith(ENVOY) && (url.length === ENVOY.length || url.charCodeAt(ENVOY.length) === 47 /* / */ || url.charCodeAt(ENVOY.length) === 63) /* ? */) {
     const rest = url.slice(ENVOY.length);
     return { ok: true, shape: 'envoy', method, host: headers.host, target: rest.length === 0 || rest.charCodeAt(0) === 63 ? '/' + rest : rest };
   }

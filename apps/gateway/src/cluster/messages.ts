@@ -1,8 +1,5 @@
 /** IPC between the cluster primary (status port) and the workers (traffic). */
-export type WorkerMessage =
-  | { t: 'gw:revision'; revision: number }
-  | { t: 'gw:listening'; port: number; revision: number; authzPort?: number }
-  | { t: 'gw:fatal'; message: string };
+export type WorkerMessage = { t: 'gw:revision'; revision: number } | { t: 'gw:listening'; port: number; revision: number; authzPort?: number } | { t: 'gw:fatal'; message: string };
 
 /** `gw:reload`: another worker enforces `revision`; check the store now rather than at the next poll. */
 export type PrimaryMessage = { t: 'gw:shutdown' } | { t: 'gw:reload'; revision: number };

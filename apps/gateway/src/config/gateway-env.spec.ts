@@ -3,7 +3,16 @@ import { EnvError, GatewayEnv, loadGatewayEnv } from './gateway-env';
 describe('loadGatewayEnv', () => {
   it('applies the docs/configuration.md defaults; empty means unset', () => {
     const env = loadGatewayEnv({ GATEWAY_PORT: '' });
-    expect(env).toMatchObject({ GATEWAY_HOST: '0.0.0.0', GATEWAY_PORT: 8000, GATEWAY_STATUS_PORT: 8100, GATEWAY_WORKERS: 1, GATEWAY_RELOAD_MS: 200, GATEWAY_UPSTREAM_TIMEOUT_MS: 30000, GATEWAY_ACCESS_LOG: false, OAUTH2_DATA_DIR: './data' });
+    expect(env).toMatchObject({
+      GATEWAY_HOST: '0.0.0.0',
+      GATEWAY_PORT: 8000,
+      GATEWAY_STATUS_PORT: 8100,
+      GATEWAY_WORKERS: 1,
+      GATEWAY_RELOAD_MS: 200,
+      GATEWAY_UPSTREAM_TIMEOUT_MS: 30000,
+      GATEWAY_ACCESS_LOG: false,
+      OAUTH2_DATA_DIR: './data',
+    });
   });
 
   it('coerces numbers and booleans', () => {

@@ -43,7 +43,28 @@ describe('headers', () => {
 
   it('drops hop-by-hop, Connection-listed, Proxy-*, Host, Expect and client X-Mse-Consumer; adds X-Forwarded-* and the consumer', () => {
     const out = upstreamRequestHeaders(
-      req(['Host', 'front', 'Connection', 'close, X-Foo', 'X-Foo', '1', 'TE', 'trailers', 'Proxy-Authorization', 'x', 'Expect', '100-continue', 'X-Mse-Consumer', 'evil', 'X-Forwarded-For', '1.2.3.4', 'Accept', 'a', 'Accept', 'b']),
+      req([
+        'Host',
+        'front',
+        'Connection',
+        'close, X-Foo',
+        'X-Foo',
+        '1',
+        'TE',
+        'trailers',
+        'Proxy-Authorization',
+        'x',
+        'Expect',
+        '100-continue',
+        'X-Mse-Consumer',
+        'evil',
+        'X-Forwarded-For',
+        '1.2.3.4',
+        'Accept',
+        'a',
+        'Accept',
+        'b',
+      ]),
       'c1',
       null,
     );

@@ -44,11 +44,7 @@ function sha256(s: string): Buffer {
  * Looks the client up and checks its secret in constant time: both sides are hashed first so the
  * comparison length never depends on the secret, and an unknown id costs the same work.
  */
-export function authenticateClient(
-  consumers: ReadonlyMap<string, CompiledConsumer>,
-  clientId: string,
-  clientSecret: string,
-): CompiledConsumer | null {
+export function authenticateClient(consumers: ReadonlyMap<string, CompiledConsumer>, clientId: string, clientSecret: string): CompiledConsumer | null {
   const given = sha256(clientSecret);
   const c = consumers.get(clientId);
   if (c === undefined) {

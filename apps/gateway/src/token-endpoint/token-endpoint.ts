@@ -20,14 +20,7 @@ const SINGLE_VALUED = ['grant_type', 'client_id', 'client_secret', 'scope'];
  * or a form body (POST), client authentication by parameters or HTTP Basic.
  * Nothing here logs: the query and body carry the client secret.
  */
-export function handleTokenRequest(
-  req: IncomingMessage,
-  res: ServerResponse,
-  snap: Snapshot,
-  route: CompiledRoute | undefined,
-  query: string,
-  deps: TokenEndpointDeps,
-): void {
+export function handleTokenRequest(req: IncomingMessage, res: ServerResponse, snap: Snapshot, route: CompiledRoute | undefined, query: string, deps: TokenEndpointDeps): void {
   const metrics = deps.metrics;
   const routeName = route ? route.name : '';
   if (!snap.settings.global_credentials && route === undefined) return refuseWith(res, metrics, '', 'no_route');
