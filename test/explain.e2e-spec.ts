@@ -34,6 +34,11 @@ beforeAll(async () => {
   // A route with no rule of its own whose host is a domain rule's: the domain rule decides there.
   await s.call('POST', '/v1/routes', { name: 'ns/dom', hosts: ['dom.test'], upstream: s.echo.url });
   await s.call('POST', '/v1/rules', { domains: ['dom.test'], allow: ['c1'] });
+  // A deny-all rule: its only consumer was force-deleted, so it allows nobody (never opens).
+  await s.call('POST', '/v1/consumers', { name: 'c3', client_id: 'explain-client-3', client_secret: 'explain-secret-three-0123456789abcdef0123' });
+  await s.call('POST', '/v1/routes', { name: 'ns/deny', hosts: ['deny.test'], upstream: s.echo.url });
+  await s.call('POST', '/v1/rules', { routes: ['ns/deny'], allow: ['c3'] });
+  await s.call('DELETE', '/v1/consumers/c3?force=true');
   await s.call('POST', '/v1/revocations', { jti: 'explain-revoked-jti' });
   await s.sync();
 }, 30_000);
@@ -87,6 +92,8 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
     ['domain rule allows c2', { host: 'a.wild.test', path: '/z', token: () => c2(), status: 200 }],
     ['domain rule refuses c1', { host: 'a.b.wild.test', path: '/z', token: () => c1(), status: 403 }],
     ['domain rule, no token', { host: 'a.wild.test', path: '/z', status: 401 }],
+    ['deny-all rule (its only consumer deleted) refuses c1', { host: 'deny.test', path: '/x', token: () => c1(), status: 403 }],
+    ['deny-all rule, no token', { host: 'deny.test', path: '/x', status: 401 }],
     ['dot segment', { host: 'api.test', path: '/open/../api/x', status: 400 }],
     ['encoded dot segment', { host: 'api.test', path: '/open/%2e%2e/api/x', status: 400 }],
     ['token request GET without parameters', { host: 'api.test', path: '/api/oauth2/token', status: 400 }],
