@@ -1,4 +1,4 @@
-import { SETTING_KEYS, type Settings } from '@oauth2/core';
+import { SETTING_KEYS, type RuleRecord, type Settings } from '@oauth2/core';
 
 /**
  * What an apply changes (docs/admin-api.md, "POST /v1/apply"): computed from the store before and
@@ -11,13 +11,8 @@ export interface ApplyChanges {
   settings: { key: string; from: unknown; to: unknown }[];
 }
 
-/** A rule as a diff shows it: what it matches, its position and its allow-list. */
-export interface RuleChangeView {
-  position: number;
-  routes: string[] | null;
-  domains: string[] | null;
-  allow: string[];
-}
+/** A rule as a diff shows it: what it matches, its place in evaluation order (1 = first) and its allow-list. */
+export type RuleChangeView = Omit<RuleRecord, 'id'>;
 
 export interface ConsumerSide {
   name: string;
