@@ -35,6 +35,8 @@ interface Row {
 describe('400 naming the field, nothing written', () => {
   it.each<Row>([
     { what: 'consumer: unknown field', method: 'POST', path: '/v1/consumers', body: { name: 'x1', role: 'admin' }, names: /role/ },
+    { what: 'consumer list: search too long', method: 'GET', path: `/v1/consumers?q=${'a'.repeat(257)}`, body: undefined, names: /\bq\b/ },
+    { what: 'consumer list: search with a control character', method: 'GET', path: '/v1/consumers?q=a%0Ab', body: undefined, names: /\bq\b/ },
     { what: 'consumer: bad name', method: 'POST', path: '/v1/consumers', body: { name: 'bad name!' }, names: /name/ },
     { what: 'consumer: dot-segment name', method: 'POST', path: '/v1/consumers', body: { name: 'ns/..' }, names: /name/ },
     { what: 'consumer: number as name', method: 'POST', path: '/v1/consumers', body: { name: 42 }, names: /name/ },

@@ -94,6 +94,13 @@ describe('oauth2ctl against the real admin API', () => {
     const get = await oauth2ctl(['consumer', 'get', 'team/c2']);
     expectOk(get);
     expect(get.stdout).toMatch(/^name:\s+team\/c2$/m);
+    // --search: a substring of the name or the client_id, any case.
+    const found = await oauth2ctl(['-o', 'json', 'consumer', 'list', '--search', 'C2-ID']);
+    expectOk(found);
+    expect(JSON.parse(found.stdout)).toMatchObject({ total: 1, items: [{ name: 'team/c2' }] });
+    const none = await oauth2ctl(['consumer', 'list', '--search', 'no-such-consumer']);
+    expectOk(none);
+    expect(none.stdout).not.toMatch(/team\/c2|consumer1/);
   });
 
   it('rotate-secret prints a new secret', async () => {

@@ -172,8 +172,8 @@ export class AdminClient {
   addConsumer(input: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
     return this.call('POST', '/v1/consumers', { json: input });
   }
-  listConsumers(page: PageQueryDto = {}): Promise<PageDto<ConsumerDto>> {
-    return this.call('GET', '/v1/consumers', { query: { ...page } });
+  listConsumers(page: PageQueryDto = {}, search?: string): Promise<PageDto<ConsumerDto>> {
+    return this.call('GET', '/v1/consumers', { query: { ...page, q: search } });
   }
   getConsumer(name: string): Promise<ConsumerDto> {
     return this.call('GET', `/v1/consumers/${seg(name)}`);

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { PageQueryDto } from './common.dto';
 import { IsResourceName, NAME_RULE } from './validators';
 
 /** Printable ASCII without spaces: client ids and secrets travel in query strings and Basic auth. */
@@ -58,4 +59,15 @@ export class ConsumerPageDto {
   items: ConsumerDto[];
   @ApiProperty()
   total: number;
+}
+
+/** `GET /v1/consumers`: a page, optionally only the consumers whose name or client_id contains `q` (any case). */
+export class ConsumerListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'substring of the name or client_id, any case (1-256 printable characters)', example: 'billing' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  @Matches(/^[\x20-\x7e]+$/, { message: 'q must be printable ASCII' })
+  q?: string;
 }

@@ -36,11 +36,17 @@ export async function createConsumer(ctx: StoreContext, input: { name: string; c
   });
 }
 
-export async function listConsumers(ctx: StoreContext, limit: number, offset: number): Promise<Page<ConsumerView>> {
+/** LIKE pattern for "contains `text`", case-insensitive on both dialects; `%`, `_` and `\\` match themselves. */
+const containsPattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Consumers by name; `search` keeps those whose name or client_id contains it (any case). */
+export async function listConsumers(ctx: StoreContext, limit: number, offset: number, search?: string): Promise<Page<ConsumerView>> {
   const { take, skip } = paging(limit, offset);
   return ctx.db.read(async () => {
-    if (take === 0) return emptyPage(await ctx.db.em.count(ConsumerEntity));
-    const [rows, total] = await ctx.db.em.findAndCount(ConsumerEntity, { order: { name: 'ASC' }, take, skip });
+    const qb = ctx.db.em.createQueryBuilder(ConsumerEntity, 'c').orderBy('c.name', 'ASC');
+    if (search) qb.where(`LOWER(c.name) LIKE :p ESCAPE '\\' OR LOWER(c.client_id) LIKE :p ESCAPE '\\'`, { p: containsPattern(search) });
+    if (take === 0) return emptyPage(await qb.getCount());
+    const [rows, total] = await qb.take(take).skip(skip).getManyAndCount();
     return { items: rows.map(consumerView), total };
   });
 }

@@ -63,6 +63,9 @@ describePostgres('store on PostgreSQL', () => {
     const c = await ctx.store.createConsumer({ name: 'B-consumer', client_secret: SECRET });
     await ctx.store.createConsumer({ name: 'a-consumer' });
     await ctx.store.createConsumer({ name: '_under' });
+    // Search: case-insensitive substring on PostgreSQL too, '_' escaped (not "any character").
+    expect((await ctx.store.listConsumers(10, 0, 'B-CON')).items.map((x) => x.name)).toEqual(['B-consumer']);
+    expect((await ctx.store.listConsumers(10, 0, '_')).items.map((x) => x.name)).toEqual(['_under']);
     // Byte-wise order, as SQLite sorts (the "C" collation): '_' (0x5f) after 'B' (0x42), before 'a' (0x61).
     expect((await ctx.store.listConsumers(10, 0)).items.map((x) => x.name)).toEqual(['B-consumer', '_under', 'a-consumer']);
     expect(await ctx.store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at });

@@ -128,7 +128,8 @@ export interface ConfigStore {
   patchSettings(patch: Partial<Settings>): Promise<Settings>;
 
   createConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret>;
-  listConsumers(limit: number, offset: number): Promise<Page<ConsumerView>>;
+  /** `search`: only consumers whose name or client_id contains it, in any case. */
+  listConsumers(limit: number, offset: number, search?: string): Promise<Page<ConsumerView>>;
   getConsumer(name: string): Promise<ConsumerView>;
   deleteConsumer(name: string, force: boolean): Promise<DeleteResult>;
   rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecret>;

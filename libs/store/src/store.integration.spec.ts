@@ -42,6 +42,18 @@ describe('store', () => {
     expect(await ctx.store.listConsumers(0, 0)).toEqual({ items: [], total: 3 });
   });
 
+  it('searches consumers by a substring of name or client_id, any case; LIKE wildcards match themselves', async () => {
+    await ctx.store.createConsumer({ name: 'Billing-API', client_id: 'cid-1' });
+    await ctx.store.createConsumer({ name: 'orders', client_id: 'BILL-9' });
+    await ctx.store.createConsumer({ name: 'a_b', client_id: 'x1' });
+    await ctx.store.createConsumer({ name: 'axb', client_id: 'y1' });
+    expect(await ctx.store.listConsumers(10, 0, 'bill')).toMatchObject({ items: [{ name: 'Billing-API' }, { name: 'orders' }], total: 2 });
+    expect((await ctx.store.listConsumers(10, 0, '_')).items.map((c) => c.name)).toEqual(['a_b']);
+    expect(await ctx.store.listConsumers(1, 1, 'BILL')).toMatchObject({ items: [{ name: 'orders' }], total: 2 });
+    expect(await ctx.store.listConsumers(0, 0, 'bill')).toEqual({ items: [], total: 2 });
+    expect(await ctx.store.listConsumers(10, 0, 'zzz')).toEqual({ items: [], total: 0 });
+  });
+
   it('creates, replaces and deletes routes (hosts lower-cased and de-duplicated, prefix defaulted)', async () => {
     const r = await ctx.store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com', 'api.example.com', '*.Example.org'] });
     expect(r).toMatchObject({ name: 'ns/ing', hosts: ['api.example.com', '*.example.org'], path_prefix: '/', strip_prefix: false });

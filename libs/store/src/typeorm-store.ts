@@ -63,8 +63,8 @@ export class TypeormConfigStore implements ConfigStore {
   createConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret> {
     return consumers.createConsumer(this.ctx, input);
   }
-  listConsumers(limit: number, offset: number): Promise<Page<ConsumerView>> {
-    return consumers.listConsumers(this.ctx, limit, offset);
+  listConsumers(limit: number, offset: number, search?: string): Promise<Page<ConsumerView>> {
+    return consumers.listConsumers(this.ctx, limit, offset, search);
   }
   getConsumer(name: string): Promise<ConsumerView> {
     return consumers.getConsumer(this.ctx, name);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, ForceQueryDto, PageQueryDto, RotateSecretDto } from '@oauth2/contracts';
+import { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, ForceQueryDto, ConsumerListQueryDto, RotateSecretDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import { toDeleteResult } from '../common/delete-result.mapper';
 import { NameParamPipe } from '../common/params';
@@ -28,10 +28,10 @@ export class ConsumersController {
   }
 
   @Get()
-  @ApiDoc('List consumers (never their secrets)', [400])
+  @ApiDoc('List consumers (never their secrets); ?q= keeps those whose name or client_id contains it', [400])
   @ApiOkResponse({ type: ConsumerPageDto })
-  async list(@Query() q: PageQueryDto): Promise<ConsumerPageDto> {
-    return toConsumerPage(await this.store.listConsumers(...pageOf(q)));
+  async list(@Query() q: ConsumerListQueryDto): Promise<ConsumerPageDto> {
+    return toConsumerPage(await this.store.listConsumers(...pageOf(q), q.q));
   }
 
   @Get(':name')

@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { addListCommand } from './list';
 import { addGrantsCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
-import type { ConsumerWithSecretDto } from '@oauth2/contracts';
+import type { ConsumerDto, ConsumerWithSecretDto } from '@oauth2/contracts';
 import { consumersTable, consumerSecretView, consumerView, deleteView, suppliedSecretView } from '../output/views';
 
 /** `--client-secret -` reads the secret from stdin, so it never shows in `ps` or shell history. */
@@ -39,7 +39,13 @@ export function consumerCommand(ctx: Context): Command {
       renderSecret(ctx, created, supplied !== undefined);
     });
 
-  addListCommand(cmd, ctx, { name: 'list', description: 'list consumers (secrets are never listed)', fetch: (c, page) => c.listConsumers(page), table: consumersTable });
+  addListCommand<ConsumerDto, { search?: string }>(cmd, ctx, {
+    name: 'list',
+    description: 'list consumers (secrets are never listed)',
+    options: (list) => list.option('--search <text>', 'only consumers whose name or client_id contains TEXT (any case)'),
+    fetch: (c, page, o) => c.listConsumers(page, o.search),
+    table: consumersTable,
+  });
 
   cmd
     .command('get <name>')
