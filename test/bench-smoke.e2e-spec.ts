@@ -1,0 +1,36 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The benchmark must measure what it says: every OURS scenario of a one-round run answers the
+// status it expects (a crafted token the gateway refuses turns a row into an error, as when the
+// lifetime bound came in and the bench token outlived token_ttl). No figure is asserted: speed is
+// the benchmark's business, not a test's.
+const ROOT = path.resolve(__dirname, '..');
+
+it('a short npm run bench round: every selected scenario ran, none is an error, no unexpected status', async () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-bench-smoke-')), 'bench.json');
+  const env = {
+    ...process.env,
+    BENCH_ONLY: 'pass,auth1,reject,token_get,token_post,authz_forward',
+    BENCH_SKIP_BIG: '1',
+    BENCH_ROUNDS: '1',
+    BENCH_DURATION: '1',
+    BENCH_WARMUP: '1',
+    BENCH_CONNECTIONS: '4',
+    BENCH_OUT: out,
+  };
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [path.join(ROOT, 'bench/run.js')], { cwd: ROOT, env, timeout: 120_000 }, (e, _o, stderr) => (e ? reject(new Error(`${e.message}\n${stderr}`)) : resolve())),
+  );
+  const report = JSON.parse(fs.readFileSync(out, 'utf8')) as { scenarios: { id: string; error?: string; rounds?: { unexpected: number; total: number }[] }[] };
+  const rows = new Map(report.scenarios.map((s) => [s.id, s]));
+  for (const id of ['pass', 'auth1', 'reject', 'token_get', 'token_post', 'authz_forward']) {
+    const row = rows.get(id);
+    expect({ id, error: row?.error }).toEqual({ id, error: undefined });
+    expect(row?.rounds?.length).toBe(1);
+    expect(row!.rounds![0].total).toBeGreaterThan(0);
+    expect(row!.rounds![0].unexpected).toBe(0);
+  }
+}, 150_000);
