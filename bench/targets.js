@@ -111,7 +111,7 @@ async function waitRevision(gateways, revision, timeoutMs = 30000) {
 }
 
 function tokens() {
-  const token = craftToken({ secret: CONSUMER.client_secret, sub: CONSUMER.name, clientId: CONSUMER.client_id, ttl: 6 * 3600 });
+  const token = craftToken({ secret: CONSUMER.client_secret, sub: CONSUMER.name, clientId: CONSUMER.client_id, ttl: 7200 }); // = the default token_ttl: a longer lifetime is refused (bad_lifetime)
   return { token, bad: badSignature(token) };
 }
 
