@@ -5,13 +5,15 @@
 // interleaved rounds, measures config propagation and a big config, prints a table and writes
 // bench/results/latest.json. Env knobs: BENCH_DURATION (s per round, default 3), BENCH_ROUNDS (3),
 // BENCH_WARMUP (2), BENCH_CONNECTIONS (50), BENCH_ONLY (comma list of scenario ids and/or
-// "propagation", "big"), BENCH_SKIP_BIG=1, BENCH_BIG_CONSUMERS/ROUTES/RULES, BENCH_OUT (json path).
+// "propagation", "big"), BENCH_SKIP_BIG=1, BENCH_BIG_CONSUMERS/ROUTES/RULES, BENCH_OUT (json path),
+// BENCH_DIST (run a copy of dist/), BENCH_BASE_DIST (another build's dist/: its 1-worker gateway on
+// gw1's store gets rows auth1_base, reject_base, token_get_base, interleaved; the report prints now/base).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { installCleanup, stopAll, oneLine } = require('./procs');
 const T = require('./targets');
-const { defineScenarios, runScenarios } = require('./scenarios');
+const { defineScenarios, runScenarios, baseRatios, baseRatiosText } = require('./scenarios');
 const { measurePropagation } = require('./propagation');
 const { setupBig, finishBig } = require('./big');
 const { pickGenerator } = require('./load');
@@ -57,7 +59,9 @@ async function main() {
   const generator = pickGenerator();
   const { token, bad } = T.tokens();
   // auth1_big comes with the big config: asked for by "big" or by its own id, dropped by BENCH_SKIP_BIG.
-  const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter((s) => (s.id === 'auth1_big' ? !opts.skipBig && (wanted('big') || wanted('auth1_big')) : wanted(s.id)));
+  const scenarios = defineScenarios({ token, bad, consumer: T.CONSUMER }).filter((s) =>
+    s.needs === 'gwBase' ? !!T.BASE_GATEWAY_MAIN && wanted(s.id) : s.id === 'auth1_big' ? !opts.skipBig && (wanted('big') || wanted('auth1_big')) : wanted(s.id),
+  );
   const needs = new Set(scenarios.map((s) => s.needs));
   const doPropagation = wanted('propagation');
   const doBig = !opts.skipBig && (wanted('big') || wanted('auth1_big'));
@@ -72,7 +76,7 @@ async function main() {
   if (needs.has('bare')) targets.bare = await T.attempt(() => T.startBare(upstreamUrl));
 
   let small;
-  if (needs.has('gw1') || needs.has('gw2') || needs.has('authz1') || doPropagation) {
+  if (needs.has('gw1') || needs.has('gw2') || needs.has('gwBase') || needs.has('authz1') || doPropagation) {
     log('starting admin API and gateways (small config)');
     const our = T.makeOurEnv();
     const admin = await T.attempt(() => T.startAdmin(our));
@@ -90,6 +94,7 @@ async function main() {
           const w = await T.attempt(() => T.waitRevision([targets[k]], small.revision));
           if (w && w.error) targets[k] = { error: w.error };
         }
+        if (needs.has('gwBase')) targets.gwBase = await T.attempt(() => startBase(upstreamUrl));
         targets.authz1 = targets.gw1.error ? targets.gw1 : { ...targets.gw1, url: targets.gw1.authzUrl, name: 'authz(1w)' };
       }
     }
@@ -104,6 +109,7 @@ async function main() {
 
   const rows = await runScenarios(scenarios, targets, opts, log);
   judgeScenarios(rows, scenarios);
+  const ratios = baseRatios(rows);
   if (big) finishBig(big.gw, big.report);
 
   let propagation;
@@ -146,11 +152,12 @@ async function main() {
       '"unexpected" counts responses whose status was not the expected one (2xx, or 401 for the rejection scenario).',
     ],
     scenarios: rows,
+    base_ratios: ratios.length ? ratios : undefined,
     propagation,
     big: big && big.report,
     elapsed_s: (Date.now() - started) / 1000,
   };
-  const text = [scenarioTable(rows, generator), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
+  const text = [scenarioTable(rows, generator), baseRatiosText(ratios), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
   const la = (xs) => xs.map((x) => x.toFixed(1)).join('/');
   process.stdout.write(
     `\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections (${generator}); ${os.cpus().length} CPUs, load average ${la(loadavgAtStart)} at start, ${la(os.loadavg())} at end\n`,
@@ -158,6 +165,18 @@ async function main() {
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify({ ...doc, table: text.split('\n') }, null, 2) + '\n');
   log(`wrote ${path.relative(process.cwd(), opts.out)}`);
+}
+
+/** The base build's admin API + 1-worker gateway on their own data dir (store schemas differ between builds), same small config. */
+async function startBase(upstreamUrl) {
+  const { BASE_GATEWAY_MAIN: gwMain, BASE_ADMIN_MAIN: adminMain } = T;
+  if (!gwMain || !adminMain) throw new Error('BENCH_BASE_DIST not set');
+  const our = T.makeOurEnv();
+  const admin = await T.startAdmin(our, adminMain, 'base-admin-api');
+  const cfg = await T.configureSmall(admin, upstreamUrl);
+  const gw = await T.startGateway(our, 1, {}, 'base-gateway(1w)', [], gwMain);
+  await T.waitRevision([gw], cfg.revision);
+  return gw;
 }
 
 function gitHead() {

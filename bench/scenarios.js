@@ -16,7 +16,7 @@ function defineScenarios(ctx) {
   const { token, bad, consumer } = ctx;
   const bearer = { authorization: `Bearer ${token}` };
   const form = `grant_type=client_credentials&client_id=${encodeURIComponent(consumer.client_id)}&client_secret=${encodeURIComponent(consumer.client_secret)}`;
-  return [
+  const list = [
     { id: 'direct', label: 'DIRECT upstream (ceiling)', needs: 'upstream', req: (t) => ({ url: `${t.url}/auth/x` }) },
     { id: 'peer', label: 'PEER fastify+jwt+proxy', needs: 'peer', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
     { id: 'bare', label: 'BARE http+undici+HMAC (ceiling)', needs: 'bare', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
@@ -64,6 +64,52 @@ function defineScenarios(ctx) {
       req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }),
     },
   ];
+  // BENCH_BASE_DIST: the same request on the base build's 1-worker gateway, in the same rounds.
+  const base = ['auth1', 'reject', 'token_get'].map((id) => {
+    const s = list.find((x) => x.id === id);
+    return { ...s, id: `${id}_base`, label: s.label.replace(/^OURS/, 'BASE'), needs: 'gwBase', goal: undefined, baseOf: id };
+  });
+  return [...list, ...base];
+}
+
+/** For each *_base row: now/base ratio of the medians and the spread of the per-round ratios (round i of both). */
+function baseRatios(rows) {
+  const out = [];
+  for (const b of rows) {
+    const m = /^(.*)_base$/.exec(b.id);
+    if (!m || b.error) continue;
+    const a = rows.find((r) => r.id === m[1]);
+    if (!a || a.error || !a.rounds || !b.rounds) continue;
+    const per = a.rounds.map((x, i) => (b.rounds[i] ? x.rps / b.rounds[i].rps : NaN)).filter(Number.isFinite);
+    out.push({
+      id: m[1],
+      now_rps: a.rounds.map((x) => x.rps),
+      base_rps: b.rounds.map((x) => x.rps),
+      now_median: a.rps,
+      base_median: b.rps,
+      ratio: a.rps / b.rps,
+      round_ratios: per,
+      min: Math.min(...per),
+      max: Math.max(...per),
+      now_cpu_us_per_req: a.cpu_us_per_req,
+      base_cpu_us_per_req: b.cpu_us_per_req,
+    });
+  }
+  return out;
+}
+
+/** Text block of baseRatios(): per-round req/s, medians, ratio now/base and the min..max of the per-round ratios. */
+function baseRatiosText(ratios) {
+  if (!ratios.length) return '';
+  const f = (x) => String(Math.round(x));
+  const lines = ['now vs base (BENCH_BASE_DIST), req/s per round (interleaved), median, ratio now/base [per-round min..max], cpu us/req now/base:'];
+  for (const r of ratios) {
+    lines.push(
+      `  ${r.id.padEnd(10)} now ${r.now_rps.map(f).join(' ')} (median ${f(r.now_median)}); base ${r.base_rps.map(f).join(' ')} (median ${f(r.base_median)}); ` +
+        `ratio ${r.ratio.toFixed(3)} [${r.min.toFixed(3)}..${r.max.toFixed(3)}]; cpu ${r.now_cpu_us_per_req.toFixed(0)}/${r.base_cpu_us_per_req.toFixed(0)}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 /** Runs one load generator process (bench/load.js: wrk or autocannon); resolves its parsed JSON line or rejects with one line. */
@@ -169,4 +215,4 @@ async function runScenarios(scenarios, targets, opts, log) {
   return [...rows.values()];
 }
 
-module.exports = { defineScenarios, runScenarios, runLoad, median };
+module.exports = { defineScenarios, runScenarios, runLoad, median, baseRatios, baseRatiosText };

@@ -18,6 +18,13 @@ const DIST = path.resolve(process.env.BENCH_DIST || path.join(root, 'dist'));
 if (process.env.BENCH_DIST) process.env.NODE_PATH = [path.join(root, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
 const GATEWAY_MAIN = path.join(DIST, 'apps/gateway/src/main.js');
 const ADMIN_MAIN = path.join(DIST, 'apps/admin-api/src/main.js');
+// BENCH_BASE_DIST: another build's dist/ (e.g. the code before a refactor); its one-worker gateway
+// runs with its own admin API on its own data dir (the two trees' store migrations differ), configured
+// by the same configureSmall, and its rows (*_base) run in the same interleaved rounds.
+const BASE_DIST = process.env.BENCH_BASE_DIST ? path.resolve(process.env.BENCH_BASE_DIST) : null;
+if (BASE_DIST && !process.env.BENCH_DIST) process.env.NODE_PATH = [path.join(root, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
+const BASE_GATEWAY_MAIN = BASE_DIST ? path.join(BASE_DIST, 'apps/gateway/src/main.js') : null;
+const BASE_ADMIN_MAIN = BASE_DIST ? path.join(BASE_DIST, 'apps/admin-api/src/main.js') : null;
 
 const CONSUMER = { name: 'bench', client_id: 'bench-client', client_secret: crypto.randomBytes(32).toString('base64url') };
 
@@ -59,9 +66,9 @@ async function startBare(upstreamUrl) {
   return { child, url: info.url };
 }
 
-async function startAdmin(our) {
-  if (!fs.existsSync(ADMIN_MAIN)) throw new Error(`admin API not built (${path.relative(root, ADMIN_MAIN)} missing)`);
-  const { child, info } = await startNode('admin-api', [ADMIN_MAIN], our.env);
+async function startAdmin(our, main = ADMIN_MAIN, name = 'admin-api') {
+  if (!fs.existsSync(main)) throw new Error(`admin API not built (${path.relative(root, main)} missing)`);
+  const { child, info } = await startNode(name, [main], our.env);
   const client = adminClient(info.url, our.env.OAUTH2_ADMIN_TOKEN);
   await waitFor('admin /healthz', async () => (await request(info.url + '/healthz')).status === 200, 15000);
   return { child, url: info.url, client };
@@ -71,9 +78,9 @@ async function startAdmin(our) {
  * Starts a gateway with `workers` workers. nodeArgs go before the script (Node 20 refuses
  * --cpu-prof inside NODE_OPTIONS, so profiling passes it here).
  */
-async function startGateway(our, workers, extraEnv = {}, name = `gateway(${workers}w)`, nodeArgs = []) {
-  if (!fs.existsSync(GATEWAY_MAIN)) throw new Error(`gateway not built (${path.relative(root, GATEWAY_MAIN)} missing)`);
-  const { child, info } = await startNode(name, [...nodeArgs, GATEWAY_MAIN], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
+async function startGateway(our, workers, extraEnv = {}, name = `gateway(${workers}w)`, nodeArgs = [], main = GATEWAY_MAIN) {
+  if (!fs.existsSync(main)) throw new Error(`gateway not built (${path.relative(root, main)} missing)`);
+  const { child, info } = await startNode(name, [...nodeArgs, main], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
   if (!info.status_url) throw new Error(`${name}: "listening" line has no status_url`);
   const gw = { child, url: info.url, statusUrl: info.status_url, authzUrl: info.authz_url, name };
   await waitFor(`${name} /readyz`, async () => (await request(gw.statusUrl + '/readyz')).status === 200, 20000);
@@ -131,5 +138,7 @@ module.exports = {
   tokens,
   attempt,
   GATEWAY_MAIN,
+  BASE_GATEWAY_MAIN,
+  BASE_ADMIN_MAIN,
   DIST,
 };
