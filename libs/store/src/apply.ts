@@ -29,10 +29,13 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
         rules: (await em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } })).map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow })),
         settings: await readSettings(ctx),
       };
+      // Each stored secret is opened at most once, for the diff and for the cut-off below alike.
+      const opened = new Map<ConsumerEntity, string>();
+      const openOld = (e: ConsumerEntity): string => opened.get(e) ?? opened.set(e, ctx.box.open(e.secret_enc, consumerAad(e.name), `consumer "${e.name}"`)).get(e)!;
       // Whether a secret changes: only the store can tell (it opens the old one); never reported as a value.
       const secretDiffers = (c: (typeof plan.consumers)[number]): boolean => {
         const old = existing.get(c.name);
-        return old !== undefined && c.client_secret !== REDACTED && ctx.box.open(old.secret_enc, consumerAad(old.name), `consumer "${old.name}"`) !== c.client_secret;
+        return old !== undefined && c.client_secret !== REDACTED && openOld(old) !== c.client_secret;
       };
       const rows = plan.consumers.map((c) => {
         const old = existing.get(c.name);
@@ -47,7 +50,7 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       const algs = [before.settings.signing_alg, plan.settings.signing_alg];
       const oldSecrets = new Map<string, string>();
       if (algs.some((a) => a !== 'HS256')) {
-        for (const e of existing.values()) oldSecrets.set(e.client_id, ctx.box.open(e.secret_enc, consumerAad(e.name), `consumer "${e.name}"`));
+        for (const e of existing.values()) oldSecrets.set(e.client_id, openOld(e));
       }
       const changedClients = plan.consumers.filter((c) => c.client_secret !== REDACTED && oldSecrets.has(c.client_id) && oldSecrets.get(c.client_id) !== c.client_secret).map((c) => c.client_id);
       const routes = new Set((await em.find(RouteEntity, { select: { name: true } })).map((r) => r.name));
