@@ -104,6 +104,39 @@ export interface KeyView {
   retirable_at: string | null;
 }
 
+/** Requests a node counted since it started, by route then outcome (what its /metrics counts). */
+export type NodeCounters = Record<string, Record<string, number>>;
+
+/** What a gateway process writes every GATEWAY_HEARTBEAT_S (SPEC §11; the store stamps last_seen). */
+export interface NodeHeartbeat {
+  /** GATEWAY_NODE_NAME, default `<hostname>:<port>`: one row per name. */
+  name: string;
+  version: string;
+  /** The lowest revision any of its workers enforces; null before the first load. */
+  revision: number | null;
+  workers: number;
+  /** Its heartbeat period: `stale` after 3 of them without a heartbeat. */
+  heartbeat_ms: number;
+  started_at: string;
+  counters: NodeCounters;
+}
+
+/** GET /v1/nodes: a node's last heartbeat, judged now. */
+export interface NodeView {
+  name: string;
+  version: string;
+  revision: number | null;
+  /** Store revision minus the node's (null before its first load). */
+  lag: number | null;
+  /** stale: no heartbeat for 3 of its periods. */
+  status: 'live' | 'stale';
+  workers: number;
+  heartbeat_s: number;
+  started_at: string;
+  last_seen: string;
+  counters: NodeCounters;
+}
+
 /** What watchRevisions reports about its connection (for logs). */
 export interface RevisionWatchStatus {
   /** true once subscribed (again); false when the connection was lost and a retry is scheduled. */
@@ -165,6 +198,11 @@ export interface ConfigStore {
   rotateKey(alg?: string): Promise<KeyView>;
   /** 409 for the active key and until token_ttl + clock_skew_seconds after it stopped signing. */
   retireKey(kid: string): Promise<KeyView>;
+
+  /** A gateway's heartbeat (SPEC §11): upserts its row; never bumps the revision. */
+  heartbeat(node: NodeHeartbeat): Promise<void>;
+  /** Nodes heard from within the 24 h expiry, by name, with status and lag. */
+  listNodes(): Promise<Page<NodeView>>;
 
   close(): Promise<void>;
 }

@@ -4,13 +4,14 @@ import { currentRevision, type StoreContext } from './context';
 import * as consumers from './consumers';
 import { exportDocument } from './export';
 import * as routes from './routes';
+import * as nodes from './nodes';
 import * as rules from './rules';
 import * as revocations from './revocations';
 import * as settings from './settings';
 import * as signingKeys from './signing-keys';
 import { listenRevisions } from './pg-listen';
 import { SnapshotLoader } from './snapshot-load';
-import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView, KeyView } from './store-api';
+import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView, KeyView, NodeHeartbeat, NodeView } from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
@@ -136,6 +137,13 @@ export class TypeormConfigStore implements ConfigStore {
   }
   retireKey(kid: string): Promise<KeyView> {
     return signingKeys.retireKey(this.ctx, kid);
+  }
+
+  heartbeat(node: NodeHeartbeat): Promise<void> {
+    return nodes.writeHeartbeat(this.ctx, node);
+  }
+  listNodes(): Promise<Page<NodeView>> {
+    return nodes.listNodes(this.ctx);
   }
 
   /** Waits for queued work, then closes the connection. Idempotent. */
