@@ -82,19 +82,17 @@ export async function listNodes(ctx: StoreContext): Promise<Page<NodeView>> {
   const nowMs = Date.now();
   const items = rows
     .filter((r) => !expired(r, nowMs))
-    .map(
-      (r): NodeView => ({
-        name: r.name,
-        version: r.version,
-        revision: r.revision === null ? null : Number(r.revision),
-        lag: r.revision === null ? null : revision - Number(r.revision),
-        status: nowMs > staleSince(r) ? 'stale' : 'live',
-        workers: Number(r.workers),
-        heartbeat_s: Number(r.heartbeat_ms) / 1000,
-        started_at: r.started_at,
-        last_seen: r.last_seen,
-        counters: parseCounters(r.counters),
-      }),
-    );
+    .map((r): NodeView => ({
+      name: r.name,
+      version: r.version,
+      revision: r.revision === null ? null : Number(r.revision),
+      lag: r.revision === null ? null : revision - Number(r.revision),
+      status: nowMs > staleSince(r) ? 'stale' : 'live',
+      workers: Number(r.workers),
+      heartbeat_s: Number(r.heartbeat_ms) / 1000,
+      started_at: r.started_at,
+      last_seen: r.last_seen,
+      counters: parseCounters(r.counters),
+    }));
   return { items, total: items.length };
 }
