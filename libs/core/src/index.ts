@@ -13,3 +13,4 @@ export * from './explain';
 export * from './revocation';
 export * from './request-target';
 export * from './one-line';
+export * from './snapshot-delta';

@@ -10,6 +10,9 @@ export const STALE_PERIODS = 3;
 /** A node stale for this long is removed (at the next heartbeat of any node; never listed). */
 export const NODE_EXPIRY_MS = 24 * 60 * 60 * 1000;
 
+/** The change log (incremental reload) keeps at most this many revisions, whatever the slowest node needs. */
+export const HISTORY_MAX_REVISIONS = 10_000;
+
 const MAX_NAME = 253;
 const MAX_COUNTERS_BYTES = 1 << 20;
 
@@ -59,9 +62,27 @@ export async function writeHeartbeat(ctx: StoreContext, h: NodeHeartbeat): Promi
          "heartbeat_ms" = excluded."heartbeat_ms", "started_at" = excluded."started_at", "last_seen" = excluded."last_seen", "counters" = excluded."counters"`,
       [h.name, h.version, h.revision, h.workers, h.heartbeat_ms, h.started_at, lastSeen, counters],
     );
-    const rows = await ctx.db.query<Pick<NodeRow, 'name' | 'last_seen' | 'heartbeat_ms'>[]>('SELECT "name", "last_seen", "heartbeat_ms" FROM "node"');
+    const rows = await ctx.db.query<Pick<NodeRow, 'name' | 'last_seen' | 'heartbeat_ms' | 'revision'>[]>('SELECT "name", "last_seen", "heartbeat_ms", "revision" FROM "node"');
     for (const r of rows) if (expired(r, nowMs)) await ctx.db.query('DELETE FROM "node" WHERE "name" = ?', [r.name]);
+    await pruneHistory(
+      ctx,
+      rows.filter((r) => nowMs <= staleSince(r) && r.revision !== null).map((r) => Number(r.revision)),
+    );
   });
+}
+
+/**
+ * Drops the change log up to what every live node already enforces (a node that is further behind,
+ * stale or new loads in full), keeping at most HISTORY_MAX_REVISIONS revisions; `history_from`
+ * records where the log now starts. Runs inside the heartbeat's write transaction.
+ */
+async function pruneHistory(ctx: StoreContext, liveRevisions: number[]): Promise<void> {
+  const [head] = await ctx.db.query<{ value: number; history_from: number }[]>('SELECT "value", "history_from" FROM "revision" WHERE "id" = 1');
+  const revision = Number(head.value);
+  const floor = Math.max(Math.min(revision, ...liveRevisions), revision - HISTORY_MAX_REVISIONS);
+  if (floor <= Number(head.history_from)) return;
+  await ctx.db.query('DELETE FROM "change_log" WHERE "revision" <= ?', [floor]);
+  await ctx.db.query('UPDATE "revision" SET "history_from" = ? WHERE "id" = 1', [floor]);
 }
 
 function parseCounters(text: string): NodeCounters {

@@ -3,7 +3,7 @@ import type { ApplyChanges } from './apply-changes';
  * The contract of the store lib, written first so the admin API, the gateway and the store could be
  * built in parallel. Implementations live beside this file; apps import only from '@oauth2/store'.
  */
-import type { AsymmetricAlg, RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+import type { AsymmetricAlg, RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
 
 export interface StoreOptions {
   /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
@@ -156,6 +156,8 @@ export interface ConfigStore {
   watchRevisions?(onChange: () => void, onStatus?: (s: RevisionWatchStatus) => void): () => void;
   /** One read transaction; secrets decrypted; rules in evaluation order. */
   loadSnapshotSource(): Promise<SnapshotSource>;
+  /** The rows changed after revision `since`, in one read transaction; null when only a full load can tell (history gap, too many changes). */
+  loadSnapshotDelta(since: number): Promise<SnapshotDelta | null>;
 
   getSettings(): Promise<Settings>;
   patchSettings(patch: Partial<Settings>): Promise<Settings>;

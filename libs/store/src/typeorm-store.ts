@@ -1,4 +1,4 @@
-import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+import type { RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
 import { applyDocument } from './apply';
 import { currentRevision, type StoreContext } from './context';
 import * as consumers from './consumers';
@@ -67,6 +67,9 @@ export class TypeormConfigStore implements ConfigStore {
 
   loadSnapshotSource(): Promise<SnapshotSource> {
     return this.loader.load();
+  }
+  loadSnapshotDelta(since: number): Promise<SnapshotDelta | null> {
+    return this.loader.loadChanges(since);
   }
 
   getSettings(): Promise<Settings> {
