@@ -37,6 +37,8 @@ export class GatewayEnv extends SharedEnv {
   @Env(HOST_EXPECTED) @Matches(HOST_RE) GATEWAY_AUTHZ_HOST = '127.0.0.1';
   /** How often this process (the primary of a cluster) writes its heartbeat row to the store (SPEC §11). */
   @Env('a number 0.05-3600 (seconds)') @Transform(toNumber) @IsNumber() @Min(0.05) @Max(3600) GATEWAY_HEARTBEAT_S = 10;
+  /** Reload from the rows changed since the snapshot in force (SPEC §11); false: every reload is a full load (for comparison). */
+  @Env('true or false') @Transform(toBool) @IsBoolean() GATEWAY_INCREMENTAL_RELOAD = true;
   /** The node's name in GET /v1/nodes; unset = `<hostname>:<port>` (the traffic port it listens on). */
   @Env('1-253 printable characters') @IsOptional() @Matches(/^[\x21-\x7e][\x20-\x7e]*$/) @MaxLength(253) GATEWAY_NODE_NAME?: string;
 }
