@@ -150,7 +150,11 @@ export class SnapshotLoader {
       const [head] = await this.ctx.db.query<{ value: number; history_from: number }[]>('SELECT "value", "history_from" FROM "revision" WHERE "id" = 1');
       const revision = Number(head.value);
       if (since < Number(head.history_from) || since > revision) return null;
-      const changed = await this.ctx.db.query<{ tbl: string; key: string }[]>('SELECT DISTINCT "tbl", "key" FROM "change_log" WHERE "revision" > ? AND "revision" <= ?', [since, revision]);
+      const changed = await this.ctx.db.query<{ tbl: string; key: string }[]>('SELECT DISTINCT "tbl", "key" FROM "change_log" WHERE "revision" > ? AND "revision" <= ? LIMIT ?', [
+        since,
+        revision,
+        maxKeys + 1,
+      ]);
       if (changed.length > maxKeys) return null;
       const keys = new Map<string, string[]>();
       for (const c of changed) {
