@@ -14,3 +14,4 @@ export * from './revocation';
 export * from './request-target';
 export * from './one-line';
 export * from './snapshot-delta';
+export * from './overlay-map';

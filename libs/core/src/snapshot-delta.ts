@@ -4,6 +4,7 @@ import { compileRoutes } from './route-match';
 import { compileRules } from './rule-match';
 import { compileSigningKeys, type SigningKeyRecord } from './signing-keys';
 import { compileRevocations } from './revocation';
+import { OverlayMap } from './overlay-map';
 import { assembleSnapshot, compileConsumer, compileSnapshotAsync, type CompiledConsumer, type Snapshot, type SnapshotParts } from './snapshot';
 
 /**
@@ -70,13 +71,14 @@ export async function stateFromSource(src: SnapshotSource, pause: () => Promise<
   };
 }
 
-/** Replaces and removes rows of one keyed table; the map is copied only when something changed. */
+/** Replaces and removes rows of one keyed table: a new map sharing the old one's entries (OverlayMap), the old one itself when nothing changed. */
 function applyTable<K, R>(prev: ReadonlyMap<K, R>, d: TableDelta<K, R>, key: (r: R) => K): ReadonlyMap<K, R> {
   if (d.upserts.length === 0 && d.removed.length === 0) return prev;
-  const next = new Map(prev);
-  for (const k of d.removed) next.delete(k);
-  for (const r of d.upserts) next.set(key(r), r);
-  return next;
+  return OverlayMap.derive(
+    prev,
+    d.removed,
+    d.upserts.map((r) => [key(r), r] as const),
+  );
 }
 
 /**
@@ -92,17 +94,24 @@ export function applySnapshotDelta(prev: SnapshotState, d: SnapshotDelta): Snaps
   let consumersByClientId = p.consumersByClientId;
   let consumersByName = p.consumersByName;
   if (consumers !== prev.consumers) {
-    const byId = new Map(p.consumersByClientId);
-    // Every changed name's old entry out first (a client_id may move between consumers in one delta), then the new ones in.
+    const byId = p.consumersByClientId;
+    // Every changed name's old entry out (a client_id may move between consumers in one delta), then the new ones in.
+    const out = new Set<string>();
     for (const name of [...d.consumers.removed, ...d.consumers.upserts.map((c) => c.name)]) {
       const old = prev.consumers.get(name);
-      if (old !== undefined && byId.get(old.client_id)?.name === name) byId.delete(old.client_id);
+      if (old !== undefined && byId.get(old.client_id)?.name === name) out.add(old.client_id);
     }
-    for (const c of d.consumers.upserts) if (!byId.has(c.client_id)) byId.set(c.client_id, compileConsumer(c));
-    consumersByClientId = byId;
+    const added = new Map<string, CompiledConsumer>();
+    for (const c of d.consumers.upserts) {
+      // First one wins, as in a full compile (the store keeps client ids unique anyway).
+      if (added.has(c.client_id) || (byId.has(c.client_id) && !out.has(c.client_id))) continue;
+      added.set(c.client_id, compileConsumer(c));
+    }
+    const next = OverlayMap.derive(byId, out, added);
+    consumersByClientId = next;
     consumersByName = () => {
       const m = new Map<string, CompiledConsumer>();
-      for (const c of byId.values()) m.set(c.name, c);
+      for (const c of next.values()) m.set(c.name, c);
       return m;
     };
   }
