@@ -109,7 +109,10 @@ function bigText(b) {
     lines.push(`  cold start to ready of a second gateway on this store: ${fmt(oc.cold_start_ms)} ms (RSS ${mb(oc.rss_full_gateway && oc.rss_full_gateway.total)})`);
     for (const k of ['delta', 'full']) {
       const s = oc[k];
-      if (s && s.n) lines.push(`  one-consumer write -> gateway /revision, ${k === 'delta' ? 'incremental reload' : 'full load forced'} (${s.n} writes): p50 ${fmt(s.p50)} / p95 ${fmt(s.p95)} / p99 ${fmt(s.p99)} / max ${fmt(s.max)} ms${k === 'delta' ? ` ${verdict(s.p99 <= 100)} (goal p99 <= 100 ms)` : ''}`);
+      if (s && s.n)
+        lines.push(
+          `  one-consumer write -> gateway /revision, ${k === 'delta' ? 'incremental reload' : 'full load forced'} (${s.n} writes): p50 ${fmt(s.p50)} / p95 ${fmt(s.p95)} / p99 ${fmt(s.p99)} / max ${fmt(s.max)} ms${k === 'delta' ? ` ${verdict(s.p99 <= 100)} (goal p99 <= 100 ms)` : ''}`,
+        );
     }
   }
   if (b.error) lines.push(`  error: ${b.error}`);
