@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { applySnapshotDelta, stateFromSource, type Snapshot, type SnapshotState } from '@oauth2/core';
 import { createTestDatabase, describePostgres, makeTempDir, rng, storePerTest, type TestDatabase } from '@oauth2/testing';
 import { openStore, type ConfigStore } from './index';
@@ -130,18 +132,35 @@ describe('incremental reload: delta equals full load', () => {
 
   it('after each of 400 random writes (seed 17), sometimes several revisions at once', () => randomWritesMatchFullLoads(ctx.store, 400));
 
-  it('an empty delta when nothing changed; shares every part with the previous snapshot', async () => {
-    await ctx.store.createConsumer({ name: 'a', client_secret: SECRET(1) });
+  it('a delta from the newest revision changes nothing; a consumer write shares routes, rules and untouched consumers', async () => {
     await ctx.store.createRoute({ name: 'r', upstream: 'http://127.0.0.1:9000' });
+    await ctx.store.createConsumer({ name: 'z', client_secret: SECRET(0) });
+    await ctx.store.createConsumer({ name: 'a', client_secret: SECRET(1) });
     const s0 = await full(ctx.store);
-    const d = (await ctx.store.loadSnapshotDelta(s0.snapshot.revision))!;
-    expect(d).toMatchObject({ consumers: { upserts: [], removed: [] }, routes: { upserts: [], removed: [] }, rules: { upserts: [], removed: [] } });
+    const same = applySnapshotDelta(s0, (await ctx.store.loadSnapshotDelta(s0.snapshot.revision))!);
+    expect(view(same.snapshot)).toEqual(view(s0.snapshot));
     await ctx.store.createConsumer({ name: 'b', client_secret: SECRET(2) });
     const s1 = applySnapshotDelta(s0, (await ctx.store.loadSnapshotDelta(s0.snapshot.revision))!);
     expect(s1.snapshot.routes).toBe(s0.snapshot.routes);
     expect(s1.snapshot.rules).toBe(s0.snapshot.rules);
-    expect(s1.snapshot.consumersByClientId.get(s0.snapshot.consumersByName.get('a')!.client_id)).toBe(s0.snapshot.consumersByName.get('a'));
-    expect(s1.snapshot.consumersByClientId.size).toBe(2);
+    const z = s0.snapshot.consumersByName.get('z')!;
+    expect(s1.snapshot.consumersByClientId.get(z.client_id)).toBe(z);
+    expect(s1.snapshot.consumersByClientId.size).toBe(3);
+  });
+
+  it('a row changed by hand (outside change(), no revision bump) is picked up by the next delta', async () => {
+    await ctx.store.createConsumer({ name: 'gone', client_secret: SECRET(3) });
+    const s0 = await full(ctx.store);
+    const db = new Database(path.join(ctx.dir, 'oauth2.db'));
+    try {
+      db.prepare('DELETE FROM "consumer" WHERE "name" = ?').run('gone');
+    } finally {
+      db.close();
+    }
+    await ctx.store.createRoute({ name: 'later', upstream: 'http://127.0.0.1:9000' });
+    const s1 = applySnapshotDelta(s0, (await ctx.store.loadSnapshotDelta(s0.snapshot.revision))!);
+    expect(view(s1.snapshot)).toEqual(view((await full(ctx.store)).snapshot));
+    expect(s1.consumers.has('gone')).toBe(false);
   });
 
   it('is null (full load) past a gap in the history, ahead of the store, or for too many rows', async () => {

@@ -150,7 +150,10 @@ export class SnapshotLoader {
       const [head] = await this.ctx.db.query<{ value: number; history_from: number }[]>('SELECT "value", "history_from" FROM "revision" WHERE "id" = 1');
       const revision = Number(head.value);
       if (since < Number(head.history_from) || since > revision) return null;
-      const changed = await this.ctx.db.query<{ tbl: string; key: string }[]>('SELECT DISTINCT "tbl", "key" FROM "change_log" WHERE "revision" > ? AND "revision" <= ? LIMIT ?', [
+      // From `since` itself, not after it: a row changed outside change() (a repair by hand, the
+      // re-seal at open) is logged under the revision the store was at, which a gateway at that
+      // revision has not seen. Re-reading the rows of revision `since` is idempotent.
+      const changed = await this.ctx.db.query<{ tbl: string; key: string }[]>('SELECT DISTINCT "tbl", "key" FROM "change_log" WHERE "revision" >= ? AND "revision" <= ? LIMIT ?', [
         since,
         revision,
         maxKeys + 1,
