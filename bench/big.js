@@ -173,6 +173,7 @@ async function setupBig(upstreamUrl, opts, log) {
     report.stall = await probe.stop();
     probe = undefined;
     report.rss_big = rssTree(gw.child.pid);
+    report.one_change = await oneChangePropagation(our, admin, gw, opts, log);
     // The bench consumer must still pass: its rule is the last of ~10k.
     const check = await request(`${gw.url}/auth/x`, { headers: { authorization: `Bearer ${opts.token}` } });
     if (check.status !== 200) throw new Error(`auth on the big config answered ${check.status}`);
@@ -182,6 +183,50 @@ async function setupBig(upstreamUrl, opts, log) {
     report.error = oneLine(e);
     return { gw: report.load_ms ? gw : undefined, report };
   }
+}
+
+const pct = (xs, p) => {
+  const a = [...xs].sort((x, y) => x - y);
+  return a[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)];
+};
+const summary = (xs) => ({ n: xs.length, p50: pct(xs, 50), p95: pct(xs, 95), p99: pct(xs, 99), max: Math.max(...xs) });
+
+/**
+ * One-consumer writes on the big config (SPEC §11: p99 <= 100 ms at 100,000 consumers): each
+ * `POST /v1/consumers`, from its HTTP response until the gateway's /revision reaches it, for the
+ * big gateway (incremental reload) and a second gateway on the same store with the full path
+ * forced (GATEWAY_INCREMENTAL_RELOAD=false), whose start is also the cold-load figure.
+ */
+async function oneChangePropagation(our, admin, gw, opts, log) {
+  const writes = opts.oneChangeWrites || 30;
+  /** `writes` one-consumer writes, each timed from its response until `g` enforces it. */
+  const series = async (g, tag) => {
+    const out = [];
+    for (let i = 0; i < writes; i++) {
+      await admin.client.call('POST', '/v1/consumers', { name: `one-change-${tag}-${i}`, client_secret: `one-change-secret-${i}-${'y'.repeat(32)}` });
+      const t0 = process.hrtime.bigint();
+      const rev = await admin.client.revision();
+      await waitFor(`${g.name} revision`, async () => (await gatewayRevision(g)) >= rev, 60000, 2);
+      out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return out;
+  };
+  log(`big: cold start of a full-reload gateway, ${writes} one-consumer writes on it, then ${writes} on the incremental one alone`);
+  const tStart = process.hrtime.bigint();
+  const full = await startGateway(our, 1, { GATEWAY_INCREMENTAL_RELOAD: 'false' }, 'gateway-big-full(1w)');
+  const coldMs = Number(process.hrtime.bigint() - tStart) / 1e6;
+  const rssFull = rssTree(full.child.pid);
+  let fullTimes;
+  try {
+    fullTimes = await series(full, 'full');
+  } finally {
+    full.child.kill('SIGTERM');
+  }
+  // The full-reload gateway gone (its reloads would take CPU from this one's), and caught up first.
+  await new Promise((r) => (full.child.exitCode !== null ? r(undefined) : full.child.once('exit', r)));
+  await waitFor('big gateway revision', async () => (await gatewayRevision(gw)) >= (await admin.client.revision()), 60000, 5);
+  const deltaTimes = await series(gw, 'delta');
+  return { cold_start_ms: coldMs, rss_full_gateway: rssFull, delta: summary(deltaTimes), full: summary(fullTimes) };
 }
 
 /** RSS again once the throughput rounds ran (caches and JIT grown under load). */

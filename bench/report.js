@@ -104,6 +104,17 @@ function bigText(b) {
   if (b.rss_small) lines.push(`  gateway RSS small config: ${mb(b.rss_small.total)}`);
   if (b.rss_big) lines.push(`  gateway RSS big config:   ${mb(b.rss_big.total)} ${verdict(b.rss_big.total <= 300e6)} (goal <= 300 MB)`);
   if (b.rss_big_after_load) lines.push(`  gateway RSS big config after the load rounds: ${mb(b.rss_big_after_load.total)} ${verdict(b.rss_big_after_load.total <= 300e6)}`);
+  const oc = b.one_change;
+  if (oc) {
+    lines.push(`  cold start to ready of a second gateway on this store: ${fmt(oc.cold_start_ms)} ms (RSS ${mb(oc.rss_full_gateway && oc.rss_full_gateway.total)})`);
+    for (const k of ['delta', 'full']) {
+      const s = oc[k];
+      if (s && s.n)
+        lines.push(
+          `  one-consumer write -> gateway /revision, ${k === 'delta' ? 'incremental reload' : 'full load forced'} (${s.n} writes): p50 ${fmt(s.p50)} / p95 ${fmt(s.p95)} / p99 ${fmt(s.p99)} / max ${fmt(s.max)} ms${k === 'delta' ? ` ${verdict(s.p99 <= 100)} (goal p99 <= 100 ms)` : ''}`,
+        );
+    }
+  }
   if (b.error) lines.push(`  error: ${b.error}`);
   return lines.join('\n');
 }

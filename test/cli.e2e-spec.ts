@@ -41,7 +41,8 @@ async function closedPort(): Promise<number> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'oauth2ctl-e2e-'));
   // No OAUTH2_ADMIN_TOKEN: the admin API writes <dataDir>/admin.token, which the CLI must find on its own.
-  admin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dataDir } });
+  // The smallest apply limit, so `apply` of a big file shows the CLI's 413 (test/admin-apply-limit.e2e-spec.ts covers the default).
+  admin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dataDir, OAUTH2_APPLY_MAX_BYTES: String(1024 * 1024) } });
   server = admin.url;
 });
 
@@ -223,7 +224,7 @@ describe('oauth2ctl against the real admin API', () => {
       expectFailure(await oauth2ctl(['allow', 'add', '--route', 'r1', '--consumer', 'nobody']), 2);
       expectFailure(await oauth2ctl(['apply', '-f', '-'], { stdin: 'consumers: []\nnot_a_setting: 1\n' }), 2, /not_a_setting/);
       expectFailure(await oauth2ctl(['apply', '-f', join(dataDir, 'missing.yaml')]), 2, /cannot read/);
-      // Over the API's 1 MiB body limit: 413, which is the caller's fault too.
+      // Over the API's apply body limit (1 MiB here): 413, which is the caller's fault too.
       const big = join(dataDir, 'big.yaml');
       writeFileSync(big, `# ${'x'.repeat(1100 * 1024)}\nconsumers: []\n`);
       expectFailure(await oauth2ctl(['apply', '-f', big]), 2, /too large/);

@@ -38,7 +38,9 @@ async function expectStillEnforcing(): Promise<void> {
 }
 
 beforeAll(async () => {
-  s = await startGatewayStack();
+  // Faults of the full load, which reads every table (an incremental reload reads only the rows a
+  // write changed: test/gateway-delta-reload.e2e-spec.ts covers a damaged row on that path).
+  s = await startGatewayStack({ gatewayEnv: { GATEWAY_INCREMENTAL_RELOAD: 'false' } });
   dbFile = path.join(s.admin.dataDir, 'oauth2.db');
   await s.call('POST', '/v1/consumers', { name: 'c1', client_id: ID, client_secret: SECRET });
   await s.call('POST', '/v1/routes', { name: 'guarded', upstream: s.echo.url, path_prefix: '/guarded' });

@@ -15,6 +15,6 @@ export async function createAdminApp(deps: AppDeps): Promise<NestExpressApplicat
     logger: new PinoNestLogger(),
   });
   app.disable('x-powered-by');
-  setupHttp(app);
+  setupHttp(app, deps.env.OAUTH2_APPLY_MAX_BYTES);
   return app;
 }

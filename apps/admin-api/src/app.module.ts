@@ -13,6 +13,7 @@ import { ConsumersModule } from './consumers/consumers.module';
 import { ExplainModule } from './explain/explain.module';
 import { HealthController } from './health/health.controller';
 import { KeysModule } from './keys/keys.module';
+import { NodesModule } from './nodes/nodes.module';
 import { RevisionModule } from './revision/revision.module';
 import { RevocationsModule } from './revocations/revocations.module';
 import { RoutesModule } from './routes/routes.module';
@@ -59,7 +60,7 @@ export class AppModule {
   static forRoot(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevisionModule, RevocationsModule, ExplainModule, KeysModule, ConsoleModule],
+      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevisionModule, RevocationsModule, ExplainModule, KeysModule, NodesModule, ConsoleModule],
       controllers: [HealthController],
       providers: [
         { provide: ENV, useValue: deps.env },

@@ -7,8 +7,7 @@ import { logger } from './common/logger';
 import { bodyParserErrors } from './common/error.filter';
 import { completeErrorResponses } from './common/api-docs';
 
-/** Request bodies over 1 MiB get 413 (docs/admin-api.md). */
-const BODY_LIMIT = '1mb';
+import { BODY_LIMIT_BYTES } from './config/env.config';
 
 /**
  * `constructor` / `__proto__` / `prototype` keys slip past class-validator's whitelist (every object
@@ -29,12 +28,16 @@ function refuseProtoKeys(key: string, value: unknown): unknown {
   return value;
 }
 
-export function setupHttp(app: INestApplication): void {
+/**
+ * Request bodies over 1 MiB get 413 (docs/admin-api.md), except /v1/apply's, up to `applyMaxBytes`
+ * (OAUTH2_APPLY_MAX_BYTES): a whole configuration can be far bigger than any one resource.
+ */
+export function setupHttp(app: INestApplication, applyMaxBytes: number): void {
   app.use(accessLog);
   // /v1/apply reads the document as raw text (YAML or JSON) and hands it to the store unparsed;
   // mounted first so the JSON parser below skips that request.
-  app.use('/v1/apply', text({ type: APPLY_CONTENT_TYPES, limit: BODY_LIMIT }));
-  app.use(json({ limit: BODY_LIMIT, strict: true, reviver: refuseProtoKeys }));
+  app.use('/v1/apply', text({ type: APPLY_CONTENT_TYPES, limit: applyMaxBytes }));
+  app.use(json({ limit: BODY_LIMIT_BYTES, strict: true, reviver: refuseProtoKeys }));
   app.use(bodyParserErrors);
   const config = new DocumentBuilder()
     .setTitle('oauth2-gateway admin API')

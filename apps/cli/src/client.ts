@@ -12,6 +12,7 @@ import type {
   GrantsDto,
   KeyDto,
   KeyListDto,
+  NodeListDto,
   PageDto,
   PageQueryDto,
   PatchSettingsDto,
@@ -160,6 +161,10 @@ export class AdminClient {
   }
   revision(): Promise<RevisionDto> {
     return this.call('GET', '/v1/revision');
+  }
+  /** Gateway nodes from their heartbeats (SPEC §11). */
+  listNodes(): Promise<NodeListDto> {
+    return this.call('GET', '/v1/nodes');
   }
 
   getSettings(): Promise<SettingsDto> {

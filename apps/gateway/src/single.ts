@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { GatewayEnv } from './config/gateway-env';
 import { DataPlane } from './data-plane';
 import { GatewayModule } from './gateway.module';
+import { Heartbeat } from './heartbeat/heartbeat';
 import { createLogger } from './logger';
 import { StoreStartError } from './snapshot/snapshot-poller';
+import { GatewayMetrics } from './status/metrics';
+import { STATUS_SOURCE, type StatusSource } from './status/status-source';
 import { oneLine } from '@oauth2/core';
 import { httpUrl } from './urls';
 
@@ -26,13 +29,15 @@ export async function runSingle(env: GatewayEnv): Promise<void> {
   const addr = await plane.start().catch((e) => die(e instanceof StoreStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`));
   const authz = plane.authzAddress ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, plane.authzAddress.port) } : {};
   log.info({ url: httpUrl(env.GATEWAY_HOST, addr.port), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), ...authz }, 'listening');
+  const heartbeat = new Heartbeat({ env, log, status: app.get<StatusSource>(STATUS_SOURCE), workers: () => 1, port: addr.port, registry: app.get(GatewayMetrics).registry });
+  heartbeat.start();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, `shutting down on ${signal}: finishing in-flight requests`);
-    await plane.stop();
+    await Promise.all([plane.stop(), heartbeat.stop()]);
     await app.close();
     log.info('stopped');
     process.exit(0);

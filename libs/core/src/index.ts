@@ -13,3 +13,5 @@ export * from './explain';
 export * from './revocation';
 export * from './request-target';
 export * from './one-line';
+export * from './snapshot-delta';
+export * from './overlay-map';

@@ -1,4 +1,4 @@
-import type { SnapshotSource } from './model';
+import type { ConsumerRecord, SnapshotSource } from './model';
 import type { Settings } from './settings';
 import { compileRoutes, type RouteTable } from './route-match';
 import { compileRules, type RuleTable } from './rule-match';
@@ -72,19 +72,52 @@ function* compileSteps(src: SnapshotSource): Generator<void, Snapshot, void> {
   const routes = compileRoutes(src.routes);
   yield;
   const rules = compileRules(src.rules);
-  return Object.freeze({
+  return assembleSnapshot({
     revision: src.revision,
-    settings: Object.freeze({ ...src.settings }),
+    settings: src.settings,
     consumersByClientId: byId,
-    get consumersByName(): ReadonlyMap<string, CompiledConsumer> {
-      return (byName ??= new Map(compiled.map((c) => [c.name, c])));
-    },
+    consumersByName: () => (byName ??= new Map(compiled.map((c) => [c.name, c]))),
     routes,
     rules,
-    authHeader: src.settings.auth_header_name.toLowerCase(),
-    ...compileSigningKeys(src.keys),
-    ...compileRevocations(src.revocations),
+    keys: compileSigningKeys(src.keys),
+    revocations: compileRevocations(src.revocations),
   });
+}
+
+/** The compiled parts of a snapshot: a full compile makes them all, a delta (snapshot-delta.ts) reuses the unchanged ones. */
+export interface SnapshotParts {
+  revision: number;
+  settings: Settings;
+  consumersByClientId: ReadonlyMap<string, CompiledConsumer>;
+  /** Called at most once per snapshot, on first use. */
+  consumersByName: () => ReadonlyMap<string, CompiledConsumer>;
+  routes: RouteTable;
+  rules: RuleTable;
+  keys: SigningKeyTable;
+  revocations: RevocationTable;
+}
+
+/** The one place a Snapshot object is made. */
+export function assembleSnapshot(p: SnapshotParts): Snapshot {
+  let byName: ReadonlyMap<string, CompiledConsumer> | null = null;
+  return Object.freeze({
+    revision: p.revision,
+    settings: Object.freeze({ ...p.settings }),
+    consumersByClientId: p.consumersByClientId,
+    get consumersByName(): ReadonlyMap<string, CompiledConsumer> {
+      return (byName ??= p.consumersByName());
+    },
+    routes: p.routes,
+    rules: p.rules,
+    authHeader: p.settings.auth_header_name.toLowerCase(),
+    ...p.keys,
+    ...p.revocations,
+  });
+}
+
+/** A consumer compiled for the hot path. */
+export function compileConsumer(c: ConsumerRecord): CompiledConsumer {
+  return { name: c.name, client_id: c.client_id, client_secret: c.client_secret, key: Buffer.from(c.client_secret, 'utf8') };
 }
 
 /** A token request is one whose path (query excluded) ends with `auth_path`. */

@@ -10,6 +10,8 @@ import { PublicBaseUrl1768003200000 } from './migrations/1768003200000-PublicBas
 import { CorsPreflight1768089600000 } from './migrations/1768089600000-CorsPreflight';
 import { RevocationClientJti1768176000000 } from './migrations/1768176000000-RevocationClientJti';
 import { SealDomains1768262400000 } from './migrations/1768262400000-SealDomains';
+import { Nodes1768608000000 } from './migrations/1768608000000-Nodes';
+import { ChangeLog1768694400000 } from './migrations/1768694400000-ChangeLog';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
 export const MIGRATIONS = [
@@ -20,6 +22,8 @@ export const MIGRATIONS = [
   CorsPreflight1768089600000,
   RevocationClientJti1768176000000,
   SealDomains1768262400000,
+  Nodes1768608000000,
+  ChangeLog1768694400000,
 ];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */

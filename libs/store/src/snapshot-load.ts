@@ -1,11 +1,32 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Database, Statement } from 'better-sqlite3';
-import type { ConsumerRecord, RouteRecord, RuleRecord, SnapshotSource } from '@oauth2/core';
+import type { ConsumerRecord, RouteRecord, RuleRecord, SnapshotDelta, SnapshotSource } from '@oauth2/core';
 import { currentRevision, type StoreContext } from './context';
 import { consumerAad } from './secret-box';
 import { loadRevocations } from './revocations';
 import { readSettings } from './settings';
+import type { Dialect } from './dialect';
 import { loadSigningKeys } from './signing-keys';
+
+/** A delta naming more rows than this loads in full instead (a big apply: the full load is as fast then). */
+export const MAX_DELTA_KEYS = 20_000;
+/** Keys per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits. */
+const KEYS_PER_QUERY = 500;
+
+/**
+ * The columns each table's rows are read with, the same for a full load and a delta (one place
+ * to add a column), as SQL select lists per dialect.
+ */
+const COLUMNS = {
+  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex"`,
+  route: () => '"name", "hosts", "path_prefix", "upstream", "strip_prefix"',
+  rule: () => '"id", "position", "routes", "domains", "allow"',
+};
+type ConsumerObj = { name: string; client_id: string; sealed_hex: string };
+type RouteObj = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean | number };
+type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string };
+const routeRecord = (x: RouteObj): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix });
+const ruleRecord = (x: RuleObj): RuleRecord => ({ id: Number(x.id), position: Number(x.position), routes: json(x.routes), domains: json(x.domains), allow: json<string[]>(x.allow)! });
 
 /** Rows read (or cached secrets reused) between two pauses: a few milliseconds of work. */
 const ROWS_PER_SLICE = 5_000;
@@ -58,11 +79,9 @@ export class SnapshotLoader {
       // The same single connection the query runner uses; statements run inside db.read()'s transaction.
       const conn = (this.ctx.db.ds.driver as unknown as { databaseConnection: Database }).databaseConnection;
       this.stmts = {
-        consumers: conn.prepare<[], ConsumerRow>('SELECT "name", "client_id", hex("secret_enc") FROM "consumer" ORDER BY "name" ASC').raw(true),
-        routes: conn.prepare<[], [string, string, string, string, number]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC').raw(true),
-        rules: conn
-          .prepare<[], [number, number, string | null, string | null, string]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC')
-          .raw(true),
+        consumers: conn.prepare<[], ConsumerRow>(`SELECT ${COLUMNS.consumer('sqlite')} FROM "consumer" ORDER BY "name" ASC`).raw(true),
+        routes: conn.prepare<[], [string, string, string, string, number]>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`).raw(true),
+        rules: conn.prepare<[], [number, number, string | null, string | null, string]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`).raw(true),
       };
     }
     return this.stmts;
@@ -102,18 +121,82 @@ export class SnapshotLoader {
 
   /** PostgreSQL: the same three reads through the query runner, consumers as SQLite's arrays. */
   private async postgresRows(): Promise<Rows> {
-    type C = { name: string; client_id: string; sealed_hex: string };
-    type R = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean };
-    type U = { id: number; position: number; routes: string | null; domains: string | null; allow: string };
     const db = this.ctx.db;
-    const c = await db.query<C[]>('SELECT "name", "client_id", encode("secret_enc", \'hex\') AS "sealed_hex" FROM "consumer" ORDER BY "name" ASC');
-    const r = await db.query<R[]>('SELECT "name", "hosts", "path_prefix", "upstream", "strip_prefix" FROM "route" ORDER BY "name" ASC');
-    const u = await db.query<U[]>('SELECT "id", "position", "routes", "domains", "allow" FROM "rule" ORDER BY "position" ASC, "id" ASC');
-    return {
-      consumerRows: c.map((x): ConsumerRow => [x.name, x.client_id, x.sealed_hex]),
-      routes: r.map((x): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix })),
-      rules: u.map((x): RuleRecord => ({ id: x.id, position: x.position, routes: json(x.routes), domains: json(x.domains), allow: json<string[]>(x.allow)! })),
-    };
+    const c = await db.query<ConsumerObj[]>(`SELECT ${COLUMNS.consumer('postgres')} FROM "consumer" ORDER BY "name" ASC`);
+    const r = await db.query<RouteObj[]>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`);
+    const u = await db.query<RuleObj[]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`);
+    return { consumerRows: c.map((x): ConsumerRow => [x.name, x.client_id, x.sealed_hex]), routes: r.map(routeRecord), rules: u.map(ruleRecord) };
+  }
+
+  /** The rows of `table` whose key is in `keys` (any order), in IN-lists of KEYS_PER_QUERY. */
+  private async rowsByKey<T>(table: string, columns: string, key: string, keys: unknown[]): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+      const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+      out.push(...(await this.ctx.db.query<T[]>(`SELECT ${columns} FROM "${table}" WHERE "${key}" IN (${chunk.map(() => '?').join(', ')})`, chunk)));
+    }
+    return out;
+  }
+
+  /**
+   * What changed after revision `since` (SnapshotDelta, libs/core/src/snapshot-delta.ts), read in
+   * one read transaction like a full load: the change log's keys in (since, now], and those rows
+   * as they are now (a key without a row was removed). Null when a delta cannot say it: the log
+   * does not reach back to `since` (pruned, or older than the log), `since` is ahead of the store,
+   * or more than MAX_DELTA_KEYS rows changed. The caller then loads in full.
+   */
+  async loadChanges(since: number, maxKeys = MAX_DELTA_KEYS): Promise<SnapshotDelta | null> {
+    const read = await this.ctx.db.read(async () => {
+      const [head] = await this.ctx.db.query<{ value: number; history_from: number }[]>('SELECT "value", "history_from" FROM "revision" WHERE "id" = 1');
+      const revision = Number(head.value);
+      if (since < Number(head.history_from) || since > revision) return null;
+      // From `since` itself, not after it: a row changed outside change() (a repair by hand, the
+      // re-seal at open) is logged under the revision the store was at, which a gateway at that
+      // revision has not seen. Re-reading the rows of revision `since` is idempotent.
+      const changed = await this.ctx.db.query<{ tbl: string; key: string }[]>('SELECT DISTINCT "tbl", "key" FROM "change_log" WHERE "revision" >= ? AND "revision" <= ? LIMIT ?', [
+        since,
+        revision,
+        maxKeys + 1,
+      ]);
+      if (changed.length > maxKeys) return null;
+      const keys = new Map<string, string[]>();
+      for (const c of changed) {
+        let list = keys.get(c.tbl);
+        if (list === undefined) keys.set(c.tbl, (list = []));
+        list.push(c.key);
+      }
+      const d = this.ctx.db.dialect;
+      const consumerKeys = keys.get('consumer') ?? [];
+      const routeKeys = keys.get('route') ?? [];
+      const ruleKeys = (keys.get('rule') ?? []).map(Number);
+      const consumers = await this.rowsByKey<ConsumerObj>('consumer', COLUMNS.consumer(d), 'name', consumerKeys);
+      const routes = (await this.rowsByKey<RouteObj>('route', COLUMNS.route(), 'name', routeKeys)).map(routeRecord);
+      const rules = (await this.rowsByKey<RuleObj>('rule', COLUMNS.rule(), 'id', ruleKeys)).map(ruleRecord);
+      const present = { consumer: new Set(consumers.map((c) => c.name)), route: new Set(routes.map((r) => r.name)), rule: new Set(rules.map((r) => r.id)) };
+      return {
+        revision,
+        consumerRows: consumers.map((x): ConsumerRow => [x.name, x.client_id, x.sealed_hex]),
+        consumersRemoved: consumerKeys.filter((k) => !present.consumer.has(k)),
+        routes: { upserts: routes, removed: routeKeys.filter((k) => !present.route.has(k)) },
+        rules: { upserts: rules, removed: ruleKeys.filter((k) => !present.rule.has(k)) },
+        ...(keys.has('settings') ? { settings: await readSettings(this.ctx) } : {}),
+        ...(keys.has('revocation') ? { revocations: await loadRevocations(this.ctx) } : {}),
+        ...(keys.has('signing_key') ? { keys: await loadSigningKeys(this.ctx) } : {}),
+      };
+    });
+    if (read === null) return null;
+    const { consumerRows, consumersRemoved, ...rest } = read;
+    // Opened like a full load's, through the same cache (kept current for the next full load).
+    const upserts = consumerRows.map(([name, client_id, sealedHex]): ConsumerRecord => {
+      let o = this.opened.get(name);
+      if (o === undefined || o.sealedHex !== sealedHex) {
+        o = { sealedHex, secret: this.ctx.box.open(Buffer.from(sealedHex, 'hex'), consumerAad(name), `consumer "${name}"`) };
+      }
+      return { name, client_id, client_secret: o.secret };
+    });
+    consumerRows.forEach(([name, , sealedHex], i) => this.opened.set(name, { sealedHex, secret: upserts[i].client_secret }));
+    for (const name of consumersRemoved) this.opened.delete(name);
+    return { from: since, ...rest, consumers: { upserts, removed: consumersRemoved } };
   }
 
   /** Secrets from the cache where the sealed value is unchanged; the others opened, a slice at a time. */

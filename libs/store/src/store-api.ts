@@ -3,7 +3,7 @@ import type { ApplyChanges } from './apply-changes';
  * The contract of the store lib, written first so the admin API, the gateway and the store could be
  * built in parallel. Implementations live beside this file; apps import only from '@oauth2/store'.
  */
-import type { AsymmetricAlg, RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+import type { AsymmetricAlg, RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
 
 export interface StoreOptions {
   /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
@@ -104,6 +104,39 @@ export interface KeyView {
   retirable_at: string | null;
 }
 
+/** Requests a node counted since it started, by route then outcome (what its /metrics counts). */
+export type NodeCounters = Record<string, Record<string, number>>;
+
+/** What a gateway process writes every GATEWAY_HEARTBEAT_S (SPEC §11; the store stamps last_seen). */
+export interface NodeHeartbeat {
+  /** GATEWAY_NODE_NAME, default `<hostname>:<port>`: one row per name. */
+  name: string;
+  version: string;
+  /** The lowest revision any of its workers enforces; null before the first load. */
+  revision: number | null;
+  workers: number;
+  /** Its heartbeat period: `stale` after 3 of them without a heartbeat. */
+  heartbeat_ms: number;
+  started_at: string;
+  counters: NodeCounters;
+}
+
+/** GET /v1/nodes: a node's last heartbeat, judged now. */
+export interface NodeView {
+  name: string;
+  version: string;
+  revision: number | null;
+  /** Store revision minus the node's (null before its first load). */
+  lag: number | null;
+  /** stale: no heartbeat for 3 of its periods. */
+  status: 'live' | 'stale';
+  workers: number;
+  heartbeat_s: number;
+  started_at: string;
+  last_seen: string;
+  counters: NodeCounters;
+}
+
 /** What watchRevisions reports about its connection (for logs). */
 export interface RevisionWatchStatus {
   /** true once subscribed (again); false when the connection was lost and a retry is scheduled. */
@@ -123,6 +156,8 @@ export interface ConfigStore {
   watchRevisions?(onChange: () => void, onStatus?: (s: RevisionWatchStatus) => void): () => void;
   /** One read transaction; secrets decrypted; rules in evaluation order. */
   loadSnapshotSource(): Promise<SnapshotSource>;
+  /** The rows changed after revision `since`, in one read transaction; null when only a full load can tell (history gap, too many changes). */
+  loadSnapshotDelta(since: number): Promise<SnapshotDelta | null>;
 
   getSettings(): Promise<Settings>;
   patchSettings(patch: Partial<Settings>): Promise<Settings>;
@@ -165,6 +200,11 @@ export interface ConfigStore {
   rotateKey(alg?: string): Promise<KeyView>;
   /** 409 for the active key and until token_ttl + clock_skew_seconds after it stopped signing. */
   retireKey(kid: string): Promise<KeyView>;
+
+  /** A gateway's heartbeat (SPEC §11): upserts its row; never bumps the revision. */
+  heartbeat(node: NodeHeartbeat): Promise<void>;
+  /** Nodes heard from within the 24 h expiry, by name, with status and lag. */
+  listNodes(): Promise<Page<NodeView>>;
 
   close(): Promise<void>;
 }

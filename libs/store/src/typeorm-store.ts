@@ -1,16 +1,32 @@
-import type { RouteRecord, Settings, SnapshotSource } from '@oauth2/core';
+import type { RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
 import { applyDocument } from './apply';
 import { currentRevision, type StoreContext } from './context';
 import * as consumers from './consumers';
 import { exportDocument } from './export';
 import * as routes from './routes';
+import * as nodes from './nodes';
 import * as rules from './rules';
 import * as revocations from './revocations';
 import * as settings from './settings';
 import * as signingKeys from './signing-keys';
 import { listenRevisions } from './pg-listen';
 import { SnapshotLoader } from './snapshot-load';
-import type { ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView, KeyView } from './store-api';
+import type {
+  ApplyResult,
+  ConfigStore,
+  ConsumerView,
+  ConsumerWithSecret,
+  DeleteResult,
+  Page,
+  RevocationInput,
+  RevocationView,
+  RouteView,
+  RuleInput,
+  RuleView,
+  KeyView,
+  NodeHeartbeat,
+  NodeView,
+} from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
@@ -51,6 +67,9 @@ export class TypeormConfigStore implements ConfigStore {
 
   loadSnapshotSource(): Promise<SnapshotSource> {
     return this.loader.load();
+  }
+  loadSnapshotDelta(since: number): Promise<SnapshotDelta | null> {
+    return this.loader.loadChanges(since);
   }
 
   getSettings(): Promise<Settings> {
@@ -136,6 +155,13 @@ export class TypeormConfigStore implements ConfigStore {
   }
   retireKey(kid: string): Promise<KeyView> {
     return signingKeys.retireKey(this.ctx, kid);
+  }
+
+  heartbeat(node: NodeHeartbeat): Promise<void> {
+    return nodes.writeHeartbeat(this.ctx, node);
+  }
+  listNodes(): Promise<Page<NodeView>> {
+    return nodes.listNodes(this.ctx);
   }
 
   /** Waits for queued work, then closes the connection. Idempotent. */

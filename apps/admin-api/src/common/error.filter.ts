@@ -24,13 +24,19 @@ function storeError(e: unknown): { status: number; message: string; field?: stri
   return status ? { status, message: e.message, field: (e as { field?: string }).field, ...(Array.isArray(errors) ? { errors: errors.map(String) } : {}) } : null;
 }
 
+/** A body-parser limit (bytes) as people read it: `1 MiB`, `256 MiB`, `1.5 MiB`. */
+function mebibytes(limit: unknown): string {
+  if (typeof limit !== 'number' || !Number.isFinite(limit)) return '1 MiB';
+  return `${Math.round((limit / (1024 * 1024)) * 100) / 100} MiB`;
+}
+
 /** body-parser and router errors carry `status`/`type`; their message is safe only when `expose` is set. */
 function clientHttpError(e: unknown): { status: number; message: string } | null {
-  const err = e as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
+  const err = e as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
   if (!err || typeof err !== 'object') return null;
   const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : 0;
   if (status < 400 || status > 499) return null;
-  if (err.type === 'entity.too.large') return { status: 413, message: 'request body too large (limit 1 MiB)' };
+  if (err.type === 'entity.too.large') return { status: 413, message: `request body too large (limit ${mebibytes(err.limit)})` };
   if (err.type === 'entity.parse.failed') return { status: 400, message: `malformed JSON body: ${oneLine(String(err.message), 500)}` };
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') return { status: 415, message: oneLine(String(err.message), 500) };
   return { status, message: err.expose === false ? 'bad request' : oneLine(String(err.message), 500) };

@@ -12,6 +12,15 @@ import { IsInt, IsOptional, Matches, Max, MaxLength, Min, MinLength } from 'clas
 
 export { EnvError };
 
+/** 1 MiB: every admin request body but /v1/apply's (docs/admin-api.md). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * /v1/apply's default: room for a 1,000,000-consumer / 100,000-rule document (~100 MB) twice over.
+ * The ceiling stays under V8's longest string (2^29 - 24 characters): the document is read as text.
+ */
+export const APPLY_MAX_BYTES_DEFAULT = 256 * 1024 * 1024;
+export const APPLY_MAX_BYTES_CEILING = 500 * 1024 * 1024;
+
 export class EnvConfig extends SharedEnv {
   @Env(HOST_EXPECTED) @Matches(HOST_RE) ADMIN_HOST: string = '127.0.0.1';
 
@@ -29,6 +38,14 @@ export class EnvConfig extends SharedEnv {
   @Env('an integer >= 0') @Transform(toInt) @IsInt() @Min(0) OAUTH2_ADMIN_MAX_AUTH_FAILURES: number = ADMIN_MAX_AUTH_FAILURES;
 
   @Env('an integer >= 1 (seconds)') @Transform(toInt) @IsInt() @Min(1) OAUTH2_ADMIN_AUTH_FAILURE_WINDOW_S: number = ADMIN_AUTH_FAILURE_WINDOW_S;
+
+  /** The body limit of POST /v1/apply alone (SPEC §11); every other body stays at 1 MiB. */
+  @Env(`an integer ${BODY_LIMIT_BYTES}-${APPLY_MAX_BYTES_CEILING} (bytes)`)
+  @Transform(toInt)
+  @IsInt()
+  @Min(BODY_LIMIT_BYTES)
+  @Max(APPLY_MAX_BYTES_CEILING)
+  OAUTH2_APPLY_MAX_BYTES: number = APPLY_MAX_BYTES_DEFAULT;
 }
 
 /** Returns the config, or throws an EnvError whose message is ONE line naming every bad variable. */

@@ -1,18 +1,30 @@
-import { renderPairs } from './table';
+import type { NodeDto } from '@oauth2/contracts';
+import { renderPairs, renderTable } from './table';
 
-/** `status`: the server asked, what its /healthz said, and the store revision. */
+/** `status`: the server asked, what its /healthz said, the store revision and the gateway nodes. */
 export interface Status {
   server: string;
   health: unknown;
   revision: number;
+  nodes: NodeDto[];
 }
 
 export function statusView(s: Status): string {
-  return renderPairs([
+  const head = renderPairs([
     ['server', s.server],
     ['admin API', healthText(s.health)],
     ['revision', s.revision],
   ]);
+  if (s.nodes.length === 0) return `${head}\n\nno gateway nodes have reported (they write a heartbeat every GATEWAY_HEARTBEAT_S)`;
+  return `${head}\n\n${nodesTable(s.nodes)}`;
+}
+
+/** One line per gateway node: what it runs, which revision it enforces, how far behind, when last heard from. */
+export function nodesTable(nodes: NodeDto[]): string {
+  return renderTable(
+    ['NODE', 'VERSION', 'REVISION', 'LAG', 'WORKERS', 'STATUS', 'LAST_SEEN'],
+    nodes.map((n) => [n.name, n.version, n.revision, n.lag, n.workers, n.status, n.last_seen]),
+  );
 }
 
 function healthText(h: unknown): string {

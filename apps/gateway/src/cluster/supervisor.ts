@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import type { StatusSource } from '../status/status-source';
 import { isWorkerMessage, type PrimaryMessage } from './messages';
@@ -27,6 +27,8 @@ export class ClusterSupervisor implements StatusSource {
   constructor(
     private readonly desired: number,
     private readonly log: Logger,
+    /** The primary's own metrics (its heartbeat's), served after the workers' aggregate. */
+    private readonly own?: Registry,
   ) {}
 
   /** Resolves with the shared traffic port once every worker listens; rejects with a worker's fatal error. */
@@ -103,6 +105,13 @@ export class ClusterSupervisor implements StatusSource {
     return n >= this.desired;
   }
 
+  /** Workers serving now. */
+  workers(): number {
+    let n = 0;
+    for (const s of this.states.values()) if (s.listening) n++;
+    return n;
+  }
+
   revision(): number | null {
     let min: number | null = null;
     for (const s of this.states.values()) {
@@ -112,7 +121,8 @@ export class ClusterSupervisor implements StatusSource {
   }
 
   async metrics(): Promise<{ contentType: string; text: string }> {
-    return { contentType: this.aggregator.contentType, text: await this.aggregator.clusterMetrics() };
+    const text = await this.aggregator.clusterMetrics();
+    return { contentType: this.aggregator.contentType, text: this.own ? text + (await this.own.metrics()) : text };
   }
 
   /** Asks every worker to drain and waits for all to exit; kills stragglers after `graceMs`. */

@@ -1,8 +1,11 @@
 import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, SharedEnv, toBool, toInt } from '@oauth2/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export { EnvError };
+
+/** A decimal number (fractions allowed: tests use sub-second heartbeats). */
+const toNumber = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,9}(\.\d{1,6})?$/.test(value.trim()) ? Number(value) : value);
 
 /**
  * The gateway's environment, validated once at start-up (docs/configuration.md lists every variable): every `@Env` property is read
@@ -32,6 +35,12 @@ export class GatewayEnv extends SharedEnv {
   @Env('an integer 0-65535 (0 = any free port; unset = no authz listener)') @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) GATEWAY_AUTHZ_PORT?: number;
   /** Loopback by default: the listener believes the forwarded headers of whoever reaches it. */
   @Env(HOST_EXPECTED) @Matches(HOST_RE) GATEWAY_AUTHZ_HOST = '127.0.0.1';
+  /** How often this process (the primary of a cluster) writes its heartbeat row to the store (SPEC §11). */
+  @Env('a number 0.05-3600 (seconds)') @Transform(toNumber) @IsNumber() @Min(0.05) @Max(3600) GATEWAY_HEARTBEAT_S = 10;
+  /** Reload from the rows changed since the snapshot in force (SPEC §11); false: every reload is a full load (for comparison). */
+  @Env('true or false') @Transform(toBool) @IsBoolean() GATEWAY_INCREMENTAL_RELOAD = true;
+  /** The node's name in GET /v1/nodes; unset = `<hostname>:<port>` (the traffic port it listens on). */
+  @Env('1-253 printable characters') @IsOptional() @Matches(/^[\x21-\x7e][\x20-\x7e]*$/) @MaxLength(253) GATEWAY_NODE_NAME?: string;
 }
 
 /** Validates the variables the gateway reads; throws one EnvError naming every bad variable. */

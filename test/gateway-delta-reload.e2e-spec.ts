@@ -1,0 +1,90 @@
+/**
+ * Incremental reload end to end (SPEC §11): a write reaches a running gateway as a delta (the rows
+ * changed since its revision), a full load stays the fallback, and a damaged row still fails
+ * closed: the reload is refused as a whole and the last good snapshot stays in force.
+ */
+import Database from 'better-sqlite3';
+import * as path from 'node:path';
+import { AT_HEADER, craftHs256, enforced, seededStackPerBlock, spawnGateway, standardClaims, type GatewayProcess } from '@oauth2/testing';
+
+jest.setTimeout(60_000);
+
+const S1 = 'delta-secret-one-0123456789abcdef01234567';
+const S3 = 'delta-secret-three-0123456789abcdef012345';
+const tok = (name: string, id: string, secret: string) => craftHs256(AT_HEADER, standardClaims({ name, clientId: id, now: Math.floor(Date.now() / 1000) }), secret);
+
+async function metric(g: GatewayProcess, name: string): Promise<number> {
+  const text = await (await fetch(g.statusUrl + '/metrics')).text();
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+describe('incremental reload', () => {
+  const s = seededStackPerBlock({ consumers: [{ name: 'c1', client_id: 'id-1', client_secret: S1 }], echoRoutes: ['r'] });
+  const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
+
+  it('a write is applied as a delta: the new consumer verifies, the others still do', async () => {
+    const before = await metric(s.gateway, 'gateway_reload_deltas_total');
+    await s.call('POST', '/v1/consumers', { name: 'c3', client_id: 'id-3', client_secret: S3 });
+    await enforced(s);
+    expect(await metric(s.gateway, 'gateway_reload_deltas_total')).toBeGreaterThan(before);
+    expect(s.gateway.jsonLogs().some((j) => j.msg === 'snapshot loaded' && j.mode === 'delta')).toBe(true);
+    expect((await s.request('/x', bearer(tok('c3', 'id-3', S3)))).status).toBe(200);
+    expect((await s.request('/x', bearer(tok('c1', 'id-1', S1)))).status).toBe(200);
+    await s.call('DELETE', '/v1/consumers/c3');
+    await enforced(s);
+    expect((await s.request('/x', bearer(tok('c3', 'id-3', S3)))).status).toBe(401);
+  });
+
+  it('a damaged row fails the delta and the full load alike: counted, the last good snapshot stays, nobody is affected; a fix reloads', async () => {
+    await s.call('POST', '/v1/consumers', { name: 'c3', client_id: 'id-3', client_secret: S3 });
+    await enforced(s);
+    const inForce = await s.gateway.revision();
+    const fallbacks = await metric(s.gateway, 'gateway_reload_full_fallbacks_total');
+    const failures = await metric(s.gateway, 'gateway_reload_failures_total');
+    // A write as change() makes one (revision bump, then the row, one transaction), with a sealed secret that cannot open.
+    const db = new Database(path.join(s.admin.dataDir, 'oauth2.db'));
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
+      db.prepare('UPDATE "consumer" SET "secret_enc" = ? WHERE "name" = ?').run(Buffer.alloc(48, 7), 'c3');
+      db.exec('COMMIT');
+    } finally {
+      db.close();
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await metric(s.gateway, 'gateway_reload_failures_total')) <= failures) {
+      if (Date.now() > deadline) throw new Error('the damaged row never failed a reload');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await metric(s.gateway, 'gateway_reload_full_fallbacks_total')).toBeGreaterThan(fallbacks);
+    expect(s.gateway.logs.join('\n')).toMatch(/incremental reload failed; loading in full/);
+    expect(await s.gateway.revision()).toBe(inForce);
+    expect((await s.request('/x', bearer(tok('c1', 'id-1', S1)))).status).toBe(200);
+    expect((await s.request('/x', bearer(tok('c3', 'id-3', S3)))).status).toBe(200);
+    // The operator replaces the secret: the next reload works again.
+    await s.call('POST', '/v1/consumers/c3/rotate-secret', { client_secret: S3 + 'x' });
+    await enforced(s, 5000);
+    expect((await s.request('/x', bearer(tok('c3', 'id-3', S3 + 'x')))).status).toBe(200);
+  });
+
+  it('GATEWAY_INCREMENTAL_RELOAD=false: every reload is a full load, to the same result', async () => {
+    const full = await spawnGateway({ dataDir: s.admin.dataDir, env: { GATEWAY_INCREMENTAL_RELOAD: 'false' } });
+    try {
+      await s.call('POST', '/v1/consumers', { name: 'c4', client_id: 'id-4', client_secret: S3 + '4' });
+      const { revision } = await s.call('GET', '/v1/revision');
+      await full.waitForRevision(revision, 1000);
+      expect(await metric(full, 'gateway_reload_deltas_total')).toBe(0);
+      expect(
+        full
+          .jsonLogs()
+          .filter((j) => j.msg === 'snapshot loaded')
+          .map((j) => j.mode),
+      ).toEqual(expect.arrayContaining(['full']));
+      expect(full.jsonLogs().some((j) => j.msg === 'snapshot loaded' && j.mode === 'delta')).toBe(false);
+    } finally {
+      await full.stop();
+    }
+  });
+});
