@@ -6,6 +6,8 @@ import { json, text, type NextFunction, type Request, type Response } from 'expr
 import { logger } from './common/logger';
 import { bodyParserErrors } from './common/error.filter';
 import { completeErrorResponses } from './common/api-docs';
+import { callerOf } from './common/admin-token.guard';
+import { requestId, requestIdOf } from './common/request-id';
 
 /** Request bodies over 1 MiB get 413 (docs/admin-api.md). */
 const BODY_LIMIT = '1mb';
@@ -19,7 +21,7 @@ function accessLog(req: Request, res: Response, next: NextFunction): void {
   const start = process.hrtime.bigint();
   res.once('finish', () => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, request_id: requestIdOf(req), actor: callerOf(req)?.name }, 'request');
   });
   next();
 }
@@ -30,6 +32,7 @@ function refuseProtoKeys(key: string, value: unknown): unknown {
 }
 
 export function setupHttp(app: INestApplication): void {
+  app.use(requestId);
   app.use(accessLog);
   // /v1/apply reads the document as raw text (YAML or JSON) and hands it to the store unparsed;
   // mounted first so the JSON parser below skips that request.

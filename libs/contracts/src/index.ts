@@ -13,3 +13,4 @@ export * from './apply.dto';
 export * from './keys.dto';
 export * from './explain.dto';
 export * from './revocations.dto';
+export * from './admin-access.dto';

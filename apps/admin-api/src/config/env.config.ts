@@ -29,6 +29,9 @@ export class EnvConfig extends SharedEnv {
   @Env('an integer >= 0') @Transform(toInt) @IsInt() @Min(0) OAUTH2_ADMIN_MAX_AUTH_FAILURES: number = ADMIN_MAX_AUTH_FAILURES;
 
   @Env('an integer >= 1 (seconds)') @Transform(toInt) @IsInt() @Min(1) OAUTH2_ADMIN_AUTH_FAILURE_WINDOW_S: number = ADMIN_AUTH_FAILURE_WINDOW_S;
+
+  /** Audit rows older than this many days are deleted (at start, then hourly). */
+  @Env('an integer >= 1 (days)') @Transform(toInt) @IsInt() @Min(1) OAUTH2_AUDIT_RETENTION_DAYS: number = 365;
 }
 
 /** Returns the config, or throws an EnvError whose message is ONE line naming every bad variable. */
