@@ -98,7 +98,22 @@ describe('viewer', () => {
 
   it('reads everything but the unredacted export', async () => {
     const v = as('viewer');
-    for (const p of ['/v1/consumers', '/v1/consumers/keep', '/v1/routes', '/v1/routes/r1', '/v1/rules', '/v1/rules/1', '/v1/settings', '/v1/keys', '/v1/revocations', '/v1/revision', '/v1/audit', '/v1/admin-tokens', '/v1/whoami', '/v1/export?redact=true']) {
+    for (const p of [
+      '/v1/consumers',
+      '/v1/consumers/keep',
+      '/v1/routes',
+      '/v1/routes/r1',
+      '/v1/rules',
+      '/v1/rules/1',
+      '/v1/settings',
+      '/v1/keys',
+      '/v1/revocations',
+      '/v1/revision',
+      '/v1/audit',
+      '/v1/admin-tokens',
+      '/v1/whoami',
+      '/v1/export?redact=true',
+    ]) {
       expect([p, (await v('GET', p)).status]).toEqual([p, 200]);
     }
     expect((await v('POST', '/v1/explain', { host: 'a.example', path: '/', client_id: 'x' })).status).not.toBe(403);

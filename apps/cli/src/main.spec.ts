@@ -190,8 +190,9 @@ describe('output', () => {
   it('status shows health and revision', async () => {
     replies['GET /healthz'] = { status: 200, body: { status: 'ok' } };
     replies['GET /v1/revision'] = { status: 200, body: { revision: 12 } };
+    replies['GET /v1/whoami'] = { status: 200, body: { name: 'ci', role: 'viewer' } };
     const r = await cli(['-o', 'json', 'status']);
-    expect(JSON.parse(r.stdout)).toEqual({ server: base, health: { status: 'ok' }, revision: 12 });
+    expect(JSON.parse(r.stdout)).toEqual({ server: base, health: { status: 'ok' }, revision: 12, acting_as: { name: 'ci', role: 'viewer' } });
     expect(seen[0].headers.authorization).toBeUndefined();
   });
 });

@@ -72,18 +72,20 @@ export async function listAudit(ctx: StoreContext, q: AuditQuery): Promise<Page<
   const { take, skip } = paging(q.limit, q.offset);
   const where: string[] = [];
   const params: unknown[] = [];
-  if (q.actor !== undefined) where.push('"actor" = ?') && params.push(q.actor);
-  if (q.target !== undefined) where.push('"target" = ?') && params.push(q.target);
+  const add = (cond: string, value: unknown): void => {
+    where.push(cond);
+    params.push(value);
+  };
+  if (q.actor !== undefined) add('"actor" = ?', q.actor);
+  if (q.target !== undefined) add('"target" = ?', q.target);
   if (q.action !== undefined) {
     if (q.action.endsWith('*')) {
-      where.push(`"action" LIKE ? ESCAPE '\\'`);
-      params.push(q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`) + '%');
+      add(`"action" LIKE ? ESCAPE '\\'`, q.action.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`) + '%');
     } else {
-      where.push('"action" = ?');
-      params.push(q.action);
+      add('"action" = ?', q.action);
     }
   }
-  if (q.since_revision !== undefined) where.push('"revision" > ?') && params.push(q.since_revision);
+  if (q.since_revision !== undefined) add('"revision" > ?', q.since_revision);
   const cond = where.length ? ` WHERE ${where.join(' AND ')}` : '';
   return ctx.db.read(async () => {
     const [{ n }] = await ctx.db.query<{ n: number | string }[]>(`SELECT COUNT(*) AS "n" FROM "audit"${cond}`, params);

@@ -12,7 +12,24 @@ import * as settings from './settings';
 import * as signingKeys from './signing-keys';
 import { listenRevisions } from './pg-listen';
 import { SnapshotLoader } from './snapshot-load';
-import type { AdminTokenView, AdminTokenWithSecret, AuditQuery, AuditView, ApplyResult, ConfigStore, ConsumerView, ConsumerWithSecret, DeleteResult, Page, RevocationInput, RevocationView, RouteView, RuleInput, RuleView, KeyView } from './store-api';
+import type {
+  AdminTokenView,
+  AdminTokenWithSecret,
+  AuditQuery,
+  AuditView,
+  ApplyResult,
+  ConfigStore,
+  ConsumerView,
+  ConsumerWithSecret,
+  DeleteResult,
+  Page,
+  RevocationInput,
+  RevocationView,
+  RouteView,
+  RuleInput,
+  RuleView,
+  KeyView,
+} from './store-api';
 
 type RouteCreate = Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;
 type RouteReplace = Omit<RouteRecord, 'name' | 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>;

@@ -2,13 +2,14 @@ import { Command } from 'commander';
 import type { Context } from '../context';
 import { statusView, type Status } from '../output/views';
 
-/** `oauth2ctl status`: is the admin API up, and at which store revision (exit 5 when unreachable). */
+/** `oauth2ctl status`: is the admin API up, at which store revision, acting as which token and role (exit 5 when unreachable). */
 export function statusCommand(ctx: Context): Command {
-  return new Command('status').description('admin API health and store revision').action(async () => {
+  return new Command('status').description('admin API health, store revision, and the admin token in use (name and role)').action(async () => {
     const client = ctx.client();
     const health = await client.health();
     const { revision } = await client.revision();
-    const status: Status = { server: client.server, health, revision };
+    const whoami = await client.whoami();
+    const status: Status = { server: client.server, health, revision, acting_as: whoami };
     ctx.render(status, statusView);
   });
 }

@@ -5,6 +5,8 @@ export interface Status {
   server: string;
   health: unknown;
   revision: number;
+  /** The admin token in use (`GET /v1/whoami`). */
+  acting_as: { name: string; role: string };
 }
 
 export function statusView(s: Status): string {
@@ -12,6 +14,7 @@ export function statusView(s: Status): string {
     ['server', s.server],
     ['admin API', healthText(s.health)],
     ['revision', s.revision],
+    ['acting as', `${s.acting_as.name} (role ${s.acting_as.role})`],
   ]);
 }
 
