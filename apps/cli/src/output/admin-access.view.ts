@@ -27,7 +27,7 @@ export function adminTokensTable(page: PageDto<AdminTokenDto>, offset?: number):
 /** A summary as one cell: `fields=a,b` and `n=3` pairs (names and counts only, as the API keeps them). */
 function summaryText(s: Record<string, unknown>): string {
   const parts = Object.entries(s)
-    .filter(([, v]) => !(typeof v === 'number' && v === 0))
+    .filter(([, v]) => !(v === 0 || (Array.isArray(v) && v.length === 0)))
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`);
   return parts.length ? parts.join(' ') : '-';
 }
