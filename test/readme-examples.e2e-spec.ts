@@ -150,6 +150,18 @@ describe('README examples', () => {
     expect(r.out).toMatch(/"warnings":\[/);
   });
 
+  it('Admin access: a viewer token for CI, refused writes, the audit trail of a consumer', async () => {
+    const r = await runBlock(firstSh('Admin access'));
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringMatching(/^acting as: +ci-dashboard \(role viewer\)$/m) });
+    expect(r.out).toMatch(/role viewer may not POST \/v1\/consumers/);
+    expect(r.out).toMatch(/^refused, exit 4$/m);
+    expect(r.out).toMatch(/^ci-dashboard +viewer /m);
+    expect(r.out).toMatch(/ root +admin +consumer\.rotate_secret +billing /);
+    expect(r.out).toMatch(/ root +admin +consumer\.create +billing /);
+    expect(r.out).toMatch(/"items":\[\{"id":\d+,"at":"[^"]+","actor":"root","role":"admin","action":"consumer.rotate_secret","target":"billing"/);
+    expect(r.out).toMatch(/^revoked admin token ci-dashboard$/m);
+  });
+
   it('the example error line is what oauth2ctl prints', async () => {
     const m = /`bin\/oauth2ctl (allow add [^`]+)` prints\s+`(oauth2ctl: [^`]+)`/.exec(README);
     expect(m).not.toBeNull();

@@ -1,8 +1,11 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, BeforeApplicationShutdown, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
 import type { ConfigStore } from '@oauth2/store';
 import type { Server } from 'node:http';
+import { AdminTokensModule } from './admin-tokens/admin-tokens.module';
 import { ApplyModule } from './apply/apply.module';
+import { AuditModule } from './audit/audit.module';
+import { AuditInterceptor } from './common/audit.interceptor';
 import { AdminTokenGuard } from './common/admin-token.guard';
 import { ErrorFilter } from './common/error.filter';
 import { logger } from './common/logger';
@@ -60,13 +63,28 @@ export class AppModule {
   static forRoot(deps: AppDeps): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConsumersModule, RoutesModule, RulesModule, SettingsModule, ApplyModule, RevisionModule, RevocationsModule, ExplainModule, KeysModule, NodesModule, ConsoleModule],
+      imports: [
+        ConsumersModule,
+        RoutesModule,
+        RulesModule,
+        SettingsModule,
+        ApplyModule,
+        RevisionModule,
+        RevocationsModule,
+        ExplainModule,
+        KeysModule,
+        NodesModule,
+        ConsoleModule,
+        AdminTokensModule,
+        AuditModule,
+      ],
       controllers: [HealthController],
       providers: [
         { provide: ENV, useValue: deps.env },
         { provide: STORE, useValue: deps.store },
         { provide: ADMIN_TOKEN, useValue: deps.admin },
         { provide: APP_GUARD, useClass: AdminTokenGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: true }) },
         Lifecycle,

@@ -6,23 +6,24 @@ import { json, text, type NextFunction, type Request, type Response } from 'expr
 import { logger } from './common/logger';
 import { bodyParserErrors } from './common/error.filter';
 import { completeErrorResponses } from './common/api-docs';
-
+import { callerOf } from './common/admin-token.guard';
+import { requestId, requestIdOf } from './common/request-id';
 import { BODY_LIMIT_BYTES } from './config/env.config';
 
-/**
- * `constructor` / `__proto__` / `prototype` keys slip past class-validator's whitelist (every object
- * "has" them), so they are refused while parsing; the parse error becomes a 400.
- */
 /** One line per request: method, path WITHOUT the query string, status, duration. No headers (the admin token). */
 function accessLog(req: Request, res: Response, next: NextFunction): void {
   const start = process.hrtime.bigint();
   res.once('finish', () => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, request_id: requestIdOf(req), actor: callerOf(req)?.name }, 'request');
   });
   next();
 }
 
+/**
+ * `constructor` / `__proto__` / `prototype` keys slip past class-validator's whitelist (every object
+ * "has" them), so they are refused while parsing; the parse error becomes a 400.
+ */
 function refuseProtoKeys(key: string, value: unknown): unknown {
   if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new SyntaxError(`property "${key}" is not allowed`);
   return value;
@@ -33,6 +34,7 @@ function refuseProtoKeys(key: string, value: unknown): unknown {
  * (OAUTH2_APPLY_MAX_BYTES): a whole configuration can be far bigger than any one resource.
  */
 export function setupHttp(app: INestApplication, applyMaxBytes: number): void {
+  app.use(requestId);
   app.use(accessLog);
   // /v1/apply reads the document as raw text (YAML or JSON) and hands it to the store unparsed;
   // mounted first so the JSON parser below skips that request.

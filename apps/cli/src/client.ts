@@ -1,7 +1,13 @@
 import { Agent, request } from 'undici';
 // Type-only: erased at build time, so the CLI loads none of the DTOs' class-validator / swagger code.
 import type {
+  AdminTokenDeletedDto,
+  AdminTokenDto,
+  AdminTokenWithSecretDto,
   ApplyResultDto,
+  AuditEntryDto,
+  AuditQueryDto,
+  CreateAdminTokenDto,
   ConsumerDto,
   ConsumerWithSecretDto,
   CreateConsumerDto,
@@ -26,6 +32,7 @@ import type {
   RuleInputDto,
   SettingsDto,
   WhoDto,
+  WhoamiDto,
 } from '@oauth2/contracts';
 import { ApiError, CliError, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
@@ -263,5 +270,23 @@ export class AdminClient {
   export(format: 'yaml' | 'json', redact: boolean): Promise<unknown> {
     // `format` always explicit: the API also negotiates on Accept, and the caller's choice must win.
     return this.call('GET', '/v1/export', { query: { format, redact: redact || undefined } });
+  }
+
+  /** The token this client acts with: its name and role. */
+  whoami(): Promise<WhoamiDto> {
+    return this.call('GET', '/v1/whoami');
+  }
+  /** The answer shows the token, this once. */
+  createAdminToken(input: CreateAdminTokenDto): Promise<AdminTokenWithSecretDto> {
+    return this.call('POST', '/v1/admin-tokens', { json: input });
+  }
+  listAdminTokens(): Promise<PageDto<AdminTokenDto>> {
+    return this.call('GET', '/v1/admin-tokens');
+  }
+  revokeAdminToken(name: string): Promise<AdminTokenDeletedDto> {
+    return this.call('DELETE', `/v1/admin-tokens/${seg(name)}`);
+  }
+  audit(q: AuditQueryDto): Promise<PageDto<AuditEntryDto>> {
+    return this.call('GET', '/v1/audit', { query: { ...q } });
   }
 }

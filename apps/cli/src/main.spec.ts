@@ -187,14 +187,16 @@ describe('output', () => {
     expect(JSON.parse(r.stdout)).toEqual({ items: [], total: 0 });
   });
 
-  it('status shows health, revision and nodes', async () => {
+  it('status shows health, revision, the acting token and nodes', async () => {
     replies['GET /healthz'] = { status: 200, body: { status: 'ok' } };
     replies['GET /v1/revision'] = { status: 200, body: { revision: 12 } };
     const node = { name: 'gw-1:8000', version: '0.1.0', revision: 11, lag: 1, status: 'live', workers: 2, heartbeat_s: 10, started_at: 't0', last_seen: 't1', counters: {} };
     replies['GET /v1/nodes'] = { status: 200, body: { items: [node], total: 1 } };
+    replies['GET /v1/whoami'] = { status: 200, body: { name: 'ci', role: 'viewer' } };
     const r = await cli(['-o', 'json', 'status']);
-    expect(JSON.parse(r.stdout)).toEqual({ server: base, health: { status: 'ok' }, revision: 12, nodes: [node] });
+    expect(JSON.parse(r.stdout)).toEqual({ server: base, health: { status: 'ok' }, revision: 12, acting_as: { name: 'ci', role: 'viewer' }, nodes: [node] });
     const t = await cli(['status']);
+    expect(t.stdout).toMatch(/^acting as:\s+ci \(role viewer\)$/m);
     expect(t.stdout).toMatch(/^NODE\s+VERSION\s+REVISION\s+LAG\s+WORKERS\s+STATUS\s+LAST_SEEN$/m);
     expect(t.stdout).toMatch(/^gw-1:8000\s+0\.1\.0\s+11\s+1\s+2\s+live\s+t1$/m);
     expect(seen[0].headers.authorization).toBeUndefined();

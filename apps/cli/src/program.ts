@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { adminTokenCommand } from './commands/admin-token.command';
 import { allowCommand } from './commands/allow.command';
 import { applyCommand } from './commands/apply.command';
+import { addAuditCommand } from './commands/audit.command';
 import { consumerCommand } from './commands/consumer.command';
 import { explainCommand } from './commands/explain.command';
 import { exportCommand } from './commands/export.command';
@@ -108,7 +110,9 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
     .addCommand(statusCommand(ctx))
     .addCommand(explainCommand(ctx))
     .addCommand(keysCommand(ctx))
-    .addCommand(tokenCommand(ctx));
+    .addCommand(tokenCommand(ctx))
+    .addCommand(adminTokenCommand(ctx));
+  addAuditCommand(program, ctx);
 
   forEachCommand(program, (c) => {
     // An action on a noun turns off commander's implicit `help` verb: ask for it explicitly.

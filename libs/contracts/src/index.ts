@@ -14,3 +14,4 @@ export * from './keys.dto';
 export * from './explain.dto';
 export * from './revocations.dto';
 export * from './nodes.dto';
+export * from './admin-access.dto';

@@ -1,4 +1,5 @@
 import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
+import { currentIntent, insertAudit } from './audit';
 import { invalid } from './errors';
 import type { SecretBox } from './secret-box';
 import type { ConsumerView, Page, RouteView, RuleView } from './store-api';
@@ -16,12 +17,17 @@ export const REVISION_CHANNEL = 'oauth2_revision';
 /**
  * A config write: one write transaction that also bumps the revision; returns fn's result. On
  * PostgreSQL it also queues a NOTIFY, which the server delivers only if (and when) it commits.
+ * Inside an admin API request (`withAudit`, audit.ts) it also inserts the request's audit row, in
+ * the same transaction: a write that rolls back (an error, a dry run) leaves no row.
  */
 export function change<T>(ctx: StoreContext, fn: () => Promise<T>, commit = true): Promise<T> {
+  const intent = currentIntent();
   return ctx.db.write(async () => {
     await ctx.db.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
     if (ctx.db.dialect === 'postgres') await ctx.db.query(`SELECT pg_notify('${REVISION_CHANNEL}', "value"::text) FROM "revision" WHERE "id" = 1`);
-    return fn();
+    const out = await fn();
+    if (intent && commit) await insertAudit(ctx, intent, out);
+    return out;
   }, commit);
 }
 

@@ -7,3 +7,5 @@ export { openStore } from './open';
 export { describeDatabase, isPostgresUrl } from './dialect';
 export { ensureAdminToken } from './files';
 export { decodeMasterKey } from './secret-box';
+export { withAudit } from './audit';
+export { hashAdminToken, ROOT_TOKEN_NAME, MIN_EXPIRES_IN, MAX_EXPIRES_IN } from './admin-tokens';

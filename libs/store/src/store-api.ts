@@ -137,6 +137,67 @@ export interface NodeView {
   counters: NodeCounters;
 }
 
+/** Admin roles (docs/admin-api.md, "Admin access"): each includes the one before. */
+export const ADMIN_ROLES = ['viewer', 'operator', 'admin'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+/** Who makes a write through the admin API: recorded in its audit row. */
+export interface AuditActor {
+  /** The admin token's name (`root` for the bootstrap token). */
+  name: string;
+  role: AdminRole;
+  source_ip?: string;
+  request_id?: string;
+}
+
+/**
+ * What a write made inside `withAudit(intent, ...)` records: `describe` runs inside the write's
+ * transaction on the write's result and names the target and the changed fields / counts (never a
+ * value of a secret, token or key).
+ */
+export interface AuditIntent {
+  actor: AuditActor;
+  action: string;
+  describe(result: unknown): { target: string | null; summary: Record<string, unknown> };
+}
+
+export interface AuditView {
+  id: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string | null;
+  /** The revision the write produced (admin token writes do not bump it: the revision they ran at). */
+  revision: number;
+  source_ip: string | null;
+  request_id: string | null;
+  summary: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  limit: number;
+  offset: number;
+  actor?: string;
+  target?: string;
+  /** Exact, or a prefix ending in `*` (`key.*`). */
+  action?: string;
+  /** Only rows whose revision is greater than this. */
+  since_revision?: number;
+}
+
+export interface AdminTokenView {
+  name: string;
+  role: AdminRole;
+  created_at: string | null;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+/** Only returned by create: the token itself, shown once. */
+export interface AdminTokenWithSecret extends AdminTokenView {
+  token: string;
+}
+
 /** What watchRevisions reports about its connection (for logs). */
 export interface RevisionWatchStatus {
   /** true once subscribed (again); false when the connection was lost and a retry is scheduled. */
@@ -205,6 +266,21 @@ export interface ConfigStore {
   heartbeat(node: NodeHeartbeat): Promise<void>;
   /** Nodes heard from within the 24 h expiry, by name, with status and lag. */
   listNodes(): Promise<Page<NodeView>>;
+
+  /** Named admin tokens: neither bumps the revision (gateways do not reload on them); each is audited. */
+  createAdminToken(input: { name: string; role: string; expires_in?: number }): Promise<AdminTokenWithSecret>;
+  /** By name; never the token or its hash. */
+  listAdminTokens(): Promise<AdminTokenView[]>;
+  deleteAdminToken(name: string): Promise<{ deleted: string }>;
+  /** The token whose SHA-256 (hex) is `tokenHash`, expired or not; null if none. One indexed read. */
+  findAdminToken(tokenHash: string): Promise<(AdminTokenView & { token_hash: string }) | null>;
+  /** Records a use (the caller writes it at most once a minute per token). */
+  touchAdminToken(name: string, at: string): Promise<void>;
+
+  /** The audit log, newest first. */
+  listAudit(q: AuditQuery): Promise<Page<AuditView>>;
+  /** Deletes audit rows older than `before` (ISO time); returns how many. */
+  pruneAudit(before: string): Promise<number>;
 
   close(): Promise<void>;
 }

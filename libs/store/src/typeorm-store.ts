@@ -1,5 +1,7 @@
 import type { RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
+import * as adminTokens from './admin-tokens';
 import { applyDocument } from './apply';
+import * as audit from './audit';
 import { currentRevision, type StoreContext } from './context';
 import * as consumers from './consumers';
 import { exportDocument } from './export';
@@ -12,6 +14,10 @@ import * as signingKeys from './signing-keys';
 import { listenRevisions } from './pg-listen';
 import { SnapshotLoader } from './snapshot-load';
 import type {
+  AdminTokenView,
+  AdminTokenWithSecret,
+  AuditQuery,
+  AuditView,
   ApplyResult,
   ConfigStore,
   ConsumerView,
@@ -162,6 +168,28 @@ export class TypeormConfigStore implements ConfigStore {
   }
   listNodes(): Promise<Page<NodeView>> {
     return nodes.listNodes(this.ctx);
+  }
+  createAdminToken(input: { name: string; role: string; expires_in?: number }): Promise<AdminTokenWithSecret> {
+    return adminTokens.createAdminToken(this.ctx, input);
+  }
+  listAdminTokens(): Promise<AdminTokenView[]> {
+    return adminTokens.listAdminTokens(this.ctx);
+  }
+  deleteAdminToken(name: string): Promise<{ deleted: string }> {
+    return adminTokens.deleteAdminToken(this.ctx, name);
+  }
+  findAdminToken(tokenHash: string): Promise<(AdminTokenView & { token_hash: string }) | null> {
+    return adminTokens.findAdminToken(this.ctx, tokenHash);
+  }
+  touchAdminToken(name: string, at: string): Promise<void> {
+    return adminTokens.touchAdminToken(this.ctx, name, at);
+  }
+
+  listAudit(q: AuditQuery): Promise<Page<AuditView>> {
+    return audit.listAudit(this.ctx, q);
+  }
+  pruneAudit(before: string): Promise<number> {
+    return audit.pruneAudit(this.ctx, before);
   }
 
   /** Waits for queued work, then closes the connection. Idempotent. */

@@ -8,6 +8,7 @@ import { toApplyResult } from './apply.mapper';
 import { renderExport, wantsYaml } from './export.renderer';
 import { RawText } from './raw-text.decorator';
 import { ApiDoc, APPLY_EXAMPLE } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 /** Declarative config (Higress WasmPlugin or C++ `_rules_` shape) and its export. */
 @ApiTags('apply')
@@ -17,6 +18,7 @@ export class ApplyController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post('apply')
+  @Role('operator', 'apply')
   @ApiDoc('Replace settings, consumers and rules with a Higress WasmPlugin or plugin-config document, in one transaction (dry_run=true validates only)', [400], {
     400: 'the document is invalid: `errors` lists every problem with its document path; nothing changed',
   })
@@ -29,6 +31,7 @@ export class ApplyController {
   }
 
   @Get('export')
+  @Role((req) => (req.query.redact === 'true' ? 'viewer' : 'admin'))
   @ApiDoc('The whole config as a WasmPlugin document (YAML or JSON), secrets included unless redact=true', [400])
   @ApiProduces('application/json', 'application/yaml')
   @ApiOkResponse({ description: 'a WasmPlugin document that /v1/apply takes back; secrets included unless ?redact=true' })

@@ -21,6 +21,10 @@ const ERRORS: Record<number, { description: string; example: Record<string, unkn
     },
   },
   401: { description: 'admin token missing or wrong (`WWW-Authenticate: Bearer`)', example: { code: 401, msg: 'admin token required' } },
+  403: {
+    description: 'the token is valid but its role may not do this (`reason: forbidden_role`)',
+    example: { code: 403, msg: 'role viewer may not POST /v1/consumers; it needs operator', reason: 'forbidden_role' },
+  },
   404: { description: 'no such resource', example: { code: 404, msg: 'consumer "consumer1" not found', field: 'name' } },
   409: {
     description: 'conflicts with the store (already exists, or still in use)',
@@ -55,12 +59,13 @@ export function ApiDoc(summary: string, errors: ErrorStatus[], notes: Partial<Re
   );
 }
 
-/** 401 on every operation that needs the admin token, 503 on every write, 413 on every body, 500 everywhere; and the token is not a JWT. */
+/** 401 and 403 on every operation that needs the admin token, 503 on every write, 413 on every body, 500 everywhere; and the token is not a JWT. */
 export function completeErrorResponses(doc: OpenAPIObject): OpenAPIObject {
   for (const ops of Object.values(doc.paths)) {
     for (const [method, op] of Object.entries(ops) as [string, { security?: unknown[]; responses: Record<string, unknown>; requestBody?: unknown }][]) {
       if (!op || typeof op !== 'object' || !('responses' in op)) continue;
       if (op.security?.length) op.responses['401'] ??= errorResponse(401);
+      if (op.security?.length) op.responses['403'] ??= errorResponse(403);
       if (method !== 'get') op.responses['503'] ??= errorResponse(503);
       if (op.requestBody) op.responses['413'] ??= errorResponse(413);
       op.responses['500'] ??= errorResponse(500);

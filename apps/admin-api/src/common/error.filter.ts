@@ -12,6 +12,8 @@ export interface ErrorBody {
   /** The offending field or path (`name`, `client_id`, `allow[0]`), when one is to blame. */
   field?: string;
   errors?: string[];
+  /** A machine-readable cause where the status alone is ambiguous: `forbidden_role` on 403. */
+  reason?: string;
 }
 
 const STORE_STATUS: Record<string, number> = { validation: 400, not_found: 404, conflict: 409 };
@@ -60,7 +62,8 @@ function fromHttpException(e: HttpException): ErrorBody {
     const errors = raw.map((m) => oneLine(String(m), 500));
     return { code: status, msg: errors.join('; '), errors };
   }
-  return { code: status, msg: oneLine(String(raw ?? e.message), 500) };
+  const reason = typeof res === 'object' && res !== null && typeof (res as { reason?: unknown }).reason === 'string' ? (res as { reason: string }).reason : undefined;
+  return { code: status, msg: oneLine(String(raw ?? e.message), 500), ...(reason ? { reason } : {}) };
 }
 
 /**

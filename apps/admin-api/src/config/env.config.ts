@@ -46,6 +46,8 @@ export class EnvConfig extends SharedEnv {
   @Min(BODY_LIMIT_BYTES)
   @Max(APPLY_MAX_BYTES_CEILING)
   OAUTH2_APPLY_MAX_BYTES: number = APPLY_MAX_BYTES_DEFAULT;
+  /** Audit rows older than this many days are deleted (at start, then hourly). */
+  @Env('an integer >= 1 (days)') @Transform(toInt) @IsInt() @Min(1) OAUTH2_AUDIT_RETENTION_DAYS: number = 365;
 }
 
 /** Returns the config, or throws an EnvError whose message is ONE line naming every bad variable. */

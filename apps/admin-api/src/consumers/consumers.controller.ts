@@ -8,6 +8,7 @@ import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { toConsumer, toConsumerPage, toConsumerWithSecret } from './consumer.mapper';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 @ApiTags('consumers')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class ConsumersController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @Role('operator', 'consumer.create')
   @ApiDoc('Register a consumer (OAuth2 client); the answer shows its client_secret, this once', [400, 409], { 409: 'the name or the client_id is already used' })
   @ApiExampleBody(
     CreateConsumerDto,
@@ -28,6 +30,7 @@ export class ConsumersController {
   }
 
   @Get()
+  @Role('viewer')
   @ApiDoc('List consumers (never their secrets); ?q= keeps those whose name or client_id contains it', [400])
   @ApiOkResponse({ type: ConsumerPageDto })
   async list(@Query() q: ConsumerListQueryDto): Promise<ConsumerPageDto> {
@@ -35,6 +38,7 @@ export class ConsumersController {
   }
 
   @Get(':name')
+  @Role('viewer')
   @ApiDoc('Show one consumer (without its secret)', [400, 404])
   @ApiOkResponse({ type: ConsumerDto })
   async get(@Param('name', NameParamPipe) name: string): Promise<ConsumerDto> {
@@ -42,6 +46,7 @@ export class ConsumersController {
   }
 
   @Delete(':name')
+  @Role('operator', 'consumer.delete')
   @ApiDoc('Delete a consumer; refused while a rule allows it, unless force=true', [400, 404, 409], { 409: 'a rule still allows it (force=true removes it from them)' })
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('name', NameParamPipe) name: string, @Query() q: ForceQueryDto): Promise<DeleteResultDto> {
@@ -49,6 +54,7 @@ export class ConsumersController {
   }
 
   @Post(':name/rotate-secret')
+  @Role('operator', 'consumer.rotate_secret')
   @ApiDoc('Replace the client_secret; tokens obtained with the old one stop verifying', [400, 404])
   @HttpCode(200)
   @ApiExampleBody(RotateSecretDto, { client_secret: 'Qm9vbGVhbi1yb3RhdGVkLXNlY3JldC0wMTIzNDU2Nzg5' }, 'a secret of your own ({} generates one)')

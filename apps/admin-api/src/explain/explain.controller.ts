@@ -5,6 +5,7 @@ import { NameParamPipe } from '../common/params';
 import { toExplainInput, toExplainResult, toGrants, toWho } from './explain.mapper';
 import { ExplainService } from './explain.service';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 @ApiTags('explain')
 @ApiBearerAuth()
@@ -13,6 +14,7 @@ export class ExplainController {
   constructor(private readonly service: ExplainService) {}
 
   @Post('explain')
+  @Role('viewer')
   @ApiExampleBody(ExplainRequestDto, { host: 'api.example.com', path: '/api/orders', consumer: 'consumer1' }, 'as if consumer1 sent a valid token (or give token instead of consumer)')
   @HttpCode(200)
   @ApiDoc('What the gateway would answer to a request, and why (route, rule, global_auth row, each verification step)', [400])
@@ -22,6 +24,7 @@ export class ExplainController {
   }
 
   @Get('consumers/:name/grants')
+  @Role('viewer')
   @ApiDoc('Every route and domain rule: can this consumer get through, and if not why', [400, 404], { 404: 'no such consumer' })
   @ApiOkResponse({ type: GrantsDto })
   async grants(@Param('name', NameParamPipe) name: string): Promise<GrantsDto> {
@@ -29,6 +32,7 @@ export class ExplainController {
   }
 
   @Get('routes/:name/who')
+  @Role('viewer')
   @ApiDoc('Which consumers pass on this route (allow-list, any consumer, or anyone)', [400, 404], { 404: 'no such route' })
   @ApiOkResponse({ type: WhoDto })
   async who(@Param('name', NameParamPipe) name: string): Promise<WhoDto> {

@@ -5,6 +5,7 @@ import type { ConfigStore } from '@oauth2/store';
 import { STORE } from '../common/tokens';
 import { toKey, toKeyList } from './key.mapper';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 /** A kid from the URL: ours are RFC 7638 thumbprints (43 base64url characters); be a little lenient. */
 class KidParamPipe implements PipeTransform<string, string> {
@@ -22,6 +23,7 @@ export class KeysController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Get()
+  @Role('viewer')
   @ApiDoc('List gateway signing keys (empty under signing_alg HS256: tokens are signed with each client secret)', [])
   @ApiOkResponse({ type: KeyListDto })
   async list(): Promise<KeyListDto> {
@@ -29,6 +31,7 @@ export class KeysController {
   }
 
   @Post('rotate')
+  @Role('operator', 'key.rotate')
   @ApiExampleBody(RotateKeyDto, { alg: 'ES256' }, 'a new ES256 key (also switches signing_alg to ES256); {} keeps the current alg')
   @ApiDoc('Create a new active signing key; the previous one keeps verifying until retired', [400])
   @HttpCode(200)
@@ -38,6 +41,7 @@ export class KeysController {
   }
 
   @Post(':kid/retire')
+  @Role('operator', 'key.retire')
   @ApiDoc('Retire a key that no longer signs (stop publishing and accepting it)', [400, 404, 409], {
     409: 'the active key, or tokens it signed may still be valid (the message names when it becomes retirable)',
   })

@@ -4,6 +4,7 @@ import { NodeListDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import { ApiDoc } from '../common/api-docs';
 import { STORE } from '../common/tokens';
+import { Role } from '../common/roles';
 import { toNodeList } from './node.mapper';
 
 /** Gateway nodes (SPEC §11): who enforces which revision, from their heartbeats. Read-only. */
@@ -14,6 +15,7 @@ export class NodesController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Get()
+  @Role('viewer')
   @ApiDoc('List gateway nodes from their heartbeats, with status (live/stale) and lag behind the store revision', [])
   @ApiOkResponse({ type: NodeListDto })
   async list(): Promise<NodeListDto> {

@@ -4,6 +4,7 @@ import { RevisionDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import { ApiDoc } from '../common/api-docs';
 import { STORE } from '../common/tokens';
+import { Role } from '../common/roles';
 
 /** The store revision: every landed write bumps it; a gateway has caught up when its status port /revision says the same. */
 @ApiTags('revision')
@@ -13,6 +14,7 @@ export class RevisionController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Get('revision')
+  @Role('viewer')
   @ApiDoc('The store revision (compare with the gateway status port /revision)', [])
   @ApiOkResponse({ type: RevisionDto })
   async revision(): Promise<RevisionDto> {

@@ -7,6 +7,7 @@ import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { revocationInput, toRevocation, toRevocationPage } from './revocation.mapper';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 /** A revocation id from the URL: a positive decimal integer. */
 class RevocationIdPipe implements PipeTransform<string, number> {
@@ -24,6 +25,7 @@ export class RevocationsController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @Role('operator', 'revocation.create')
   @ApiExampleBody(RevocationInputDto, { client_id: '463e7bcc-9e01-40a2-8516-494794a50c28' }, 'every token this client holds now (or jti: one token)')
   @ApiDoc('Revoke one token (jti) or every token a client holds now (client_id)', [400])
   @ApiCreatedResponse({ type: RevocationDto })
@@ -32,6 +34,7 @@ export class RevocationsController {
   }
 
   @Get()
+  @Role('viewer')
   @ApiDoc('List revocations in force', [400])
   @ApiOkResponse({ type: RevocationPageDto })
   async list(@Query() q: PageQueryDto): Promise<RevocationPageDto> {
@@ -39,6 +42,7 @@ export class RevocationsController {
   }
 
   @Delete(':id')
+  @Role('operator', 'revocation.delete')
   @ApiDoc('Remove a revocation (its tokens work again until they expire)', [400, 404])
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('id', RevocationIdPipe) id: number): Promise<DeleteResultDto> {

@@ -8,6 +8,7 @@ import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { replaceFields, routeFields, toRoute, toRoutePage } from './route.mapper';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 /** Route names may hold "/" (Higress `namespace/ingress`): clients send it as %2F in the path. */
 @ApiTags('routes')
@@ -17,6 +18,7 @@ export class RoutesController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @Role('operator', 'route.create')
   @ApiExampleBody(
     CreateRouteDto,
     { name: 'route-a', hosts: ['api.example.com'], path_prefix: '/api', upstream: 'http://127.0.0.1:9000', strip_prefix: true },
@@ -29,6 +31,7 @@ export class RoutesController {
   }
 
   @Get()
+  @Role('viewer')
   @ApiDoc('List routes', [400])
   @ApiOkResponse({ type: RoutePageDto })
   async list(@Query() q: PageQueryDto): Promise<RoutePageDto> {
@@ -36,6 +39,7 @@ export class RoutesController {
   }
 
   @Get(':name')
+  @Role('viewer')
   @ApiDoc('Show one route', [400, 404])
   @ApiOkResponse({ type: RouteDto })
   async get(@Param('name', NameParamPipe) name: string): Promise<RouteDto> {
@@ -43,6 +47,7 @@ export class RoutesController {
   }
 
   @Put(':name')
+  @Role('operator', 'route.update')
   @ApiExampleBody(ReplaceRouteDto, { hosts: ['api.example.com'], path_prefix: '/api', upstream: 'http://127.0.0.1:9001', strip_prefix: true }, 'the whole route: fields left out get their defaults')
   @ApiDoc('Replace a route in place (its rules stay)', [400, 404])
   @ApiOkResponse({ type: RouteDto })
@@ -51,6 +56,7 @@ export class RoutesController {
   }
 
   @Delete(':name')
+  @Role('operator', 'route.delete')
   @ApiDoc('Delete a route; refused while a rule names it, unless force=true', [400, 404, 409], { 409: 'a rule still names it (force=true removes it from them)' })
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('name', NameParamPipe) name: string, @Query() q: ForceQueryDto): Promise<DeleteResultDto> {

@@ -8,6 +8,7 @@ import { pageOf } from '../common/paging';
 import { STORE } from '../common/tokens';
 import { ruleInput, toRule, toRulePage } from './rule.mapper';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 @ApiTags('rules')
 @ApiBearerAuth()
@@ -16,6 +17,7 @@ export class RulesController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Post()
+  @Role('operator', 'rule.create')
   @ApiExampleBody(RuleInputDto, { routes: ['route-a'], allow: ['consumer1'] }, 'only consumer1 may use route-a')
   @ApiDoc('Add an allow-list rule on routes or domains; every route and consumer must exist', [400])
   @ApiCreatedResponse({ type: RuleDto })
@@ -24,6 +26,7 @@ export class RulesController {
   }
 
   @Get()
+  @Role('viewer')
   @ApiDoc('List rules in evaluation order', [400])
   @ApiOkResponse({ type: RulePageDto })
   async list(@Query() q: PageQueryDto): Promise<RulePageDto> {
@@ -31,6 +34,7 @@ export class RulesController {
   }
 
   @Get(':id')
+  @Role('viewer')
   @ApiDoc('Show one rule', [400, 404])
   @ApiOkResponse({ type: RuleDto })
   async get(@Param('id', RuleIdPipe) id: number): Promise<RuleDto> {
@@ -38,6 +42,7 @@ export class RulesController {
   }
 
   @Put(':id')
+  @Role('operator', 'rule.update')
   @ApiExampleBody(RuleInputDto, { domains: ['*.example.com'], allow: ['consumer1'], position: 0 }, 'the whole rule, here matching by domain and evaluated first')
   @ApiDoc('Replace a rule in place', [400, 404])
   @ApiOkResponse({ type: RuleDto })
@@ -46,6 +51,7 @@ export class RulesController {
   }
 
   @Delete(':id')
+  @Role('operator', 'rule.delete')
   @ApiDoc('Delete a rule', [400, 404])
   @ApiOkResponse({ type: DeleteResultDto })
   async remove(@Param('id', RuleIdPipe) id: number): Promise<DeleteResultDto> {

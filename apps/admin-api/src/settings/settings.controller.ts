@@ -5,6 +5,7 @@ import type { ConfigStore } from '@oauth2/store';
 import { STORE } from '../common/tokens';
 import { settingsPatch, toSettings } from './settings.mapper';
 import { ApiDoc, ApiExampleBody } from '../common/api-docs';
+import { Role } from '../common/roles';
 
 @ApiTags('settings')
 @ApiBearerAuth()
@@ -13,6 +14,7 @@ export class SettingsController {
   constructor(@Inject(STORE) private readonly store: ConfigStore) {}
 
   @Get()
+  @Role('viewer')
   @ApiDoc('Show every instance setting', [])
   @ApiOkResponse({ type: SettingsDto })
   async get(): Promise<SettingsDto> {
@@ -20,6 +22,7 @@ export class SettingsController {
   }
 
   @Patch()
+  @Role('operator', 'settings.update')
   @ApiExampleBody(PatchSettingsDto, { global_auth: true, token_ttl: 3600 }, 'require a token on every route; tokens live an hour')
   @ApiDoc('Change some settings (global_auth: null unsets it)', [400])
   @ApiOkResponse({ type: SettingsDto })

@@ -1,11 +1,13 @@
 import type { NodeDto } from '@oauth2/contracts';
 import { renderPairs, renderTable } from './table';
 
-/** `status`: the server asked, what its /healthz said, the store revision and the gateway nodes. */
+/** `status`: the server asked, what its /healthz said, the store revision, the token in use and the gateway nodes. */
 export interface Status {
   server: string;
   health: unknown;
   revision: number;
+  /** The admin token in use (`GET /v1/whoami`). */
+  acting_as: { name: string; role: string };
   nodes: NodeDto[];
 }
 
@@ -14,6 +16,7 @@ export function statusView(s: Status): string {
     ['server', s.server],
     ['admin API', healthText(s.health)],
     ['revision', s.revision],
+    ['acting as', `${s.acting_as.name} (role ${s.acting_as.role})`],
   ]);
   if (s.nodes.length === 0) return `${head}\n\nno gateway nodes have reported (they write a heartbeat every GATEWAY_HEARTBEAT_S)`;
   return `${head}\n\n${nodesTable(s.nodes)}`;

@@ -12,3 +12,4 @@ export * from './keys.view';
 export * from './revocations.view';
 export * from './explain.view';
 export * from './status.view';
+export * from './admin-access.view';
