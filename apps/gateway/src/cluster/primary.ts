@@ -8,7 +8,7 @@ import { die } from '../single';
 import { StatusController } from '../status/status.controller';
 import { STATUS_SOURCE } from '../status/status-source';
 import { oneLine } from '@oauth2/core';
-import { httpUrl } from '../urls';
+import { httpUrl, listenerUrl } from '../urls';
 import { ClusterSupervisor } from './supervisor';
 
 /** Composition root of the cluster primary: the status port over the supervisor. */
@@ -49,5 +49,5 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
     die(oneLine(e));
   }
   const authz = supervisor.authzPort !== null ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, supervisor.authzPort) } : {};
-  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), workers, ...authz }, 'listening');
+  log.info({ url: listenerUrl(env.GATEWAY_HOST, port, env.GATEWAY_TLS_CERT !== undefined), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), workers, ...authz }, 'listening');
 }

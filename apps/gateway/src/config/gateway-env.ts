@@ -1,8 +1,10 @@
 import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, SharedEnv, toBool, toInt } from '@oauth2/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export { EnvError };
+
+const PATH_EXPECTED = 'a PEM file path (at most 4096 characters)';
 
 /**
  * The gateway's environment, validated once at start-up (docs/configuration.md lists every variable): every `@Env` property is read
@@ -32,9 +34,16 @@ export class GatewayEnv extends SharedEnv {
   @Env('an integer 0-65535 (0 = any free port; unset = no authz listener)') @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535) GATEWAY_AUTHZ_PORT?: number;
   /** Loopback by default: the listener believes the forwarded headers of whoever reaches it. */
   @Env(HOST_EXPECTED) @Matches(HOST_RE) GATEWAY_AUTHZ_HOST = '127.0.0.1';
+  /** TLS on the proxy listener (docs/tls.md): both PEM paths, or neither (plain HTTP). Re-read when they change. */
+  @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CERT?: string;
+  @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_KEY?: string;
 }
 
 /** Validates the variables the gateway reads; throws one EnvError naming every bad variable. */
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
-  return loadEnvClass(GatewayEnv, env);
+  const cfg = loadEnvClass(GatewayEnv, env);
+  if ((cfg.GATEWAY_TLS_CERT === undefined) !== (cfg.GATEWAY_TLS_KEY === undefined)) {
+    throw new EnvError(`invalid environment: GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together (only ${cfg.GATEWAY_TLS_CERT === undefined ? 'GATEWAY_TLS_KEY' : 'GATEWAY_TLS_CERT'} is set)`);
+  }
+  return cfg;
 }

@@ -67,6 +67,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | 
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();
+    // HTTP/2 pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`): the upstream speaks HTTP/1.1.
+    if (lower.charCodeAt(0) === 58 /* : */) continue;
     if (HOP_BY_HOP.has(lower) || REPLACED.has(lower) || lower === dropHeader) continue;
     if (listed !== null && listed.has(lower)) continue;
     if (lower.charCodeAt(0) === 112 /* p */ && lower.startsWith('proxy-')) continue;
@@ -77,7 +79,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | 
   const remote = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   out.push('x-forwarded-for', prior ? `${prior}, ${remote}` : remote);
-  out.push('x-forwarded-proto', 'http');
+  out.push('x-forwarded-proto', (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http');
   const host = req.headers.host;
   if (host) out.push('x-forwarded-host', host);
   if (consumer !== null) out.push('x-mse-consumer', consumer);
