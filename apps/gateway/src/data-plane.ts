@@ -6,6 +6,7 @@ import type { GatewayEnv } from './config/gateway-env';
 import type { Logger } from './logger';
 import { createAuthzHandler } from './authz/authz-handler';
 import { Forwarder } from './proxy/forwarder';
+import { TrustedProxies } from './proxy/trusted-proxies';
 import { createGatewayHandler } from './proxy/gateway-handler';
 import { ProxyServer, type EdgeRefuse } from './proxy/proxy-server';
 import { refuse } from './proxy/responses';
@@ -42,17 +43,18 @@ export class DataPlane {
     metrics: GatewayMetrics,
     private readonly poller: SnapshotFeed,
   ) {
-    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader);
+    const trusted = new TrustedProxies(env.GATEWAY_TRUSTED_PROXIES);
+    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader, trusted);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
-    let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter });
-    if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, revokeJti: (jti, exp, clientId) => poller.revokeJti(jti, exp, clientId) });
+    let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter, trusted });
+    if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, trusted, revokeJti: (jti, exp, clientId) => poller.revokeJti(jti, exp, clientId) });
     const onBug = (err: unknown) => log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed');
     const edgeRefuse: EdgeRefuse = (res, code, close) => refuse(res, metrics, '', code, close);
     this.handler = handler;
     this.onBug = onBug;
     this.edgeRefuse = edgeRefuse;
-    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG }), onBug, edgeRefuse);
+    this.authz = env.GATEWAY_AUTHZ_PORT === undefined ? null : new ProxyServer(createAuthzHandler({ holder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, trusted }), onBug, edgeRefuse);
   }
 
   /** The authz listener's address once started; null when it is off. */

@@ -64,6 +64,11 @@ export interface AccessRequest {
   readonly authorization: string | string[] | undefined;
   /** A CORS preflight: OPTIONS with both Origin and Access-Control-Request-Method (see isCorsPreflight). */
   readonly corsPreflight?: boolean;
+  /**
+   * The request arrived over TLS: directly, or from a GATEWAY_TRUSTED_PROXIES peer saying
+   * `X-Forwarded-Proto: https`. Read only with require_https on; absent counts as not (fail closed).
+   */
+  readonly secure?: boolean;
 }
 
 /** Fetch's CORS preflight (never carries credentials): OPTIONS with Origin and Access-Control-Request-Method. */
@@ -81,7 +86,7 @@ export type AccessDecision =
       readonly consumer: string;
       readonly claims: DecisionClaims;
     }
-  | { readonly kind: 'refuse'; readonly route: CompiledRoute | undefined; readonly code: VerifyFailure | AccessFailure | GatewayFailure };
+  | { readonly kind: 'refuse'; readonly route: CompiledRoute | undefined; readonly code: VerifyFailure | AccessFailure | GatewayFailure | 'token_https_required' };
 
 export type Authenticated = { readonly ok: true; readonly consumer: string; readonly claims: DecisionClaims } | { readonly ok: false; readonly code: VerifyFailure };
 
@@ -111,7 +116,10 @@ export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds:
   const { host, path, matchPath } = req.target;
   const route = matchRoute(snap.routes, host, matchPath);
   trace?.route(route);
-  if (path.endsWith(snap.settings.auth_path)) return { kind: 'token_request', route };
+  if (path.endsWith(snap.settings.auth_path)) {
+    if (snap.settings.require_https && req.secure !== true) return { kind: 'refuse', route, code: 'token_https_required' };
+    return { kind: 'token_request', route };
+  }
   if (route === undefined && mode === 'proxy') return { kind: 'refuse', route, code: 'no_route' };
 
   const rule = matchRule(snap.rules, route?.name, host);
@@ -120,6 +128,9 @@ export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds:
   if (need === 'pass') return { kind: 'pass', route, rule: undefined };
   // A browser sends a preflight without credentials: with cors_preflight=pass the upstream answers it.
   if (req.corsPreflight === true && snap.settings.cors_preflight === 'pass') return { kind: 'pass', route, rule: undefined };
+
+  // require_https: a request that needs a token must not carry one in clear (RFC 6750 §5.3).
+  if (snap.settings.require_https && req.secure !== true) return { kind: 'refuse', route, code: 'https_required' };
 
   const bearer = verifier.bearer(req.authorization);
   if (!bearer.ok) {

@@ -22,7 +22,7 @@ export type VerifyFailure =
   | 'bad_lifetime'
   | 'revoked';
 
-export type AccessFailure = 'audience_mismatch' | 'not_allowed';
+export type AccessFailure = 'audience_mismatch' | 'not_allowed' | 'https_required';
 
 export type TokenEndpointFailure =
   | 'params_missing'
@@ -37,7 +37,8 @@ export type TokenEndpointFailure =
   | 'invalid_client_basic'
   | 'body_too_large'
   | 'method_not_allowed'
-  | 'too_many_attempts';
+  | 'too_many_attempts'
+  | 'token_https_required';
 
 export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request' | 'bad_path' | 'repeated_header' | 'trace_refused' | 'websocket_refused' | 'internal_error';
 
@@ -107,6 +108,8 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
 
   audience_mismatch: denied('token audience does not include this route'),
   not_allowed: denied('consumer is not allowed here'),
+  // require_https (docs/tls.md): a credential-bearing request over plain HTTP.
+  https_required: denied('HTTPS is required'),
 
   params_missing: badRequest('Authorize parameters are missing'),
   grant_type_missing: badRequest('grant_type is missing'),
@@ -121,6 +124,7 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   body_too_large: tokenEndpoint(413, 'request body too large (max 64 KiB)', 'invalid_request'),
   method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request', undefined, { allow: 'GET, POST' }),
   too_many_attempts: tokenEndpoint(429, 'too many failed client authentications; retry later', 'invalid_client'),
+  token_https_required: badRequest('HTTPS is required'),
 
   no_route: { status: 404, outcome: 'no_route', msg: 'no route' },
   upstream_unavailable: { status: 502, outcome: 'upstream_error', msg: 'upstream unavailable' },

@@ -10,6 +10,7 @@ import { PublicBaseUrl1768003200000 } from './migrations/1768003200000-PublicBas
 import { CorsPreflight1768089600000 } from './migrations/1768089600000-CorsPreflight';
 import { RevocationClientJti1768176000000 } from './migrations/1768176000000-RevocationClientJti';
 import { SealDomains1768262400000 } from './migrations/1768262400000-SealDomains';
+import { RequireHttps1768435200000 } from './migrations/1768435200000-RequireHttps';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   CorsPreflight1768089600000,
   RevocationClientJti1768176000000,
   SealDomains1768262400000,
+  RequireHttps1768435200000,
 ];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */

@@ -2,9 +2,12 @@ import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, Sha
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
+import { TrustedProxies } from '../proxy/trusted-proxies';
+
 export { EnvError };
 
 const PATH_EXPECTED = 'a PEM file path (at most 4096 characters)';
+const PROXIES_EXPECTED = 'comma-separated IPv4/IPv6 addresses or CIDRs (e.g. 10.0.0.0/8,fd00::/8)';
 
 /**
  * The gateway's environment, validated once at start-up (docs/configuration.md lists every variable): every `@Env` property is read
@@ -37,6 +40,8 @@ export class GatewayEnv extends SharedEnv {
   /** TLS on the proxy listener (docs/tls.md): both PEM paths, or neither (plain HTTP). Re-read when they change. */
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CERT?: string;
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_KEY?: string;
+  /** Peers whose X-Forwarded-For / -Proto are believed (docs/tls.md); default none. */
+  @Env(PROXIES_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TRUSTED_PROXIES?: string;
 }
 
 /** Validates the variables the gateway reads; throws one EnvError naming every bad variable. */
@@ -44,6 +49,13 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
   const cfg = loadEnvClass(GatewayEnv, env);
   if ((cfg.GATEWAY_TLS_CERT === undefined) !== (cfg.GATEWAY_TLS_KEY === undefined)) {
     throw new EnvError(`invalid environment: GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together (only ${cfg.GATEWAY_TLS_CERT === undefined ? 'GATEWAY_TLS_KEY' : 'GATEWAY_TLS_CERT'} is set)`);
+  }
+  if (cfg.GATEWAY_TRUSTED_PROXIES !== undefined) {
+    try {
+      new TrustedProxies(cfg.GATEWAY_TRUSTED_PROXIES);
+    } catch (e) {
+      throw new EnvError(`invalid environment: GATEWAY_TRUSTED_PROXIES=${JSON.stringify(cfg.GATEWAY_TRUSTED_PROXIES)} must be ${PROXIES_EXPECTED}: ${(e as Error).message}`);
+    }
   }
   return cfg;
 }

@@ -6,6 +6,7 @@ import type { CompiledRoute, Snapshot } from '@oauth2/core';
 import { statusClass, type GatewayMetrics } from '../status/metrics';
 import { acceptBody } from './body-gate';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers';
+import { TrustedProxies } from './trusted-proxies';
 import { sendFailure } from './responses';
 
 /** Where a route forwards: its origin (the pool key) and the base path prefixed to every request. */
@@ -163,6 +164,7 @@ export class Forwarder {
     private readonly timeoutMs: number,
     private readonly metrics: GatewayMetrics,
     private readonly authHeader: () => string = () => 'authorization',
+    private readonly trusted: TrustedProxies = new TrustedProxies(''),
   ) {
     const connect = buildConnector({ timeout: Math.min(timeoutMs, 10_000) });
     this.connector = (opts, cb) =>
@@ -214,7 +216,7 @@ export class Forwarder {
         origin: t.origin,
         path: upstreamPath(route, t.basePath, path, query),
         method: req.method ?? 'GET',
-        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader()),
+        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader(), this.trusted),
         body: hasBody ? req : null,
       },
       ex,
