@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Agent, fetch as undiciFetch, setGlobalDispatcher, getGlobalDispatcher, type Dispatcher } from 'undici';
-import { ADMIN_ENTRY, certSerial, makeTempDir, makeTestPki, runToExit, spawnAdmin, type AdminProcess, type TempDir, type TestPki } from '@oauth2/testing';
+import { ADMIN_ENTRY, certSerial, makeTempDir, makeTestPki, runOauth2ctl, runToExit, spawnAdmin, type AdminProcess, type TempDir, type TestPki } from '@oauth2/testing';
 
 // The admin API over TLS (ADMIN_TLS_CERT / ADMIN_TLS_KEY, docs/tls.md), with certificate rotation.
 let dir: TempDir;
@@ -95,4 +97,82 @@ describe('admin API over TLS', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe('admin-api: invalid environment: ADMIN_TLS_CERT and ADMIN_TLS_KEY must be set together (only ADMIN_TLS_KEY is set)');
   });
+});
+
+describe('oauth2ctl against the https admin API', () => {
+  const env = () => ({ OAUTH2_SERVER: admin.url, OAUTH2_ADMIN_TOKEN: admin.token });
+
+  it('--ca FILE: commands work over https', async () => {
+    const add = await runOauth2ctl(['--ca', pki.ca.cert, 'route', 'add', 'tls-r', '--upstream', 'http://127.0.0.1:9'], { env: env() });
+    expect([add.code, add.stderr]).toEqual([0, '']);
+    const ls = await runOauth2ctl(['--ca', pki.ca.cert, '-o', 'json', 'route', 'get', 'tls-r'], { env: env() });
+    expect(ls.code).toBe(0);
+    expect(JSON.parse(ls.stdout)).toMatchObject({ name: 'tls-r' });
+  });
+
+  it('OAUTH2_CA_FILE does the same', async () => {
+    const r = await runOauth2ctl(['status'], { env: { ...env(), OAUTH2_CA_FILE: pki.ca.cert } });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+  });
+
+  it('without the CA: one clear line, exit 5', async () => {
+    const r = await runOauth2ctl(['route', 'list'], { env: env() });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^oauth2ctl: TLS certificate of the admin API at https:\/\/127\.0\.0\.1:\d+ is not trusted \([A-Z_]+\): pass --ca FILE or set OAUTH2_CA_FILE to trust its CA\n$/);
+  });
+
+  it('a CA that did not issue the certificate: one line naming the file, exit 5', async () => {
+    const other = makeTestPki(`${dir.path}/other`);
+    const r = await runOauth2ctl(['--ca', other.ca.cert, 'route', 'list'], { env: env() });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(new RegExp(`^oauth2ctl: TLS certificate of the admin API at \\S+ is not trusted \\([A-Z_]+\\): the CA file ${other.ca.cert.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not vouch for it\\n$`));
+  });
+
+  it('a certificate that does not name the host: one line, exit 5', async () => {
+    const other = pki.issue('other-host', { cn: 'other.example', serverNames: true, san: 'DNS:other.example' });
+    const server = createHttpsServer({ cert: fs.readFileSync(other.cert), key: fs.readFileSync(other.key) }, (_q, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const r = await runOauth2ctl(['--ca', pki.ca.cert, 'route', 'list'], { env: { OAUTH2_SERVER: `https://127.0.0.1:${port}`, OAUTH2_ADMIN_TOKEN: admin.token } });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toBe(`oauth2ctl: TLS certificate of the admin API at https://127.0.0.1:${port} does not name host 127.0.0.1 (ERR_TLS_CERT_ALTNAME_INVALID)\n`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a client certificate served as a server one: one line, exit 5', async () => {
+    const server = createHttpsServer({ cert: fs.readFileSync(pki.clientB.cert), key: fs.readFileSync(pki.clientB.key) }, (_q, res) => res.end('{}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const r = await runOauth2ctl(['--ca', pki.ca.cert, 'route', 'list'], { env: { OAUTH2_SERVER: `https://127.0.0.1:${port}`, OAUTH2_ADMIN_TOKEN: admin.token } });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toBe(`oauth2ctl: TLS certificate of the admin API at https://127.0.0.1:${port} is not a server certificate (INVALID_PURPOSE)\n`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('an unreadable --ca file is a usage error (exit 2)', async () => {
+    const r = await runOauth2ctl(['--ca', `${dir.path}/missing.pem`, 'route', 'list'], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^oauth2ctl: cannot read the CA file .*missing\.pem \(ENOENT\)\n$/);
+  });
+
+  it('https:// to a plain-HTTP server: one line, exit 5', async () => {
+    const plain = await spawnAdmin();
+    try {
+      const r = await runOauth2ctl(['--ca', pki.ca.cert, 'route', 'list'], { env: { OAUTH2_SERVER: plain.url.replace('http:', 'https:'), OAUTH2_ADMIN_TOKEN: plain.token } });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/^oauth2ctl: TLS handshake with the admin API at \S+ failed \(\w+\); is it serving plain http:\/\/\?\n$/);
+    } finally {
+      await plain.stop();
+    }
+  }, 30_000);
 });

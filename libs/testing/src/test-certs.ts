@@ -20,7 +20,7 @@ export interface TestPki {
   /** Client certificates issued by the CA: CN=client-a (SAN dns:client-a.example), CN=client-b. */
   clientA: CertPair;
   clientB: CertPair;
-  /** Issues another certificate from the CA (a server one when `serverNames` is given). */
+  /** Issues another certificate from the CA (a server one, for localhost unless `san` says otherwise, with `serverNames`). */
   issue(name: string, opts?: { cn?: string; serverNames?: boolean; san?: string }): CertPair;
 }
 
@@ -40,7 +40,7 @@ export function makeTestPki(dir: string): TestPki {
     key(`${name}.key`);
     openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${opts.cn ?? name}`, '-out', `${name}.csr`], dir);
     const ext = opts.serverNames
-      ? 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n'
+      ? `subjectAltName=${opts.san ?? 'DNS:localhost,IP:127.0.0.1,IP:::1'}\nextendedKeyUsage=serverAuth\n`
       : `extendedKeyUsage=clientAuth\n${opts.san ? `subjectAltName=${opts.san}\n` : ''}`;
     fs.writeFileSync(p(`${name}.ext`), `basicConstraints=CA:FALSE\n${ext}`);
     openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(Date.now() * 100 + serial++), '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
