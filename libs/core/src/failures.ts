@@ -22,6 +22,9 @@ export type VerifyFailure =
   | 'bad_lifetime'
   | 'revoked';
 
+/** RFC 8705 §3: a certificate-bound token without its certificate (401 invalid_token, docs/tls.md). */
+export type BindingFailure = 'certificate_mismatch';
+
 export type AccessFailure = 'audience_mismatch' | 'not_allowed' | 'https_required';
 
 export type TokenEndpointFailure =
@@ -48,7 +51,7 @@ export type RevocationFailure = 'revocation_method_not_allowed' | 'store_unavail
 /** The authz listener's check requests that say nothing decidable (docs/external-authz.md). */
 export type CheckFailure = 'bad_check_request' | 'unknown_check_path';
 
-export type FailureCode = VerifyFailure | AccessFailure | TokenEndpointFailure | GatewayFailure | RevocationFailure | CheckFailure;
+export type FailureCode = VerifyFailure | BindingFailure | AccessFailure | TokenEndpointFailure | GatewayFailure | RevocationFailure | CheckFailure;
 
 /** The `outcome` label of gateway_requests_total (the success outcomes are `issued` and `proxied`). */
 export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request' | 'internal_error';
@@ -105,6 +108,8 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   not_yet_valid: jwt('token is not yet valid'),
   bad_lifetime: jwt('token lifetime exceeds token_ttl'),
   revoked: jwt('token has been revoked'),
+  // RFC 8705 §3: a token bound to a client certificate (cnf.x5t#S256), without that certificate.
+  certificate_mismatch: jwt('token is bound to a client certificate this request does not present'),
 
   audience_mismatch: denied('token audience does not include this route'),
   not_allowed: denied('consumer is not allowed here'),

@@ -8,6 +8,7 @@ import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';
 import { readCheckRequest, type CheckShape } from './check-request';
 import type { TrustedProxies } from '../proxy/trusted-proxies';
+import { clientCertThumbprint } from '../proxy/client-cert';
 
 export interface AuthzDeps {
   holder: SnapshotHolder;
@@ -53,7 +54,7 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
       return sendFailure(res, 'bad_path');
     }
     const corsPreflight = isCorsPreflight(check.method, req.headers.origin, req.headers['access-control-request-method']);
-    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight, secure: deps.trusted.forwardedHttps(req) }, Math.floor(Date.now() / 1000), verifier, 'authz');
+    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight, secure: deps.trusted.forwardedHttps(req), clientCert: clientCertThumbprint(req, deps.trusted) }, Math.floor(Date.now() / 1000), verifier, 'authz');
     if (deps.accessLog) {
       const started = Date.now();
       res.once('finish', () =>

@@ -40,6 +40,8 @@ export class GatewayEnv extends SharedEnv {
   /** TLS on the proxy listener (docs/tls.md): both PEM paths, or neither (plain HTTP). Re-read when they change. */
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CERT?: string;
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_KEY?: string;
+  /** PEM CA bundle: the TLS listener requests (never requires) client certificates (RFC 8705, docs/tls.md). */
+  @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CLIENT_CA?: string;
   /** Peers whose X-Forwarded-For / -Proto are believed (docs/tls.md); default none. */
   @Env(PROXIES_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TRUSTED_PROXIES?: string;
 }
@@ -49,6 +51,9 @@ export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv
   const cfg = loadEnvClass(GatewayEnv, env);
   if ((cfg.GATEWAY_TLS_CERT === undefined) !== (cfg.GATEWAY_TLS_KEY === undefined)) {
     throw new EnvError(`invalid environment: GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together (only ${cfg.GATEWAY_TLS_CERT === undefined ? 'GATEWAY_TLS_KEY' : 'GATEWAY_TLS_CERT'} is set)`);
+  }
+  if (cfg.GATEWAY_TLS_CLIENT_CA !== undefined && cfg.GATEWAY_TLS_CERT === undefined) {
+    throw new EnvError('invalid environment: GATEWAY_TLS_CLIENT_CA needs GATEWAY_TLS_CERT and GATEWAY_TLS_KEY (client certificates come with TLS)');
   }
   if (cfg.GATEWAY_TRUSTED_PROXIES !== undefined) {
     try {

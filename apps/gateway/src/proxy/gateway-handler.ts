@@ -8,6 +8,7 @@ import type { FailedAuthLimiter } from '../token-endpoint/failed-auth-limiter';
 import { handleTokenRequest, type TokenEndpointDeps } from '../token-endpoint/token-endpoint';
 import type { Forwarder } from './forwarder';
 import type { TrustedProxies } from './trusted-proxies';
+import { clientCertThumbprint } from './client-cert';
 import { hasRepeatedHeader } from './repeated-header';
 import { refuse } from './responses';
 import { serveWellKnown } from '../well-known/well-known';
@@ -48,7 +49,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
 
     const method = req.method ?? 'GET';
     const corsPreflight = isCorsPreflight(method, req.headers.origin, req.headers['access-control-request-method']);
-    const d = authorizeRequest(snap, { target, method, authorization: req.headers[snap.authHeader], corsPreflight, secure }, Math.floor(Date.now() / 1000), verifier);
+    const d = authorizeRequest(snap, { target, method, authorization: req.headers[snap.authHeader], corsPreflight, secure, clientCert: clientCertThumbprint(req, deps.trusted) }, Math.floor(Date.now() / 1000), verifier);
     if (deps.accessLog) {
       const started = Date.now();
       const route = d.route?.name ?? null;
