@@ -127,7 +127,9 @@ describe('oauth2ctl against the https admin API', () => {
     const other = makeTestPki(`${dir.path}/other`);
     const r = await runOauth2ctl(['--ca', other.ca.cert, 'route', 'list'], { env: env() });
     expect(r.code).toBe(5);
-    expect(r.stderr).toMatch(new RegExp(`^oauth2ctl: TLS certificate of the admin API at \\S+ is not trusted \\([A-Z_]+\\): the CA file ${other.ca.cert.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not vouch for it\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^oauth2ctl: TLS certificate of the admin API at \\S+ is not trusted \\([A-Z_]+\\): the CA file ${other.ca.cert.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} does not vouch for it\\n$`),
+    );
   });
 
   it('a certificate that does not name the host: one line, exit 5', async () => {

@@ -1,7 +1,21 @@
 import * as fs from 'node:fs';
 import { connect as h2connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
-import { AT_HEADER, certThumbprint, craftHs256, makeTempDir, makeTestPki, rawRequest, spawnGateway, standardClaims, startGatewayStack, type GatewayProcess, type GatewayStack, type TempDir, type TestPki } from '@oauth2/testing';
+import {
+  AT_HEADER,
+  certThumbprint,
+  craftHs256,
+  makeTempDir,
+  makeTestPki,
+  rawRequest,
+  spawnGateway,
+  standardClaims,
+  startGatewayStack,
+  type GatewayProcess,
+  type GatewayStack,
+  type TempDir,
+  type TestPki,
+} from '@oauth2/testing';
 
 // RFC 8705 §3 certificate-bound tokens (docs/tls.md): a token with cnf.x5t#S256 is accepted only
 // with that client certificate, on the TLS listener (GATEWAY_TLS_CLIENT_CA) or forwarded by a
@@ -116,7 +130,11 @@ describe('certificate-bound tokens through the authz listener', () => {
   const hashHex = () => Buffer.from(certThumbprint(pki.clientA.cert), 'base64url').toString('hex');
 
   it('a trusted proxy forwarding the certificate: Envoy XFCC Hash= or Cert=, nginx $ssl_client_escaped_cert', async () => {
-    for (const h of [{ 'x-forwarded-client-cert': `By=spiffe://x;Hash=${hashHex()};Subject="CN=client-a"` }, { 'x-forwarded-client-cert': `Cert="${pemEscaped()}"` }, { 'x-ssl-client-cert': pemEscaped() }]) {
+    for (const h of [
+      { 'x-forwarded-client-cert': `By=spiffe://x;Hash=${hashHex()};Subject="CN=client-a"` },
+      { 'x-forwarded-client-cert': `Cert="${pemEscaped()}"` },
+      { 'x-ssl-client-cert': pemEscaped() },
+    ]) {
       const r = await rawRequest(trustingAuthz.authzUrl!, '/nginx', { headers: check(h) });
       expect(r.status).toBe(200);
     }

@@ -53,21 +53,21 @@ afterAll(async () => {
 }, 30_000);
 
 describe('X-Forwarded-For / -Proto: believed only from GATEWAY_TRUSTED_PROXIES', () => {
-  it('an untrusted client\'s X-Forwarded-For is dropped and its X-Forwarded-Proto ignored', async () => {
+  it("an untrusted client's X-Forwarded-For is dropped and its X-Forwarded-Proto ignored", async () => {
     const r = await s.request('/x', { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' } });
     expect(r.status).toBe(200);
     expect(r.json.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(r.json.headers['x-forwarded-proto']).toBe('http');
   });
 
-  it('a trusted proxy\'s are kept (the peer appended) and passed on', async () => {
+  it("a trusted proxy's are kept (the peer appended) and passed on", async () => {
     const r = await rawRequest(trusting.url, '/x', { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https' } });
     expect(r.status).toBe(200);
     expect(r.json.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
     expect(r.json.headers['x-forwarded-proto']).toBe('https');
   });
 
-  it('the RFC 8414 metadata follows a trusted proxy\'s X-Forwarded-Proto, not a client\'s', async () => {
+  it("the RFC 8414 metadata follows a trusted proxy's X-Forwarded-Proto, not a client's", async () => {
     const h = { host: 'auth.example.test', 'x-forwarded-proto': 'https' };
     expect((await rawRequest(trusting.url, '/.well-known/oauth-authorization-server', { headers: h })).json.token_endpoint).toBe('https://auth.example.test/oauth2/token');
     expect((await s.request('/.well-known/oauth-authorization-server', { headers: h })).json.token_endpoint).toBe('http://auth.example.test/oauth2/token');

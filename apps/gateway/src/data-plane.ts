@@ -79,7 +79,9 @@ export class DataPlane {
 
   private tlsFiles(): TlsFiles | null {
     const e = this.env;
-    return e.GATEWAY_TLS_CERT === undefined || e.GATEWAY_TLS_KEY === undefined ? null : { cert: e.GATEWAY_TLS_CERT, key: e.GATEWAY_TLS_KEY, ...(e.GATEWAY_TLS_CLIENT_CA ? { clientCa: e.GATEWAY_TLS_CLIENT_CA } : {}) };
+    return e.GATEWAY_TLS_CERT === undefined || e.GATEWAY_TLS_KEY === undefined
+      ? null
+      : { cert: e.GATEWAY_TLS_CERT, key: e.GATEWAY_TLS_KEY, ...(e.GATEWAY_TLS_CLIENT_CA ? { clientCa: e.GATEWAY_TLS_CLIENT_CA } : {}) };
   }
 
   /** The listener's first certificate: a pair that does not load stops the start (TlsStartError). */

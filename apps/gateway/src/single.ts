@@ -23,7 +23,9 @@ export async function runSingle(env: GatewayEnv): Promise<void> {
   await app.listen(env.GATEWAY_STATUS_PORT, env.GATEWAY_STATUS_HOST).catch((e) => die(`cannot listen on status port ${env.GATEWAY_STATUS_PORT}: ${oneLine(e)}`));
   const statusPort = (app.getHttpServer().address() as AddressInfo).port;
   const plane = app.get(DataPlane);
-  const addr = await plane.start().catch((e) => die(e instanceof StoreStartError || e instanceof TlsStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`));
+  const addr = await plane
+    .start()
+    .catch((e) => die(e instanceof StoreStartError || e instanceof TlsStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`));
   const authz = plane.authzAddress ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, plane.authzAddress.port) } : {};
   log.info({ url: listenerUrl(env.GATEWAY_HOST, addr.port, env.GATEWAY_TLS_CERT !== undefined), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), ...authz }, 'listening');
 

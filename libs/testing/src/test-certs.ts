@@ -34,7 +34,26 @@ export function makeTestPki(dir: string): TestPki {
   const p = (f: string) => path.join(dir, f);
   const key = (f: string) => openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f], dir);
   key('ca.key');
-  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=oauth2-gateway test CA', '-days', '1', '-out', 'ca.pem', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=oauth2-gateway test CA',
+      '-days',
+      '1',
+      '-out',
+      'ca.pem',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   let serial = 1;
   const issue: TestPki['issue'] = (name, opts = {}) => {
     key(`${name}.key`);
@@ -43,7 +62,10 @@ export function makeTestPki(dir: string): TestPki {
       ? `subjectAltName=${opts.san ?? 'DNS:localhost,IP:127.0.0.1,IP:::1'}\nextendedKeyUsage=serverAuth\n`
       : `extendedKeyUsage=clientAuth\n${opts.san ? `subjectAltName=${opts.san}\n` : ''}`;
     fs.writeFileSync(p(`${name}.ext`), `basicConstraints=CA:FALSE\n${ext}`);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(Date.now() * 100 + serial++), '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
+    openssl(
+      ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', String(Date.now() * 100 + serial++), '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`],
+      dir,
+    );
     return { cert: p(`${name}.pem`), key: p(`${name}.key`) };
   };
   return {
@@ -58,7 +80,9 @@ export function makeTestPki(dir: string): TestPki {
 
 /** base64url SHA-256 of the certificate's DER (RFC 8705 `x5t#S256`). */
 export function certThumbprint(certFile: string): string {
-  return createHash('sha256').update(new X509Certificate(fs.readFileSync(certFile)).raw).digest('base64url');
+  return createHash('sha256')
+    .update(new X509Certificate(fs.readFileSync(certFile)).raw)
+    .digest('base64url');
 }
 
 /** The serial number (hex) of a PEM certificate, to tell which one a server presented. */

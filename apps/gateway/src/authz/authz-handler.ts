@@ -54,7 +54,13 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
       return sendFailure(res, 'bad_path');
     }
     const corsPreflight = isCorsPreflight(check.method, req.headers.origin, req.headers['access-control-request-method']);
-    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight, secure: deps.trusted.forwardedHttps(req), clientCert: clientCertThumbprint(req, deps.trusted) }, Math.floor(Date.now() / 1000), verifier, 'authz');
+    const d = authorizeRequest(
+      snap,
+      { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight, secure: deps.trusted.forwardedHttps(req), clientCert: clientCertThumbprint(req, deps.trusted) },
+      Math.floor(Date.now() / 1000),
+      verifier,
+      'authz',
+    );
     if (deps.accessLog) {
       const started = Date.now();
       res.once('finish', () =>

@@ -208,7 +208,9 @@ export class Forwarder {
     res.on('close', onClientClose);
     // HTTP/2 needs neither header for a body: a stream not ended with its HEADERS frame has one.
     const hasBody =
-      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined || (req.httpVersionMajor === 2 && (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders === false);
+      req.headers['content-length'] !== undefined ||
+      req.headers['transfer-encoding'] !== undefined ||
+      (req.httpVersionMajor === 2 && (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders === false);
     // The body is going to be read: `100 Continue` if the client waits for it, keep-alive again (body-gate.ts).
     acceptBody(res);
     this.pool(t.origin).dispatch(

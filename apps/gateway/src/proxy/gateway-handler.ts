@@ -49,7 +49,12 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
 
     const method = req.method ?? 'GET';
     const corsPreflight = isCorsPreflight(method, req.headers.origin, req.headers['access-control-request-method']);
-    const d = authorizeRequest(snap, { target, method, authorization: req.headers[snap.authHeader], corsPreflight, secure, clientCert: clientCertThumbprint(req, deps.trusted) }, Math.floor(Date.now() / 1000), verifier);
+    const d = authorizeRequest(
+      snap,
+      { target, method, authorization: req.headers[snap.authHeader], corsPreflight, secure, clientCert: clientCertThumbprint(req, deps.trusted) },
+      Math.floor(Date.now() / 1000),
+      verifier,
+    );
     if (deps.accessLog) {
       const started = Date.now();
       const route = d.route?.name ?? null;

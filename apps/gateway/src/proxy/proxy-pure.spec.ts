@@ -73,7 +73,7 @@ describe('headers', () => {
     expect(out).toEqual(['Accept', 'a', 'Accept', 'b', 'x-forwarded-for', '10.0.0.1', 'x-forwarded-proto', 'http', 'x-forwarded-host', 'front', 'x-mse-consumer', 'c1']);
   });
 
-  it('a trusted proxy: its X-Forwarded-For is appended to and its X-Forwarded-Proto: https believed; an untrusted peer\'s are not', () => {
+  it("a trusted proxy: its X-Forwarded-For is appended to and its X-Forwarded-Proto: https believed; an untrusted peer's are not", () => {
     const sent = ['Host', 'front', 'X-Forwarded-For', '1.2.3.4', 'X-Forwarded-Proto', 'https'];
     const trusted = new TrustedProxies('10.0.0.0/8, fd00::/8');
     const fwd = (o: string[]) => [o[o.indexOf('x-forwarded-for') + 1], o[o.indexOf('x-forwarded-proto') + 1]];

@@ -73,7 +73,14 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, headers
  * `host` is the request's authority (Host, or the absolute-form target's).
  */
 /** `secure`: over TLS, or from a GATEWAY_TRUSTED_PROXIES proxy saying X-Forwarded-Proto: https (the metadata's scheme). */
-export function serveWellKnown(req: IncomingMessage, res: ServerResponse, snap: Snapshot, path: string, host: string | undefined, secure = (req.socket as { encrypted?: boolean }).encrypted === true): boolean {
+export function serveWellKnown(
+  req: IncomingMessage,
+  res: ServerResponse,
+  snap: Snapshot,
+  path: string,
+  host: string | undefined,
+  secure = (req.socket as { encrypted?: boolean }).encrypted === true,
+): boolean {
   const jwks = path === JWKS_PATH;
   if (!jwks && path !== METADATA_PATH) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
