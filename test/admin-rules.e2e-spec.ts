@@ -106,6 +106,7 @@ describe('settings', () => {
       signing_alg: 'HS256',
       public_base_url: '',
       cors_preflight: 'authenticate',
+      require_https: false,
     });
   });
 

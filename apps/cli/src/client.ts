@@ -42,6 +42,8 @@ export interface ClientOptions {
   /** Resolved lazily: `status` reaches /healthz without one, and a missing token is an exit-4 failure. */
   token: () => string;
   timeoutMs?: number;
+  /** `--ca` / OAUTH2_CA_FILE: the CA bundle an https:// server's certificate must chain to. */
+  ca?: { file: string; pem: Buffer };
 }
 
 interface CallOptions {
@@ -66,6 +68,25 @@ const UNREACHABLE_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
+]);
+
+/** TLS failures (also exit 5): the certificate cannot be checked, or the server speaks no TLS. */
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
 ]);
 
 function networkCode(err: unknown): string | undefined {
@@ -100,7 +121,7 @@ export class AdminClient {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`invalid --server URL "${opts.server}" (use http:// or https://)`);
     this.base = url;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    this.agent = new Agent({ connectTimeout: Math.min(this.timeoutMs, 10_000) });
+    this.agent = new Agent({ connectTimeout: Math.min(this.timeoutMs, 10_000), ...(opts.ca ? { connect: { ca: opts.ca.pem } } : {}) });
   }
 
   get server(): string {
@@ -137,6 +158,7 @@ export class AdminClient {
       });
     } catch (err) {
       const code = networkCode(err);
+      if (code && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'))) throw new CliError(this.tlsMessage(code), ExitCode.UNREACHABLE);
       if (code && UNREACHABLE_CODES.has(code)) {
         const why = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' ? `no answer within ${this.timeoutMs / 1000} s` : code;
         throw new CliError(`cannot reach the admin API at ${this.server} (${why})`, ExitCode.UNREACHABLE);
@@ -160,6 +182,17 @@ export class AdminClient {
     }
     if (res.statusCode >= 400) throw ApiError.fromResponse(res.statusCode, parsed);
     return parsed as T;
+  }
+
+  /** One line for a TLS failure: what is wrong, and what to do about it. */
+  private tlsMessage(code: string): string {
+    const where = `the admin API at ${this.server}`;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS certificate of ${where} does not name host ${this.base.hostname} (${code})`;
+    if (code === 'INVALID_PURPOSE') return `TLS certificate of ${where} is not a server certificate (${code})`;
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `TLS certificate of ${where} is not valid now (${code})`;
+    if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') return `TLS handshake with ${where} failed (${code}); is it serving plain http://?`;
+    const trust = this.opts.ca ? `the CA file ${this.opts.ca.file} does not vouch for it` : 'pass --ca FILE or set OAUTH2_CA_FILE to trust its CA';
+    return `TLS certificate of ${where} is not trusted (${code}): ${trust}`;
   }
 
   /** Whatever answers /healthz (`{"status":"ok"}` from the admin API; text from a proxy in front of it). */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AdminClient } from './client';
-import { CliError } from './errors';
+import { CliError, UsageError } from './errors';
 import { ExitCode } from './exit-codes';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8001';
@@ -20,6 +20,7 @@ export interface GlobalOptions {
   server?: string;
   token?: string;
   output: 'table' | 'json';
+  ca?: string;
   timeout: number;
 }
 
@@ -79,8 +80,20 @@ export class Context {
     return token;
   }
 
+  /** --ca, else OAUTH2_CA_FILE: the PEM bundle trusted for https (instead of the system CAs); unreadable = usage error. */
+  caBundle(): { file: string; pem: Buffer } | undefined {
+    const given = nonEmpty(this.options.ca) ?? nonEmpty(this.io.env.OAUTH2_CA_FILE);
+    if (!given) return undefined;
+    const file = resolve(this.io.cwd, given);
+    try {
+      return { file, pem: readFileSync(file) };
+    } catch (err) {
+      throw new UsageError(`cannot read the CA file ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+
   client(): AdminClient {
-    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.tokenFor(this.server), timeoutMs: this.options.timeout * 1000 });
+    this.adminClient ??= new AdminClient({ server: this.server, token: () => this.tokenFor(this.server), timeoutMs: this.options.timeout * 1000, ca: this.caBundle() });
     return this.adminClient;
   }
 

@@ -100,6 +100,7 @@ export function buildProgram(io: CliIO): { program: Command; ctx: Context } {
       'admin token; visible to other users in ps and kept in shell history, so prefer env OAUTH2_ADMIN_TOKEN or the token file (default: <OAUTH2_DATA_DIR or ./data>/admin.token)',
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--ca <file>', 'PEM CA bundle to trust for an https:// --server with a private CA (env OAUTH2_CA_FILE)')
     .option('--timeout <seconds>', 'give up on the admin API after this many seconds (exit 5)', timeoutSeconds, 30)
     .addCommand(consumerCommand(ctx))
     .addCommand(routeCommand(ctx))

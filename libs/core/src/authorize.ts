@@ -1,5 +1,5 @@
 import { decideAuth, type AuthDecision } from './decide';
-import type { AccessFailure, FailureCode, GatewayFailure, VerifyFailure } from './failures';
+import type { AccessFailure, BindingFailure, FailureCode, GatewayFailure, VerifyFailure } from './failures';
 import { checkRevoked } from './revocation';
 import type { ParsedTarget } from './request-target';
 import { matchRoute, type CompiledRoute } from './route-match';
@@ -21,6 +21,8 @@ export interface DecisionClaims {
   readonly jti?: string;
   readonly iat?: number;
   readonly scope?: string;
+  /** RFC 7800 / RFC 8705 confirmation: `{"x5t#S256": ...}` binds the token to a client certificate. */
+  readonly cnf?: unknown;
 }
 
 export type VerifyVerdict =
@@ -64,6 +66,13 @@ export interface AccessRequest {
   readonly authorization: string | string[] | undefined;
   /** A CORS preflight: OPTIONS with both Origin and Access-Control-Request-Method (see isCorsPreflight). */
   readonly corsPreflight?: boolean;
+  /**
+   * The request arrived over TLS: directly, or from a GATEWAY_TRUSTED_PROXIES peer saying
+   * `X-Forwarded-Proto: https`. Read only with require_https on; absent counts as not (fail closed).
+   */
+  readonly secure?: boolean;
+  /** RFC 8705: the request's client certificate thumbprint (x5t#S256), null or absent when none. */
+  readonly clientCert?: string | null;
 }
 
 /** Fetch's CORS preflight (never carries credentials): OPTIONS with Origin and Access-Control-Request-Method. */
@@ -81,7 +90,7 @@ export type AccessDecision =
       readonly consumer: string;
       readonly claims: DecisionClaims;
     }
-  | { readonly kind: 'refuse'; readonly route: CompiledRoute | undefined; readonly code: VerifyFailure | AccessFailure | GatewayFailure };
+  | { readonly kind: 'refuse'; readonly route: CompiledRoute | undefined; readonly code: VerifyFailure | BindingFailure | AccessFailure | GatewayFailure | 'token_https_required' };
 
 export type Authenticated = { readonly ok: true; readonly consumer: string; readonly claims: DecisionClaims } | { readonly ok: false; readonly code: VerifyFailure };
 
@@ -106,12 +115,20 @@ function audienceIncludes(aud: DecisionClaims['aud'], route: string): boolean {
   return Array.isArray(aud) && aud.includes(route);
 }
 
+function certificateBound(cnf: unknown, thumbprint: string | null | undefined): boolean {
+  if (typeof thumbprint !== 'string' || typeof cnf !== 'object' || cnf === null) return false;
+  return (cnf as Record<string, unknown>)['x5t#S256'] === thumbprint;
+}
+
 /** Decides one request on one snapshot. See the module comment for the order of checks. */
 export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds: number, verifier: TokenVerifier, mode: DecisionMode = 'proxy', trace?: DecisionTrace): AccessDecision {
   const { host, path, matchPath } = req.target;
   const route = matchRoute(snap.routes, host, matchPath);
   trace?.route(route);
-  if (path.endsWith(snap.settings.auth_path)) return { kind: 'token_request', route };
+  if (path.endsWith(snap.settings.auth_path)) {
+    if (snap.settings.require_https && req.secure !== true) return { kind: 'refuse', route, code: 'token_https_required' };
+    return { kind: 'token_request', route };
+  }
   if (route === undefined && mode === 'proxy') return { kind: 'refuse', route, code: 'no_route' };
 
   const rule = matchRule(snap.rules, route?.name, host);
@@ -121,6 +138,9 @@ export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds:
   // A browser sends a preflight without credentials: with cors_preflight=pass the upstream answers it.
   if (req.corsPreflight === true && snap.settings.cors_preflight === 'pass') return { kind: 'pass', route, rule: undefined };
 
+  // require_https: a request that needs a token must not carry one in clear (RFC 6750 §5.3).
+  if (snap.settings.require_https && req.secure !== true) return { kind: 'refuse', route, code: 'https_required' };
+
   const bearer = verifier.bearer(req.authorization);
   if (!bearer.ok) {
     trace?.token(undefined, bearer);
@@ -128,6 +148,8 @@ export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds:
   }
   const who = authenticateToken(snap, bearer.token, nowSeconds, verifier, route, trace);
   if (!who.ok) return { kind: 'refuse', route, code: who.code };
+  // RFC 8705 §3: a certificate-bound token only with its certificate. A cnf we cannot check fails closed.
+  if (who.claims.cnf !== undefined && !certificateBound(who.claims.cnf, req.clientCert)) return { kind: 'refuse', route, code: 'certificate_mismatch' };
 
   if (!snap.settings.global_credentials) {
     const ok = route !== undefined && audienceIncludes(who.claims.aud, route.name);

@@ -107,7 +107,7 @@ function ask(snap: Snapshot, path: string, host: string, name: string | null, mo
   let rule: CompiledRule | undefined;
   const trace = { ...NO_TRACE, rule: (r: CompiledRule | undefined) => void (rule = r) };
   const authorization = name === null ? undefined : 'Bearer assumed';
-  const decision = authorizeRequest(snap, { target, method: 'GET', authorization }, Math.floor(Date.now() / 1000), assumedConsumerVerifier(name ?? ''), mode, trace);
+  const decision = authorizeRequest(snap, { target, method: 'GET', authorization, secure: true }, Math.floor(Date.now() / 1000), assumedConsumerVerifier(name ?? ''), mode, trace);
   return { decision, rule };
 }
 

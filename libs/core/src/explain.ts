@@ -25,6 +25,8 @@ export interface ExplainInput {
   token?: string;
   /** Instead of a token: assume a valid token of this consumer (signature checks skipped). */
   consumer?: string;
+  /** Over TLS (or from a trusted proxy saying https); default true. With require_https, false shows the refusal. */
+  secure?: boolean;
   nowSeconds: number;
 }
 
@@ -182,7 +184,7 @@ export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: To
   const rec = new Recorder(snap, input.nowSeconds, assumed);
   const v = assumed ? assumedConsumerVerifier(input.consumer!) : verifier;
   const authorization = assumed ? 'Bearer assumed' : input.token === undefined ? undefined : `Bearer ${input.token}`;
-  const d = authorizeRequest(snap, { target, method, authorization }, input.nowSeconds, v, 'proxy', rec);
+  const d = authorizeRequest(snap, { target, method, authorization, secure: input.secure ?? true }, input.nowSeconds, v, 'proxy', rec);
   const route = d.route;
   const base = {
     revision: snap.revision,

@@ -22,7 +22,10 @@ export type VerifyFailure =
   | 'bad_lifetime'
   | 'revoked';
 
-export type AccessFailure = 'audience_mismatch' | 'not_allowed';
+/** RFC 8705 §3: a certificate-bound token without its certificate (401 invalid_token, docs/tls.md). */
+export type BindingFailure = 'certificate_mismatch';
+
+export type AccessFailure = 'audience_mismatch' | 'not_allowed' | 'https_required';
 
 export type TokenEndpointFailure =
   | 'params_missing'
@@ -37,7 +40,8 @@ export type TokenEndpointFailure =
   | 'invalid_client_basic'
   | 'body_too_large'
   | 'method_not_allowed'
-  | 'too_many_attempts';
+  | 'too_many_attempts'
+  | 'token_https_required';
 
 export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request' | 'bad_path' | 'repeated_header' | 'trace_refused' | 'websocket_refused' | 'internal_error';
 
@@ -47,7 +51,7 @@ export type RevocationFailure = 'revocation_method_not_allowed' | 'store_unavail
 /** The authz listener's check requests that say nothing decidable (docs/external-authz.md). */
 export type CheckFailure = 'bad_check_request' | 'unknown_check_path';
 
-export type FailureCode = VerifyFailure | AccessFailure | TokenEndpointFailure | GatewayFailure | RevocationFailure | CheckFailure;
+export type FailureCode = VerifyFailure | BindingFailure | AccessFailure | TokenEndpointFailure | GatewayFailure | RevocationFailure | CheckFailure;
 
 /** The `outcome` label of gateway_requests_total (the success outcomes are `issued` and `proxied`). */
 export type Outcome = 'issued' | 'token_refused' | 'no_route' | 'unauthorized' | 'forbidden' | 'proxied' | 'upstream_error' | 'bad_request' | 'internal_error';
@@ -104,9 +108,13 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   not_yet_valid: jwt('token is not yet valid'),
   bad_lifetime: jwt('token lifetime exceeds token_ttl'),
   revoked: jwt('token has been revoked'),
+  // RFC 8705 §3: a token bound to a client certificate (cnf.x5t#S256), without that certificate.
+  certificate_mismatch: jwt('token is bound to a client certificate this request does not present'),
 
   audience_mismatch: denied('token audience does not include this route'),
   not_allowed: denied('consumer is not allowed here'),
+  // require_https (docs/tls.md): a credential-bearing request over plain HTTP.
+  https_required: denied('HTTPS is required'),
 
   params_missing: badRequest('Authorize parameters are missing'),
   grant_type_missing: badRequest('grant_type is missing'),
@@ -121,6 +129,7 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   body_too_large: tokenEndpoint(413, 'request body too large (max 64 KiB)', 'invalid_request'),
   method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request', undefined, { allow: 'GET, POST' }),
   too_many_attempts: tokenEndpoint(429, 'too many failed client authentications; retry later', 'invalid_client'),
+  token_https_required: badRequest('HTTPS is required'),
 
   no_route: { status: 404, outcome: 'no_route', msg: 'no route' },
   upstream_unavailable: { status: 502, outcome: 'upstream_error', msg: 'upstream unavailable' },

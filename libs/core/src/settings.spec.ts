@@ -15,9 +15,10 @@ describe('settings (the Higress names and defaults)', () => {
       signing_alg: 'HS256',
       public_base_url: '',
       cors_preflight: 'authenticate',
+      require_https: false,
     });
     expect(Object.isFrozen(DEFAULT_SETTINGS)).toBe(true);
-    expect(SETTING_KEYS).toHaveLength(11);
+    expect(SETTING_KEYS).toHaveLength(12);
   });
 
   it.each(SETTING_KEYS)('the default of %s is valid', (key) => {

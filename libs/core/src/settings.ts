@@ -169,6 +169,12 @@ export const SETTINGS_SCHEMA = {
     example: 'pass',
     help: 'not a Higress key: "pass" forwards a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) without a token, for the upstream to answer; "authenticate" decides it like any request',
   },
+  require_https: {
+    type: 'boolean',
+    default: false,
+    example: true,
+    help: 'not a Higress key: true refuses token and revocation requests and requests needing a token that did not arrive over TLS (directly, or from a GATEWAY_TRUSTED_PROXIES proxy saying X-Forwarded-Proto: https)',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 // Validation reads these entries: nothing may change them at run time.

@@ -10,6 +10,7 @@ import { PublicBaseUrl1768003200000 } from './migrations/1768003200000-PublicBas
 import { CorsPreflight1768089600000 } from './migrations/1768089600000-CorsPreflight';
 import { RevocationClientJti1768176000000 } from './migrations/1768176000000-RevocationClientJti';
 import { SealDomains1768262400000 } from './migrations/1768262400000-SealDomains';
+import { RequireHttps1768435200000 } from './migrations/1768435200000-RequireHttps';
 import { AdminTokensAudit1768521600000 } from './migrations/1768521600000-AdminTokensAudit';
 import { Nodes1768608000000 } from './migrations/1768608000000-Nodes';
 import { ChangeLog1768694400000 } from './migrations/1768694400000-ChangeLog';
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   CorsPreflight1768089600000,
   RevocationClientJti1768176000000,
   SealDomains1768262400000,
+  RequireHttps1768435200000,
   AdminTokensAudit1768521600000,
   Nodes1768608000000,
   ChangeLog1768694400000,

@@ -13,3 +13,4 @@ export * from './cli';
 export * from './seeded-stack';
 export * from './nginx';
 export * from './higress-fixtures';
+export * from './test-certs';

@@ -48,11 +48,17 @@ export class EnvConfig extends SharedEnv {
   OAUTH2_APPLY_MAX_BYTES: number = APPLY_MAX_BYTES_DEFAULT;
   /** Audit rows older than this many days are deleted (at start, then hourly). */
   @Env('an integer >= 1 (days)') @Transform(toInt) @IsInt() @Min(1) OAUTH2_AUDIT_RETENTION_DAYS: number = 365;
+  /** TLS on the admin API (docs/tls.md): both PEM paths, or neither (plain HTTP). Re-read when they change. */
+  @Env('a PEM file path (at most 4096 characters)') @IsOptional() @MaxLength(4096) ADMIN_TLS_CERT?: string;
+  @Env('a PEM file path (at most 4096 characters)') @IsOptional() @MaxLength(4096) ADMIN_TLS_KEY?: string;
 }
 
 /** Returns the config, or throws an EnvError whose message is ONE line naming every bad variable. */
 export function loadEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const cfg = loadEnvClass(EnvConfig, env);
+  if ((cfg.ADMIN_TLS_CERT === undefined) !== (cfg.ADMIN_TLS_KEY === undefined)) {
+    throw new EnvError(`invalid environment: ADMIN_TLS_CERT and ADMIN_TLS_KEY must be set together (only ${cfg.ADMIN_TLS_CERT === undefined ? 'ADMIN_TLS_KEY' : 'ADMIN_TLS_CERT'} is set)`);
+  }
   cfg.OAUTH2_DATA_DIR = path.resolve(cfg.OAUTH2_DATA_DIR);
   // A SQLite path is made absolute; a postgres:// URL is kept as given.
   if (cfg.OAUTH2_DATABASE && !isPostgresUrl(cfg.OAUTH2_DATABASE)) cfg.OAUTH2_DATABASE = path.resolve(cfg.OAUTH2_DATABASE);

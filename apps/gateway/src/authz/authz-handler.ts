@@ -7,12 +7,16 @@ import { sendFailure, sendFailureWithMessage } from '../proxy/responses';
 import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { GatewayMetrics } from '../status/metrics';
 import { readCheckRequest, type CheckShape } from './check-request';
+import type { TrustedProxies } from '../proxy/trusted-proxies';
+import { clientCertThumbprint } from '../proxy/client-cert';
 
 export interface AuthzDeps {
   holder: SnapshotHolder;
   metrics: GatewayMetrics;
   log: Logger;
   accessLog: boolean;
+  /** The original request was https only if a trusted proxy says so (X-Forwarded-Proto). */
+  trusted: TrustedProxies;
 }
 
 const ALLOW_EMPTY = Object.freeze({ 'content-length': '0', 'cache-control': 'no-store' });
@@ -50,7 +54,13 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
       return sendFailure(res, 'bad_path');
     }
     const corsPreflight = isCorsPreflight(check.method, req.headers.origin, req.headers['access-control-request-method']);
-    const d = authorizeRequest(snap, { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight }, Math.floor(Date.now() / 1000), verifier, 'authz');
+    const d = authorizeRequest(
+      snap,
+      { target, method: check.method, authorization: req.headers[snap.authHeader], corsPreflight, secure: deps.trusted.forwardedHttps(req), clientCert: clientCertThumbprint(req, deps.trusted) },
+      Math.floor(Date.now() / 1000),
+      verifier,
+      'authz',
+    );
     if (deps.accessLog) {
       const started = Date.now();
       res.once('finish', () =>

@@ -10,7 +10,7 @@ import { die } from '../single';
 import { StatusController } from '../status/status.controller';
 import { STATUS_SOURCE } from '../status/status-source';
 import { oneLine } from '@oauth2/core';
-import { httpUrl } from '../urls';
+import { httpUrl, listenerUrl } from '../urls';
 import { ClusterSupervisor } from './supervisor';
 
 /** Composition root of the cluster primary: the status port over the supervisor. */
@@ -53,7 +53,7 @@ export async function runPrimary(env: GatewayEnv, workers: number): Promise<void
     die(oneLine(e));
   }
   const authz = supervisor.authzPort !== null ? { authz_url: httpUrl(env.GATEWAY_AUTHZ_HOST, supervisor.authzPort) } : {};
-  log.info({ url: httpUrl(env.GATEWAY_HOST, port), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), workers, ...authz }, 'listening');
+  log.info({ url: listenerUrl(env.GATEWAY_HOST, port, env.GATEWAY_TLS_CERT !== undefined), status_url: httpUrl(env.GATEWAY_STATUS_HOST, statusPort), workers, ...authz }, 'listening');
   // The primary speaks for the node: the workers' lowest revision, their summed counters.
   heartbeat = new Heartbeat({ env, log, status: supervisor, workers: () => supervisor.workers(), port, registry: own });
   if (!stopping) heartbeat.start();

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import { AggregatorRegistry } from 'prom-client';
 import type { GatewayEnv } from '../config/gateway-env';
-import { DataPlane } from '../data-plane';
+import { DataPlane, TlsStartError } from '../data-plane';
 import { GatewayModule } from '../gateway.module';
 import { createLogger } from '../logger';
 import { SnapshotHolder } from '../snapshot/snapshot-holder';
@@ -31,7 +31,7 @@ export async function runWorker(env: GatewayEnv): Promise<void> {
   try {
     port = (await plane.start()).port;
   } catch (e) {
-    const message = e instanceof StoreStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`;
+    const message = e instanceof StoreStartError || e instanceof TlsStartError ? e.message : `cannot listen on ${env.GATEWAY_HOST}:${env.GATEWAY_PORT}: ${oneLine(e)}`;
     send({ t: 'gw:fatal', message });
     process.exitCode = 1;
     setTimeout(() => process.exit(1), 100);

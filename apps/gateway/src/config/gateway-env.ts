@@ -1,11 +1,16 @@
 import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, SharedEnv, toBool, toInt } from '@oauth2/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNumber, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+import { TrustedProxies } from '../proxy/trusted-proxies';
 
 export { EnvError };
 
 /** A decimal number (fractions allowed: tests use sub-second heartbeats). */
 const toNumber = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^\d{1,9}(\.\d{1,6})?$/.test(value.trim()) ? Number(value) : value);
+
+const PATH_EXPECTED = 'a PEM file path (at most 4096 characters)';
+const PROXIES_EXPECTED = 'comma-separated IPv4/IPv6 addresses or CIDRs (e.g. 10.0.0.0/8,fd00::/8)';
 
 /**
  * The gateway's environment, validated once at start-up (docs/configuration.md lists every variable): every `@Env` property is read
@@ -41,9 +46,30 @@ export class GatewayEnv extends SharedEnv {
   @Env('true or false') @Transform(toBool) @IsBoolean() GATEWAY_INCREMENTAL_RELOAD = true;
   /** The node's name in GET /v1/nodes; unset = `<hostname>:<port>` (the traffic port it listens on). */
   @Env('1-253 printable characters') @IsOptional() @Matches(/^[\x21-\x7e][\x20-\x7e]*$/) @MaxLength(253) GATEWAY_NODE_NAME?: string;
+  /** TLS on the proxy listener (docs/tls.md): both PEM paths, or neither (plain HTTP). Re-read when they change. */
+  @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CERT?: string;
+  @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_KEY?: string;
+  /** PEM CA bundle: the TLS listener requests (never requires) client certificates (RFC 8705, docs/tls.md). */
+  @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CLIENT_CA?: string;
+  /** Peers whose X-Forwarded-For / -Proto are believed (docs/tls.md); default none. */
+  @Env(PROXIES_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TRUSTED_PROXIES?: string;
 }
 
 /** Validates the variables the gateway reads; throws one EnvError naming every bad variable. */
 export function loadGatewayEnv(env: NodeJS.ProcessEnv = process.env): GatewayEnv {
-  return loadEnvClass(GatewayEnv, env);
+  const cfg = loadEnvClass(GatewayEnv, env);
+  if ((cfg.GATEWAY_TLS_CERT === undefined) !== (cfg.GATEWAY_TLS_KEY === undefined)) {
+    throw new EnvError(`invalid environment: GATEWAY_TLS_CERT and GATEWAY_TLS_KEY must be set together (only ${cfg.GATEWAY_TLS_CERT === undefined ? 'GATEWAY_TLS_KEY' : 'GATEWAY_TLS_CERT'} is set)`);
+  }
+  if (cfg.GATEWAY_TLS_CLIENT_CA !== undefined && cfg.GATEWAY_TLS_CERT === undefined) {
+    throw new EnvError('invalid environment: GATEWAY_TLS_CLIENT_CA needs GATEWAY_TLS_CERT and GATEWAY_TLS_KEY (client certificates come with TLS)');
+  }
+  if (cfg.GATEWAY_TRUSTED_PROXIES !== undefined) {
+    try {
+      new TrustedProxies(cfg.GATEWAY_TRUSTED_PROXIES);
+    } catch (e) {
+      throw new EnvError(`invalid environment: GATEWAY_TRUSTED_PROXIES=${JSON.stringify(cfg.GATEWAY_TRUSTED_PROXIES)} must be ${PROXIES_EXPECTED}: ${(e as Error).message}`);
+    }
+  }
+  return cfg;
 }

@@ -71,6 +71,8 @@ function onGatedFinish(this: GatedResponse): void {
   const gate = this[kGate];
   const req = this.req;
   if (gate === undefined || gate.accepted || req.complete) return;
+  // HTTP/2: the socket is the whole session; the unread stream is reset by node, not lingered on.
+  if (req.httpVersionMajor === 2) return;
   const socket = req.socket;
   if (socket.destroyed) return;
   linger(socket);

@@ -6,6 +6,7 @@ import type { CompiledRoute, Snapshot } from '@oauth2/core';
 import { statusClass, type GatewayMetrics } from '../status/metrics';
 import { acceptBody } from './body-gate';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers';
+import { TrustedProxies } from './trusted-proxies';
 import { sendFailure } from './responses';
 
 /** Where a route forwards: its origin (the pool key) and the base path prefixed to every request. */
@@ -163,6 +164,7 @@ export class Forwarder {
     private readonly timeoutMs: number,
     private readonly metrics: GatewayMetrics,
     private readonly authHeader: () => string = () => 'authorization',
+    private readonly trusted: TrustedProxies = new TrustedProxies(''),
   ) {
     const connect = buildConnector({ timeout: Math.min(timeoutMs, 10_000) });
     this.connector = (opts, cb) =>
@@ -204,7 +206,11 @@ export class Forwarder {
     (res as ResWithExchange)[kExchange] = ex;
     res.on('drain', onClientDrain);
     res.on('close', onClientClose);
-    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    // HTTP/2 needs neither header for a body: a stream not ended with its HEADERS frame has one.
+    const hasBody =
+      req.headers['content-length'] !== undefined ||
+      req.headers['transfer-encoding'] !== undefined ||
+      (req.httpVersionMajor === 2 && (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders === false);
     // The body is going to be read: `100 Continue` if the client waits for it, keep-alive again (body-gate.ts).
     acceptBody(res);
     this.pool(t.origin).dispatch(
@@ -212,7 +218,7 @@ export class Forwarder {
         origin: t.origin,
         path: upstreamPath(route, t.basePath, path, query),
         method: req.method ?? 'GET',
-        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader()),
+        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader(), this.trusted),
         body: hasBody ? req : null,
       },
       ex,

@@ -7,6 +7,8 @@ import type { SnapshotHolder } from '../snapshot/snapshot-holder';
 import type { FailedAuthLimiter } from '../token-endpoint/failed-auth-limiter';
 import { handleTokenRequest, type TokenEndpointDeps } from '../token-endpoint/token-endpoint';
 import type { Forwarder } from './forwarder';
+import type { TrustedProxies } from './trusted-proxies';
+import { clientCertThumbprint } from './client-cert';
 import { hasRepeatedHeader } from './repeated-header';
 import { refuse } from './responses';
 import { serveWellKnown } from '../well-known/well-known';
@@ -18,6 +20,8 @@ export interface HandlerDeps {
   log: Logger;
   accessLog: boolean;
   limiter: FailedAuthLimiter;
+  /** GATEWAY_TRUSTED_PROXIES: whose X-Forwarded-Proto says the request was https. */
+  trusted: TrustedProxies;
 }
 
 /**
@@ -40,11 +44,17 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     if (target.authority !== undefined) req.headers.host = target.authority;
     const { path, query } = target;
     // docs/signing-keys.md: the JWKS and the RFC 8414 metadata, on every host, before route matching.
-    if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, req.headers.host)) return;
+    const secure = deps.trusted.secure(req);
+    if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, req.headers.host, secure)) return;
 
     const method = req.method ?? 'GET';
     const corsPreflight = isCorsPreflight(method, req.headers.origin, req.headers['access-control-request-method']);
-    const d = authorizeRequest(snap, { target, method, authorization: req.headers[snap.authHeader], corsPreflight }, Math.floor(Date.now() / 1000), verifier);
+    const d = authorizeRequest(
+      snap,
+      { target, method, authorization: req.headers[snap.authHeader], corsPreflight, secure, clientCert: clientCertThumbprint(req, deps.trusted) },
+      Math.floor(Date.now() / 1000),
+      verifier,
+    );
     if (deps.accessLog) {
       const started = Date.now();
       const route = d.route?.name ?? null;

@@ -1,4 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { TrustedProxies } from './trusted-proxies';
+
+const NO_TRUSTED_PROXIES = new TrustedProxies('');
 
 /** RFC 9110 §7.6.1 hop-by-hop headers, plus those a proxy must not forward as they came. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization']);
@@ -57,9 +60,12 @@ function connectionTokens(value: string | string[] | undefined): ReadonlySet<str
  * any client `X-Mse-Consumer` / `X-Authenticated-Scope` / `X-Forwarded-*` (anti-spoofing), also when
  * spelled with `_` for `-` (see PROTECTED), the auth header when `dropHeader` names it, and a
  * `_`-spelling of the auth header (`authHeader`, lower-case) always; then adds X-Forwarded-* and, for
- * an authenticated request, `X-Mse-Consumer`.
+ * an authenticated request, `X-Mse-Consumer`. The client's X-Forwarded-For is kept (the peer is
+ * appended) and its X-Forwarded-Proto believed only when the peer is in `trusted`
+ * (GATEWAY_TRUSTED_PROXIES); otherwise X-Forwarded-For is the peer alone and -Proto is the
+ * connection's own (`https` on the TLS listener).
  */
-export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | null, dropHeader: string | null, authHeader = 'authorization'): string[] {
+export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | null, dropHeader: string | null, authHeader = 'authorization', trusted: TrustedProxies = NO_TRUSTED_PROXIES): string[] {
   const raw = req.rawHeaders;
   const listed = connectionTokens(req.headers.connection);
   // An auth header configured with `_` (e.g. X_Token) has `-` twins an upstream folds onto it.
@@ -67,6 +73,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | 
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();
+    // HTTP/2 pseudo-headers (`:method`, `:path`, `:authority`, `:scheme`): the upstream speaks HTTP/1.1.
+    if (lower.charCodeAt(0) === 58 /* : */) continue;
     if (HOP_BY_HOP.has(lower) || REPLACED.has(lower) || lower === dropHeader) continue;
     if (listed !== null && listed.has(lower)) continue;
     if (lower.charCodeAt(0) === 112 /* p */ && lower.startsWith('proxy-')) continue;
@@ -75,9 +83,9 @@ export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | 
     out.push(raw[i], raw[i + 1]);
   }
   const remote = req.socket.remoteAddress ?? '';
-  const prior = req.headers['x-forwarded-for'];
+  const prior = trusted.trusts(req) ? req.headers['x-forwarded-for'] : undefined;
   out.push('x-forwarded-for', prior ? `${prior}, ${remote}` : remote);
-  out.push('x-forwarded-proto', 'http');
+  out.push('x-forwarded-proto', trusted.secure(req) ? 'https' : 'http');
   const host = req.headers.host;
   if (host) out.push('x-forwarded-host', host);
   if (consumer !== null) out.push('x-mse-consumer', consumer);

@@ -3,6 +3,7 @@ import { compileRoutes, type RouteRecord } from '@oauth2/core';
 import { parseBasic } from '../token-endpoint/client-auth';
 import { upstreamPath } from './forwarder';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers';
+import { TrustedProxies } from './trusted-proxies';
 
 const route = (r: Partial<RouteRecord>) => compileRoutes([{ name: 'r', hosts: [], path_prefix: '/', upstream: 'http://u', strip_prefix: false, ...r }]).byName.get('r')!;
 
@@ -68,7 +69,29 @@ describe('headers', () => {
       'c1',
       null,
     );
-    expect(out).toEqual(['Accept', 'a', 'Accept', 'b', 'x-forwarded-for', '1.2.3.4, 10.0.0.1', 'x-forwarded-proto', 'http', 'x-forwarded-host', 'front', 'x-mse-consumer', 'c1']);
+    // The peer is no trusted proxy (GATEWAY_TRUSTED_PROXIES unset): its X-Forwarded-For is not kept.
+    expect(out).toEqual(['Accept', 'a', 'Accept', 'b', 'x-forwarded-for', '10.0.0.1', 'x-forwarded-proto', 'http', 'x-forwarded-host', 'front', 'x-mse-consumer', 'c1']);
+  });
+
+  it("a trusted proxy: its X-Forwarded-For is appended to and its X-Forwarded-Proto: https believed; an untrusted peer's are not", () => {
+    const sent = ['Host', 'front', 'X-Forwarded-For', '1.2.3.4', 'X-Forwarded-Proto', 'https'];
+    const trusted = new TrustedProxies('10.0.0.0/8, fd00::/8');
+    const fwd = (o: string[]) => [o[o.indexOf('x-forwarded-for') + 1], o[o.indexOf('x-forwarded-proto') + 1]];
+    expect(fwd(upstreamRequestHeaders(req(sent, '10.0.0.1'), null, null, 'authorization', trusted))).toEqual(['1.2.3.4, 10.0.0.1', 'https']);
+    expect(fwd(upstreamRequestHeaders(req(sent, '::ffff:10.0.0.1'), null, null, 'authorization', trusted))).toEqual(['1.2.3.4, ::ffff:10.0.0.1', 'https']);
+    expect(fwd(upstreamRequestHeaders(req(sent, '192.0.2.7'), null, null, 'authorization', trusted))).toEqual(['192.0.2.7', 'http']);
+    expect(fwd(upstreamRequestHeaders(req(sent, '10.0.0.1'), null, null))).toEqual(['10.0.0.1', 'http']);
+  });
+
+  it('TrustedProxies: CIDRs and single addresses, v4 and v6; bad entries are one line', () => {
+    const t = new TrustedProxies('192.0.2.1, 2001:db8::/32');
+    const peer = (a: string) => ({ socket: { remoteAddress: a }, headers: { 'x-forwarded-proto': 'https' } }) as unknown as IncomingMessage;
+    expect(t.secure(peer('192.0.2.1'))).toBe(true);
+    expect(t.secure(peer('192.0.2.2'))).toBe(false);
+    expect(t.secure(peer('2001:db8::5'))).toBe(true);
+    expect(t.secure({ socket: { remoteAddress: '192.0.2.1' }, headers: { 'x-forwarded-proto': 'https, http' } } as unknown as IncomingMessage)).toBe(false);
+    expect(() => new TrustedProxies('10.0.0.0/33')).toThrow('"10.0.0.0/33" has a bad prefix length (0-32)');
+    expect(() => new TrustedProxies('example.com')).toThrow('"example.com" is not an IPv4 or IPv6 address or CIDR');
   });
 
   it('drops the auth header when asked (keep_token=false)', () => {

@@ -13,6 +13,7 @@ import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
 /** Verification without the gateway's cache: a revocation is rare, and must see the token afresh. */
 const VERIFIER = createTokenVerifier();
 import { RevocationRateLimiter } from './revocation-rate-limiter';
+import type { TrustedProxies } from '../proxy/trusted-proxies';
 
 /** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -27,6 +28,8 @@ export interface RevocationEndpointDeps {
   log: Logger;
   /** A store write from the data plane (the only one): revokes `clientId`'s token `jti` until `exp`. */
   revokeJti(jti: string, exp: number, clientId: string): Promise<unknown>;
+  /** require_https: whose X-Forwarded-Proto says the request was https (GATEWAY_TRUSTED_PROXIES). */
+  trusted: TrustedProxies;
   /** Revocations per authenticated client (default: 5 a second, bursts of 20). */
   rate?: RevocationRateLimiter;
 }
@@ -66,6 +69,8 @@ function refuse(res: ServerResponse, deps: RevocationEndpointDeps, code: Failure
 
 /** Reads the form body (max 64 KiB, like the token endpoint), then revokes. Nothing here logs the body: it holds a secret and a token. */
 function handleRevocation(req: IncomingMessage, res: ServerResponse, deps: RevocationEndpointDeps): void {
+  // require_https (docs/tls.md): the body carries a client secret and a token; refused before it is read.
+  if ((deps.holder.current as Snapshot).settings.require_https && !deps.trusted.secure(req)) return refuse(res, deps, 'token_https_required');
   if (req.method !== 'POST') return refuse(res, deps, 'revocation_method_not_allowed');
   if (!isFormContentType(req.headers['content-type'])) return refuse(res, deps, 'bad_content_type');
   acceptBody(res, MAX_FORM_BYTES); // 100 Continue now, if asked (body-gate.ts)

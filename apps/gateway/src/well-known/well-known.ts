@@ -11,8 +11,8 @@ import { publishedJwk } from '@oauth2/token';
  * setting when set (then the answer is the same for everyone and may be cached publicly); without
  * it they are built from the request's Host, and that reflected answer is `Cache-Control: no-store`
  * so no shared cache can keep one client's Host for the next (cache poisoning). The client's
- * `X-Forwarded-Proto` is not trusted either: `https` only on a TLS connection. Behind a
- * TLS-terminating proxy, set `public_base_url`.
+ * `X-Forwarded-Proto` is not trusted either: `https` only on a TLS connection, or from a proxy listed
+ * in GATEWAY_TRUSTED_PROXIES. Behind a TLS-terminating proxy, list it there or set `public_base_url`.
  */
 export const JWKS_PATH = '/.well-known/jwks.json';
 export const METADATA_PATH = '/.well-known/oauth-authorization-server';
@@ -72,7 +72,15 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, headers
  * Serves `path` if it is one of the discovery documents; returns false (untouched) otherwise.
  * `host` is the request's authority (Host, or the absolute-form target's).
  */
-export function serveWellKnown(req: IncomingMessage, res: ServerResponse, snap: Snapshot, path: string, host: string | undefined): boolean {
+/** `secure`: over TLS, or from a GATEWAY_TRUSTED_PROXIES proxy saying X-Forwarded-Proto: https (the metadata's scheme). */
+export function serveWellKnown(
+  req: IncomingMessage,
+  res: ServerResponse,
+  snap: Snapshot,
+  path: string,
+  host: string | undefined,
+  secure = (req.socket as { encrypted?: boolean }).encrypted === true,
+): boolean {
   const jwks = path === JWKS_PATH;
   if (!jwks && path !== METADATA_PATH) return false;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -92,9 +100,8 @@ export function serveWellKnown(req: IncomingMessage, res: ServerResponse, snap: 
     send(req, res, 400, { 'content-type': 'application/json' }, Buffer.from('{"code":400,"msg":"a valid Host header is required to build the metadata URLs"}'));
     return true;
   }
-  // Any client can send X-Forwarded-Proto: it is not trusted (set public_base_url behind a TLS proxy).
-  const tls = (req.socket as { encrypted?: boolean }).encrypted === true;
-  const origin = (tls ? 'https://' : 'http://') + host.toLowerCase();
+  // Any client can send X-Forwarded-Proto: only a GATEWAY_TRUSTED_PROXIES peer's is believed (`secure`).
+  const origin = (secure ? 'https://' : 'http://') + host.toLowerCase();
   send(req, res, 200, REFLECTED, Buffer.from(p.metaHead + origin + p.metaMid + origin + p.metaTail));
   return true;
 }
