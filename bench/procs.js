@@ -61,6 +61,18 @@ function startNode(name, args, env, opts = {}) {
   });
 }
 
+/**
+ * Registers a child that is not a node target (nginx) so it is stopped with the others.
+ * @template {import('node:child_process').ChildProcess} C
+ * @param {C} child
+ * @returns {C}
+ */
+function trackChild(child) {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
 /** SIGTERM, then SIGKILL after graceMs; resolves when the child has exited. */
 function stop(child, graceMs = 12000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -188,4 +200,4 @@ function rssTree(pid) {
   return { main: rssOf(pid), total: tree.reduce((a, p) => a + rssOf(p), 0), processes: tree.length };
 }
 
-module.exports = { startNode, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree, trackTempDir };
+module.exports = { startNode, trackChild, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree, trackTempDir };

@@ -17,6 +17,7 @@ const { defineScenarios, runScenarios, baseRatios, baseRatiosText } = require('.
 const { measurePropagation } = require('./propagation');
 const { setupBig, finishBig } = require('./big');
 const { pickGenerator } = require('./load');
+const { startNginx } = require('./nginx');
 const { judgeScenarios, scenarioTable, propagationText, bigText } = require('./report');
 
 const num = (name, dflt) => {
@@ -74,9 +75,10 @@ async function main() {
   const upstreamUrl = targets.upstream.url;
   if (needs.has('peer')) targets.peer = await T.attempt(() => T.startPeer(upstreamUrl));
   if (needs.has('bare')) targets.bare = await T.attempt(() => T.startBare(upstreamUrl));
+  if (needs.has('nginxPlain')) targets.nginxPlain = await T.attempt(() => startNginx('plain', { upstreamUrl }));
 
   let small;
-  if (needs.has('gw1') || needs.has('gw2') || needs.has('gwBase') || needs.has('authz1') || doPropagation) {
+  if (needs.has('gw1') || needs.has('gw2') || needs.has('gwBase') || needs.has('authz1') || needs.has('nginxChain') || doPropagation) {
     log('starting admin API and gateways (small config)');
     const our = T.makeOurEnv();
     const admin = await T.attempt(() => T.startAdmin(our));
@@ -96,6 +98,10 @@ async function main() {
         }
         if (needs.has('gwBase')) targets.gwBase = await T.attempt(() => startBase(upstreamUrl));
         targets.authz1 = targets.gw1.error ? targets.gw1 : { ...targets.gw1, url: targets.gw1.authzUrl, name: 'authz(1w)' };
+        if (needs.has('nginxChain')) {
+          const gw1 = targets.gw1;
+          targets.nginxChain = gw1.error ? gw1 : await T.attempt(() => startNginx('chain', { upstreamUrl, gatewayUrl: gw1.url, authzUrl: gw1.authzUrl, authzPid: gw1.child.pid }));
+        }
       }
     }
   }

@@ -56,6 +56,15 @@ function defineScenarios(ctx) {
       needs: 'authz1',
       req: (t) => ({ url: `${t.url}/forward`, headers: { ...bearer, 'x-forwarded-host': 'bench.test', 'x-forwarded-uri': '/auth/x', 'x-forwarded-method': 'GET' } }),
     },
+    // With nginx installed: the shipped deploy/authz/nginx.conf (auth_request to gw1's authz
+    // listener) in front of the upstream, beside the same nginx proxying alone.
+    { id: 'nginx_proxy', label: 'NGINX proxy alone (1 process)', needs: 'nginxPlain', req: (t) => ({ url: `${t.url}/auth/x` }) },
+    {
+      id: 'nginx_authz',
+      label: 'NGINX auth_request -> OURS authz',
+      needs: 'nginxChain',
+      req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }),
+    },
     {
       id: 'auth1_big',
       label: 'OURS auth+allow, 1w, big config',
@@ -185,11 +194,13 @@ async function runScenarios(scenarios, targets, opts, log) {
       try {
         // CPU the target (and the upstream behind it) burn per request: unlike req/s, this barely
         // moves when other work on the machine steals cores.
-        const target = targets[s.needs].child.pid;
+        // A target made of several processes (nginx + our authz listener) lists them in cpuPids.
+        const pids = targets[s.needs].cpuPids || [targets[s.needs].child.pid];
+        const cpuOf = () => pids.reduce((a, p) => a + cpuTree(p), 0);
         const up = s.needs === 'upstream' ? null : targets.upstream.child.pid;
-        const c0 = [cpuTree(target), up ? cpuTree(up) : 0];
+        const c0 = [cpuOf(), up ? cpuTree(up) : 0];
         const res = await runLoad(loadArgs(s, opts.duration));
-        res.cpu_us_per_req = res.total ? ((cpuTree(target) - c0[0]) * 1000) / res.total : NaN;
+        res.cpu_us_per_req = res.total ? ((cpuOf() - c0[0]) * 1000) / res.total : NaN;
         res.upstream_cpu_us_per_req = up && res.total ? ((cpuTree(up) - c0[1]) * 1000) / res.total : NaN;
         row.rounds.push(res);
         log(`round ${r}/${opts.rounds} ${s.id}: ${Math.round(res.rps)} req/s p50 ${res.p50} ms p99 ${res.p99} ms unexpected ${res.unexpected} cpu ${res.cpu_us_per_req.toFixed(0)} us/req`);
