@@ -3,8 +3,11 @@
 // A minimal keep-alive HTTP client for setup calls and tight polling: node:http with a pooled
 // agent costs far less per request than fetch, so polling measures the gateway, not the client.
 const http = require('node:http');
+const https = require('node:https');
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+// The TLS scenarios' targets serve the bench's own throwaway certificate (bench/tls.js).
+const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false });
 
 /**
  * Resolves { status, headers, text, json } ; rejects on network error or timeout (one line).
@@ -19,7 +22,8 @@ function request(url, { method = 'GET', headers = {}, body = undefined, timeoutM
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
       h['content-length'] = String(Buffer.byteLength(payload));
     }
-    const req = http.request(url, { method, headers: h, agent }, (res) => {
+    const tls = url.startsWith('https:');
+    const req = (tls ? https : http).request(url, { method, headers: h, agent: tls ? tlsAgent : agent }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

@@ -143,10 +143,60 @@ async function runAutocannon(a) {
   };
 }
 
+/**
+ * HTTP/2 load with h2load (Debian's nghttp2-client): `a.connections` connections, one stream in
+ * flight on each (like one HTTP/1.1 request per connection), for `a.duration` seconds. h2load prints
+ * no percentiles (only min / max / mean / sd), so p50/p90/p99 are left out; `mean` is kept.
+ */
+function runH2load(a) {
+  const args = ['-c', String(a.connections || 50), '-m', '1', '-t', '1', '-D', String(a.duration || 5)];
+  if (a.method && a.method !== 'GET') throw new Error('h2load scenarios are GET only');
+  for (const [k, v] of Object.entries(a.headers || {})) args.push('-H', `${k}: ${v}`);
+  args.push(a.url);
+  const cpu0 = childrenCpuMs();
+  return new Promise((resolve, reject) => {
+    const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', (e) => reject(e && /** @type {any} */ (e).code === 'ENOENT' ? new Error('h2load is not installed (apt-get install -y nghttp2-client)') : e));
+    child.on('close', (code) => {
+      const fin = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(out);
+      const req = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
+      const st = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
+      const lat = /time for request:\s+(\S+)\s+(\S+)\s+(\S+)/.exec(out);
+      if (code !== 0 || !fin || !req || !st) return reject(new Error(`h2load failed (${code}): ${(err || out).trim().split('\n').pop() || ''}`));
+      const ms = (/** @type {string} */ t) => (t.endsWith('us') ? Number(t.slice(0, -2)) / 1000 : t.endsWith('ms') ? Number(t.slice(0, -2)) : Number(t.slice(0, -1)) * 1000);
+      const done = Number(req[2]);
+      const ok2xx = Number(st[1]);
+      const cpuMs = childrenCpuMs() - cpu0;
+      resolve({
+        generator: 'h2load',
+        rps: Number(fin[2]),
+        total: done,
+        p50: NaN,
+        p90: NaN,
+        p99: NaN,
+        mean: lat ? ms(lat[3]) : NaN,
+        max: lat ? ms(lat[2]) : NaN,
+        status: { '2xx': ok2xx, '3xx': Number(st[2]), '4xx': Number(st[3]), '5xx': Number(st[4]) },
+        non2xx: done - ok2xx,
+        expected: ok2xx,
+        unexpected: done - ok2xx,
+        errors: Number(req[4]) + Number(req[5]),
+        timeouts: Number(req[6]),
+        duration: Number(fin[1]),
+        loadgen_cpu_us_per_req: done ? (cpuMs * 1000) / done : null,
+      });
+    });
+  });
+}
+
 async function main() {
   const a = JSON.parse(process.argv[2] || '{}');
-  const gen = pickGenerator();
-  const res = gen === 'wrk' ? await runWrk(a) : await runAutocannon(a);
+  const gen = a.generator === 'h2load' ? 'h2load' : pickGenerator();
+  const res = gen === 'h2load' ? await runH2load(a) : gen === 'wrk' ? await runWrk(a) : await runAutocannon(a);
   process.stdout.write(JSON.stringify(res) + '\n');
 }
 

@@ -13,12 +13,15 @@ function judgeScenarios(rows, scenarios) {
   const direct = by.direct && !by.direct.error ? by.direct : null;
   const peer = by.peer && !by.peer.error ? by.peer : null;
   const bare = by.bare && !by.bare.error ? by.bare : null;
+  const hap = by.haproxy && !by.haproxy.error ? by.haproxy : null;
   for (const row of rows) {
     if (row.error) continue;
     row.x_direct = direct ? ratio(row.rps, direct.rps) : NaN;
     row.x_peer = peer ? ratio(row.rps, peer.rps) : NaN;
     // OURS vs the one-process ceiling (BARE): how much of what one Node process can proxy we keep.
     row.x_bare = bare ? ratio(row.rps, bare.rps) : NaN;
+    // vs HAProxy on one thread checking the same token (bench/haproxy.js): the reference proxy.
+    row.x_haproxy = hap ? ratio(row.rps, hap.rps) : NaN;
     const goal = (scenarios.find((s) => s.id === row.id) || {}).goal;
     if (!goal) continue;
     const checks = [];
@@ -42,9 +45,9 @@ function pad(s, n, right) {
 }
 
 function scenarioTable(rows, generator = 'autocannon') {
-  const head = [`scenario (load: ${generator})`, 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'x bare', 'cpu us/req', 'gen us', 'goals'];
-  const widths = [34, 9, 7, 7, 11, 9, 7, 7, 10, 7, 0];
-  const R = 10; // columns 1..9 are numbers, right-aligned
+  const head = [`scenario (load: ${generator})`, 'req/s', 'p50 ms', 'p99 ms', 'unexpected', 'x direct', 'x peer', 'x bare', 'x hap', 'cpu us/req', 'gen us', 'goals'];
+  const widths = [34, 9, 7, 7, 11, 9, 7, 7, 7, 10, 7, 0];
+  const R = 11; // columns 1..10 are numbers, right-aligned
   const dp = generator === 'wrk' ? 2 : 1; // wrk reports µs, autocannon whole ms
   const lines = [head.map((h, i) => pad(h, widths[i], i > 0 && i < R)).join(' ')];
   for (const r of rows) {
@@ -63,6 +66,7 @@ function scenarioTable(rows, generator = 'autocannon') {
       fmt(r.x_direct, 2),
       fmt(r.x_peer, 2),
       fmt(r.x_bare, 2),
+      fmt(r.x_haproxy, 2),
       cpu,
       fmt(r.loadgen_cpu_us_per_req),
       goals,
@@ -71,6 +75,7 @@ function scenarioTable(rows, generator = 'autocannon') {
   }
   lines.push('cpu us/req: CPU time per request of the target process(es) + of the upstream behind it (/proc; steadier than req/s on a busy machine).');
   lines.push(`gen us: CPU per request of the load generator (${generator}, one process); near 1e6/(req/s) it, not the target, is the limit.`);
+  lines.push('x hap: req/s relative to HAPROXY (HAProxy 2.6, one thread, jwt_verify on the same token, same upstream). h2 rows (h2load) print no percentiles.');
   lines.push("x bare: req/s relative to BARE (node:http + undici + HMAC only): the share of one Node process's proxy ceiling kept with every token check on.");
   return lines.join('\n');
 }

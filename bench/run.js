@@ -18,6 +18,8 @@ const { measurePropagation } = require('./propagation');
 const { setupBig, finishBig } = require('./big');
 const { pickGenerator } = require('./load');
 const { startNginx } = require('./nginx');
+const { startHaproxy } = require('./haproxy');
+const { makeBenchCert } = require('./tls');
 const { judgeScenarios, scenarioTable, propagationText, bigText } = require('./report');
 
 const num = (name, dflt) => {
@@ -76,9 +78,13 @@ async function main() {
   if (needs.has('peer')) targets.peer = await T.attempt(() => T.startPeer(upstreamUrl));
   if (needs.has('bare')) targets.bare = await T.attempt(() => T.startBare(upstreamUrl));
   if (needs.has('nginxPlain')) targets.nginxPlain = await T.attempt(() => startNginx('plain', { upstreamUrl }));
+  const jwtCheck = { upstreamUrl, secret: T.CONSUMER.client_secret, clientId: T.CONSUMER.client_id };
+  if (needs.has('haproxy')) targets.haproxy = await T.attempt(() => startHaproxy(jwtCheck));
+  const tlsPair = needs.has('gwTls') || needs.has('haproxyTls') ? makeBenchCert() : undefined;
+  if (needs.has('haproxyTls')) targets.haproxyTls = await T.attempt(() => startHaproxy({ ...jwtCheck, tls: tlsPair }));
 
   let small;
-  if (needs.has('gw1') || needs.has('gw2') || needs.has('gwBase') || needs.has('authz1') || needs.has('nginxChain') || doPropagation) {
+  if (['gw1', 'gw2', 'gwBase', 'authz1', 'nginxChain', 'gwTls'].some((k) => needs.has(k)) || doPropagation) {
     log('starting admin API and gateways (small config)');
     const our = T.makeOurEnv();
     const admin = await T.attempt(() => T.startAdmin(our));
@@ -98,6 +104,11 @@ async function main() {
         }
         if (needs.has('gwBase')) targets.gwBase = await T.attempt(() => startBase(upstreamUrl));
         targets.authz1 = targets.gw1.error ? targets.gw1 : { ...targets.gw1, url: targets.gw1.authzUrl, name: 'authz(1w)' };
+        if (needs.has('gwTls') && tlsPair) {
+          const gw = await T.attempt(() => T.startGateway(our, 1, { GATEWAY_TLS_CERT: tlsPair.cert, GATEWAY_TLS_KEY: tlsPair.key }, 'gateway(1w,tls)'));
+          const w = gw.error ? gw : await T.attempt(() => T.waitRevision([gw], small.revision));
+          targets.gwTls = w && w.error ? w : gw;
+        }
         if (needs.has('nginxChain')) {
           const gw1 = targets.gw1;
           targets.nginxChain = gw1.error ? gw1 : await T.attempt(() => startNginx('chain', { upstreamUrl, gatewayUrl: gw1.url, authzUrl: gw1.authzUrl, authzPid: gw1.child.pid }));

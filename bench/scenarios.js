@@ -56,6 +56,13 @@ function defineScenarios(ctx) {
       needs: 'authz1',
       req: (t) => ({ url: `${t.url}/forward`, headers: { ...bearer, 'x-forwarded-host': 'bench.test', 'x-forwarded-uri': '/auth/x', 'x-forwarded-method': 'GET' } }),
     },
+    // HAProxy 2.6 on one thread with jwt_verify (bench/haproxy.js): the reference proxy.
+    { id: 'haproxy', label: 'HAPROXY jwt_verify+proxy, 1t', needs: 'haproxy', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    // TLS on the listener, the same certificate for us and HAProxy; h2 load from h2load.
+    { id: 'tls_auth1', label: 'OURS TLS h1 auth+allow, 1w', needs: 'gwTls', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    { id: 'tls_auth1_h2', label: 'OURS TLS h2 auth+allow, 1w', needs: 'gwTls', generator: 'h2load', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    { id: 'haproxy_tls', label: 'HAPROXY TLS h1, 1t', needs: 'haproxyTls', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
+    { id: 'haproxy_tls_h2', label: 'HAPROXY TLS h2, 1t', needs: 'haproxyTls', generator: 'h2load', req: (t) => ({ url: `${t.url}/auth/x`, headers: bearer }) },
     // With nginx installed: the shipped deploy/authz/nginx.conf (auth_request to gw1's authz
     // listener) in front of the upstream, beside the same nginx proxying alone.
     { id: 'nginx_proxy', label: 'NGINX proxy alone (1 process)', needs: 'nginxPlain', req: (t) => ({ url: `${t.url}/auth/x` }) },
@@ -178,7 +185,7 @@ async function runScenarios(scenarios, targets, opts, log) {
       rows.set(s.id, { id: s.id, label: s.label, error: oneLine(e) });
     }
   }
-  const loadArgs = (s, duration) => ({ ...s.req(targets[s.needs]), connections: opts.connections, duration, expectStatus: s.expectStatus });
+  const loadArgs = (s, duration) => ({ ...s.req(targets[s.needs]), connections: opts.connections, duration, expectStatus: s.expectStatus, generator: s.generator });
   for (const s of live) {
     log(`warm-up ${s.id} (${opts.warmup}s)`);
     try {

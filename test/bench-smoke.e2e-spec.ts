@@ -10,7 +10,16 @@ import * as path from 'node:path';
 const ROOT = path.resolve(__dirname, '..');
 // The nginx chain rows need Debian's nginx (.ci/run installs it, as the authz tests need it too).
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].some((p) => fs.existsSync(p));
-const IDS = ['pass', 'auth1', 'reject', 'token_get', 'token_post', 'authz_forward', ...(NGINX ? ['nginx_proxy', 'nginx_authz'] : [])];
+// HAProxy and h2load are the bench's references, not the suite's needs: their rows run when installed.
+const HAPROXY = fs.existsSync('/usr/sbin/haproxy');
+const H2LOAD = fs.existsSync('/usr/bin/h2load');
+const IDS = [
+  ...['pass', 'auth1', 'reject', 'token_get', 'token_post', 'authz_forward', 'tls_auth1'],
+  ...(NGINX ? ['nginx_proxy', 'nginx_authz'] : []),
+  ...(HAPROXY ? ['haproxy', 'haproxy_tls'] : []),
+  ...(H2LOAD ? ['tls_auth1_h2'] : []),
+  ...(HAPROXY && H2LOAD ? ['haproxy_tls_h2'] : []),
+];
 
 it('a short npm run bench round: every selected scenario ran, none is an error, no unexpected status', async () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-bench-smoke-')), 'bench.json');
