@@ -57,7 +57,7 @@ describe('pageNote', () => {
 
 describe('views', () => {
   it('shows a secret only in the create/rotate view, with the warning', () => {
-    const c = { name: 'consumer1', client_id: 'id-1', client_secret: 's'.repeat(43), created_at: '2026-01-01T00:00:00Z' };
+    const c = { name: 'consumer1', client_id: 'id-1', client_secret: 's'.repeat(43), created_at: '2026-01-01T00:00:00Z', scopes: null, groups: [] };
     expect(consumerSecretView(c)).toContain('s'.repeat(43));
     expect(consumerSecretView(c)).toMatch(/will not be shown again/);
     expect(consumerView(c)).not.toContain('s'.repeat(43));
@@ -71,12 +71,18 @@ describe('views', () => {
   it('renders rules by what they match', () => {
     const out = rulesTable({
       items: [
-        { id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] },
-        { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'] },
+        { id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'], allow_groups: [], scopes: [] },
+        { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'], allow_groups: ['billing'], scopes: ['orders:read', 'orders:write'] },
+        { id: 3, position: 2, domains: ['y.com'], allow: [], allow_groups: [], scopes: [] },
       ],
-      total: 2,
+      total: 3,
     });
-    expect(out.split('\n')).toEqual(['ID  POSITION  MATCH           ALLOW', '1   0         route:ns/a,b    c1', '2   1         domain:*.x.com  c1,c2']);
+    expect(out.split('\n')).toEqual([
+      'ID  POSITION  MATCH           ALLOW     GROUPS   SCOPES',
+      '1   0         route:ns/a,b    c1        -        -',
+      '2   1         domain:*.x.com  c1,c2     billing  orders:read orders:write',
+      '3   2         domain:y.com    (nobody)  -        -',
+    ]);
   });
 
   it('reports rules touched by a delete', () => {
