@@ -135,17 +135,15 @@ export class SnapshotLoader {
     return {
       consumerRows,
       routes: st.routes.all().map((r): RouteRecord => ({ name: r[0], hosts: json<string[]>(r[1])!, path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] })),
-      rules: st.rules
-        .all()
-        .map((r): RuleRecord => ({
-          id: r[0],
-          position: r[1],
-          routes: json(r[2]),
-          domains: json(r[3]),
-          allow: json<string[]>(r[4])!,
-          allow_groups: json<string[]>(r[5])!,
-          scopes: json<string[]>(r[6])!,
-        })),
+      rules: st.rules.all().map((r): RuleRecord => ({
+        id: r[0],
+        position: r[1],
+        routes: json(r[2]),
+        domains: json(r[3]),
+        allow: json<string[]>(r[4])!,
+        allow_groups: json<string[]>(r[5])!,
+        scopes: json<string[]>(r[6])!,
+      })),
     };
   }
 
