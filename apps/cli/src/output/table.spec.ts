@@ -104,11 +104,14 @@ describe('views', () => {
 
   it('prints the changes as a diff: names and fields, never a value of a secret', () => {
     const changes = {
-      consumers: { added: ['new'], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret'] }] },
+      consumers: { added: ['new'], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret', 'scopes', 'groups'] }] },
       rules: {
         added: [{ position: 2, routes: ['a', 'b'], domains: null, allow: ['new'] }],
         removed: [{ position: 3, routes: null, domains: ['x.com'], allow: [] }],
-        changed: [{ position: 1, routes: ['r'], domains: null, allow: ['keep', 'new'], fields: ['allow'] }],
+        changed: [
+          { position: 1, routes: ['r'], domains: null, allow: ['keep', 'new'], fields: ['allow'] },
+          { position: 4, routes: ['s'], domains: null, allow: [], allow_groups: ['billing'], scopes: ['orders:write'], fields: ['allow_groups', 'scopes'] },
+        ],
       },
       settings: [
         { key: 'global_auth', from: false, to: true },
@@ -123,10 +126,11 @@ describe('views', () => {
       'would change:',
       '  + consumer new',
       '  - consumer gone',
-      '  ~ consumer keep: client_secret changed',
+      '  ~ consumer keep: client_secret, scopes, groups changed',
       '  + rule #2 route:a,b allow new',
       '  - rule #3 domain:x.com allows nobody',
       '  ~ rule route:r: allow changed (now #1, allow keep,new)',
+      '  ~ rule route:s: allow_groups, scopes changed (now #4, groups billing scopes orders:write)',
       '  ~ setting global_auth: false -> true',
       '  ~ setting issuer: "a" -> "b"',
     ]);
