@@ -50,6 +50,7 @@ const WRITES: Record<string, { path: string; body?: unknown; headers?: Record<st
   'post /v1/consumers': { path: '/v1/consumers', body: { name: 'by-viewer' } },
   'delete /v1/consumers/{name}': { path: '/v1/consumers/keep?force=true' },
   'post /v1/consumers/{name}/rotate-secret': { path: '/v1/consumers/keep/rotate-secret', body: {} },
+  'patch /v1/consumers/{name}': { path: '/v1/consumers/keep', body: { groups: ['by-viewer'] } },
   'post /v1/routes': { path: '/v1/routes', body: { name: 'r-viewer', upstream: 'http://127.0.0.1:9' } },
   'put /v1/routes/{name}': { path: '/v1/routes/r1', body: { upstream: 'http://127.0.0.1:10' } },
   'delete /v1/routes/{name}': { path: '/v1/routes/r1?force=true' },
@@ -141,6 +142,7 @@ describe('operator', () => {
     const steps: [string, string, unknown, number, string, Record<string, string>?][] = [
       ['POST', '/v1/consumers', { name: 'op-made' }, 201, 'consumer.create'],
       ['POST', '/v1/consumers/op-made/rotate-secret', {}, 200, 'consumer.rotate_secret'],
+      ['PATCH', '/v1/consumers/op-made', { scopes: ['orders:read'], groups: ['billing'] }, 200, 'consumer.update'],
       ['POST', '/v1/routes', { name: 'r-op', upstream: 'http://127.0.0.1:9' }, 201, 'route.create'],
       ['POST', '/v1/rules', { routes: ['r-op'], allow: ['op-made'] }, 201, 'rule.create'],
       ['PATCH', '/v1/settings', { token_ttl: 900 }, 200, 'settings.update'],
@@ -295,7 +297,7 @@ describe('audit log', () => {
     const page2 = (await admin.api('GET', '/v1/audit?limit=2&offset=2')).json;
     expect(page2.items.map((r: { id: number }) => r.id)).toEqual(ids.slice(2, 4));
     const consumer = (await admin.api('GET', '/v1/audit?target=op-made')).json.items.map((r: { action: string }) => r.action);
-    expect(consumer).toEqual(['consumer.delete', 'consumer.rotate_secret', 'consumer.create']);
+    expect(consumer).toEqual(['consumer.delete', 'consumer.update', 'consumer.rotate_secret', 'consumer.create']);
     expect((await admin.api('GET', '/v1/audit?action=DROP TABLE')).status).toBe(400);
   });
 });

@@ -132,8 +132,8 @@ describe('oauth2ctl against the real admin API', () => {
     expectOk(dom);
     const list = await oauth2ctl(['allow', 'list']);
     expectOk(list);
-    expect(list.stdout).toMatch(/route:ns\/ing\s+consumer1,team\/c2$/m);
-    expect(list.stdout).toMatch(/domain:\*\.example\.com\s+team\/c2$/m);
+    expect(list.stdout).toMatch(/route:ns\/ing\s+consumer1,team\/c2\s+-\s+-$/m);
+    expect(list.stdout).toMatch(/domain:\*\.example\.com\s+team\/c2\s+-\s+-$/m);
 
     expectFailure(await oauth2ctl(['consumer', 'remove', 'consumer1']), 3);
     expectFailure(await oauth2ctl(['route', 'remove', 'ns/ing']), 3);
@@ -209,6 +209,27 @@ describe('oauth2ctl against the real admin API', () => {
     expectOk(rm);
     expect(rm.stdout).toBe(`deleted rule ${rules.items[0].id}\n`);
     expectOk(await oauth2ctl(['route', 'remove', 'ns/ing', '--force']));
+  });
+
+  it('scopes and groups: consumer add --scope/--group, update, list --group, allow add --group --scope (SPEC §8.5)', async () => {
+    expectOk(await oauth2ctl(['consumer', 'add', 'scoped', '--scope', 'orders:read', '--scope', 'orders:write a,b', '--group', 'billing,ops']));
+    const got = await oauth2ctl(['consumer', 'get', 'scoped']);
+    expect(got.stdout).toMatch(/^scopes: +orders:read orders:write a,b$/m);
+    expect(got.stdout).toMatch(/^groups: +billing,ops$/m);
+    const upd = await oauth2ctl(['-o', 'json', 'consumer', 'update', 'scoped', '--scope', 'orders:read', '--no-groups']);
+    expect(JSON.parse(upd.stdout)).toMatchObject({ scopes: ['orders:read'], groups: [] });
+    expect(JSON.parse((await oauth2ctl(['-o', 'json', 'consumer', 'update', 'scoped', '--unrestricted', '--group', 'ops'])).stdout)).toMatchObject({ scopes: null, groups: ['ops'] });
+    const listed = await oauth2ctl(['consumer', 'list', '--group', 'ops']);
+    expect(listed.stdout).toMatch(/^scoped +\S+ +\(unrestricted\) +ops /m);
+    expect(JSON.parse((await oauth2ctl(['-o', 'json', 'consumer', 'list', '--group', 'no-such-group'])).stdout)).toEqual({ items: [], total: 0 });
+    expectOk(await oauth2ctl(['route', 'add', 'scoped-route', '--upstream', 'http://127.0.0.1:9', '--path-prefix', '/scoped']));
+    const rule = await oauth2ctl(['allow', 'add', '--route', 'scoped-route', '--group', 'ops', '--scope', 'orders:write']);
+    expect(rule.stdout).toMatch(/^allow_groups: +ops$/m);
+    expect(rule.stdout).toMatch(/^scopes: +orders:write$/m);
+    expectFailure(await oauth2ctl(['allow', 'add', '--route', 'scoped-route']), 2, /at least one of --consumer, --group or --scope/);
+    expectFailure(await oauth2ctl(['consumer', 'update', 'scoped']), 2, /at least one of/);
+    expectFailure(await oauth2ctl(['consumer', 'update', 'scoped', '--scope', 'a"b']), 2, /scopes/);
+    expectOk(await oauth2ctl(['route', 'remove', 'scoped-route', '--force']));
   });
 
   describe('refusals: one stderr line and the exit code', () => {

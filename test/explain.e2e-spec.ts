@@ -9,6 +9,9 @@ const ID2 = 'explain-client-2';
 const S2 = 'explain-secret-two-0123456789abcdef012345';
 const nowS = () => Math.floor(Date.now() / 1000);
 const c1 = (extra: Record<string, unknown> = {}, header: object = AT_HEADER, secret = S1) => craftHs256(header, { ...standardClaims({ name: 'c1', clientId: ID1, now: nowS() }), ...extra }, secret);
+const ID4 = 'explain-client-4';
+const S4 = 'explain-secret-four-0123456789abcdef01234';
+const c4 = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c4', clientId: ID4, now: nowS() }), ...extra }, S4);
 const c2 = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'c2', clientId: ID2, now: nowS() }), ...extra }, S2);
 
 interface Case {
@@ -40,6 +43,15 @@ beforeAll(async () => {
   await s.call('POST', '/v1/rules', { routes: ['ns/deny'], allow: ['c3'] });
   await s.call('DELETE', '/v1/consumers/c3?force=true');
   await s.call('POST', '/v1/revocations', { jti: 'explain-revoked-jti' });
+  // SPEC §8.3: a scoped consumer in a group, an unrestricted one, a rule requiring a scope, a group rule.
+  await s.call('POST', '/v1/consumers', { name: 'c4', client_id: ID4, client_secret: S4, scopes: ['orders:read', 'orders:write'], groups: ['billing'] });
+  await s.call('PATCH', '/v1/consumers/c2', { groups: ['ops'] });
+  await s.call('POST', '/v1/routes', { name: 'ns/scoped', hosts: ['scoped.test'], upstream: s.echo.url });
+  await s.call('POST', '/v1/rules', { routes: ['ns/scoped'], allow: ['c1'], allow_groups: ['billing'], scopes: ['orders:write'] });
+  await s.call('POST', '/v1/routes', { name: 'ns/grp', hosts: ['grp.test'], upstream: s.echo.url });
+  await s.call('POST', '/v1/rules', { routes: ['ns/grp'], allow_groups: ['billing', 'ops'] });
+  await s.call('POST', '/v1/routes', { name: 'ns/anyscope', hosts: ['anyscope.test'], upstream: s.echo.url });
+  await s.call('POST', '/v1/rules', { routes: ['ns/anyscope'], scopes: ['orders:read'] });
   await s.sync();
 }, 30_000);
 afterAll(async () => {
@@ -94,6 +106,15 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
     ['domain rule, no token', { host: 'a.wild.test', path: '/z', status: 401 }],
     ['deny-all rule (its only consumer deleted) refuses c1', { host: 'deny.test', path: '/x', token: () => c1(), status: 403 }],
     ['deny-all rule, no token', { host: 'deny.test', path: '/x', status: 401 }],
+    ['scoped rule: c4 through its group, holding orders:write', { host: 'scoped.test', path: '/x', token: () => c4({ scope: 'orders:write' }), status: 200 }],
+    ['scoped rule: c4 through its group, without orders:write', { host: 'scoped.test', path: '/x', token: () => c4({ scope: 'orders:read' }), status: 403 }],
+    ['scoped rule: c4 with a scope it does not hold', { host: 'scoped.test', path: '/x', token: () => c4({ scope: 'admin' }), status: 403 }],
+    ['scoped rule: c1 by name, unrestricted, self-requested orders:write', { host: 'scoped.test', path: '/x', token: () => c1({ scope: 'orders:write' }), status: 403 }],
+    ['scoped rule: c2 neither named nor in the group', { host: 'scoped.test', path: '/x', token: () => c2(), status: 403 }],
+    ['group rule: c2 in ops', { host: 'grp.test', path: '/x', token: () => c2(), status: 200 }],
+    ['group rule: c1 in no group', { host: 'grp.test', path: '/x', token: () => c1(), status: 403 }],
+    ['scopes-only rule: anyone holding orders:read', { host: 'anyscope.test', path: '/x', token: () => c4({ scope: 'orders:read' }), status: 200 }],
+    ['scopes-only rule: unrestricted c1 never', { host: 'anyscope.test', path: '/x', token: () => c1({ scope: 'orders:read' }), status: 403 }],
     ['dot segment', { host: 'api.test', path: '/open/../api/x', status: 400 }],
     ['encoded dot segment', { host: 'api.test', path: '/open/%2e%2e/api/x', status: 400 }],
     ['token request GET without parameters', { host: 'api.test', path: '/api/oauth2/token', status: 400 }],
@@ -107,6 +128,9 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
       ['c1', c1, 'api.test', '/api/x'],
       ['c2', c2, 'api.test', '/api/x'],
       ['c2', c2, 'a.wild.test', '/'],
+      ['c2', c2, 'grp.test', '/'],
+      ['c4', () => c4({ scope: 'orders:read orders:write' }), 'scoped.test', '/'],
+      ['c1', c1, 'scoped.test', '/'],
     ] as const) {
       const ex = await s.admin.api('POST', '/v1/explain', { host, path, consumer });
       const gw = await s.request(path, { headers: { host, authorization: `Bearer ${token()}` } });
@@ -123,6 +147,13 @@ describe('explain equals the gateway (global_auth unset, rules exist, global_cre
     expect(denied.rule).toMatchObject({ kind: 'routes', allow: ['c1'], position: expect.any(Number) });
     expect(denied.global_auth_row).toBe('global_auth unset, rules exist');
     expect(denied.verification.at(-1)).toMatchObject({ step: 'allow-list', ok: false });
+    // Groups and scopes: which group admitted it, effective vs required.
+    const viaGroup = (await s.admin.api('POST', '/v1/explain', { host: 'scoped.test', path: '/x', token: c4({ scope: 'orders:read' }) })).json;
+    expect(viaGroup.rule).toMatchObject({ allow: ['c1'], allow_groups: ['billing'], scopes: ['orders:write'] });
+    expect(viaGroup.verification.at(-2)).toMatchObject({ step: 'allow-list', ok: true, detail: expect.stringContaining('through its group "billing"') });
+    expect(viaGroup.verification.at(-1)).toMatchObject({ step: 'scopes', ok: false, detail: expect.stringMatching(/requires orders:write; effective scopes: orders:read .*missing: orders:write/) });
+    const unrestricted = (await s.admin.api('POST', '/v1/explain', { host: 'scoped.test', path: '/x', token: c1({ scope: 'orders:write' }) })).json;
+    expect(unrestricted.verification.at(-1)).toMatchObject({ step: 'scopes', ok: false, detail: expect.stringContaining('unrestricted') });
   });
 });
 

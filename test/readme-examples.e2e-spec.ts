@@ -162,6 +162,17 @@ describe('README examples', () => {
     expect(r.out).toMatch(/^revoked admin token ci-dashboard$/m);
   });
 
+  it('Authorization: scopes granted and required, insufficient_scope, a scope taken away, groups', async () => {
+    const r = await runBlock(firstSh('Authorization'));
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringContaining('"msg":"scope admin is not allowed for this client","error":"invalid_scope"') });
+    expect(r.out).toMatch(/^HTTP\/1\.1 403 /m);
+    expect(r.out).toMatch(/^www-authenticate: Bearer realm="oauth2-gateway", error="insufficient_scope", scope="orders:write"\r?$/im);
+    expect(r.out).toContain('"scope":"orders:read orders:write"');
+    expect(r.out).toContain('"x-authenticated-scope": "orders:read orders:write"');
+    expect(r.out).toContain('{"code":403,"msg":"Access Denied: insufficient scope","reason":"insufficient_scope"}');
+    expect(r.out).toMatch(/^shop +\S+ +orders:read +billing /m);
+  });
+
   it('the example error line is what oauth2ctl prints', async () => {
     const m = /`bin\/oauth2ctl (allow add [^`]+)` prints\s+`(oauth2ctl: [^`]+)`/.exec(README);
     expect(m).not.toBeNull();

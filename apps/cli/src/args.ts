@@ -15,6 +15,16 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...parts];
 }
 
+/**
+ * Repeatable `--scope` (`--scope a --scope b`, also `--scope "a b"`): split on spaces only, since a
+ * scope token may hold a comma (RFC 6749 §3.3); the server checks the charset.
+ */
+export function collectScopes(value: string, previous: string[] = []): string[] {
+  const parts = value.split(' ').filter(Boolean);
+  if (!parts.length) throw new InvalidArgumentError('must not be empty.');
+  return [...previous, ...parts];
+}
+
 export function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('must be an integer >= 0.');
   return Number(value);

@@ -11,6 +11,7 @@ import type {
   ConsumerDto,
   ConsumerWithSecretDto,
   CreateConsumerDto,
+  UpdateConsumerDto,
   CreateRouteDto,
   DeleteResultDto,
   ExplainRequestDto,
@@ -217,8 +218,12 @@ export class AdminClient {
   addConsumer(input: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
     return this.call('POST', '/v1/consumers', { json: input });
   }
-  listConsumers(page: PageQueryDto = {}, search?: string): Promise<PageDto<ConsumerDto>> {
-    return this.call('GET', '/v1/consumers', { query: { ...page, q: search } });
+  listConsumers(page: PageQueryDto = {}, search?: string, group?: string): Promise<PageDto<ConsumerDto>> {
+    return this.call('GET', '/v1/consumers', { query: { ...page, q: search, group } });
+  }
+  /** PATCH: replaces the given fields (scopes, groups). */
+  updateConsumer(name: string, patch: UpdateConsumerDto): Promise<ConsumerDto> {
+    return this.call('PATCH', `/v1/consumers/${seg(name)}`, { json: patch });
   }
   getConsumer(name: string): Promise<ConsumerDto> {
     return this.call('GET', `/v1/consumers/${seg(name)}`);

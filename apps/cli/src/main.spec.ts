@@ -298,7 +298,7 @@ describe('refusals and exit codes', () => {
 
   it.each([
     [[], /'oauth2ctl' needs a command; one of: consumer, route, allow, settings, apply, export, status/],
-    [['consumer'], /'oauth2ctl consumer' needs a command; one of: add, list, get, remove, rotate-secret/],
+    [['consumer'], /'oauth2ctl consumer' needs a command; one of: add, update, list, get, remove, rotate-secret/],
     [['route', 'bogus'], /unknown command 'bogus' for 'oauth2ctl route'/],
   ])('%p without a verb: one line naming the verbs, exit 2', async (args, message) => {
     const r = await cli(args);

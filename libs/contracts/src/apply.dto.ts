@@ -24,7 +24,9 @@ export class RuleChangeDto {
   @ApiProperty({ type: [String], nullable: true }) routes: string[] | null;
   @ApiProperty({ type: [String], nullable: true }) domains: string[] | null;
   @ApiProperty({ type: [String] }) allow: string[];
-  @ApiPropertyOptional({ type: [String], description: 'changed: which fields (position, allow)' }) fields?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'its groups' }) allow_groups?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'its required scopes' }) scopes?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'changed: which fields (position, allow, allow_groups, scopes)' }) fields?: string[];
 }
 
 export class SettingChangeDto {

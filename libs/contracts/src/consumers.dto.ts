@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from './common.dto';
-import { IsResourceName, NAME_RULE } from './validators';
+import { IsResourceName, IsScopeToken, NAME_RULE, SCOPE_RULE } from './validators';
 
 /** Printable ASCII without spaces: client ids and secrets travel in query strings and Basic auth. */
 const CREDENTIAL_RE = /^[\x21-\x7e]+$/;
@@ -26,6 +26,38 @@ export class CreateConsumerDto {
   @MinLength(32)
   @IsString()
   client_secret?: string;
+
+  // SPEC §8.1
+  @ApiPropertyOptional({ type: [String], nullable: true, description: `scopes this consumer may hold (${SCOPE_RULE}, at most 256); null or absent = unrestricted`, example: ['orders:read'] })
+  @IsOptional()
+  @IsScopeToken({ each: true })
+  @ArrayMaxSize(256)
+  @IsArray()
+  scopes?: string[] | null;
+
+  @ApiPropertyOptional({ type: [String], description: `group names (${NAME_RULE}, at most 64)`, example: ['billing'] })
+  @IsOptional()
+  @IsResourceName({ each: true })
+  @ArrayMaxSize(64)
+  @IsArray()
+  groups?: string[];
+}
+
+/** PATCH /v1/consumers/{name}: each given field replaces the stored one; `scopes: null` = unrestricted again. */
+export class UpdateConsumerDto {
+  @ApiPropertyOptional({ type: [String], nullable: true, description: `scopes this consumer may hold (${SCOPE_RULE}, at most 256); null = unrestricted`, example: ['orders:read', 'orders:write'] })
+  @ValidateIf((o: UpdateConsumerDto) => o.scopes !== undefined && o.scopes !== null)
+  @IsScopeToken({ each: true })
+  @ArrayMaxSize(256)
+  @IsArray()
+  scopes?: string[] | null;
+
+  @ApiPropertyOptional({ type: [String], description: `group names (${NAME_RULE}, at most 64); [] = none`, example: ['billing'] })
+  @IsOptional()
+  @IsResourceName({ each: true })
+  @ArrayMaxSize(64)
+  @IsArray()
+  groups?: string[];
 }
 
 export class RotateSecretDto {
@@ -46,6 +78,11 @@ export class ConsumerDto {
   client_id: string;
   @ApiProperty({ format: 'date-time' })
   created_at: string;
+  // SPEC §8.1
+  @ApiProperty({ type: [String], nullable: true, description: 'null = unrestricted (a requested scope is copied into the token unchecked and never counts)' })
+  scopes: string[] | null;
+  @ApiProperty({ type: [String] })
+  groups: string[];
 }
 
 /** Only the answers of create and rotate-secret carry the secret. */
@@ -70,4 +107,9 @@ export class ConsumerListQueryDto extends PageQueryDto {
   @MaxLength(256)
   @Matches(/^[\x20-\x7e]+$/, { message: 'q must be printable ASCII' })
   q?: string;
+
+  @ApiPropertyOptional({ description: 'only the members of this group (an unknown group: an empty list)', example: 'billing' })
+  @IsOptional()
+  @IsResourceName()
+  group?: string;
 }

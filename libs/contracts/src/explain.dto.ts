@@ -60,6 +60,8 @@ export class ExplainRuleDto {
   @ApiProperty({ type: Number, nullable: true }) position: number | null;
   @ApiProperty({ enum: ['routes', 'domains'], nullable: true }) kind: 'routes' | 'domains' | null;
   @ApiProperty({ type: [String], nullable: true }) allow: string[] | null;
+  @ApiProperty({ type: [String], nullable: true }) allow_groups: string[] | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'required scopes' }) scopes: string[] | null;
   @ApiProperty() reason: string;
 }
 

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
-import { ExactlyOneOf, IsHostPattern, IsResourceName } from './validators';
+import { ExactlyOneOf, IsHostPattern, IsResourceName, IsScopeToken, SCOPE_RULE } from './validators';
 
 // class-validator runs a property's decorators bottom-up; with stopAtFirstError the lowest failing one is reported.
 
-/** POST /v1/rules and PUT /v1/rules/{id}: exactly one of `routes` / `domains`, and `allow`. */
+/** POST /v1/rules and PUT /v1/rules/{id}: exactly one of `routes` / `domains`, and at least one of `allow`, `allow_groups`, `scopes` (SPEC §8.3). */
 export class RuleInputDto {
   @ApiPropertyOptional({ type: [String], description: 'route names (exactly one of routes / domains)' })
   // Validated when present or when `domains` is absent too, so "neither" is reported.
@@ -24,12 +24,27 @@ export class RuleInputDto {
   @IsArray()
   domains?: string[];
 
-  @ApiProperty({ type: [String], description: 'consumer names; each must exist' })
+  @ApiPropertyOptional({ type: [String], description: 'consumer names; each must exist (at least one of allow, allow_groups, scopes)' })
+  @IsOptional()
   @IsResourceName({ each: true })
   @ArrayMaxSize(10000)
-  @ArrayNotEmpty()
   @IsArray()
-  allow: string[];
+  allow?: string[];
+
+  // SPEC §8.3
+  @ApiPropertyOptional({ type: [String], description: 'group names: a consumer in one of them passes (a group need not have members yet)' })
+  @IsOptional()
+  @IsResourceName({ each: true })
+  @ArrayMaxSize(1000)
+  @IsArray()
+  allow_groups?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: `required scopes (${SCOPE_RULE}): every one must be among the token's effective scopes` })
+  @IsOptional()
+  @IsScopeToken({ each: true })
+  @ArrayMaxSize(256)
+  @IsArray()
+  scopes?: string[];
 
   @ApiPropertyOptional({ description: 'evaluation order (first match wins); appended last when absent' })
   @IsOptional()
@@ -50,6 +65,10 @@ export class RuleDto {
   domains?: string[];
   @ApiProperty({ type: [String] })
   allow: string[];
+  @ApiProperty({ type: [String] })
+  allow_groups: string[];
+  @ApiProperty({ type: [String], description: 'required scopes' })
+  scopes: string[];
 }
 
 export class RulePageDto {

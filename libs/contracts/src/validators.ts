@@ -3,7 +3,7 @@
  * agree on one definition of a valid name, host pattern, path prefix, upstream and setting.
  */
 import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from 'class-validator';
-import { checkSetting, isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream } from '@oauth2/core';
+import { checkSetting, isValidHostPattern, isValidName, isValidPathPrefix, isValidScopeToken, isValidUpstream } from '@oauth2/core';
 
 export const NAME_RULE = '1-253 characters of [A-Za-z0-9._~:@/-] without "." or ".." segments';
 
@@ -17,6 +17,26 @@ export function isAddressableName(v: unknown): v is string {
 
 export function IsResourceName(opts?: ValidationOptions): PropertyDecorator {
   return ValidateBy({ name: 'isResourceName', validator: { validate: (v) => isAddressableName(v), defaultMessage: buildMessage((e) => `${e}$property must be ${NAME_RULE}`, opts) } }, opts);
+}
+
+export const SCOPE_RULE = 'RFC 6749 §3.3 scope tokens: 1-128 printable ASCII characters without space, " or \\';
+
+/** A scope token (core's rule); with `each: true` the message names the bad entries. */
+export function IsScopeToken(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isScopeToken',
+      validator: {
+        validate: (v) => isValidScopeToken(v),
+        defaultMessage: (args?: ValidationArguments) => {
+          const v = args?.value;
+          const bad = Array.isArray(v) ? v.filter((s) => !isValidScopeToken(s)) : [v];
+          return `${opts?.each ? 'each value in ' : ''}${args?.property} must be ${SCOPE_RULE} (got ${bad.map(quote).join(', ')})`;
+        },
+      },
+    },
+    opts,
+  );
 }
 
 const quote = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}...` : v) : String(v));

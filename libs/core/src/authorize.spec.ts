@@ -106,3 +106,92 @@ describe('cors_preflight', () => {
     expect(preflight(s, isPreflight)).toMatchObject({ kind, code });
   });
 });
+
+// SPEC §8.3: groups, required scopes, effective scopes, deny-all rules, and the order of refusals.
+describe('policies: who (consumers, groups) and scopes', () => {
+  const SC = 'authz-carol-secret-0123456789abcdef0123456';
+  const SD = 'authz-dave-secret-0123456789abcdef01234567';
+  const tok = (name: string, id: string, secret: string, extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name, clientId: id, now: NOW }), ...extra }, secret);
+  type C = { scopes?: string[] | null; groups?: string[] };
+  function policySnap(rule: Partial<RuleRecord>, who: { carol?: C; dave?: C } = {}, settings: Partial<Settings> = {}): Snapshot {
+    return compileSnapshot({
+      revision: 1,
+      settings: { ...DEFAULT_SETTINGS, ...settings },
+      consumers: [
+        { name: 'carol', client_id: 'id-c', client_secret: SC, ...who.carol },
+        { name: 'dave', client_id: 'id-d', client_secret: SD, ...who.dave },
+      ],
+      routes: [{ name: 'orders', hosts: [], path_prefix: '/orders', upstream: 'http://u:1', strip_prefix: false }],
+      rules: [{ id: 7, position: 1, routes: ['orders'], domains: null, allow: [], ...rule }],
+    });
+  }
+  const ask = (s: Snapshot, token: string) => authorizeRequest(s, { target: target('/orders/1', 'h.test'), method: 'GET', authorization: `Bearer ${token}` }, NOW, verifier);
+  const carol = (extra: Record<string, unknown> = {}) => tok('carol', 'id-c', SC, extra);
+  const dave = (extra: Record<string, unknown> = {}) => tok('dave', 'id-d', SD, extra);
+  const outcome = (d: AccessDecision) => (d.kind === 'allow' ? `allow ${d.consumer} [${d.scopes}]` : d.kind === 'refuse' ? d.code : d.kind);
+
+  it.each<[string, Partial<RuleRecord>, { carol?: C; dave?: C }, string, string]>([
+    ['by name: listed', { allow: ['carol'] }, {}, 'allow carol []', 'not_allowed'],
+    ['by group: a member', { allow_groups: ['billing'] }, { carol: { groups: ['ops', 'billing'] } }, 'allow carol []', 'not_allowed'],
+    ['by group: no member (a group need not have members)', { allow_groups: ['nobody-yet'] }, { carol: { groups: ['ops'] } }, 'not_allowed', 'not_allowed'],
+    ['both lists: name or group', { allow: ['dave'], allow_groups: ['billing'] }, { carol: { groups: ['billing'] } }, 'allow carol []', 'allow dave []'],
+    [
+      'neither list, scopes required: anyone holding them',
+      { scopes: ['orders:read'] },
+      { carol: { scopes: ['orders:read'] }, dave: { scopes: [] } },
+      'allow carol [orders:read]',
+      'insufficient_scope',
+    ],
+    ['all three empty: nobody', {}, { carol: { groups: ['billing'] } }, 'not_allowed', 'not_allowed'],
+  ])('%s', (_n, rule, who, forCarol, forDave) => {
+    const s = policySnap(rule, who);
+    expect([outcome(ask(s, carol({ scope: 'orders:read' }))), outcome(ask(s, dave()))]).toEqual([forCarol, forDave]);
+  });
+
+  it.each<[string, C, string | undefined, string[], string]>([
+    ['restricted, token holds the required scope', { scopes: ['orders:read', 'orders:write'] }, 'orders:write', ['orders:write'], 'allow carol [orders:write]'],
+    ['restricted, token asked for none (the whole list)', { scopes: ['orders:read', 'orders:write'] }, 'orders:read orders:write', ['orders:write'], 'allow carol [orders:read orders:write]'],
+    ['restricted, token lacks it', { scopes: ['orders:read', 'orders:write'] }, 'orders:read', ['orders:write'], 'insufficient_scope'],
+    ['scope removed from the consumer after issue', { scopes: ['orders:read'] }, 'orders:read orders:write', ['orders:write'], 'insufficient_scope'],
+    ['removed scope is not forwarded either', { scopes: ['orders:read'] }, 'orders:read orders:write', [], 'allow carol [orders:read]'],
+    ['unrestricted: a self-requested scope never counts', { scopes: null }, 'orders:write admin', ['orders:write'], 'insufficient_scope'],
+    ['unrestricted: and is never forwarded', { scopes: null }, 'orders:write admin', [], 'allow carol []'],
+    ['a scope claim of the wrong type is refused by the verifier', { scopes: ['orders:write'] }, undefined, ['orders:write'], 'bad_claims'],
+  ])('effective scopes: %s', (_n, c, claim, required, expected) => {
+    const s = policySnap({ allow: ['carol'], scopes: required }, { carol: c });
+    const extra = claim === undefined ? { scope: ['orders:write'] } : { scope: claim };
+    expect(outcome(ask(s, carol(extra)))).toBe(expected);
+  });
+
+  it('insufficient_scope carries the RFC 6750 challenge naming the required scopes', () => {
+    const d = ask(policySnap({ allow: ['carol'], scopes: ['orders:write', 'orders:read'] }, { carol: { scopes: ['orders:read'] } }), carol({ scope: 'orders:read' }));
+    expect(d).toMatchObject({ kind: 'refuse', code: 'insufficient_scope', wwwAuthenticate: 'Bearer realm="oauth2-gateway", error="insufficient_scope", scope="orders:write orders:read"' });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['audience first: wrong aud, not allowed, no scope', { aud: 'other' }, 'audience_mismatch'],
+    ['then who: right aud, not allowed, no scope', { aud: 'orders' }, 'not_allowed'],
+  ])('refusal order: %s', (_n, extra, code) => {
+    const s = policySnap({ allow: ['carol'], scopes: ['orders:write'] }, { dave: { scopes: [] } }, { global_credentials: false });
+    expect(outcome(ask(s, dave(extra)))).toBe(code);
+  });
+
+  it('refusal order: then scopes (right aud, allowed, scope missing)', () => {
+    const s = policySnap({ allow: ['carol'], scopes: ['orders:write'] }, { carol: { scopes: ['orders:read'] } }, { global_credentials: false });
+    expect(outcome(ask(s, carol({ aud: 'orders', scope: 'orders:read' })))).toBe('insufficient_scope');
+    expect(outcome(ask(s, carol({ aud: 'orders', scope: 'orders:write' })))).toBe('insufficient_scope');
+    const granted = policySnap({ allow: ['carol'], scopes: ['orders:write'] }, { carol: { scopes: ['orders:write'] } }, { global_credentials: false });
+    expect(outcome(ask(granted, carol({ aud: 'orders', scope: 'orders:write' })))).toBe('allow carol [orders:write]');
+  });
+
+  it('without a rule, an authenticated request still forwards its effective scopes', () => {
+    const s = compileSnapshot({
+      revision: 1,
+      settings: { ...DEFAULT_SETTINGS, global_auth: true },
+      consumers: [{ name: 'carol', client_id: 'id-c', client_secret: SC, scopes: ['a', 'b'] }],
+      routes: [{ name: 'orders', hosts: [], path_prefix: '/orders', upstream: 'http://u:1', strip_prefix: false }],
+      rules: [],
+    });
+    expect(outcome(ask(s, carol({ scope: 'b x a b' })))).toBe('allow carol [b a]');
+  });
+});

@@ -4,11 +4,12 @@ import { checkRevoked } from './revocation';
 import type { ParsedTarget } from './request-target';
 import { matchRoute, type CompiledRoute } from './route-match';
 import { matchRule, type CompiledRule } from './rule-match';
-import type { Snapshot } from './snapshot';
+import type { CompiledConsumer, ScopeSet, Snapshot } from './snapshot';
+import { effectiveScopes, hasScopes } from './effective-scopes';
 
 /**
  * THE request decision (docs/request-flow.md): route -> token request? -> rule -> global_auth row
- * -> bearer -> verify -> revoked -> audience -> allow-list. The proxy listener, the explainer (with
+ * -> bearer -> verify -> revoked -> audience -> who (consumers, groups) -> scopes. The proxy listener, the explainer (with
  * a trace) and the grants/who views call this one function; the revocation endpoint calls its
  * token part, `authenticateToken`. Pure: no I/O, no clock (the caller passes `now`), no throw.
  */
@@ -49,7 +50,10 @@ export interface DecisionTrace {
   token(token: string | undefined, verdict: BearerVerdict | VerifyVerdict): void;
   revoked(claims: DecisionClaims, revoked: boolean): void;
   audience(aud: DecisionClaims['aud'], route: string | undefined, ok: boolean): void;
-  who(rule: CompiledRule, consumer: string, ok: boolean): void;
+  /** `group`: the consumer's group that matched the rule's allow_groups, when that admitted it. */
+  who(rule: CompiledRule, consumer: string, ok: boolean, group?: string): void;
+  /** The rule requires scopes: the token's effective ones, and whether they hold every required one. */
+  scopes?(rule: CompiledRule, effective: ScopeSet, ok: boolean): void;
 }
 
 /**
@@ -89,8 +93,16 @@ export type AccessDecision =
       readonly rule: CompiledRule | undefined;
       readonly consumer: string;
       readonly claims: DecisionClaims;
+      /** Effective scopes, space-delimited ('' = none): the X-Authenticated-Scope value. */
+      readonly scopes: string;
     }
-  | { readonly kind: 'refuse'; readonly route: CompiledRoute | undefined; readonly code: VerifyFailure | BindingFailure | AccessFailure | GatewayFailure | 'token_https_required' };
+  | {
+      readonly kind: 'refuse';
+      readonly route: CompiledRoute | undefined;
+      readonly code: VerifyFailure | BindingFailure | AccessFailure | GatewayFailure | 'token_https_required';
+      /** insufficient_scope only: the RFC 6750 challenge naming the required scopes (it replaces the table's WWW-Authenticate). */
+      readonly wwwAuthenticate?: string;
+    };
 
 export type Authenticated = { readonly ok: true; readonly consumer: string; readonly claims: DecisionClaims } | { readonly ok: false; readonly code: VerifyFailure };
 
@@ -156,12 +168,29 @@ export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds:
     trace?.audience(who.claims.aud, route?.name, ok);
     if (!ok) return { kind: 'refuse', route, code: 'audience_mismatch' };
   }
+  // The consumer as the snapshot has it NOW (scopes and groups are current, also for an older token).
+  const found = snap.consumersByClientId.get(who.claims.client_id);
+  const consumer = found !== undefined && found.name === who.consumer ? found : undefined;
+  const effective = effectiveScopes(who.claims, consumer);
   if (rule !== undefined) {
-    const ok = rule.allowSet.has(who.consumer);
-    trace?.who(rule, who.consumer, ok);
+    const group = rule.nobody || rule.anyone || rule.allowSet.has(who.consumer) ? undefined : groupIn(rule, consumer);
+    const ok = !rule.nobody && (rule.anyone || group !== undefined || rule.allowSet.has(who.consumer));
+    trace?.who(rule, who.consumer, ok, group);
     if (!ok) return { kind: 'refuse', route, code: 'not_allowed' };
+    if (rule.scopes.length > 0) {
+      const enough = hasScopes(effective, rule.scopes);
+      trace?.scopes?.(rule, effective, enough);
+      if (!enough) return { kind: 'refuse', route, code: 'insufficient_scope', wwwAuthenticate: rule.scopeChallenge };
+    }
   }
-  return { kind: 'allow', route, rule, consumer: who.consumer, claims: who.claims };
+  return { kind: 'allow', route, rule, consumer: who.consumer, claims: who.claims, scopes: effective.text };
+}
+
+/** The first of the consumer's groups the rule's allow_groups names. */
+function groupIn(rule: CompiledRule, consumer: CompiledConsumer | undefined): string | undefined {
+  if (consumer === undefined || rule.allowGroupSet.size === 0) return undefined;
+  for (const g of consumer.groups) if (rule.allowGroupSet.has(g)) return g;
+  return undefined;
 }
 
 /** The codes a decision can refuse with: every one has a row in FAILURES. */

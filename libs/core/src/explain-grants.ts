@@ -114,7 +114,7 @@ function ask(snap: Snapshot, path: string, host: string, name: string | null, mo
 function grantOf({ decision: d, rule }: Asked): Omit<HostGrant, 'host'> | null {
   if (d.kind === 'pass') return { reachable: true, access: 'pass_through', rule: null };
   if (d.kind === 'allow') return d.rule ? { reachable: true, access: 'allowed_by_rule', rule: d.rule.id } : { reachable: true, access: 'any_valid_token', rule: null };
-  if (d.kind === 'refuse' && d.code === 'not_allowed') return { reachable: false, access: 'denied_by_rule', rule: rule?.id ?? null };
+  if (d.kind === 'refuse' && (d.code === 'not_allowed' || d.code === 'insufficient_scope')) return { reachable: false, access: 'denied_by_rule', rule: rule?.id ?? null };
   return null;
 }
 
@@ -124,12 +124,27 @@ function reasonOf(g: Omit<HostGrant, 'host'>, consumer: string, snap: Snapshot):
     case 'allowed_by_rule':
       return `rule #${g.rule} allows ${JSON.stringify(consumer)}`;
     case 'denied_by_rule':
-      return rule?.allow.length === 0 ? `rule #${g.rule} allows nobody` : `rule #${g.rule} allows only ${rule?.allow.join(', ') ?? ''}`;
+      return rule === undefined ? `rule #${g.rule} refuses it` : ruleText(rule, consumer, snap);
     case 'any_valid_token':
       return 'no rule applies: any valid token passes (authentication only)';
     case 'pass_through':
       return 'no rule applies: pass-through, no token needed';
   }
+}
+
+/** What one rule says about `consumer` (by name, group, scopes), in words. */
+function ruleText(r: CompiledRule, consumer: string, snap: Snapshot): string {
+  if (r.nobody) return `rule #${r.id} allows nobody`;
+  const c = snap.consumersByName.get(consumer);
+  const group = c?.groups.find((g) => r.allowGroupSet.has(g));
+  const who = r.anyone || r.allowSet.has(consumer) || group !== undefined;
+  if (!who) return `rule #${r.id} allows only ${[...r.allow, ...r.allow_groups.map((g) => `group ${g}`)].join(', ')}`;
+  const via = group !== undefined && !r.allowSet.has(consumer) && !r.anyone ? ` through group ${JSON.stringify(group)}` : '';
+  if (r.scopes.length === 0) return `rule #${r.id} allows ${JSON.stringify(consumer)}${via}`;
+  const missing = r.scopes.filter((x) => c?.scopes?.set.has(x) !== true);
+  return missing.length === 0
+    ? `rule #${r.id} allows ${JSON.stringify(consumer)}${via} (it holds the required scopes ${r.scopes.join(' ')})`
+    : `rule #${r.id} requires scopes ${r.scopes.join(' ')}; ${JSON.stringify(consumer)} lacks ${missing.join(' ')}`;
 }
 
 function audienceNote(snap: Snapshot, route: string): string[] {
@@ -181,11 +196,7 @@ export function consumerGrants(snap: Snapshot, consumer: string): GrantsResult |
     const verdicts = r.domains.map((p) => ask(snap, '/', p.toLowerCase(), consumer, 'authz'));
     const reachable = verdicts.every((v) => v !== null && (v.decision.kind === 'allow' || v.decision.kind === 'pass'));
     const other = verdicts.find((v) => v?.rule !== undefined && v.rule !== r);
-    const own = r.allowSet.has(consumer)
-      ? `rule #${r.id} allows ${JSON.stringify(consumer)}`
-      : r.allow.length === 0
-        ? `rule #${r.id} allows nobody`
-        : `rule #${r.id} allows only ${r.allow.join(', ')}`;
+    const own = ruleText(r, consumer, snap);
     const reason = other ? `${own}, but rule #${other.rule!.id} (earlier, or naming the route there) decides some of its hosts` : own;
     domain_rules.push({ rule: r.id, position: r.position, domains: [...r.domains], reachable, reason });
   }

@@ -144,7 +144,9 @@ export function assumedConsumerVerifier(name: string): TokenVerifier {
       const c = snap.consumersByName.get(name);
       if (c === undefined) return { ok: false, code: 'unknown_client' };
       const aud = snap.settings.global_credentials ? 'default' : (route?.name ?? 'default');
-      return { ok: true, consumer: c, claims: { client_id: c.client_id, iat: now, exp: now + snap.settings.token_ttl, aud } };
+      // As the token endpoint issues it when no scope is asked for: a restricted consumer's whole list.
+      const scope = c.scopes === null || c.scopes.text === '' ? {} : { scope: c.scopes.text };
+      return { ok: true, consumer: c, claims: { client_id: c.client_id, iat: now, exp: now + snap.settings.token_ttl, aud, ...scope } };
     },
   };
 }

@@ -5,7 +5,7 @@ import { normalizeHost } from './names';
 import { parseRequestTarget } from './request-target';
 import { routeMismatchReason, type CompiledRoute } from './route-match';
 import type { CompiledRule } from './rule-match';
-import type { Snapshot } from './snapshot';
+import type { ScopeSet, Snapshot } from './snapshot';
 import { assumedConsumerVerifier, tokenSteps, type ExplainStep } from './explain-steps';
 
 export * from './explain-steps';
@@ -42,7 +42,16 @@ export interface ExplainResult {
   revision: number;
   request: { host: string; path: string; method: string };
   route: { matched: string | null; candidates: RouteCandidate[] };
-  rule: { matched: number | null; position: number | null; kind: 'routes' | 'domains' | null; allow: string[] | null; reason: string };
+  rule: {
+    matched: number | null;
+    position: number | null;
+    kind: 'routes' | 'domains' | null;
+    allow: string[] | null;
+    /** SPEC §8.3: the rule's groups and required scopes (null without a rule). */
+    allow_groups: string[] | null;
+    scopes: string[] | null;
+    reason: string;
+  };
   global_auth_row: AuthRow;
   decision: ExplainDecision | null;
   auth_required: boolean;
@@ -102,7 +111,7 @@ export function outcomeOf(code: FailureCode, msg?: string): ExplainResult['outco
   return out;
 }
 
-const NO_RULE = { matched: null, position: null, kind: null, allow: null } as const;
+const NO_RULE = { matched: null, position: null, kind: null, allow: null, allow_groups: null, scopes: null } as const;
 
 function ruleOut(rule: CompiledRule | undefined, route: CompiledRoute | undefined, host: string): ExplainResult['rule'] {
   if (rule === undefined) {
@@ -114,14 +123,30 @@ function ruleOut(rule: CompiledRule | undefined, route: CompiledRoute | undefine
     position: rule.position,
     kind: rule.routes !== null ? 'routes' : 'domains',
     allow: [...rule.allow],
+    allow_groups: [...rule.allow_groups],
+    scopes: [...rule.scopes],
     reason:
       rule.routes !== null && route !== undefined && rule.routes.includes(route.name) ? `first rule naming route ${JSON.stringify(route.name)}` : `first rule matching host ${JSON.stringify(host)}`,
   };
 }
 
+const list = (xs: readonly string[]): string => (xs.length === 0 ? 'none' : xs.join(', '));
+
+/** The who-part of a rule, in words (SPEC §8.3): nobody, anyone, by name, by group. */
+export function whoDetail(rule: CompiledRule, consumer: string, ok: boolean, group?: string): string {
+  const r = `rule #${rule.id}`;
+  if (rule.nobody) return `${r} allows nobody (its allow, allow_groups and scopes are all empty)`;
+  if (rule.anyone) return `${r} names no consumer or group: every consumer passes the who-part (it requires scopes ${rule.scopes.join(' ')})`;
+  const lists = `allow: ${list(rule.allow)}; allow_groups: ${list(rule.allow_groups)}`;
+  if (!ok) return `${r} does not allow ${JSON.stringify(consumer)} (${lists})`;
+  if (group !== undefined) return `${r} allows ${JSON.stringify(consumer)} through its group ${JSON.stringify(group)} (${lists})`;
+  return `${r} allows ${JSON.stringify(consumer)} (${lists})`;
+}
+
 /** Collects what the decision saw, step by step. */
 class Recorder implements DecisionTrace {
   routeSeen: CompiledRoute | undefined;
+  consumerSeen: string | undefined;
   ruleSeen: CompiledRule | undefined;
   need: AuthDecision | null = null;
   readonly steps: ExplainStep[] = [];
@@ -148,12 +173,17 @@ class Recorder implements DecisionTrace {
     const target = route === undefined ? 'no route (a token is only valid on the route it was issued on)' : `route ${JSON.stringify(route)}`;
     this.steps.push({ step: 'audience (global_credentials=false)', ok, detail: `aud ${JSON.stringify(aud ?? null)} ${ok ? 'includes' : 'does not include'} ${target}` });
   }
-  who(rule: CompiledRule, consumer: string, ok: boolean): void {
-    const detail =
-      rule.allow.length === 0
-        ? `rule #${rule.id} allows nobody (its allow-list is empty)`
-        : `rule #${rule.id} ${ok ? 'allows' : 'does not allow'} ${JSON.stringify(consumer)} (allow: ${rule.allow.join(', ')})`;
-    this.steps.push({ step: 'allow-list', ok, detail });
+  who(rule: CompiledRule, consumer: string, ok: boolean, group?: string): void {
+    this.consumerSeen = consumer;
+    this.steps.push({ step: 'allow-list', ok, detail: whoDetail(rule, consumer, ok, group) });
+  }
+  scopes(rule: CompiledRule, effective: ScopeSet, ok: boolean): void {
+    const c = this.snap.consumersByName.get(this.consumerSeen ?? '');
+    const why = c?.scopes === null ? ` (consumer ${JSON.stringify(c.name)} is unrestricted: a scope it asks for itself is never effective)` : " (the token's scope ∩ the consumer's current scopes)";
+    const have = effective.text === '' ? 'none' : effective.text;
+    const missing = rule.scopes.filter((x) => !effective.set.has(x));
+    const detail = `rule #${rule.id} requires ${rule.scopes.join(' ')}; effective scopes: ${have}${why}${ok ? '' : `; missing: ${missing.join(' ')}`}`;
+    this.steps.push({ step: 'scopes', ok, detail });
   }
 }
 
@@ -201,8 +231,10 @@ export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: To
   switch (d.kind) {
     case 'pass':
       return { ...common, outcome: { status: 200, reason: 'forwarded', msg: `forwarded to ${route!.upstream} without authentication (pass-through)` } };
-    case 'allow':
-      return { ...common, outcome: { status: 200, reason: 'forwarded', msg: `forwarded to ${route!.upstream} as consumer ${JSON.stringify(d.consumer)}` } };
+    case 'allow': {
+      const scopes = d.scopes === '' ? '' : ` with X-Authenticated-Scope: ${d.scopes}`;
+      return { ...common, outcome: { status: 200, reason: 'forwarded', msg: `forwarded to ${route!.upstream} as consumer ${JSON.stringify(d.consumer)}${scopes}` } };
+    }
     case 'refuse':
       return { ...common, outcome: outcomeOf(d.code) };
   }

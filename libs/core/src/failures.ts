@@ -25,7 +25,7 @@ export type VerifyFailure =
 /** RFC 8705 §3: a certificate-bound token without its certificate (401 invalid_token, docs/tls.md). */
 export type BindingFailure = 'certificate_mismatch';
 
-export type AccessFailure = 'audience_mismatch' | 'not_allowed' | 'https_required';
+export type AccessFailure = 'audience_mismatch' | 'not_allowed' | 'insufficient_scope' | 'https_required';
 
 export type TokenEndpointFailure =
   | 'params_missing'
@@ -41,7 +41,9 @@ export type TokenEndpointFailure =
   | 'body_too_large'
   | 'method_not_allowed'
   | 'too_many_attempts'
-  | 'token_https_required';
+  | 'token_https_required'
+  | 'invalid_scope'
+  | 'scope_not_allowed';
 
 export type GatewayFailure = 'no_route' | 'upstream_unavailable' | 'upstream_timeout' | 'bad_request' | 'bad_path' | 'repeated_header' | 'trace_refused' | 'websocket_refused' | 'internal_error';
 
@@ -113,6 +115,9 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
 
   audience_mismatch: denied('token audience does not include this route'),
   not_allowed: denied('consumer is not allowed here'),
+  // SPEC §8.3, RFC 6750 §3.1: the rule's required scopes are not all among the token's effective
+  // scopes. The door appends `, scope="<required>"` (the rule's precompiled `scopeChallenge`).
+  insufficient_scope: { ...denied('insufficient scope'), wwwAuthenticate: 'Bearer realm="oauth2-gateway", error="insufficient_scope"' },
   // require_https (docs/tls.md): a credential-bearing request over plain HTTP.
   https_required: denied('HTTPS is required'),
 
@@ -130,6 +135,9 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request', undefined, { allow: 'GET, POST' }),
   too_many_attempts: tokenEndpoint(429, 'too many failed client authentications; retry later', 'invalid_client'),
   token_https_required: badRequest('HTTPS is required'),
+  // SPEC §8.2: a requested scope outside the RFC 6749 §3.3 charset; one the consumer's list lacks (msg names it).
+  invalid_scope: badRequest('scope must be space-delimited scope tokens (RFC 6749 §3.3: printable ASCII except space, " and \\)', 'invalid_scope'),
+  scope_not_allowed: badRequest('scope is not allowed for this client', 'invalid_scope'),
 
   no_route: { status: 404, outcome: 'no_route', msg: 'no route' },
   upstream_unavailable: { status: 502, outcome: 'upstream_error', msg: 'upstream unavailable' },

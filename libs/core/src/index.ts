@@ -15,3 +15,4 @@ export * from './request-target';
 export * from './one-line';
 export * from './snapshot-delta';
 export * from './overlay-map';
+export * from './effective-scopes';

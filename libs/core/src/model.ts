@@ -6,6 +6,10 @@ export interface ConsumerRecord {
   name: string;
   client_id: string;
   client_secret: string;
+  /** SPEC §8.1 scopes this consumer may hold; null = unrestricted (Higress: a requested scope is copied unchecked). Absent = null. */
+  scopes?: string[] | null;
+  /** SPEC §8.1 group names, for rules' allow_groups. Absent = []. */
+  groups?: string[];
 }
 
 export interface RouteRecord {
@@ -17,13 +21,20 @@ export interface RouteRecord {
   strip_prefix: boolean;
 }
 
-/** An allow-list rule: exactly one of `routes` / `domains` is non-null. */
+/**
+ * A rule (a policy, SPEC §8.3): exactly one of `routes` / `domains` is non-null. Who passes: `allow`
+ * (consumer names) and `allow_groups`; which scopes it requires: `scopes`. All three empty: nobody.
+ */
 export interface RuleRecord {
   id: number;
   position: number;
   routes: string[] | null;
   domains: string[] | null;
   allow: string[];
+  /** Absent = []. */
+  allow_groups?: string[];
+  /** Required scopes; absent = []. */
+  scopes?: string[];
 }
 
 /** Everything the data plane needs, as loaded from the store in one read transaction. */

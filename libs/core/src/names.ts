@@ -84,3 +84,30 @@ export function isValidUpstream(url: unknown): url is string {
     return false;
   }
 }
+
+/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ); this product caps it at 128 characters (SPEC §8.1). */
+export const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+/** At most this many scopes per consumer, and groups per consumer (SPEC §8.1). */
+export const MAX_SCOPES = 256;
+export const MAX_GROUPS = 64;
+
+export function isValidScopeToken(s: unknown): s is string {
+  return typeof s === 'string' && SCOPE_TOKEN_PATTERN.test(s);
+}
+
+/** One character of a scope-token (any length): the token endpoint checks requested scopes with it. */
+const SCOPE_CHARS = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/**
+ * A `scope` request parameter split into its tokens (RFC 6749 §3.3: space-delimited; runs of spaces
+ * tolerated), or null when a token holds a character outside the scope-token charset.
+ */
+export function splitScopeParam(scope: string): string[] | null {
+  const out: string[] = [];
+  for (const t of scope.split(' ')) {
+    if (t.length === 0) continue;
+    if (!SCOPE_CHARS.test(t)) return null;
+    if (!out.includes(t)) out.push(t);
+  }
+  return out;
+}

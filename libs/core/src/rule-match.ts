@@ -1,9 +1,20 @@
+import { BEARER_REALM } from './failures';
 import type { RuleRecord } from './model';
 
 /** A rule compiled for lookup; `index` is its place in evaluation order. */
 export interface CompiledRule extends RuleRecord {
   index: number;
   allowSet: ReadonlySet<string>;
+  // SPEC §8.3, precompiled: the who-part and the required scopes.
+  allow_groups: string[];
+  scopes: string[];
+  /** Neither `allow` nor `allow_groups` lists anyone: the who-part passes every consumer (unless all three lists are empty). */
+  anyone: boolean;
+  /** `allow`, `allow_groups` and `scopes` all empty: the rule allows nobody. */
+  nobody: boolean;
+  allowGroupSet: ReadonlySet<string>;
+  /** The RFC 6750 §3.1 challenge of an insufficient_scope refusal on this rule ('' when it requires none). */
+  scopeChallenge: string;
 }
 
 /**
@@ -26,7 +37,20 @@ function setFirst(map: Map<string, CompiledRule>, key: string, rule: CompiledRul
 export function compileRules(rules: readonly RuleRecord[]): RuleTable {
   const table: RuleTable = { rules: [], byRoute: new Map(), byExactDomain: new Map(), byWildcardDomain: new Map() };
   rules.forEach((r, index) => {
-    const c: CompiledRule = { ...r, index, allowSet: new Set(r.allow) };
+    const allowGroups = r.allow_groups ?? [];
+    const scopes = r.scopes ?? [];
+    const anyone = r.allow.length === 0 && allowGroups.length === 0;
+    const c: CompiledRule = {
+      ...r,
+      index,
+      allowSet: new Set(r.allow),
+      allow_groups: allowGroups,
+      scopes,
+      anyone,
+      nobody: anyone && scopes.length === 0,
+      allowGroupSet: new Set(allowGroups),
+      scopeChallenge: scopes.length === 0 ? '' : `${BEARER_REALM}, error="insufficient_scope", scope="${scopes.join(' ')}"`,
+    };
     table.rules.push(c);
     for (const name of r.routes ?? []) setFirst(table.byRoute, name, c);
     for (const d of r.domains ?? []) {

@@ -19,11 +19,17 @@ export interface ConsumerSide {
   client_id: string;
   /** Whether the secret differs from the stored one; computed by the caller (it alone can open secrets). */
   secretChanged: boolean;
+  // SPEC §8.1; absent = unrestricted, no groups.
+  scopes?: string[] | null;
+  groups?: string[];
 }
 
 /** A rule's identity across an apply (ids are not kept): what it matches. */
 const ruleKey = (r: RuleChangeView): string => (r.routes ? `routes:${[...r.routes].sort().join(',')}` : `domains:${[...(r.domains ?? [])].sort().join(',')}`);
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** Same scopes: both unrestricted, or the same list. */
+const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): boolean =>
+  (a ?? null) === null || (b ?? null) === null ? (a ?? null) === (b ?? null) : sameList(a!, b!);
 
 export function diffApply(
   before: { consumers: readonly ConsumerSide[]; rules: readonly RuleChangeView[]; settings: Settings },
@@ -38,7 +44,12 @@ export function diffApply(
       consumers.added.push(c.name);
       continue;
     }
-    const fields = [...(o.client_id !== c.client_id ? ['client_id'] : []), ...(c.secretChanged ? ['client_secret'] : [])];
+    const fields = [
+      ...(o.client_id !== c.client_id ? ['client_id'] : []),
+      ...(c.secretChanged ? ['client_secret'] : []),
+      ...(!sameScopes(o.scopes, c.scopes) ? ['scopes'] : []),
+      ...(!sameList(o.groups ?? [], c.groups ?? []) ? ['groups'] : []),
+    ];
     if (fields.length) consumers.changed.push({ name: c.name, fields });
   }
 
@@ -52,7 +63,12 @@ export function diffApply(
       rules.added.push(r);
       continue;
     }
-    const fields = [...(o.position !== r.position ? ['position'] : []), ...(!sameList(o.allow, r.allow) ? ['allow'] : [])];
+    const fields = [
+      ...(o.position !== r.position ? ['position'] : []),
+      ...(!sameList(o.allow, r.allow) ? ['allow'] : []),
+      ...(!sameList(o.allow_groups ?? [], r.allow_groups ?? []) ? ['allow_groups'] : []),
+      ...(!sameList(o.scopes ?? [], r.scopes ?? []) ? ['scopes'] : []),
+    ];
     if (fields.length) rules.changed.push({ ...r, fields });
   }
   for (const left of pool.values()) rules.removed.push(...left);

@@ -1,7 +1,7 @@
 import { checkSetting, DEFAULT_SETTINGS, documentKeyOf, SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
 import { parseDocument } from 'yaml';
 import { invalid, StoreError } from './errors';
-import { checkClientId, checkClientSecret, checkHosts, checkKeys, checkName, checkNames, isPlainObject } from './validate';
+import { checkClientId, checkClientSecret, checkConsumerScopes, checkGroups, checkHosts, checkKeys, checkName, checkNames, checkScopes, isPlainObject } from './validate';
 
 /** `***` is what a redacted export shows: on apply it means "keep this consumer's current secret". */
 export const REDACTED = '***';
@@ -12,6 +12,9 @@ export interface PlannedConsumer {
   client_id: string;
   /** Plaintext, or REDACTED (resolved against the store inside the transaction). */
   client_secret: string;
+  // SPEC §8.5: absent = unrestricted and no groups (what a Higress document means).
+  scopes: string[] | null;
+  groups: string[];
 }
 
 export interface PlannedRule {
@@ -20,6 +23,8 @@ export interface PlannedRule {
   routes: string[] | null;
   domains: string[] | null;
   allow: string[];
+  allow_groups: string[];
+  scopes: string[];
 }
 
 /** A validated `/v1/apply` document: everything but the checks that need the database. */
@@ -130,7 +135,7 @@ function planConsumers(v: unknown, base: string, problems: Problems, names: Set<
   v.forEach((c, i) => {
     const p = at(base, i);
     if (!isPlainObject(c)) return problems.run(() => invalid(p, 'must be a mapping with name, client_id and client_secret'));
-    problems.keys(c, ['name', 'client_id', 'client_secret'], p);
+    problems.keys(c, ['name', 'client_id', 'client_secret', 'scopes', 'groups'], p);
     const field = <T>(k: string, check: (x: unknown, f: string) => T): T | undefined =>
       problems.run(() => {
         required(c[k], at(p, k));
@@ -139,6 +144,8 @@ function planConsumers(v: unknown, base: string, problems: Problems, names: Set<
     const name = field('name', checkName);
     const clientId = field('client_id', checkClientId);
     const secret = field('client_secret', (x, f) => (x === REDACTED ? REDACTED : checkClientSecret(x, f)));
+    const scopes = c.scopes === undefined ? null : problems.run(() => checkConsumerScopes(c.scopes, at(p, 'scopes')));
+    const groups = c.groups === undefined || c.groups === null ? [] : problems.run(() => checkGroups(c.groups, at(p, 'groups')));
     if (name !== undefined) {
       names.add(name);
       if (byName.has(name)) problems.run(() => invalid(at(p, 'name'), `duplicate consumer name ${JSON.stringify(name)} (also ${at(base, byName.get(name)!)})`));
@@ -148,7 +155,9 @@ function planConsumers(v: unknown, base: string, problems: Problems, names: Set<
       if (byId.has(clientId)) problems.run(() => invalid(at(p, 'client_id'), `duplicate client_id ${JSON.stringify(clientId)} (also ${at(base, byId.get(clientId)!)})`));
       else byId.set(clientId, i);
     }
-    if (name !== undefined && clientId !== undefined && secret !== undefined) out.push({ path: p, name, client_id: clientId, client_secret: secret });
+    if (name !== undefined && clientId !== undefined && secret !== undefined && scopes !== undefined && groups !== undefined) {
+      out.push({ path: p, name, client_id: clientId, client_secret: secret, scopes, groups });
+    }
   });
   return out;
 }
@@ -169,6 +178,9 @@ function planRule(r: unknown, p: string, shape: RuleShape, consumers: Set<string
   if (r[shape.service] !== undefined) invalid(at(p, shape.service), 'service-level rules are not supported; use routes (ingress) or domains');
   let allowRaw: unknown;
   let allowPath: string;
+  /** Where allow lives: the rule's config (WasmPlugin) or the rule itself (_rules_); allow_groups and scopes live beside it. */
+  let holder: Record<string, unknown>;
+  let holderPath: string;
   if (shape.allowIn === 'config') {
     checkKeys(r, ['ingress', 'domain', 'service', 'config', 'configDisable', 'config_type'], p);
     if (r.configDisable === true) {
@@ -178,34 +190,42 @@ function planRule(r: unknown, p: string, shape: RuleShape, consumers: Set<string
     const cfg = r.config ?? {};
     if (!isPlainObject(cfg)) invalid(at(p, 'config'), 'must be a mapping');
     for (const k of Object.keys(cfg)) {
-      if (k === 'allow') continue;
+      if (k === 'allow' || k === 'allow_groups' || k === 'scopes') continue;
       if (CONFIG_KEYS.includes(k)) invalid(at(at(p, 'config'), k), 'is instance-level configuration; put it in spec.defaultConfig');
       invalid(at(at(p, 'config'), k), 'unknown key');
     }
     allowRaw = cfg.allow;
     allowPath = at(at(p, 'config'), 'allow');
+    holder = cfg;
+    holderPath = at(p, 'config');
   } else {
-    checkKeys(r, ['_match_route_', '_match_domain_', '_match_service_', 'allow'], p);
+    checkKeys(r, ['_match_route_', '_match_domain_', '_match_service_', 'allow', 'allow_groups', 'scopes'], p);
     allowRaw = r.allow;
     allowPath = at(p, 'allow');
+    holder = r;
+    holderPath = p;
   }
   const has = (k: string) => r[k] !== undefined && r[k] !== null && !(Array.isArray(r[k]) && (r[k] as unknown[]).length === 0);
   if (has(shape.route) && has(shape.domain)) invalid(p, `give either ${shape.route} or ${shape.domain}, not both`);
   if (!has(shape.route) && !has(shape.domain)) invalid(p, `needs a non-empty ${shape.route} or ${shape.domain} list`);
   const routes = has(shape.route) ? checkNames(r[shape.route], at(p, shape.route)) : null;
   const domains = has(shape.domain) ? checkHosts(r[shape.domain], at(p, shape.domain)) : null;
-  if (allowRaw === undefined || allowRaw === null || (Array.isArray(allowRaw) && allowRaw.length === 0)) {
+  const allowGroups = holder.allow_groups === undefined || holder.allow_groups === null ? [] : checkGroups(holder.allow_groups, at(holderPath, 'allow_groups'), 1000);
+  const scopes = holder.scopes === undefined || holder.scopes === null ? [] : checkScopes(holder.scopes, at(holderPath, 'scopes'));
+  const noAllow = allowRaw === undefined || allowRaw === null || (Array.isArray(allowRaw) && allowRaw.length === 0);
+  if (noAllow && allowGroups.length === 0 && scopes.length === 0) {
     // Higress skips such a rule, which leaves its routes open to any valid token (or to anyone
     // when global_auth is false). Kept here as a rule that allows nobody: fail closed.
     warnings.push(`${allowPath}: empty; the rule is kept and allows nobody (403). Higress ignores a rule without allow, which leaves its routes open`);
-    return { routesPath: at(p, shape.route), routes, domains, allow: [] };
+    return { routesPath: at(p, shape.route), routes, domains, allow: [], allow_groups: [], scopes: [] };
   }
+  if (noAllow) return { routesPath: at(p, shape.route), routes, domains, allow: [], allow_groups: allowGroups, scopes };
   const allow = checkNames(allowRaw, allowPath);
   const unknown = (allowRaw as string[])
     .map((c, k) => (consumers.has(c) ? null : `${at(allowPath, k)}: consumer ${JSON.stringify(c)} is not defined in consumers`))
     .filter((m): m is string => m !== null);
   if (unknown.length) throw new ApplyValidationError(unknown, unknown[0].slice(0, unknown[0].indexOf(':')));
-  return { routesPath: at(p, shape.route), routes, domains, allow };
+  return { routesPath: at(p, shape.route), routes, domains, allow, allow_groups: allowGroups, scopes };
 }
 
 function planRules(v: unknown, base: string, shape: RuleShape, consumers: Set<string>, warnings: string[], problems: Problems): PlannedRule[] {

@@ -54,7 +54,7 @@ describe('apply / export', () => {
     const src = await ctx.store.loadSnapshotSource();
     expect(src.revision).toBe(before + 1);
     expect(src.settings).toEqual({ ...DEFAULT_SETTINGS, global_auth: false });
-    expect(src.consumers).toEqual(HIGRESS_DOC_CONSUMERS);
+    expect(src.consumers).toEqual(HIGRESS_DOC_CONSUMERS.map((c) => ({ ...c, scopes: null, groups: [] })));
     expect(meaning(src).rules).toEqual([
       { routes: ['route-a', 'route-b'], domains: null, allow: ['consumer1'] },
       { routes: null, domains: ['*.example.com', 'test.com'], allow: ['consumer2'] },
@@ -137,8 +137,8 @@ describe('apply / export', () => {
         },
         rules: {
           added: [],
-          removed: [{ position: 2, routes: null, domains: ['x.com'], allow: ['gone'] }],
-          changed: [{ position: 1, routes: ['route-a'], domains: null, allow: ['keep', 'moved'], fields: ['allow'] }],
+          removed: [{ position: 2, routes: null, domains: ['x.com'], allow: ['gone'], allow_groups: [], scopes: [] }],
+          changed: [{ position: 1, routes: ['route-a'], domains: null, allow: ['keep', 'moved'], allow_groups: [], scopes: [], fields: ['allow'] }],
         },
         settings: [{ key: 'global_auth', from: false, to: true }],
       });

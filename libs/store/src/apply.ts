@@ -25,8 +25,15 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       const { em } = ctx.db;
       const existing = new Map((await em.find(ConsumerEntity)).map((e) => [e.name, e]));
       const before = {
-        consumers: [...existing.values()].map((e) => ({ name: e.name, client_id: e.client_id, secretChanged: false })),
-        rules: (await em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } })).map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow })),
+        consumers: [...existing.values()].map((e) => ({ name: e.name, client_id: e.client_id, secretChanged: false, scopes: e.scopes ?? null, groups: e.groups ?? [] })),
+        rules: (await em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } })).map((r, i) => ({
+          position: i + 1,
+          routes: r.routes,
+          domains: r.domains,
+          allow: r.allow,
+          allow_groups: r.allow_groups ?? [],
+          scopes: r.scopes ?? [],
+        })),
         settings: await readSettings(ctx),
       };
       // Each stored secret is opened at most once, for the diff and for the cut-off below alike.
@@ -41,9 +48,9 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
         const old = existing.get(c.name);
         if (c.client_secret === REDACTED) {
           if (!old) invalid(`${c.path}.client_secret`, `"${REDACTED}" (a redacted export) can only keep the secret of an existing consumer`);
-          return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at };
+          return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at, scopes: c.scopes, groups: c.groups };
         }
-        return { name: c.name, client_id: c.client_id, secret_enc: ctx.box.seal(c.client_secret, consumerAad(c.name)), created_at: old?.created_at ?? now() };
+        return { name: c.name, client_id: c.client_id, secret_enc: ctx.box.seal(c.client_secret, consumerAad(c.name)), created_at: old?.created_at ?? now(), scopes: c.scopes, groups: c.groups };
       });
       // A client_id that had another secret before this apply (under any name) gets the same
       // treatment as rotate-secret: its older tokens are cut off unless every alg is HS256.
@@ -61,9 +68,9 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       await ctx.db.query('DELETE FROM "rule"');
       await ctx.db.query('DELETE FROM "consumer"');
       for (let i = 0; i < rows.length; i += CHUNK) await em.insert(ConsumerEntity, rows.slice(i, i + CHUNK));
-      const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow }));
+      const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow, allow_groups: r.allow_groups, scopes: r.scopes }));
       const changes = diffApply(before, {
-        consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c) })),
+        consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c), scopes: c.scopes, groups: c.groups })),
         rules: ruleRows,
         settings: plan.settings,
       });

@@ -5,8 +5,8 @@ import { conflict, isUniqueViolation, notFound } from './errors';
 import { secretChanged } from './revocations';
 import { consumerAad } from './secret-box';
 import { readSettings } from './settings';
-import type { ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
-import { checkClientId, checkClientSecret, checkName } from './validate';
+import type { ConsumerInput, ConsumerPatch, ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
+import { checkClientId, checkClientSecret, checkConsumerScopes, checkGroups, checkName } from './validate';
 
 /** A generated secret: 32 random bytes, base64url (43 characters). */
 export const generateSecret = (): string => randomBytes(32).toString('base64url');
@@ -17,34 +17,54 @@ async function findByName(ctx: StoreContext, name: string): Promise<ConsumerEnti
   return e;
 }
 
-export async function createConsumer(ctx: StoreContext, input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret> {
+export async function createConsumer(ctx: StoreContext, input: ConsumerInput): Promise<ConsumerWithSecret> {
   const name = checkName(input.name, 'name');
   const clientId = input.client_id === undefined ? randomUUID() : checkClientId(input.client_id, 'client_id');
   const secret = input.client_secret === undefined ? generateSecret() : checkClientSecret(input.client_secret, 'client_secret');
+  const scopes = input.scopes === undefined ? null : checkConsumerScopes(input.scopes, 'scopes');
+  const groups = input.groups === undefined ? [] : checkGroups(input.groups, 'groups');
   return change(ctx, async () => {
     const em = ctx.db.em;
     if (await em.exists(ConsumerEntity, { where: { name } })) conflict('name', `consumer ${JSON.stringify(name)} already exists`);
     if (await em.exists(ConsumerEntity, { where: { client_id: clientId } })) conflict('client_id', `client_id ${JSON.stringify(clientId)} is already used by another consumer`);
-    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, consumerAad(name)), created_at: now() };
+    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, consumerAad(name)), created_at: now(), scopes, groups };
     try {
       await em.insert(ConsumerEntity, row);
     } catch (err) {
       if (isUniqueViolation(err)) conflict('name', `consumer ${JSON.stringify(name)} or its client_id already exists`);
       throw err;
     }
-    return { name, client_id: clientId, created_at: row.created_at, client_secret: secret };
+    return { name, client_id: clientId, created_at: row.created_at, scopes, groups, client_secret: secret };
+  });
+}
+
+/** PATCH: replaces scopes and/or groups (SPEC §8.1); the gateway enforces them at its next reload, also for tokens already issued. */
+export async function updateConsumer(ctx: StoreContext, name: string, patch: ConsumerPatch): Promise<ConsumerView> {
+  const set: Partial<Pick<ConsumerEntity, 'scopes' | 'groups'>> = {};
+  if (patch.scopes !== undefined) set.scopes = checkConsumerScopes(patch.scopes, 'scopes');
+  if (patch.groups !== undefined) set.groups = checkGroups(patch.groups, 'groups');
+  return change(ctx, async () => {
+    const e = await findByName(ctx, name);
+    if (Object.keys(set).length > 0) await ctx.db.em.update(ConsumerEntity, { id: e.id }, set);
+    return consumerView(Object.assign(e, set));
   });
 }
 
 /** LIKE pattern for "contains `text`", case-insensitive on both dialects; `%`, `_` and `\\` match themselves. */
 const containsPattern = (text: string): string => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Consumers by name; `search` keeps those whose name or client_id contains it (any case). */
-export async function listConsumers(ctx: StoreContext, limit: number, offset: number, search?: string): Promise<Page<ConsumerView>> {
+/**
+ * Consumers by name; `search` keeps those whose name or client_id contains it (any case), `group`
+ * the members of that group (its JSON spelling `"g"` inside the groups array: names hold no quote).
+ */
+export async function listConsumers(ctx: StoreContext, limit: number, offset: number, search?: string, group?: string): Promise<Page<ConsumerView>> {
   const { take, skip } = paging(limit, offset);
+  if (group !== undefined) checkName(group, 'group');
   return ctx.db.read(async () => {
     const qb = ctx.db.em.createQueryBuilder(ConsumerEntity, 'c').orderBy('c.name', 'ASC');
-    if (search) qb.where(`LOWER(c.name) LIKE :p ESCAPE '\\' OR LOWER(c.client_id) LIKE :p ESCAPE '\\'`, { p: containsPattern(search) });
+    if (search) qb.where(`(LOWER(c.name) LIKE :p ESCAPE '\\' OR LOWER(c.client_id) LIKE :p ESCAPE '\\')`, { p: containsPattern(search) });
+    // Exact and case-sensitive (SQLite's LIKE ignores ASCII case): a substring search for `"g"`.
+    if (group !== undefined) qb.andWhere(ctx.db.dialect === 'postgres' ? 'strpos(c.groups, :g) > 0' : 'instr(c.groups, :g) > 0', { g: JSON.stringify(group) });
     if (take === 0) return emptyPage(await qb.getCount());
     const [rows, total] = await qb.take(take).skip(skip).getManyAndCount();
     return { items: rows.map(consumerView), total };
@@ -67,9 +87,10 @@ export async function rotateSecret(ctx: StoreContext, name: string, clientSecret
 
 /**
  * Removes `name` from the `key` list of every rule. Without `force`, any reference is a conflict.
- * A delete never widens access: a rule whose `allow` is left empty stays, and allows nobody
- * (`rules_emptied`); a rule whose `routes` are all gone can match nothing and is deleted
- * (`rules_deleted`).
+ * A delete never widens access: a rule whose who-lists (`allow`, `allow_groups`) the delete leaves
+ * empty would admit every consumer holding its scopes, so its scopes are cleared too and it stays,
+ * allowing nobody (`rules_emptied`); a rule whose `routes` are all gone can match nothing and is
+ * deleted (`rules_deleted`).
  */
 export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes', name: string, force: boolean, what: string): Promise<Omit<DeleteResult, 'deleted'>> {
   const em = ctx.db.em;
@@ -83,8 +104,8 @@ export async function detachFromRules(ctx: StoreContext, key: 'allow' | 'routes'
     if (rest.length === 0 && key === 'routes') {
       await em.delete(RuleEntity, { id: r.id });
       result.rules_deleted.push(r.id);
-    } else if (rest.length === 0) {
-      await em.update(RuleEntity, { id: r.id }, { allow: [] });
+    } else if (rest.length === 0 && (r.allow_groups ?? []).length === 0) {
+      await em.update(RuleEntity, { id: r.id }, { allow: [], scopes: [] });
       result.rules_emptied.push(r.id);
     } else {
       await em.update(RuleEntity, { id: r.id }, { [key]: rest });

@@ -51,7 +51,7 @@ export function emptyPage<T>(total: number): Page<T> {
 }
 
 export function consumerView(e: ConsumerEntity): ConsumerView {
-  return { name: e.name, client_id: e.client_id, created_at: e.created_at };
+  return { name: e.name, client_id: e.client_id, created_at: e.created_at, scopes: e.scopes ?? null, groups: e.groups ?? [] };
 }
 
 export function routeView(e: RouteEntity): RouteView {
@@ -59,7 +59,7 @@ export function routeView(e: RouteEntity): RouteView {
 }
 
 export function ruleView(e: RuleEntity): RuleView {
-  const v: RuleView = { id: e.id, position: e.position, allow: e.allow };
+  const v: RuleView = { id: e.id, position: e.position, allow: e.allow, allow_groups: e.allow_groups ?? [], scopes: e.scopes ?? [] };
   if (e.routes) v.routes = e.routes;
   else v.domains = e.domains ?? [];
   return v;

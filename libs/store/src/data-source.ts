@@ -14,6 +14,7 @@ import { RequireHttps1768435200000 } from './migrations/1768435200000-RequireHtt
 import { AdminTokensAudit1768521600000 } from './migrations/1768521600000-AdminTokensAudit';
 import { Nodes1768608000000 } from './migrations/1768608000000-Nodes';
 import { ChangeLog1768694400000 } from './migrations/1768694400000-ChangeLog';
+import { ConsumerScopesGroups1768780800000 } from './migrations/1768780800000-ConsumerScopesGroups';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
 export const MIGRATIONS = [
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   AdminTokensAudit1768521600000,
   Nodes1768608000000,
   ChangeLog1768694400000,
+  ConsumerScopesGroups1768780800000,
 ];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */

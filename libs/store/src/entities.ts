@@ -38,6 +38,9 @@ export class ConsumerEntity {
   /** AES-256-GCM: iv + tag + ciphertext; never the plaintext. */
   @Column({ type: 'blob' }) secret_enc: Buffer;
   @Column({ type: 'text' }) created_at: string;
+  // SPEC §8.1: JSON arrays; scopes null = unrestricted.
+  @Column({ type: 'simple-json', nullable: true }) scopes: string[] | null;
+  @Column({ type: 'simple-json', default: '[]' }) groups: string[];
 }
 
 @Entity('route')
@@ -64,6 +67,9 @@ export class RuleEntity {
   @Column({ type: 'simple-json', nullable: true }) routes: string[] | null;
   @Column({ type: 'simple-json', nullable: true }) domains: string[] | null;
   @Column({ type: 'simple-json' }) allow: string[];
+  // SPEC §8.3: group names and required scopes (JSON arrays, [] = none).
+  @Column({ type: 'simple-json', default: '[]' }) allow_groups: string[];
+  @Column({ type: 'simple-json', default: '[]' }) scopes: string[];
 }
 
 /** A token revocation: exactly one of `jti` (with the `exp` it is kept until) or `client_id` (with `revoked_before`). */

@@ -16,8 +16,14 @@ export async function exportDocument(ctx: StoreContext, redact: boolean): Promis
       name: c.name,
       client_id: c.client_id,
       client_secret: redact ? REDACTED : ctx.box.open(c.secret_enc, consumerAad(c.name), `consumer "${c.name}"`),
+      // SPEC §8.5: written only when set, so a Higress-only configuration exports as Higress wrote it.
+      ...(c.scopes !== null && c.scopes !== undefined ? { scopes: c.scopes } : {}),
+      ...(c.groups?.length ? { groups: c.groups } : {}),
     }));
-    const matchRules = (await allRules(ctx)).map((r) => (r.routes ? { ingress: r.routes, config: { allow: r.allow } } : { domain: r.domains, config: { allow: r.allow } }));
+    const matchRules = (await allRules(ctx)).map((r) => {
+      const config = { allow: r.allow, ...(r.allow_groups?.length ? { allow_groups: r.allow_groups } : {}), ...(r.scopes?.length ? { scopes: r.scopes } : {}) };
+      return r.routes ? { ingress: r.routes, config } : { domain: r.domains, config };
+    });
     return {
       apiVersion: 'extensions.higress.io/v1alpha1',
       kind: 'WasmPlugin',

@@ -16,7 +16,7 @@ describe('openStore', () => {
       const c = await stores[0].createConsumer({ name: 'c1' });
       // Another connection decrypts what the first sealed: same master key.
       const seen = await stores[1].loadSnapshotSource();
-      expect(seen.consumers).toEqual([{ name: 'c1', client_id: c.client_id, client_secret: c.client_secret }]);
+      expect(seen.consumers).toEqual([{ name: 'c1', client_id: c.client_id, client_secret: c.client_secret, scopes: null, groups: [] }]);
       expect(await stores[2].revision()).toBe(seen.revision);
       expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {

@@ -3,23 +3,41 @@ import { change, emptyPage, paging, ruleView, type StoreContext } from './contex
 import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
 import { invalid, notFound } from './errors';
 import type { DeleteResult, Page, RuleInput, RuleView } from './store-api';
-import { checkHosts, checkNames, checkPosition } from './validate';
+import { checkGroups, checkHosts, checkNames, checkPosition, checkScopes } from './validate';
 
 const nonEmpty = (v: unknown): boolean => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 
-/** Shape checks that need no database: exactly one of routes/domains, allow >= 1. */
-function checkRuleShape(input: RuleInput): { routes: string[] | null; domains: string[] | null; allow: string[]; position?: number } {
+/** A rule's groups: any number a rule lists (a group need not have members yet). */
+const MAX_RULE_GROUPS = 1000;
+
+interface RuleShape {
+  routes: string[] | null;
+  domains: string[] | null;
+  allow: string[];
+  allow_groups: string[];
+  scopes: string[];
+  position?: number;
+}
+
+/** Shape checks that need no database: exactly one of routes/domains, at least one of allow, allow_groups, scopes (SPEC §8.3). */
+function checkRuleShape(input: RuleInput): RuleShape {
   const hasRoutes = nonEmpty(input.routes);
   const hasDomains = nonEmpty(input.domains);
   if (hasRoutes === hasDomains) invalid(hasRoutes ? 'domains' : 'routes', 'give exactly one of routes or domains, as a non-empty list');
-  if (!nonEmpty(input.allow)) invalid('allow', 'must list at least one consumer');
+  if (!nonEmpty(input.allow) && !nonEmpty(input.allow_groups) && !nonEmpty(input.scopes)) {
+    invalid('allow', 'give at least one of allow (consumers), allow_groups (groups) or scopes (required scopes): a rule with none allows nobody');
+  }
   return {
     routes: hasRoutes ? checkNames(input.routes, 'routes') : null,
     domains: hasDomains ? checkHosts(input.domains, 'domains') : null,
-    allow: checkNames(input.allow, 'allow'),
+    allow: input.allow === undefined || input.allow === null ? [] : checkNames(input.allow, 'allow'),
+    allow_groups: input.allow_groups === undefined || input.allow_groups === null ? [] : checkGroups(input.allow_groups, 'allow_groups', MAX_RULE_GROUPS),
+    scopes: input.scopes === undefined || input.scopes === null ? [] : checkScopes(input.scopes, 'scopes'),
     position: input.position === undefined || input.position === null ? undefined : checkPosition(input.position, 'position'),
   };
 }
+
+const columns = (r: RuleShape, position: number) => ({ position, routes: r.routes, domains: r.domains, allow: r.allow, allow_groups: r.allow_groups, scopes: r.scopes });
 
 /** The native API refuses unknown routes and consumers; `/v1/apply` has its own rules. */
 async function checkReferences(ctx: StoreContext, routes: string[] | null, allow: string[]): Promise<void> {
@@ -28,6 +46,7 @@ async function checkReferences(ctx: StoreContext, routes: string[] | null, allow
     const found = new Set((await em.find(RouteEntity, { select: { name: true }, where: { name: In(routes) } })).map((r) => r.name));
     routes.forEach((r, i) => found.has(r) || invalid(`routes[${i}]`, `route ${JSON.stringify(r)} does not exist`));
   }
+  if (allow.length === 0) return;
   const found = new Set((await em.find(ConsumerEntity, { select: { name: true }, where: { name: In(allow) } })).map((c) => c.name));
   allow.forEach((c, i) => found.has(c) || invalid(`allow[${i}]`, `consumer ${JSON.stringify(c)} does not exist`));
 }
@@ -48,9 +67,9 @@ export async function createRule(ctx: StoreContext, input: RuleInput): Promise<R
   return change(ctx, async () => {
     await checkReferences(ctx, r.routes, r.allow);
     const position = r.position ?? (await nextPosition(ctx));
-    const res = await ctx.db.em.insert(RuleEntity, { position, routes: r.routes, domains: r.domains, allow: r.allow });
+    const res = await ctx.db.em.insert(RuleEntity, columns(r, position));
     const id = res.identifiers[0].id as number;
-    return ruleView(Object.assign(new RuleEntity(), { id, position, routes: r.routes, domains: r.domains, allow: r.allow }));
+    return ruleView(Object.assign(new RuleEntity(), { id, ...columns(r, position) }));
   });
 }
 
@@ -74,8 +93,8 @@ export async function replaceRule(ctx: StoreContext, id: number, input: RuleInpu
     const e = await findById(ctx, id);
     await checkReferences(ctx, r.routes, r.allow);
     const position = r.position ?? e.position;
-    await ctx.db.em.update(RuleEntity, { id }, { position, routes: r.routes, domains: r.domains, allow: r.allow });
-    return ruleView(Object.assign(new RuleEntity(), { id, position, routes: r.routes, domains: r.domains, allow: r.allow }));
+    await ctx.db.em.update(RuleEntity, { id }, columns(r, position));
+    return ruleView(Object.assign(new RuleEntity(), { id, ...columns(r, position) }));
   });
 }
 

@@ -18,15 +18,34 @@ const KEYS_PER_QUERY = 500;
  * to add a column), as SQL select lists per dialect.
  */
 const COLUMNS = {
-  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex"`,
+  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups"`,
   route: () => '"name", "hosts", "path_prefix", "upstream", "strip_prefix"',
-  rule: () => '"id", "position", "routes", "domains", "allow"',
+  rule: () => '"id", "position", "routes", "domains", "allow", "allow_groups", "scopes"',
 };
-type ConsumerObj = { name: string; client_id: string; sealed_hex: string };
+type ConsumerObj = { name: string; client_id: string; sealed_hex: string; scopes: string | null; groups: string };
 type RouteObj = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean | number };
-type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string };
+type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string; allow_groups: string; scopes: string };
 const routeRecord = (x: RouteObj): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix });
-const ruleRecord = (x: RuleObj): RuleRecord => ({ id: Number(x.id), position: Number(x.position), routes: json(x.routes), domains: json(x.domains), allow: json<string[]>(x.allow)! });
+const ruleRecord = (x: RuleObj): RuleRecord => ({
+  id: Number(x.id),
+  position: Number(x.position),
+  routes: json(x.routes),
+  domains: json(x.domains),
+  allow: json<string[]>(x.allow)!,
+  allow_groups: json<string[]>(x.allow_groups)!,
+  scopes: json<string[]>(x.scopes)!,
+});
+const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.scopes, x.groups];
+/** A consumer's record from its row and its opened secret. */
+const consumerRecord = (r: ConsumerRow, client_secret: string): ConsumerRecord => ({
+  name: r[0],
+  client_id: r[1],
+  client_secret,
+  scopes: json<string[]>(r[3]),
+  // Most consumers are in no group: one shared empty list instead of one parsed per row.
+  groups: r[4] === '[]' ? NO_GROUPS : json<string[]>(r[4])!,
+});
+const NO_GROUPS = Object.freeze([]) as unknown as string[];
 
 /** Rows read (or cached secrets reused) between two pauses: a few milliseconds of work. */
 const ROWS_PER_SLICE = 5_000;
@@ -48,15 +67,16 @@ interface Opened {
  * name, client_id, and the sealed secret as hex: SQL's hex()/encode() hands back one plain string
  * per row where a BLOB column would cost a separately allocated Buffer each (with 100k consumers,
  * a tenth of a cold load and much of its GC); only new or changed secrets become bytes again.
+ * Then scopes (JSON or null) and groups (JSON).
  */
-type ConsumerRow = [string, string, string];
+type ConsumerRow = [string, string, string, string | null, string];
 
 type Rows = Pick<SnapshotSource, 'routes' | 'rules'> & { consumerRows: ConsumerRow[] };
 
 interface Statements {
   consumers: Statement<[], ConsumerRow>;
   routes: Statement<[], [string, string, string, string, number]>;
-  rules: Statement<[], [number, number, string | null, string | null, string]>;
+  rules: Statement<[], [number, number, string | null, string | null, string, string, string]>;
 }
 
 /**
@@ -81,7 +101,7 @@ export class SnapshotLoader {
       this.stmts = {
         consumers: conn.prepare<[], ConsumerRow>(`SELECT ${COLUMNS.consumer('sqlite')} FROM "consumer" ORDER BY "name" ASC`).raw(true),
         routes: conn.prepare<[], [string, string, string, string, number]>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`).raw(true),
-        rules: conn.prepare<[], [number, number, string | null, string | null, string]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`).raw(true),
+        rules: conn.prepare<[], [number, number, string | null, string | null, string, string, string]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`).raw(true),
       };
     }
     return this.stmts;
@@ -115,7 +135,15 @@ export class SnapshotLoader {
     return {
       consumerRows,
       routes: st.routes.all().map((r): RouteRecord => ({ name: r[0], hosts: json<string[]>(r[1])!, path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] })),
-      rules: st.rules.all().map((r): RuleRecord => ({ id: r[0], position: r[1], routes: json(r[2]), domains: json(r[3]), allow: json<string[]>(r[4])! })),
+      rules: st.rules.all().map((r): RuleRecord => ({
+        id: r[0],
+        position: r[1],
+        routes: json(r[2]),
+        domains: json(r[3]),
+        allow: json<string[]>(r[4])!,
+        allow_groups: json<string[]>(r[5])!,
+        scopes: json<string[]>(r[6])!,
+      })),
     };
   }
 
@@ -125,7 +153,7 @@ export class SnapshotLoader {
     const c = await db.query<ConsumerObj[]>(`SELECT ${COLUMNS.consumer('postgres')} FROM "consumer" ORDER BY "name" ASC`);
     const r = await db.query<RouteObj[]>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`);
     const u = await db.query<RuleObj[]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`);
-    return { consumerRows: c.map((x): ConsumerRow => [x.name, x.client_id, x.sealed_hex]), routes: r.map(routeRecord), rules: u.map(ruleRecord) };
+    return { consumerRows: c.map(consumerRow), routes: r.map(routeRecord), rules: u.map(ruleRecord) };
   }
 
   /** The rows of `table` whose key is in `keys` (any order), in IN-lists of KEYS_PER_QUERY. */
@@ -175,7 +203,7 @@ export class SnapshotLoader {
       const present = { consumer: new Set(consumers.map((c) => c.name)), route: new Set(routes.map((r) => r.name)), rule: new Set(rules.map((r) => r.id)) };
       return {
         revision,
-        consumerRows: consumers.map((x): ConsumerRow => [x.name, x.client_id, x.sealed_hex]),
+        consumerRows: consumers.map(consumerRow),
         consumersRemoved: consumerKeys.filter((k) => !present.consumer.has(k)),
         routes: { upserts: routes, removed: routeKeys.filter((k) => !present.route.has(k)) },
         rules: { upserts: rules, removed: ruleKeys.filter((k) => !present.rule.has(k)) },
@@ -187,12 +215,13 @@ export class SnapshotLoader {
     if (read === null) return null;
     const { consumerRows, consumersRemoved, ...rest } = read;
     // Opened like a full load's, through the same cache (kept current for the next full load).
-    const upserts = consumerRows.map(([name, client_id, sealedHex]): ConsumerRecord => {
+    const upserts = consumerRows.map((row): ConsumerRecord => {
+      const [name, , sealedHex] = row;
       let o = this.opened.get(name);
       if (o === undefined || o.sealedHex !== sealedHex) {
         o = { sealedHex, secret: this.ctx.box.open(Buffer.from(sealedHex, 'hex'), consumerAad(name), `consumer "${name}"`) };
       }
-      return { name, client_id, client_secret: o.secret };
+      return consumerRecord(row, o.secret);
     });
     consumerRows.forEach(([name, , sealedHex], i) => this.opened.set(name, { sealedHex, secret: upserts[i].client_secret }));
     for (const name of consumersRemoved) this.opened.delete(name);
@@ -207,14 +236,14 @@ export class SnapshotLoader {
     // Opening costs ~4 µs, a cache hit a fraction of that: a pause per slice of either.
     let work = 0;
     for (let i = 0; i < rows.length; i++) {
-      const [name, client_id, sealedHex] = rows[i];
+      const [name, , sealedHex] = rows[i];
       let o = prev.get(name);
       if (o === undefined || o.sealedHex !== sealedHex) {
         o = { sealedHex, secret: this.ctx.box.open(Buffer.from(sealedHex, 'hex'), consumerAad(name), `consumer "${name}"`) };
         work += OPENS_PER_SLICE_RATIO;
       }
       next.set(name, o);
-      out[i] = { name, client_id, client_secret: o.secret };
+      out[i] = consumerRecord(rows[i], o.secret);
       if (++work >= ROWS_PER_SLICE) {
         work = 0;
         await yieldToLoop();

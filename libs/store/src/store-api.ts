@@ -22,6 +22,25 @@ export interface ConsumerView {
   name: string;
   client_id: string;
   created_at: string;
+  // SPEC §8.1
+  /** null = unrestricted (a requested scope is copied unchecked and never counts, SPEC §8.3). */
+  scopes: string[] | null;
+  groups: string[];
+}
+
+/** `createConsumer`'s input. */
+export interface ConsumerInput {
+  name: string;
+  client_id?: string;
+  client_secret?: string;
+  scopes?: string[] | null;
+  groups?: string[];
+}
+
+/** PATCH /v1/consumers/{name}: each given field replaces the stored one (`scopes: null` = unrestricted again). */
+export interface ConsumerPatch {
+  scopes?: string[] | null;
+  groups?: string[];
 }
 /** Only returned by create, rotate and export. */
 export interface ConsumerWithSecret extends ConsumerView {
@@ -38,12 +57,18 @@ export interface RuleView {
   routes?: string[];
   domains?: string[];
   allow: string[];
+  allow_groups: string[];
+  /** Required scopes (SPEC §8.3). */
+  scopes: string[];
 }
 
+/** At least one of allow, allow_groups, scopes non-empty (SPEC §8.3). */
 export interface RuleInput {
   routes?: string[];
   domains?: string[];
-  allow: string[];
+  allow?: string[];
+  allow_groups?: string[];
+  scopes?: string[];
   position?: number;
 }
 
@@ -223,10 +248,12 @@ export interface ConfigStore {
   getSettings(): Promise<Settings>;
   patchSettings(patch: Partial<Settings>): Promise<Settings>;
 
-  createConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret>;
-  /** `search`: only consumers whose name or client_id contains it, in any case. */
-  listConsumers(limit: number, offset: number, search?: string): Promise<Page<ConsumerView>>;
+  createConsumer(input: ConsumerInput): Promise<ConsumerWithSecret>;
+  /** `search`: only consumers whose name or client_id contains it, in any case; `group`: only its members (an unknown group: none). */
+  listConsumers(limit: number, offset: number, search?: string, group?: string): Promise<Page<ConsumerView>>;
   getConsumer(name: string): Promise<ConsumerView>;
+  /** Replaces the given fields (scopes, groups); never touches the secret. */
+  updateConsumer(name: string, patch: ConsumerPatch): Promise<ConsumerView>;
   deleteConsumer(name: string, force: boolean): Promise<DeleteResult>;
   rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecret>;
 

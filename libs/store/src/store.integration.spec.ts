@@ -25,12 +25,12 @@ describe('store', () => {
     expect(c.client_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Buffer.from(c.client_secret, 'base64url')).toHaveLength(32);
     const got = await ctx.store.getConsumer('c1');
-    expect(got).toEqual({ name: 'c1', client_id: c.client_id, created_at: c.created_at });
+    expect(got).toEqual({ name: 'c1', client_id: c.client_id, created_at: c.created_at, scopes: null, groups: [] });
     expect(got).not.toHaveProperty('client_secret');
     const rotated = await ctx.store.rotateSecret('c1', SECRET);
     expect(rotated.client_secret).toBe(SECRET);
     const src = await ctx.store.loadSnapshotSource();
-    expect(src.consumers).toEqual([{ name: 'c1', client_id: c.client_id, client_secret: SECRET }]);
+    expect(src.consumers).toEqual([{ name: 'c1', client_id: c.client_id, client_secret: SECRET, scopes: null, groups: [] }]);
     const generated = await ctx.store.rotateSecret('c1');
     expect(generated.client_secret).not.toBe(SECRET);
   });
@@ -71,11 +71,11 @@ describe('store', () => {
     const b = await ctx.store.createRule({ domains: ['*.Example.com', 'test.com'], allow: ['c1', 'c1'] });
     const first = await ctx.store.createRule({ domains: ['x.com'], allow: ['c1'], position: 0 });
     const tie = await ctx.store.createRule({ domains: ['y.com'], allow: ['c1'], position: a.position });
-    expect(b).toEqual({ id: b.id, position: a.position + 1, domains: ['*.example.com', 'test.com'], allow: ['c1'] });
+    expect(b).toEqual({ id: b.id, position: a.position + 1, domains: ['*.example.com', 'test.com'], allow: ['c1'], allow_groups: [], scopes: [] });
     expect((await ctx.store.listRules(100, 0)).items.map((r) => r.id)).toEqual([first.id, a.id, tie.id, b.id]);
     expect((await ctx.store.loadSnapshotSource()).rules.map((r) => r.id)).toEqual([first.id, a.id, tie.id, b.id]);
     const replaced = await ctx.store.replaceRule(a.id, { domains: ['z.com'], allow: ['c1'] });
-    expect(replaced).toEqual({ id: a.id, position: a.position, domains: ['z.com'], allow: ['c1'] });
+    expect(replaced).toEqual({ id: a.id, position: a.position, domains: ['z.com'], allow: ['c1'], allow_groups: [], scopes: [] });
     expect(await ctx.store.getRule(a.id)).toEqual(replaced);
     expect(await ctx.store.deleteRule(a.id)).toEqual({ deleted: String(a.id), rules_updated: [], rules_deleted: [], rules_emptied: [] });
     expect((await storeError(() => ctx.store.getRule(a.id))).kind).toBe('not_found');

@@ -20,6 +20,8 @@ import type {
   AuditView,
   ApplyResult,
   ConfigStore,
+  ConsumerInput,
+  ConsumerPatch,
   ConsumerView,
   ConsumerWithSecret,
   DeleteResult,
@@ -85,11 +87,14 @@ export class TypeormConfigStore implements ConfigStore {
     return settings.patchSettings(this.ctx, patch);
   }
 
-  createConsumer(input: { name: string; client_id?: string; client_secret?: string }): Promise<ConsumerWithSecret> {
+  createConsumer(input: ConsumerInput): Promise<ConsumerWithSecret> {
     return consumers.createConsumer(this.ctx, input);
   }
-  listConsumers(limit: number, offset: number, search?: string): Promise<Page<ConsumerView>> {
-    return consumers.listConsumers(this.ctx, limit, offset, search);
+  listConsumers(limit: number, offset: number, search?: string, group?: string): Promise<Page<ConsumerView>> {
+    return consumers.listConsumers(this.ctx, limit, offset, search, group);
+  }
+  updateConsumer(name: string, patch: ConsumerPatch): Promise<ConsumerView> {
+    return consumers.updateConsumer(this.ctx, name, patch);
   }
   getConsumer(name: string): Promise<ConsumerView> {
     return consumers.getConsumer(this.ctx, name);

@@ -1,4 +1,4 @@
-import { isValidHostPattern, isValidName, isValidPathPrefix, isValidUpstream, normalizeHostPattern, normalizePathPrefix } from '@oauth2/core';
+import { isValidHostPattern, isValidName, isValidScopeToken, MAX_GROUPS, MAX_SCOPES, isValidPathPrefix, isValidUpstream, normalizeHostPattern, normalizePathPrefix } from '@oauth2/core';
 import { invalid } from './errors';
 
 // Each check returns the canonical value or throws a 'validation' StoreError naming `field`.
@@ -48,6 +48,29 @@ export function checkNames(v: unknown, field: string): string[] {
   const out = new Set<string>();
   checkList(v, field).forEach((n, i) => out.add(checkName(n, `${field}[${i}]`)));
   return [...out];
+}
+
+/** Scope tokens (RFC 6749 §3.3, 1-128 characters), at most MAX_SCOPES, de-duplicated in first-seen order. `"a b"` (a string) is refused: a list is required. */
+export function checkScopes(v: unknown, field: string): string[] {
+  if (!Array.isArray(v)) invalid(field, `must be a list of scope tokens (got ${typeof v === 'string' ? 'a string; give ["a", "b"], not "a b"' : show(v)})`);
+  if (v.length > MAX_SCOPES) invalid(field, `at most ${MAX_SCOPES} scopes (got ${v.length})`);
+  const out = new Set<string>();
+  v.forEach((s, i) => {
+    if (!isValidScopeToken(s)) invalid(`${field}[${i}]`, `${show(s)} is not a scope token (1-128 printable ASCII characters, no space, " or \\)`);
+    out.add(s);
+  });
+  return [...out];
+}
+
+/** A consumer's scopes: a list, or null (unrestricted). */
+export function checkConsumerScopes(v: unknown, field: string): string[] | null {
+  return v === null ? null : checkScopes(v, field);
+}
+
+/** Group names (the consumer-name charset), at most `max`, de-duplicated in first-seen order. */
+export function checkGroups(v: unknown, field: string, max = MAX_GROUPS): string[] {
+  if (Array.isArray(v) && v.length > max) invalid(field, `at most ${max} groups (got ${v.length})`);
+  return checkNames(v, field);
 }
 
 export function checkPathPrefix(v: unknown, field: string): string {

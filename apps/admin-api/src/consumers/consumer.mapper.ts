@@ -3,7 +3,7 @@ import type { ConsumerView, ConsumerWithSecret, Page } from '@oauth2/store';
 
 /** Field by field on purpose: a secret reaches the wire only through `toConsumerWithSecret`. */
 export function toConsumer(c: ConsumerView): ConsumerDto {
-  return { name: c.name, client_id: c.client_id, created_at: c.created_at };
+  return { name: c.name, client_id: c.client_id, created_at: c.created_at, scopes: c.scopes === null ? null : [...c.scopes], groups: [...c.groups] };
 }
 
 /** Used by create and rotate-secret only. */

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, ForceQueryDto, ConsumerListQueryDto, RotateSecretDto } from '@oauth2/contracts';
+import { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, ForceQueryDto, ConsumerListQueryDto, RotateSecretDto, UpdateConsumerDto } from '@oauth2/contracts';
 import type { ConfigStore } from '@oauth2/store';
 import { toDeleteResult } from '../common/delete-result.mapper';
 import { NameParamPipe } from '../common/params';
@@ -26,15 +26,15 @@ export class ConsumersController {
   )
   @ApiCreatedResponse({ type: ConsumerWithSecretDto, description: 'the only answer (with rotate-secret) that shows the secret' })
   async create(@Body() body: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
-    return toConsumerWithSecret(await this.store.createConsumer({ name: body.name, client_id: body.client_id, client_secret: body.client_secret }));
+    return toConsumerWithSecret(await this.store.createConsumer({ name: body.name, client_id: body.client_id, client_secret: body.client_secret, scopes: body.scopes, groups: body.groups }));
   }
 
   @Get()
   @Role('viewer')
-  @ApiDoc('List consumers (never their secrets); ?q= keeps those whose name or client_id contains it', [400])
+  @ApiDoc('List consumers (never their secrets); ?q= keeps those whose name or client_id contains it, ?group= the members of a group', [400])
   @ApiOkResponse({ type: ConsumerPageDto })
   async list(@Query() q: ConsumerListQueryDto): Promise<ConsumerPageDto> {
-    return toConsumerPage(await this.store.listConsumers(...pageOf(q), q.q));
+    return toConsumerPage(await this.store.listConsumers(...pageOf(q), q.q, q.group));
   }
 
   @Get(':name')
@@ -43,6 +43,15 @@ export class ConsumersController {
   @ApiOkResponse({ type: ConsumerDto })
   async get(@Param('name', NameParamPipe) name: string): Promise<ConsumerDto> {
     return toConsumer(await this.store.getConsumer(name));
+  }
+
+  @Patch(':name')
+  @Role('operator', 'consumer.update')
+  @ApiDoc("Replace a consumer's scopes and/or groups (scopes: null = unrestricted again); never the secret", [400, 404])
+  @ApiExampleBody(UpdateConsumerDto, { scopes: ['orders:read', 'orders:write'], groups: ['billing'] }, 'the scopes it may hold and its groups')
+  @ApiOkResponse({ type: ConsumerDto })
+  async update(@Param('name', NameParamPipe) name: string, @Body() body: UpdateConsumerDto): Promise<ConsumerDto> {
+    return toConsumer(await this.store.updateConsumer(name, { scopes: body.scopes, groups: body.groups }));
   }
 
   @Delete(':name')

@@ -16,7 +16,7 @@ export function toExplainResult(r: ExplainResult): ExplainResultDto {
     revision: r.revision,
     request: { ...r.request },
     route: { matched: r.route.matched, candidates: r.route.candidates.map((c) => ({ name: c.name, matched: c.matched, reason: c.reason })) },
-    rule: { matched: r.rule.matched, position: r.rule.position, kind: r.rule.kind, allow: r.rule.allow, reason: r.rule.reason },
+    rule: { matched: r.rule.matched, position: r.rule.position, kind: r.rule.kind, allow: r.rule.allow, allow_groups: r.rule.allow_groups, scopes: r.rule.scopes, reason: r.rule.reason },
     global_auth_row: r.global_auth_row,
     decision: r.decision,
     auth_required: r.auth_required,

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { collect, nonNegativeInt, ruleId } from '../args';
+import { collect, collectScopes, nonNegativeInt, ruleId } from '../args';
 import type { Context } from '../context';
 import { addListCommand } from './list';
 import { ApiError, UsageError } from '../errors';
@@ -8,7 +8,9 @@ import { deleteView, rulesTable, ruleView } from '../output/views';
 interface AddOptions {
   route?: string[];
   domain?: string[];
-  consumer: string[];
+  consumer?: string[];
+  group?: string[];
+  scope?: string[];
   position?: number;
 }
 
@@ -32,6 +34,8 @@ interface UpdateOptions {
   route?: string[];
   domain?: string[];
   consumer?: string[];
+  group?: string[];
+  scope?: string[];
   position?: number;
 }
 
@@ -41,15 +45,24 @@ export function allowCommand(ctx: Context): Command {
 
   cmd
     .command('add')
-    .description('add a rule: requests on these routes (or domains) are allowed to these consumers only')
+    .description('add a rule: requests on these routes (or domains) are allowed to these consumers or groups, holding these scopes')
     .option('--route <name>', 'route name; repeat for more', collect)
     .option('--domain <pattern>', 'exact host or *.suffix; repeat for more', collect)
-    .requiredOption('--consumer <name>', 'allowed consumer; repeat for more', collect)
+    .option('--consumer <name>', 'allowed consumer; repeat for more', collect)
+    .option('--group <name>', 'allowed group (its members, now and later); repeat for more', collect)
+    .option('--scope <scope>', 'required scope (the token must hold it, granted by an operator); repeat for more', collectScopes)
     .option('--position <n>', 'evaluation position (first matching rule wins; default: last)', nonNegativeInt)
     .action(async (o: AddOptions) => {
       // A rule matches by routes OR by domains, never both (the API refuses both, and neither).
       if (!!o.route === !!o.domain) throw new UsageError('give exactly one of --route or --domain');
-      const input = { ...(o.route ? { routes: o.route } : { domains: o.domain }), allow: o.consumer, position: o.position };
+      if (!o.consumer && !o.group && !o.scope) throw new UsageError('give at least one of --consumer, --group or --scope (a rule with none would allow nobody)');
+      const input = {
+        ...(o.route ? { routes: o.route } : { domains: o.domain }),
+        ...(o.consumer ? { allow: o.consumer } : {}),
+        ...(o.group ? { allow_groups: o.group } : {}),
+        ...(o.scope ? { scopes: o.scope } : {}),
+        position: o.position,
+      };
       ctx.render(
         await ctx
           .client()
@@ -65,16 +78,20 @@ export function allowCommand(ctx: Context): Command {
     .option('--route <name>', 'match these routes instead; repeat for more', collect)
     .option('--domain <pattern>', 'match these domains instead; repeat for more', collect)
     .option('--consumer <name>', 'allowed consumers (replaces the list); repeat for more', collect)
+    .option('--group <name>', 'allowed groups (replaces the list); repeat for more', collect)
+    .option('--scope <scope>', 'required scopes (replaces the list); repeat for more', collectScopes)
     .option('--position <n>', 'evaluation position (first matching rule wins)', nonNegativeInt)
     .action(async (idText: string, o: UpdateOptions) => {
       const id = ruleId(idText);
       if (o.route && o.domain) throw new UsageError('give --route or --domain, not both');
-      if (!o.route && !o.domain && !o.consumer && o.position === undefined) throw new UsageError('allow update needs at least one of --route, --domain, --consumer, --position');
+      if (!o.route && !o.domain && !o.consumer && !o.group && !o.scope && o.position === undefined) {
+        throw new UsageError('allow update needs at least one of --route, --domain, --consumer, --group, --scope, --position');
+      }
       // PUT takes the whole rule: start from the current one.
       const client = ctx.client();
       const cur = await client.getRule(id);
       const match = o.route ? { routes: o.route } : o.domain ? { domains: o.domain } : cur.routes?.length ? { routes: cur.routes } : { domains: cur.domains ?? [] };
-      const input = { ...match, allow: o.consumer ?? cur.allow, position: o.position ?? cur.position };
+      const input = { ...match, allow: o.consumer ?? cur.allow, allow_groups: o.group ?? cur.allow_groups ?? [], scopes: o.scope ?? cur.scopes ?? [], position: o.position ?? cur.position };
       ctx.render(await client.replaceRule(id, input).catch((e: unknown) => Promise.reject(explainUnknownRoute(e))), ruleView);
     });
 

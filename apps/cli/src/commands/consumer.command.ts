@@ -3,6 +3,7 @@ import type { Context } from '../context';
 import { addListCommand } from './list';
 import { addGrantsCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
+import { collect, collectScopes } from '../args';
 import type { ConsumerDto, ConsumerWithSecretDto } from '@oauth2/contracts';
 import { consumersTable, consumerSecretView, consumerView, deleteView, suppliedSecretView } from '../output/views';
 
@@ -24,7 +25,7 @@ function renderSecret(ctx: Context, c: ConsumerWithSecretDto, supplied: boolean)
   ctx.render(rest, suppliedSecretView);
 }
 
-/** `oauth2ctl consumer add|list|get|remove|rotate-secret` (docs/cli.md). */
+/** `oauth2ctl consumer add|update|list|get|remove|rotate-secret` (docs/cli.md). */
 export function consumerCommand(ctx: Context): Command {
   const cmd = new Command('consumer').description('manage consumers (OAuth2 clients)');
 
@@ -33,17 +34,35 @@ export function consumerCommand(ctx: Context): Command {
     .description('register a consumer; prints its client_id and client_secret (shown only this once)')
     .option('--client-id <id>', 'client_id to use (default: a generated UUIDv4)')
     .option('--client-secret <secret>', 'client_secret to use, at least 32 characters; "-" reads it from stdin (default: 32 random bytes, base64url)')
-    .action(async (name: string, o: { clientId?: string; clientSecret?: string }) => {
+    .option('--scope <scope>', 'a scope it may hold; repeat for more (none given: unrestricted, a requested scope is copied unchecked and never counts)', collectScopes)
+    .option('--group <name>', 'a group it belongs to; repeat for more', collect)
+    .action(async (name: string, o: { clientId?: string; clientSecret?: string; scope?: string[]; group?: string[] }) => {
       const supplied = await secretArg(ctx, o.clientSecret);
-      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: supplied });
+      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: supplied, ...(o.scope ? { scopes: o.scope } : {}), ...(o.group ? { groups: o.group } : {}) });
       renderSecret(ctx, created, supplied !== undefined);
     });
 
-  addListCommand<ConsumerDto, { search?: string }>(cmd, ctx, {
+  cmd
+    .command('update <name>')
+    .description("replace a consumer's scopes and/or groups (flags not given keep their value); enforced at the next reload, also for tokens already issued")
+    .option('--scope <scope>', 'the scopes it may hold (replaces the list); repeat for more', collectScopes)
+    .option('--unrestricted', 'no scopes list: a requested scope is copied into the token unchecked and never satisfies a rule')
+    .option('--group <name>', 'its groups (replaces the list); repeat for more', collect)
+    .option('--no-groups', 'in no group')
+    .action(async (name: string, o: { scope?: string[]; unrestricted?: boolean; group?: string[]; groups?: boolean }) => {
+      if (o.scope && o.unrestricted) throw new UsageError('give --scope or --unrestricted, not both');
+      if (o.group && o.groups === false) throw new UsageError('give --group or --no-groups, not both');
+      const patch = { ...(o.scope ? { scopes: o.scope } : o.unrestricted ? { scopes: null } : {}), ...(o.group ? { groups: o.group } : o.groups === false ? { groups: [] } : {}) };
+      if (Object.keys(patch).length === 0) throw new UsageError('consumer update needs at least one of --scope, --unrestricted, --group, --no-groups');
+      ctx.render(await ctx.client().updateConsumer(name, patch), consumerView);
+    });
+
+  addListCommand<ConsumerDto, { search?: string; group?: string }>(cmd, ctx, {
     name: 'list',
     description: 'list consumers (secrets are never listed)',
-    options: (list) => list.option('--search <text>', 'only consumers whose name or client_id contains TEXT (any case)'),
-    fetch: (c, page, o) => c.listConsumers(page, o.search),
+    options: (list) =>
+      list.option('--search <text>', 'only consumers whose name or client_id contains TEXT (any case)').option('--group <name>', 'only the members of this group (an unknown group lists none)'),
+    fetch: (c, page, o) => c.listConsumers(page, o.search, o.group),
     table: consumersTable,
   });
 

@@ -1,7 +1,14 @@
 import type { ApplyChangesDto, ApplyResultDto, RuleChangeDto } from '@oauth2/contracts';
 
 const match = (r: RuleChangeDto): string => (r.routes ? `route:${r.routes.join(',')}` : `domain:${(r.domains ?? []).join(',')}`);
-const allowText = (r: RuleChangeDto): string => (r.allow.length ? `allow ${r.allow.join(',')}` : 'allows nobody');
+const allowText = (r: RuleChangeDto): string => {
+  const parts = [
+    ...(r.allow.length ? [`allow ${r.allow.join(',')}`] : []),
+    ...(r.allow_groups?.length ? [`groups ${r.allow_groups.join(',')}`] : []),
+    ...(r.scopes?.length ? [`scopes ${r.scopes.join(' ')}`] : []),
+  ];
+  return parts.length ? parts.join(' ') : 'allows nobody';
+};
 const valueText = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 
 /** The changes object as a short diff: `+` added, `-` removed, `~` changed (names and fields, never a secret). */

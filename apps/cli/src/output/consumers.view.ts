@@ -4,11 +4,15 @@ import { renderPairs, renderTable } from './table';
 
 /** Consumers: the list, one consumer, the secret after create or rotate, and its grants. */
 
+/** SPEC §8.1: null is unrestricted (said so, not left blank). Older servers send neither field. */
+const scopesText = (c: Partial<Pick<ConsumerDto, 'scopes'>>): string => (c.scopes === null || c.scopes === undefined ? '(unrestricted)' : c.scopes.length === 0 ? '(none)' : c.scopes.join(' '));
+const groupsText = (c: Partial<Pick<ConsumerDto, 'groups'>>): string => (c.groups?.length ? c.groups.join(',') : '-');
+
 export function consumersTable(page: PageDto<ConsumerDto>, offset?: number): string {
   return pagedTable(
     renderTable(
-      ['NAME', 'CLIENT_ID', 'CREATED_AT'],
-      page.items.map((c) => [c.name, c.client_id, c.created_at]),
+      ['NAME', 'CLIENT_ID', 'SCOPES', 'GROUPS', 'CREATED_AT'],
+      page.items.map((c) => [c.name, c.client_id, scopesText(c), groupsText(c), c.created_at]),
     ),
     page,
     offset,
@@ -19,6 +23,8 @@ export function consumerView(c: ConsumerDto): string {
   return renderPairs([
     ['name', c.name],
     ['client_id', c.client_id],
+    ['scopes', scopesText(c)],
+    ['groups', groupsText(c)],
     ['created_at', c.created_at],
   ]);
 }

@@ -16,7 +16,9 @@ export function explainView(r: ExplainResultDto): string {
   out.push(`route:         ${r.route.matched ?? '(none)'}`);
   out.push(...aligned(r.route.candidates.map((c) => [mark(c.matched), c.name, c.reason])));
   const rule =
-    r.rule.matched === null ? `(none) — ${r.rule.reason}` : `#${r.rule.matched} (position ${r.rule.position}, by ${r.rule.kind}) allow: ${(r.rule.allow ?? []).join(', ')} — ${r.rule.reason}`;
+    r.rule.matched === null
+      ? `(none) — ${r.rule.reason}`
+      : `#${r.rule.matched} (position ${r.rule.position}, by ${r.rule.kind}) allow: ${(r.rule.allow ?? []).join(', ')}${r.rule.allow_groups?.length ? `; groups: ${r.rule.allow_groups.join(', ')}` : ''}${r.rule.scopes?.length ? `; scopes: ${r.rule.scopes.join(' ')}` : ''} — ${r.rule.reason}`;
   out.push(`rule:          ${rule}`);
   const decision = r.decision === null ? 'not reached' : `${r.decision}${r.auth_required ? ' (token required)' : ''}`;
   out.push(`global_auth:   ${r.global_auth_row} -> ${decision}`);

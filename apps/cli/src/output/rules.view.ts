@@ -10,11 +10,15 @@ function ruleMatch(r: RuleDto): string {
   return '-';
 }
 
+/** SPEC §8.3: a rule whose three lists are empty allows nobody; say so. */
+const allowText = (r: RuleDto): string => (r.allow.length === 0 && !r.allow_groups?.length && !r.scopes?.length ? '(nobody)' : r.allow.length ? r.allow.join(',') : '-');
+const list = (xs: string[] | undefined, sep = ','): string => (xs?.length ? xs.join(sep) : '-');
+
 export function rulesTable(page: PageDto<RuleDto>, offset?: number): string {
   return pagedTable(
     renderTable(
-      ['ID', 'POSITION', 'MATCH', 'ALLOW'],
-      page.items.map((r) => [r.id, r.position, ruleMatch(r), r.allow]),
+      ['ID', 'POSITION', 'MATCH', 'ALLOW', 'GROUPS', 'SCOPES'],
+      page.items.map((r) => [r.id, r.position, ruleMatch(r), allowText(r), list(r.allow_groups), list(r.scopes, ' ')]),
     ),
     page,
     offset,
@@ -26,6 +30,8 @@ export function ruleView(r: RuleDto): string {
     ['id', r.id],
     ['position', r.position],
     ['match', ruleMatch(r)],
-    ['allow', r.allow],
+    ['allow', allowText(r)],
+    ['allow_groups', list(r.allow_groups)],
+    ['scopes', list(r.scopes, ' ')],
   ]);
 }

@@ -57,7 +57,7 @@ describe('pageNote', () => {
 
 describe('views', () => {
   it('shows a secret only in the create/rotate view, with the warning', () => {
-    const c = { name: 'consumer1', client_id: 'id-1', client_secret: 's'.repeat(43), created_at: '2026-01-01T00:00:00Z' };
+    const c = { name: 'consumer1', client_id: 'id-1', client_secret: 's'.repeat(43), created_at: '2026-01-01T00:00:00Z', scopes: null, groups: [] };
     expect(consumerSecretView(c)).toContain('s'.repeat(43));
     expect(consumerSecretView(c)).toMatch(/will not be shown again/);
     expect(consumerView(c)).not.toContain('s'.repeat(43));
@@ -71,12 +71,18 @@ describe('views', () => {
   it('renders rules by what they match', () => {
     const out = rulesTable({
       items: [
-        { id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'] },
-        { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'] },
+        { id: 1, position: 0, routes: ['ns/a', 'b'], allow: ['c1'], allow_groups: [], scopes: [] },
+        { id: 2, position: 1, domains: ['*.x.com'], allow: ['c1', 'c2'], allow_groups: ['billing'], scopes: ['orders:read', 'orders:write'] },
+        { id: 3, position: 2, domains: ['y.com'], allow: [], allow_groups: [], scopes: [] },
       ],
-      total: 2,
+      total: 3,
     });
-    expect(out.split('\n')).toEqual(['ID  POSITION  MATCH           ALLOW', '1   0         route:ns/a,b    c1', '2   1         domain:*.x.com  c1,c2']);
+    expect(out.split('\n')).toEqual([
+      'ID  POSITION  MATCH           ALLOW     GROUPS   SCOPES',
+      '1   0         route:ns/a,b    c1        -        -',
+      '2   1         domain:*.x.com  c1,c2     billing  orders:read orders:write',
+      '3   2         domain:y.com    (nobody)  -        -',
+    ]);
   });
 
   it('reports rules touched by a delete', () => {
@@ -98,11 +104,14 @@ describe('views', () => {
 
   it('prints the changes as a diff: names and fields, never a value of a secret', () => {
     const changes = {
-      consumers: { added: ['new'], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret'] }] },
+      consumers: { added: ['new'], removed: ['gone'], changed: [{ name: 'keep', fields: ['client_secret', 'scopes', 'groups'] }] },
       rules: {
         added: [{ position: 2, routes: ['a', 'b'], domains: null, allow: ['new'] }],
         removed: [{ position: 3, routes: null, domains: ['x.com'], allow: [] }],
-        changed: [{ position: 1, routes: ['r'], domains: null, allow: ['keep', 'new'], fields: ['allow'] }],
+        changed: [
+          { position: 1, routes: ['r'], domains: null, allow: ['keep', 'new'], fields: ['allow'] },
+          { position: 4, routes: ['s'], domains: null, allow: [], allow_groups: ['billing'], scopes: ['orders:write'], fields: ['allow_groups', 'scopes'] },
+        ],
       },
       settings: [
         { key: 'global_auth', from: false, to: true },
@@ -117,10 +126,11 @@ describe('views', () => {
       'would change:',
       '  + consumer new',
       '  - consumer gone',
-      '  ~ consumer keep: client_secret changed',
+      '  ~ consumer keep: client_secret, scopes, groups changed',
       '  + rule #2 route:a,b allow new',
       '  - rule #3 domain:x.com allows nobody',
       '  ~ rule route:r: allow changed (now #1, allow keep,new)',
+      '  ~ rule route:s: allow_groups, scopes changed (now #4, groups billing scopes orders:write)',
       '  ~ setting global_auth: false -> true',
       '  ~ setting issuer: "a" -> "b"',
     ]);

@@ -77,11 +77,12 @@ export function createAuthzHandler(deps: AuthzDeps): (req: IncomingMessage, res:
         return void res.end();
       case 'allow':
         count(shape, 'allowed', 'authenticated');
-        res.writeHead(200, { ...ALLOW_EMPTY, 'x-mse-consumer': d.consumer });
+        // SPEC §8.3: the effective scopes beside the consumer, omitted when there are none.
+        res.writeHead(200, d.scopes === '' ? { ...ALLOW_EMPTY, 'x-mse-consumer': d.consumer } : { ...ALLOW_EMPTY, 'x-mse-consumer': d.consumer, 'x-authenticated-scope': d.scopes });
         return void res.end();
       case 'refuse':
         count(shape, FAILURES[d.code].outcome, d.code);
-        return sendFailure(res, d.code);
+        return sendFailure(res, d.code, false, d.wwwAuthenticate);
     }
   };
 }

@@ -199,8 +199,8 @@ export class Forwarder {
     return p;
   }
 
-  /** Streams `req` to the route's upstream and the answer back to `res`. */
-  forward(req: IncomingMessage, res: ServerResponse, route: CompiledRoute, path: string, query: string, consumer: string | null, dropHeader: string | null): void {
+  /** Streams `req` to the route's upstream and the answer back to `res`. `scopes`: the effective scopes ('' = none, no header). */
+  forward(req: IncomingMessage, res: ServerResponse, route: CompiledRoute, path: string, query: string, consumer: string | null, dropHeader: string | null, scopes = ''): void {
     const t = this.targetOf(route);
     const ex = new Exchange(res as ResWithExchange, route.name, consumer === null ? 'pass' : 'authenticated', this.metrics);
     (res as ResWithExchange)[kExchange] = ex;
@@ -218,7 +218,7 @@ export class Forwarder {
         origin: t.origin,
         path: upstreamPath(route, t.basePath, path, query),
         method: req.method ?? 'GET',
-        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader(), this.trusted),
+        headers: upstreamRequestHeaders(req, consumer, dropHeader, this.authHeader(), this.trusted, scopes),
         body: hasBody ? req : null,
       },
       ex,

@@ -27,7 +27,7 @@ export interface HandlerDeps {
 /**
  * The data plane's request listener (docs/request-flow.md): one spelling of the target, then the
  * one decision (`authorizeRequest`, libs/core), then its answer in the proxy's shape: the token
- * endpoint, a forward (with X-Mse-Consumer when authenticated) or a refusal. Synchronous from the
+ * endpoint, a forward (with X-Mse-Consumer and X-Authenticated-Scope when authenticated) or a refusal. Synchronous from the
  * snapshot read to the dispatch, so one request sees exactly one snapshot.
  */
 export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
@@ -67,9 +67,9 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
       case 'pass':
         return forwarder.forward(req, res, d.route!, path, query, null, null);
       case 'allow':
-        return forwarder.forward(req, res, d.route!, path, query, d.consumer, snap.settings.keep_token ? null : snap.authHeader);
+        return forwarder.forward(req, res, d.route!, path, query, d.consumer, snap.settings.keep_token ? null : snap.authHeader, d.scopes);
       case 'refuse':
-        return refuse(res, metrics, d.route?.name ?? '', d.code);
+        return refuse(res, metrics, d.route?.name ?? '', d.code, false, d.wwwAuthenticate);
     }
   };
 }

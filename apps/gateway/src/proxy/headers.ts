@@ -60,12 +60,20 @@ function connectionTokens(value: string | string[] | undefined): ReadonlySet<str
  * any client `X-Mse-Consumer` / `X-Authenticated-Scope` / `X-Forwarded-*` (anti-spoofing), also when
  * spelled with `_` for `-` (see PROTECTED), the auth header when `dropHeader` names it, and a
  * `_`-spelling of the auth header (`authHeader`, lower-case) always; then adds X-Forwarded-* and, for
- * an authenticated request, `X-Mse-Consumer`. The client's X-Forwarded-For is kept (the peer is
+ * an authenticated request, `X-Mse-Consumer` and (when it has any) `X-Authenticated-Scope` with its
+ * effective scopes (SPEC §8.3). The client's X-Forwarded-For is kept (the peer is
  * appended) and its X-Forwarded-Proto believed only when the peer is in `trusted`
  * (GATEWAY_TRUSTED_PROXIES); otherwise X-Forwarded-For is the peer alone and -Proto is the
  * connection's own (`https` on the TLS listener).
  */
-export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | null, dropHeader: string | null, authHeader = 'authorization', trusted: TrustedProxies = NO_TRUSTED_PROXIES): string[] {
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  consumer: string | null,
+  dropHeader: string | null,
+  authHeader = 'authorization',
+  trusted: TrustedProxies = NO_TRUSTED_PROXIES,
+  scopes = '',
+): string[] {
   const raw = req.rawHeaders;
   const listed = connectionTokens(req.headers.connection);
   // An auth header configured with `_` (e.g. X_Token) has `-` twins an upstream folds onto it.
@@ -89,6 +97,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, consumer: string | 
   const host = req.headers.host;
   if (host) out.push('x-forwarded-host', host);
   if (consumer !== null) out.push('x-mse-consumer', consumer);
+  if (consumer !== null && scopes !== '') out.push('x-authenticated-scope', scopes);
   return out;
 }
 

@@ -29,15 +29,18 @@ function prepare(code: FailureCode): Prepared {
 /** Every refusal's status, headers and body, serialized once at load time. */
 const PREPARED = new Map<FailureCode, Prepared>((Object.keys(FAILURES) as FailureCode[]).map((c) => [c, prepare(c)]));
 
-/** Sends a precomputed refusal. `close` asks the client to drop the connection (the body was not read). */
-export function sendFailure(res: ServerResponse, code: FailureCode, close = false): void {
+/**
+ * Sends a precomputed refusal. `close` asks the client to drop the connection (the body was not read).
+ * `wwwAuthenticate` replaces the row's challenge (insufficient_scope names the rule's required scopes).
+ */
+export function sendFailure(res: ServerResponse, code: FailureCode, close = false, wwwAuthenticate?: string): void {
   const p = PREPARED.get(code)!;
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (close) res.shouldKeepAlive = false;
-  res.writeHead(p.status, p.headers);
+  res.writeHead(p.status, wwwAuthenticate === undefined ? p.headers : { ...p.headers, 'www-authenticate': wwwAuthenticate });
   res.end(p.body);
 }
 
@@ -45,9 +48,9 @@ export function sendFailure(res: ServerResponse, code: FailureCode, close = fals
  * THE way the gateway refuses: counts the refusal under the code's metrics outcome (its table row)
  * and the route, then sends the precomputed answer. `close`: the request body was not read.
  */
-export function refuse(res: ServerResponse, metrics: GatewayMetrics, route: string, code: FailureCode, close = false): void {
+export function refuse(res: ServerResponse, metrics: GatewayMetrics, route: string, code: FailureCode, close = false, wwwAuthenticate?: string): void {
   metrics.count(route, FAILURES[code].outcome, code);
-  sendFailure(res, code, close);
+  sendFailure(res, code, close, wwwAuthenticate);
 }
 
 /** `refuse` with a message that carries request data (the unsupported grant type's name). */
@@ -80,9 +83,10 @@ export function sendLocked(res: ServerResponse, retryAfterSeconds: number, msg?:
 
 const TOKEN_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store', pragma: 'no-cache' };
 
-/** RFC 6749 §5.1 success answer. */
-export function sendToken(res: ServerResponse, accessToken: string, expiresIn: number): void {
-  const body = `{"token_type":"bearer","access_token":"${accessToken}","expires_in":${expiresIn}}`;
+/** RFC 6749 §5.1 success answer; `scope` (the granted scopes) only for a consumer with a scopes list (SPEC §8.2). */
+export function sendToken(res: ServerResponse, accessToken: string, expiresIn: number, scope?: string): void {
+  const tail = scope === undefined ? '' : `,"scope":${JSON.stringify(scope)}`;
+  const body = `{"token_type":"bearer","access_token":"${accessToken}","expires_in":${expiresIn}${tail}}`;
   res.writeHead(200, { ...TOKEN_HEADERS, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CompiledRoute, Snapshot, TokenEndpointFailure } from '@oauth2/core';
+import { splitScopeParam, type CompiledConsumer, type CompiledRoute, type Snapshot, type TokenEndpointFailure } from '@oauth2/core';
 import { issueToken } from './issue-token';
 import type { GatewayMetrics } from '../status/metrics';
 import { refuse as refuseWith, refuseLocked, refuseWithMessage, sendToken } from '../proxy/responses';
@@ -78,15 +78,37 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
     return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
   }
 
+  const grant = grantScopes(consumer, params.get('scope'));
+  if (!grant.ok) return grant.scope === undefined ? refuse('invalid_scope') : refuse('scope_not_allowed', `scope ${grant.scope} is not allowed for this client`);
+
   const s = snap.settings;
-  const scope = params.get('scope');
   const token = issueToken(consumer, snap, {
     issuer: s.issuer,
     audience: s.global_credentials ? 'default' : routeName,
     ttlSeconds: s.token_ttl,
     nowSeconds: Math.floor(Date.now() / 1000),
-    ...(scope !== null ? { scope } : {}),
+    ...(grant.claim !== undefined ? { scope: grant.claim } : {}),
   });
   metrics.count(routeName, 'issued', '');
-  sendToken(res, token, s.token_ttl);
+  sendToken(res, token, s.token_ttl, grant.response);
+}
+
+type Grant = { ok: true; claim?: string; response?: string } | { ok: false; scope?: string };
+const NO_SCOPE: Grant = Object.freeze({ ok: true });
+
+/**
+ * SPEC §8.2: the scopes a token gets. A requested token outside the RFC 6749 §3.3 charset is
+ * invalid_scope. A consumer with a scopes list gets what it asks for when every scope is in the list
+ * (the whole list when it asks for none), and the answer names it; an unrestricted one gets its
+ * `scope` copied as given (Higress), which no rule ever counts (SPEC §8.3).
+ */
+export function grantScopes(consumer: CompiledConsumer, requested: string | null): Grant {
+  const asked = requested === null ? [] : splitScopeParam(requested);
+  if (asked === null) return { ok: false };
+  const own = consumer.scopes;
+  if (own === null) return requested === null ? NO_SCOPE : { ok: true, claim: requested };
+  if (asked.length === 0) return own.text === '' ? { ok: true, response: '' } : { ok: true, claim: own.text, response: own.text };
+  for (const t of asked) if (!own.set.has(t)) return { ok: false, scope: t.length > 128 ? `${t.slice(0, 128)}...` : t };
+  const text = asked.join(' ');
+  return { ok: true, claim: text, response: text };
 }
