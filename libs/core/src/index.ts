@@ -15,3 +15,5 @@ export * from './request-target';
 export * from './one-line';
 export * from './snapshot-delta';
 export * from './overlay-map';
+export * from './sealed-consumer';
+export * from './sorted-index';
