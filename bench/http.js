@@ -9,9 +9,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 /**
  * Resolves { status, headers, text, json } ; rejects on network error or timeout (one line).
  * @param {string} url
- * @param {{ method?: string, headers?: Record<string, string>, body?: unknown, timeoutMs?: number }} [opts]
+ * `fresh`: a new connection, not a pooled one (a pooled socket idle past the server's keep-alive
+ * timeout can be closed under a long upload: EPIPE).
+ * @param {{ method?: string, headers?: Record<string, string>, body?: unknown, timeoutMs?: number, fresh?: boolean }} [opts]
  */
-function request(url, { method = 'GET', headers = {}, body = undefined, timeoutMs = 30000 } = {}) {
+function request(url, { method = 'GET', headers = {}, body = undefined, timeoutMs = 30000, fresh = false } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const h = { ...headers };
@@ -19,7 +21,7 @@ function request(url, { method = 'GET', headers = {}, body = undefined, timeoutM
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
       h['content-length'] = String(Buffer.byteLength(payload));
     }
-    const req = http.request(url, { method, headers: h, agent }, (res) => {
+    const req = http.request(url, { method, headers: h, agent: fresh ? false : agent }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
