@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { ConsumerRecord } from './model';
 import type { CompiledConsumer } from './snapshot';
 
@@ -25,6 +24,14 @@ import type { CompiledConsumer } from './snapshot';
 export interface SecretOpener {
   /** The plaintext of `sealed` for consumer `name`; throws when it does not open. */
   open(sealed: string, name: string): string;
+}
+
+/** 32 random bytes as hex (Web Crypto: this lib is also bundled for the console). */
+function unknowableSecret(): string {
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  let hex = '';
+  for (const x of b) hex += x.toString(16).padStart(2, '0');
+  return hex;
 }
 
 type DamagedListener = (name: string, reason: string) => void;
@@ -88,7 +95,7 @@ export class SealedConsumer implements ConsumerRecord, CompiledConsumer {
       this.secret = this.opener.open(this.sealed, this.name);
     } catch (e) {
       this.damaged = true;
-      this.secret = randomBytes(32).toString('base64url');
+      this.secret = unknowableSecret();
       const reason = e instanceof Error ? e.message : String(e);
       for (const l of listeners) l(this.name, reason);
     }
