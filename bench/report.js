@@ -109,6 +109,8 @@ function bigText(b) {
   if (b.stall) lines.push(`  longest request through the gateway during apply + reload: ${fmt(b.stall.max_ms)} ms (${b.stall.n} requests, one at a time, ${b.stall.failed} not 200)`);
   if (b.rss_small) lines.push(`  gateway RSS small config: ${mb(b.rss_small.total)}`);
   if (b.rss_big) lines.push(`  gateway RSS big config:   ${mb(b.rss_big.total)}${against(b.rss_big.total, g.rss, mb(g.rss))}`);
+  if (Number.isFinite(b.verify_after_load_ms))
+    lines.push(`  background pass over the sealed secrets done ${fmt(b.verify_after_load_ms)} ms after the load (RSS then ${mb(b.rss_big_verified && b.rss_big_verified.total)})`);
   if (b.rss_big_after_load) lines.push(`  gateway RSS big config after the load rounds: ${mb(b.rss_big_after_load.total)}${against(b.rss_big_after_load.total, g.rss, mb(g.rss))}`);
   const oc = b.one_change;
   if (oc) {
@@ -139,6 +141,7 @@ function bigTable(reports) {
     ['gateway reload after the apply', (r) => ms(r.load_ms)],
     ['cold start to ready', (r) => ms(r.one_change && r.one_change.cold_start_ms)],
     ['gateway RSS (loaded)', (r) => mb(r.rss_big)],
+    ['gateway RSS (every secret opened)', (r) => mb(r.rss_big_verified)],
     ['one-consumer write, delta: p50 / p99', (r) => pq(r.one_change && r.one_change.delta)],
     ['one-consumer write, full load forced: p50 / p99', (r) => pq(r.one_change && r.one_change.full)],
   ];

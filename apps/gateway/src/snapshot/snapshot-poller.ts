@@ -158,7 +158,7 @@ export class SnapshotPoller {
     const stop = () => this.stopped || (mode === 'full' && pass !== this.fullPass);
     void unsealAll(consumers, () => yieldToLoop(), stop).then(
       (r) => {
-        if (!r.stopped && r.opened + r.damaged > 0 && mode === 'full') this.log.info({ revision, opened: r.opened, damaged: r.damaged, ms: Date.now() - started }, 'consumer secrets verified');
+        if (!r.stopped && mode === 'full') this.log.info({ revision, opened: r.opened, damaged: r.damaged, ms: Date.now() - started }, 'consumer secrets verified');
       },
       (e) => this.log.warn({ err_message: oneLine(e) }, 'consumer secret verification failed'),
     );
