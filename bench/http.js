@@ -12,9 +12,11 @@ const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauth
 /**
  * Resolves { status, headers, text, json } ; rejects on network error or timeout (one line).
  * @param {string} url
- * @param {{ method?: string, headers?: Record<string, string>, body?: unknown, timeoutMs?: number }} [opts]
+ * `fresh`: a new connection, not a pooled one (a pooled socket idle past the server's keep-alive
+ * timeout can be closed under a long upload: EPIPE).
+ * @param {{ method?: string, headers?: Record<string, string>, body?: unknown, timeoutMs?: number, fresh?: boolean }} [opts]
  */
-function request(url, { method = 'GET', headers = {}, body = undefined, timeoutMs = 30000 } = {}) {
+function request(url, { method = 'GET', headers = {}, body = undefined, timeoutMs = 30000, fresh = false } = {}) {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const h = { ...headers };
@@ -23,7 +25,7 @@ function request(url, { method = 'GET', headers = {}, body = undefined, timeoutM
       h['content-length'] = String(Buffer.byteLength(payload));
     }
     const tls = url.startsWith('https:');
-    const req = (tls ? https : http).request(url, { method, headers: h, agent: tls ? tlsAgent : agent }, (res) => {
+    const req = (tls ? https : http).request(url, { method, headers: h, agent: fresh ? false : tls ? tlsAgent : agent }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

@@ -20,7 +20,7 @@ const { pickGenerator } = require('./load');
 const { startNginx } = require('./nginx');
 const { startHaproxy } = require('./haproxy');
 const { makeBenchCert } = require('./tls');
-const { judgeScenarios, scenarioTable, propagationText, bigText } = require('./report');
+const { judgeScenarios, scenarioTable, propagationText, bigText, bigTable } = require('./report');
 
 const num = (name, dflt) => {
   const v = process.env[name];
@@ -49,7 +49,23 @@ const opts = {
     routes: num('BENCH_BIG_ROUTES', 10000),
     rules: num('BENCH_BIG_RULES', 10000),
     routeBudgetMs: num('BENCH_BIG_ROUTE_BUDGET_S', 90) * 1000,
+    oneChangeWrites: num('BENCH_BIG_WRITES', 30),
+    goals: { load_ms: 1000, rss: 300e6, cold_ms: null, apply_ms: null, delta_p99_ms: 100 },
   },
+  // BENCH_BIG=1m: also the SPEC §11 size (1,000,000 consumers, 100,000 routes, 100,000 rules), after the
+  // rest (~10 minutes more on 2 cores). Routes are seeded into the store file (bench/seed-routes.js).
+  big1m:
+    process.env.BENCH_BIG === '1m'
+      ? {
+          consumers: num('BENCH_BIG1M_CONSUMERS', 1_000_000),
+          routes: num('BENCH_BIG1M_ROUTES', 100_000),
+          rules: num('BENCH_BIG1M_RULES', 100_000),
+          seedRoutes: true,
+          oneChangeWrites: num('BENCH_BIG_WRITES', 30),
+          fullWrites: num('BENCH_BIG1M_FULL_WRITES', 5),
+          goals: { load_ms: null, rss: 1.5e9, cold_ms: 5000, apply_ms: 60000, delta_p99_ms: null },
+        }
+      : null,
   out: process.env.BENCH_OUT || path.join(__dirname, 'results', 'latest.json'),
 };
 const wanted = (id) => !opts.only || opts.only.includes(id);
@@ -129,6 +145,12 @@ async function main() {
   const ratios = baseRatios(rows);
   if (big) finishBig(big.gw, big.report);
 
+  let big1m;
+  if (doBig && opts.big1m) {
+    log(`setting up the 1M big config (${opts.big1m.consumers} consumers)`);
+    big1m = await setupBig(upstreamUrl, { ...opts.big1m, token }, log);
+  }
+
   let propagation;
   if (doPropagation) {
     const gws = ['gw1', 'gw2'].map((k) => targets[k]).filter((g) => g && !g.error);
@@ -172,9 +194,19 @@ async function main() {
     base_ratios: ratios.length ? ratios : undefined,
     propagation,
     big: big && big.report,
+    big_1m: big1m && big1m.report,
     elapsed_s: (Date.now() - started) / 1000,
   };
-  const text = [scenarioTable(rows, generator), baseRatiosText(ratios), propagationText(propagation), bigText(big && big.report)].filter(Boolean).join('\n\n');
+  const text = [
+    scenarioTable(rows, generator),
+    baseRatiosText(ratios),
+    propagationText(propagation),
+    bigText(big && big.report),
+    bigText(big1m && big1m.report),
+    bigTable([big && big.report, big1m && big1m.report]),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   const la = (xs) => xs.map((x) => x.toFixed(1)).join('/');
   process.stdout.write(
     `\n${text}\n\nelapsed ${doc.elapsed_s.toFixed(0)} s; ${opts.rounds} rounds x ${opts.duration} s, ${opts.connections} connections (${generator}); ${os.cpus().length} CPUs, load average ${la(loadavgAtStart)} at start, ${la(os.loadavg())} at end\n`,

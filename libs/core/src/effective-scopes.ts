@@ -10,8 +10,13 @@ export const NO_SCOPES: ScopeSet = Object.freeze({ text: '', set: new Set<string
 /** Per claims object (the token cache hands the same one back for a token): the consumer it was computed for, and the result. */
 const memo = new WeakMap<object, { consumer: CompiledConsumer; scopes: ScopeSet }>();
 
+/** The compiled form of a consumer's scope list (null stays null: unrestricted). */
+export function scopeSetOf(scopes: readonly string[] | null | undefined): ScopeSet | null {
+  return scopes === null || scopes === undefined ? null : { text: scopes.join(' '), set: new Set(scopes) };
+}
+
 export function effectiveScopes(claims: { readonly scope?: unknown }, consumer: CompiledConsumer | undefined): ScopeSet {
-  const own = consumer?.scopes;
+  const own = consumer?.scopeSet;
   if (own === null || own === undefined) return NO_SCOPES;
   const claim = claims.scope;
   if (typeof claim !== 'string' || claim.length === 0) return NO_SCOPES;

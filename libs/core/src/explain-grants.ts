@@ -141,7 +141,7 @@ function ruleText(r: CompiledRule, consumer: string, snap: Snapshot): string {
   if (!who) return `rule #${r.id} allows only ${[...r.allow, ...r.allow_groups.map((g) => `group ${g}`)].join(', ')}`;
   const via = group !== undefined && !r.allowSet.has(consumer) && !r.anyone ? ` through group ${JSON.stringify(group)}` : '';
   if (r.scopes.length === 0) return `rule #${r.id} allows ${JSON.stringify(consumer)}${via}`;
-  const missing = r.scopes.filter((x) => c?.scopes?.set.has(x) !== true);
+  const missing = r.scopes.filter((x) => c?.scopeSet?.set.has(x) !== true);
   return missing.length === 0
     ? `rule #${r.id} allows ${JSON.stringify(consumer)}${via} (it holds the required scopes ${r.scopes.join(' ')})`
     : `rule #${r.id} requires scopes ${r.scopes.join(' ')}; ${JSON.stringify(consumer)} lacks ${missing.join(' ')}`;

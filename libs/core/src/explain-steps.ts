@@ -145,7 +145,7 @@ export function assumedConsumerVerifier(name: string): TokenVerifier {
       if (c === undefined) return { ok: false, code: 'unknown_client' };
       const aud = snap.settings.global_credentials ? 'default' : (route?.name ?? 'default');
       // As the token endpoint issues it when no scope is asked for: a restricted consumer's whole list.
-      const scope = c.scopes === null || c.scopes.text === '' ? {} : { scope: c.scopes.text };
+      const scope = c.scopeSet === null || c.scopeSet.text === '' ? {} : { scope: c.scopeSet.text };
       return { ok: true, consumer: c, claims: { client_id: c.client_id, iat: now, exp: now + snap.settings.token_ttl, aud, ...scope } };
     },
   };

@@ -179,7 +179,7 @@ class Recorder implements DecisionTrace {
   }
   scopes(rule: CompiledRule, effective: ScopeSet, ok: boolean): void {
     const c = this.snap.consumersByName.get(this.consumerSeen ?? '');
-    const why = c?.scopes === null ? ` (consumer ${JSON.stringify(c.name)} is unrestricted: a scope it asks for itself is never effective)` : " (the token's scope ∩ the consumer's current scopes)";
+    const why = c?.scopeSet === null ? ` (consumer ${JSON.stringify(c.name)} is unrestricted: a scope it asks for itself is never effective)` : " (the token's scope ∩ the consumer's current scopes)";
     const have = effective.text === '' ? 'none' : effective.text;
     const missing = rule.scopes.filter((x) => !effective.set.has(x));
     const detail = `rule #${rule.id} requires ${rule.scopes.join(' ')}; effective scopes: ${have}${why}${ok ? '' : `; missing: ${missing.join(' ')}`}`;

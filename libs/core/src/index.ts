@@ -16,3 +16,5 @@ export * from './one-line';
 export * from './snapshot-delta';
 export * from './overlay-map';
 export * from './effective-scopes';
+export * from './sealed-consumer';
+export * from './sorted-index';

@@ -5,6 +5,7 @@ import { compileRules } from './rule-match';
 import { compileSigningKeys, type SigningKeyRecord } from './signing-keys';
 import { compileRevocations } from './revocation';
 import { OverlayMap } from './overlay-map';
+import { SortedIndex } from './sorted-index';
 import { assembleSnapshot, compileConsumer, compileSnapshotAsync, type CompiledConsumer, type Snapshot, type SnapshotParts } from './snapshot';
 
 /**
@@ -50,8 +51,8 @@ const byPosition = (a: RuleRecord, b: RuleRecord) => a.position - b.position || 
 /** The state of a full load: the snapshot compiled as always, plus the keyed records. */
 export async function stateFromSource(src: SnapshotSource, pause: () => Promise<void>): Promise<SnapshotState> {
   const snapshot = await compileSnapshotAsync(src, pause);
-  const consumers = new Map<string, ConsumerRecord>();
-  for (const c of src.consumers) consumers.set(c.name, c);
+  // The store reads consumers by name: the name index is the array itself (a Map only if not in order).
+  const consumers: ReadonlyMap<string, ConsumerRecord> = SortedIndex.of(src.consumers, (c) => c.name) ?? new Map(src.consumers.map((c) => [c.name, c]));
   const parts: SnapshotParts = {
     revision: snapshot.revision,
     settings: src.settings,

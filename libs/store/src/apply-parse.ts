@@ -1,5 +1,6 @@
 import { checkSetting, DEFAULT_SETTINGS, documentKeyOf, SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
 import { parseDocument } from 'yaml';
+import { readJsonDocument } from './apply-read';
 import { invalid, StoreError } from './errors';
 import { checkClientId, checkClientSecret, checkConsumerScopes, checkGroups, checkHosts, checkKeys, checkName, checkNames, checkScopes, isPlainObject } from './validate';
 
@@ -87,8 +88,10 @@ const required = (v: unknown, field: string): void => {
   if (v === undefined || v === null) invalid(field, 'is required');
 };
 
-/** YAML or JSON (JSON is YAML 1.2); a syntax error reports its line. */
+/** YAML or JSON (JSON is YAML 1.2); a syntax error reports its line. JSON takes a one-copy fast path (apply-read.ts). */
 export function parseText(text: string): unknown {
+  const json = readJsonDocument(text);
+  if (json !== undefined) return json.value;
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0].message.split('\n')[0].replace(/:\s*$/, '');

@@ -1,6 +1,7 @@
 import { diffApply } from './apply-changes';
+import { deleteByKey, insertAll, readAll, sameStored } from './bulk';
 import { change, currentRevision, now, type StoreContext } from './context';
-import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
+import { ConsumerEntity, RuleEntity } from './entities';
 import { invalid } from './errors';
 import { planApply, REDACTED } from './apply-parse';
 import { secretChanged } from './revocations';
@@ -9,7 +10,25 @@ import { readSettings, writeSettings } from './settings';
 import { syncSigningKeys } from './signing-keys';
 import type { ApplyResult } from './store-api';
 
-const CHUNK = 200;
+/**
+ * Writes only the consumer rows that differ (bulk.ts compares every column the entity has, so a
+ * new column is covered): the removed and changed rows are deleted, then the changed and new ones
+ * inserted, which keeps client_id unique at every step (a client_id may move between names). An
+ * unchanged row is left alone: re-applying the same million-consumer document writes no
+ * consumer row and logs none in the change history, so gateways reload only what changed.
+ */
+async function writeConsumers(ctx: StoreContext, existing: ReadonlyMap<string, ConsumerEntity>, rows: readonly Partial<ConsumerEntity>[]): Promise<void> {
+  const planned = new Set(rows.map((r) => r.name!));
+  const write = rows.filter((r) => {
+    const old = existing.get(r.name!);
+    return old === undefined || !sameStored(ctx, ConsumerEntity, old, r, ['id']);
+  });
+  const rewritten = new Set(write.map((r) => r.name!));
+  const gone = [...existing.keys()].filter((name) => !planned.has(name) || rewritten.has(name));
+  if (gone.length === existing.size && gone.length > 0) await ctx.db.query('DELETE FROM "consumer"');
+  else await deleteByKey(ctx, 'consumer', 'name', gone);
+  await insertAll(ctx, ConsumerEntity, write);
+}
 
 /**
  * `/v1/apply` (docs/admin-api.md, docs/higress-mapping.md): replaces settings, consumers and rules in ONE write transaction (one
@@ -22,18 +41,13 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
   return change(
     ctx,
     async () => {
-      const { em } = ctx.db;
-      const existing = new Map((await em.find(ConsumerEntity)).map((e) => [e.name, e]));
+      // Raw multi-row reads and writes (bulk.ts): typeorm's find/insert cost more than the writes at 100k rows.
+      const existing = new Map((await readAll(ctx, ConsumerEntity)).map((e) => [e.name, e]));
       const before = {
         consumers: [...existing.values()].map((e) => ({ name: e.name, client_id: e.client_id, secretChanged: false, scopes: e.scopes ?? null, groups: e.groups ?? [] })),
-        rules: (await em.find(RuleEntity, { order: { position: 'ASC', id: 'ASC' } })).map((r, i) => ({
-          position: i + 1,
-          routes: r.routes,
-          domains: r.domains,
-          allow: r.allow,
-          allow_groups: r.allow_groups ?? [],
-          scopes: r.scopes ?? [],
-        })),
+        rules: (await readAll(ctx, RuleEntity))
+          .sort((a, b) => a.position - b.position || a.id - b.id)
+          .map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow, allow_groups: r.allow_groups ?? [], scopes: r.scopes ?? [] })),
         settings: await readSettings(ctx),
       };
       // Each stored secret is opened at most once, for the diff and for the cut-off below alike.
@@ -44,13 +58,16 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
         const old = existing.get(c.name);
         return old !== undefined && c.client_secret !== REDACTED && openOld(old) !== c.client_secret;
       };
+      const createdAt = now();
       const rows = plan.consumers.map((c) => {
         const old = existing.get(c.name);
         if (c.client_secret === REDACTED) {
           if (!old) invalid(`${c.path}.client_secret`, `"${REDACTED}" (a redacted export) can only keep the secret of an existing consumer`);
           return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at, scopes: c.scopes, groups: c.groups };
         }
-        return { name: c.name, client_id: c.client_id, secret_enc: ctx.box.seal(c.client_secret, consumerAad(c.name)), created_at: old?.created_at ?? now(), scopes: c.scopes, groups: c.groups };
+        // An unchanged secret keeps its sealed bytes: only new or changed secrets are sealed.
+        const secret_enc = old !== undefined && !secretDiffers(c) ? old.secret_enc : ctx.box.seal(c.client_secret, consumerAad(c.name));
+        return { name: c.name, client_id: c.client_id, secret_enc, created_at: old?.created_at ?? createdAt, scopes: c.scopes, groups: c.groups };
       });
       // A client_id that had another secret before this apply (under any name) gets the same
       // treatment as rotate-secret: its older tokens are cut off unless every alg is HS256.
@@ -60,21 +77,20 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
         for (const e of existing.values()) oldSecrets.set(e.client_id, openOld(e));
       }
       const changedClients = plan.consumers.filter((c) => c.client_secret !== REDACTED && oldSecrets.has(c.client_id) && oldSecrets.get(c.client_id) !== c.client_secret).map((c) => c.client_id);
-      const routes = new Set((await em.find(RouteEntity, { select: { name: true } })).map((r) => r.name));
+      const routes = new Set((await ctx.db.query<{ name: string }[]>('SELECT "name" FROM "route"')).map((r) => r.name));
       const warnings = [...plan.warnings];
       for (const r of plan.rules) {
         r.routes?.forEach((name, k) => routes.has(name) || warnings.push(`${r.routesPath}[${k}]: route ${JSON.stringify(name)} does not exist yet; rule kept`));
       }
       await ctx.db.query('DELETE FROM "rule"');
-      await ctx.db.query('DELETE FROM "consumer"');
-      for (let i = 0; i < rows.length; i += CHUNK) await em.insert(ConsumerEntity, rows.slice(i, i + CHUNK));
+      await writeConsumers(ctx, existing, rows);
       const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow, allow_groups: r.allow_groups, scopes: r.scopes }));
       const changes = diffApply(before, {
         consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c), scopes: c.scopes, groups: c.groups })),
         rules: ruleRows,
         settings: plan.settings,
       });
-      for (let i = 0; i < ruleRows.length; i += CHUNK) await em.insert(RuleEntity, ruleRows.slice(i, i + CHUNK));
+      await insertAll(ctx, RuleEntity, ruleRows);
       await writeSettings(ctx, plan.settings);
       await syncSigningKeys(ctx, plan.settings.signing_alg);
       for (const clientId of changedClients) await secretChanged(ctx, clientId, algs);

@@ -1,6 +1,7 @@
 import { ConsumerEntity, RouteEntity, RuleEntity } from './entities';
 import { currentIntent, insertAudit } from './audit';
 import { invalid } from './errors';
+import { capHistory } from './history';
 import type { SecretBox } from './secret-box';
 import type { ConsumerView, Page, RouteView, RuleView } from './store-api';
 import type { Db } from './tx';
@@ -26,6 +27,8 @@ export function change<T>(ctx: StoreContext, fn: () => Promise<T>, commit = true
     await ctx.db.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
     if (ctx.db.dialect === 'postgres') await ctx.db.query(`SELECT pg_notify('${REVISION_CHANNEL}', "value"::text) FROM "revision" WHERE "id" = 1`);
     const out = await fn();
+    // The change history stays bounded even with no gateway heartbeating (history.ts).
+    if (commit) await capHistory(ctx);
     if (intent && commit) await insertAudit(ctx, intent, out);
     return out;
   }, commit);

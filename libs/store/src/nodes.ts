@@ -1,5 +1,6 @@
 import { currentRevision, type StoreContext } from './context';
 import { invalid } from './errors';
+import { pruneHistory } from './history';
 import type { NodeCounters, NodeHeartbeat, NodeView, Page } from './store-api';
 
 // Gateway heartbeats (SPEC §11). Not configuration: a heartbeat is its own small write transaction
@@ -9,9 +10,6 @@ import type { NodeCounters, NodeHeartbeat, NodeView, Page } from './store-api';
 export const STALE_PERIODS = 3;
 /** A node stale for this long is removed (at the next heartbeat of any node; never listed). */
 export const NODE_EXPIRY_MS = 24 * 60 * 60 * 1000;
-
-/** The change log (incremental reload) keeps at most this many revisions, whatever the slowest node needs. */
-export const HISTORY_MAX_REVISIONS = 10_000;
 
 const MAX_NAME = 253;
 const MAX_COUNTERS_BYTES = 1 << 20;
@@ -69,20 +67,6 @@ export async function writeHeartbeat(ctx: StoreContext, h: NodeHeartbeat): Promi
       rows.filter((r) => nowMs <= staleSince(r) && r.revision !== null).map((r) => Number(r.revision)),
     );
   });
-}
-
-/**
- * Drops the change log up to what every live node already enforces (a node that is further behind,
- * stale or new loads in full), keeping at most HISTORY_MAX_REVISIONS revisions; `history_from`
- * records where the log now starts. Runs inside the heartbeat's write transaction.
- */
-async function pruneHistory(ctx: StoreContext, liveRevisions: number[]): Promise<void> {
-  const [head] = await ctx.db.query<{ value: number; history_from: number }[]>('SELECT "value", "history_from" FROM "revision" WHERE "id" = 1');
-  const revision = Number(head.value);
-  const floor = Math.max(Math.min(revision, ...liveRevisions), revision - HISTORY_MAX_REVISIONS);
-  if (floor <= Number(head.history_from)) return;
-  await ctx.db.query('DELETE FROM "change_log" WHERE "revision" <= ?', [floor]);
-  await ctx.db.query('UPDATE "revision" SET "history_from" = ? WHERE "id" = 1', [floor]);
 }
 
 function parseCounters(text: string): NodeCounters {

@@ -240,10 +240,14 @@ export interface ConfigStore {
    * signals can be lost, so callers keep polling as the fallback. Returns the function that stops it.
    */
   watchRevisions?(onChange: () => void, onStatus?: (s: RevisionWatchStatus) => void): () => void;
-  /** One read transaction; secrets decrypted; rules in evaluation order. */
-  loadSnapshotSource(): Promise<SnapshotSource>;
-  /** The rows changed after revision `since`, in one read transaction; null when only a full load can tell (history gap, too many changes). */
-  loadSnapshotDelta(since: number): Promise<SnapshotDelta | null>;
+  /**
+   * One read transaction; rules in evaluation order. Secrets decrypted, a damaged one failing the
+   * load; or, with `sealed` (the gateway), left sealed in SealedConsumer records that open on
+   * first use (libs/core/src/sealed-consumer.ts: a damaged row fails closed for its consumer only).
+   */
+  loadSnapshotSource(opts?: { sealed?: boolean }): Promise<SnapshotSource>;
+  /** The rows changed after revision `since`, in one read transaction; null when only a full load can tell (history gap, too many changes). Consumers as with `sealed`, and likewise with it: opened (failing on a damaged row) without. */
+  loadSnapshotDelta(since: number, opts?: { sealed?: boolean }): Promise<SnapshotDelta | null>;
 
   getSettings(): Promise<Settings>;
   patchSettings(patch: Partial<Settings>): Promise<Settings>;

@@ -12,7 +12,7 @@ import * as revocations from './revocations';
 import * as settings from './settings';
 import * as signingKeys from './signing-keys';
 import { listenRevisions } from './pg-listen';
-import { SnapshotLoader } from './snapshot-load';
+import { MAX_DELTA_KEYS, SnapshotLoader } from './snapshot-load';
 import type {
   AdminTokenView,
   AdminTokenWithSecret,
@@ -73,11 +73,11 @@ export class TypeormConfigStore implements ConfigStore {
     return this.ctx.db.exclusive(() => currentRevision(this.ctx));
   }
 
-  loadSnapshotSource(): Promise<SnapshotSource> {
-    return this.loader.load();
+  loadSnapshotSource(opts?: { sealed?: boolean }): Promise<SnapshotSource> {
+    return this.loader.load(opts?.sealed === true);
   }
-  loadSnapshotDelta(since: number): Promise<SnapshotDelta | null> {
-    return this.loader.loadChanges(since);
+  loadSnapshotDelta(since: number, opts?: { sealed?: boolean }): Promise<SnapshotDelta | null> {
+    return this.loader.loadChanges(since, MAX_DELTA_KEYS, opts?.sealed === true);
   }
 
   getSettings(): Promise<Settings> {

@@ -156,6 +156,8 @@ export class Forwarder {
    * the reload path. Pruned to the live upstreams by `retain`.
    */
   private targets = new Map<string, Target>();
+  /** The route table `retain` last walked. */
+  private retainedRoutes: Snapshot['routes'] | null = null;
 
   private readonly connector: buildConnector.connector;
 
@@ -227,6 +229,10 @@ export class Forwarder {
 
   /** Closes pools whose origin no route of `snap` uses any more (in-flight requests finish first). */
   retain(snap: Snapshot): void {
+    // An incremental reload that changed no route keeps the same route table: nothing to prune
+    // (walking 100,000 routes on every one-consumer change was ~150 ms at 1M consumers).
+    if (snap.routes === this.retainedRoutes) return;
+    this.retainedRoutes = snap.routes;
     const live = new Set<string>();
     const kept = new Map<string, Target>();
     for (const r of snap.routes.byName.values()) {

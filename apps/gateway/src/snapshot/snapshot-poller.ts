@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Counter } from 'prom-client';
-import { applySnapshotDelta, oneLine, stateFromSource, type SnapshotState } from '@oauth2/core';
+import { applySnapshotDelta, onDamagedSecret, oneLine, stateFromSource, unsealAll, type ConsumerRecord, type SnapshotState } from '@oauth2/core';
 import { describeDatabase, openStore, type ConfigStore } from '@oauth2/store';
 import type { GatewayEnv } from '../config/gateway-env';
 import type { Logger } from '../logger';
@@ -55,6 +55,10 @@ export class SnapshotPoller {
   private state: SnapshotState | null = null;
   private readonly fullFallbacks: Counter<'reason'>;
   private readonly deltas: Counter;
+  private readonly damagedSecrets: Counter;
+  /** Bumped by each full load: the background pass of an older one stops (the new one covers every consumer). */
+  private fullPass = 0;
+  private readonly unlisten: () => void;
 
   constructor(
     private readonly env: GatewayEnv,
@@ -68,6 +72,20 @@ export class SnapshotPoller {
       help: 'Reloads that fell back to a full load: history (the change log does not reach back, or too many rows changed) or error (the delta failed)',
       labelNames: ['reason'] as const,
       registers: [metrics.registry],
+    });
+    this.damagedSecrets = new Counter({
+      name: 'gateway_damaged_secrets_total',
+      help: 'Consumer secrets that could not be decrypted (damaged row or wrong master key): that consumer is refused, the others are unaffected',
+      registers: [metrics.registry],
+    });
+    // Secrets open on first use or in the background pass (libs/core/src/sealed-consumer.ts): a
+    // damaged one fails closed for its consumer and is reported here, one line each.
+    this.unlisten = onDamagedSecret((name, reason) => {
+      this.damagedSecrets.inc();
+      this.log.error(
+        { consumer: name, err_message: reason },
+        `consumer "${name}": its secret cannot be decrypted (damaged row or wrong master key); its token requests and tokens are refused until the row is fixed`,
+      );
     });
   }
 
@@ -99,9 +117,10 @@ export class SnapshotPoller {
     const started = Date.now();
     let next: SnapshotState | null = null;
     const prev = this.state;
+    let delta: Awaited<ReturnType<ConfigStore['loadSnapshotDelta']>> = null;
     if (prev !== null && this.env.GATEWAY_INCREMENTAL_RELOAD) {
       try {
-        const delta = await this.store!.loadSnapshotDelta(prev.snapshot.revision);
+        delta = await this.store!.loadSnapshotDelta(prev.snapshot.revision, { sealed: true });
         if (delta !== null) next = applySnapshotDelta(prev, delta);
         else {
           this.fullFallbacks.inc({ reason: 'history' });
@@ -114,16 +133,35 @@ export class SnapshotPoller {
     }
     const mode = next !== null ? 'delta' : 'full';
     // In slices, as the store read was: requests keep being served while a big config compiles.
-    next ??= await stateFromSource(await this.store!.loadSnapshotSource(), () => yieldToLoop());
+    next ??= await stateFromSource(await this.store!.loadSnapshotSource({ sealed: true }), () => yieldToLoop());
     const snap = next.snapshot;
     this.state = next;
     this.holder.swap(snap);
+    this.verifySecrets(mode === 'delta' ? (delta?.consumers.upserts ?? []) : next.consumers.values(), mode, snap.revision);
     this.metrics.snapshotRevision.set(snap.revision);
     this.metrics.reloads.inc({ trigger });
     if (mode === 'delta') this.deltas.inc();
     const now = Date.now();
     this.quietUntil = now + (now - started) * RELOAD_BACKOFF_FACTOR;
     this.log.info({ revision: snap.revision, trigger, mode, consumers: next.consumers.size, routes: next.routes.size, rules: next.rules.size, ms: now - started }, 'snapshot loaded');
+  }
+
+  /**
+   * The background pass after a swap: opens every secret the snapshot has not opened yet, in
+   * slices (unsealAll), so a damaged row is found and reported within seconds even if no request
+   * uses that consumer. A full load's pass covers every consumer and stops only when the next full
+   * load starts (its pass covers them again; opened secrets carry over); a delta's covers its rows.
+   */
+  private verifySecrets(consumers: Iterable<ConsumerRecord>, mode: 'delta' | 'full', revision: number): void {
+    const pass = mode === 'full' ? ++this.fullPass : this.fullPass;
+    const started = Date.now();
+    const stop = () => this.stopped || (mode === 'full' && pass !== this.fullPass);
+    void unsealAll(consumers, () => yieldToLoop(), stop).then(
+      (r) => {
+        if (!r.stopped && mode === 'full') this.log.info({ revision, opened: r.opened, damaged: r.damaged, ms: Date.now() - started }, 'consumer secrets verified');
+      },
+      (e) => this.log.warn({ err_message: oneLine(e) }, 'consumer secret verification failed'),
+    );
   }
 
   /** Same path rule as openStore: OAUTH2_DATABASE, else <data dir>/oauth2.db. */
@@ -225,6 +263,7 @@ export class SnapshotPoller {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unlisten();
     if (this.timer) clearTimeout(this.timer);
     this.watcher?.close();
     this.watcher = null;

@@ -105,7 +105,7 @@ const NO_SCOPE: Grant = Object.freeze({ ok: true });
 export function grantScopes(consumer: CompiledConsumer, requested: string | null): Grant {
   const asked = requested === null ? [] : splitScopeParam(requested);
   if (asked === null) return { ok: false };
-  const own = consumer.scopes;
+  const own = consumer.scopeSet;
   if (own === null) return requested === null ? NO_SCOPE : { ok: true, claim: requested };
   if (asked.length === 0) return own.text === '' ? { ok: true, response: '' } : { ok: true, claim: own.text, response: own.text };
   for (const t of asked) if (!own.set.has(t)) return { ok: false, scope: t.length > 128 ? `${t.slice(0, 128)}...` : t };
