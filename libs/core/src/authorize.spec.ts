@@ -11,11 +11,13 @@ const SA = 'authz-alice-secret-0123456789abcdef012345';
 const SB = 'authz-bob-secret-0123456789abcdef01234567';
 const verifier = createTokenVerifier();
 const alice = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'alice', clientId: 'id-a', now: NOW }), ...extra }, SA);
-const bob = () => craftHs256(AT_HEADER, standardClaims({ name: 'bob', clientId: 'id-b', now: NOW }), SB);
+const bob = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'bob', clientId: 'id-b', now: NOW }), ...extra }, SB);
 
 const RULES: RuleRecord[] = [
   { id: 1, position: 1, routes: ['api'], domains: null, allow: ['alice'] },
   { id: 2, position: 2, routes: null, domains: ['*.dom.test', 'noroute.test'], allow: ['bob'] },
+  // SPEC §8: who by name or group, and a required scope.
+  { id: 3, position: 3, routes: ['orders'], domains: null, allow: ['alice'], allow_groups: ['team'], scopes: ['orders:write'] },
 ];
 
 function snap(settings: Partial<Settings>, rules: RuleRecord[] = RULES, catchAll = true): Snapshot {
@@ -23,10 +25,12 @@ function snap(settings: Partial<Settings>, rules: RuleRecord[] = RULES, catchAll
     revision: 1,
     settings: { ...DEFAULT_SETTINGS, ...settings },
     consumers: [
-      { name: 'alice', client_id: 'id-a', client_secret: SA },
-      { name: 'bob', client_id: 'id-b', client_secret: SB },
+      { name: 'alice', client_id: 'id-a', client_secret: SA, scopes: ['orders:read', 'orders:write'] },
+      // Unrestricted (scopes null): a scope it asks for itself is never effective.
+      { name: 'bob', client_id: 'id-b', client_secret: SB, groups: ['team'] },
     ],
     routes: [
+      { name: 'orders', hosts: ['api.test'], path_prefix: '/orders', upstream: 'http://u:3', strip_prefix: false },
       { name: 'api', hosts: ['api.test'], path_prefix: '/api', upstream: 'http://u:1', strip_prefix: false },
       ...(catchAll ? [{ name: 'open', hosts: [], path_prefix: '/', upstream: 'http://u:2', strip_prefix: false }] : []),
     ],
@@ -42,8 +46,15 @@ const target = (path: string, host: string): ParsedTarget => {
 };
 const decide = (s: Snapshot, path: string, host: string, token: string | undefined, mode: 'proxy' | 'authz'): AccessDecision =>
   authorizeRequest(s, { target: target(path, host), method: 'GET', authorization: token === undefined ? undefined : `Bearer ${token}` }, NOW, verifier, mode);
-/** What a door answers: the kind, the code, the consumer (the route object itself is the same). */
-const answer = (d: AccessDecision) => ({ kind: d.kind, code: d.kind === 'refuse' ? d.code : null, consumer: d.kind === 'allow' ? d.consumer : null, route: d.route?.name ?? null });
+/** What a door answers: the kind, the code and its challenge, the consumer and X-Authenticated-Scope (the route object itself is the same). */
+const answer = (d: AccessDecision) => ({
+  kind: d.kind,
+  code: d.kind === 'refuse' ? d.code : null,
+  challenge: d.kind === 'refuse' ? (d.wwwAuthenticate ?? null) : null,
+  consumer: d.kind === 'allow' ? d.consumer : null,
+  scopes: d.kind === 'allow' ? d.scopes : null,
+  route: d.route?.name ?? null,
+});
 
 const SNAPS: Array<[string, Snapshot]> = [
   ['global_auth unset, rules exist', snap({})],
@@ -64,6 +75,11 @@ const REQUESTS: Array<[string, string, string, (() => string) | undefined]> = [
   ['revoked', '/api/x', 'api.test', () => alice({ jti: 'gone' })],
   ['expired', '/api/x', 'api.test', () => alice({ iat: NOW - 9000, exp: NOW - 100 })],
   ['bad signature', '/api/x', 'api.test', () => alice({}).slice(0, -2) + 'AA'],
+  ['scoped rule, the token holds the scope', '/orders/1', 'api.test', () => alice({ scope: 'orders:write' })],
+  ['scoped rule, the token lacks it', '/orders/1', 'api.test', () => alice({ scope: 'orders:read' })],
+  ['scoped rule, a group member whose scope is self-granted', '/orders/1', 'api.test', () => bob({ scope: 'orders:write' })],
+  ['scoped rule, no token', '/orders/1', 'api.test', undefined],
+  ['no rule, effective scopes forwarded', '/x', 'else.test', () => alice({ scope: 'orders:read admin' })],
 ];
 
 describe('the authz listener decides exactly as the proxy path (same function, authz mode)', () => {
@@ -73,6 +89,16 @@ describe('the authz listener decides exactly as the proxy path (same function, a
       expect(answer(decide(s, path, host, t, 'authz'))).toEqual(answer(decide(s, path, host, t, 'proxy')));
     });
   }
+
+  it('the scope cases are decided on scopes (the table compares real outcomes, not two refusals alike)', () => {
+    const s = snap({ global_auth: true });
+    const got = REQUESTS.filter(([n]) => n.includes('scope')).map(([, path, host, token]) => {
+      const a = answer(decide(s, path, host, token?.(), 'authz'));
+      return a.kind === 'allow' ? `allow ${a.consumer} [${a.scopes}]` : `${a.code}${a.challenge === null ? '' : ` ${a.challenge}`}`;
+    });
+    const challenge = 'Bearer realm="oauth2-gateway", error="insufficient_scope", scope="orders:write"';
+    expect(got).toEqual(['allow alice [orders:write]', `insufficient_scope ${challenge}`, `insufficient_scope ${challenge}`, 'missing_token', 'allow alice [orders:read]']);
+  });
 
   it('differs in the two documented points only: no route is decided on domain rules and global_auth; a token request passes without a token', () => {
     const s = snap({ global_auth: false }, RULES, false);
