@@ -15,13 +15,14 @@ const hostPort = (url: string) => new URL(url).host;
 const s = seededStackPerBlock({
   gatewayEnv: { GATEWAY_AUTHZ_PORT: '0' },
   consumers: [
-    { name: 'c1', client_id: 'authz-c1', client_secret: S1 },
+    { name: 'c1', client_id: 'authz-c1', client_secret: S1, scopes: ['orders:read', 'orders:write'] },
     { name: 'c2', client_id: 'authz-c2', client_secret: S2 },
     { name: 'c3', client_id: 'authz-c3', client_secret: 'authz-c3-secret-0123456789abcdef0123456789' },
   ],
   echoRoutes: [
     { name: 'api', hosts: ['api.test'], path_prefix: '/api' },
     { name: 'open', path_prefix: '/open' },
+    { name: 'orders', hosts: ['api.test'], path_prefix: '/orders' },
   ],
 });
 let nginx: NginxProcess;
@@ -29,6 +30,7 @@ let authz: string;
 
 beforeAll(async () => {
   await s.call('POST', '/v1/rules', { routes: ['api'], allow: ['c1', 'c3'] });
+  await s.call('POST', '/v1/rules', { routes: ['orders'], allow: ['c1'], scopes: ['orders:write'] });
   await s.sync();
   authz = s.gateway.authzUrl!;
   expect(authz).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -86,6 +88,28 @@ describe('nginx auth_request in front of the echo upstream', () => {
     // Another spelling of the ruled route is decided by its rule.
     expect((await viaNginx('/API//x')).status).toBe(401);
     expect(s.echo.count).toBe(before);
+  });
+
+  it('scopes: X-Authenticated-Scope reaches the upstream from our answer, never from the client (any spelling)', async () => {
+    const r = await viaNginx('/api/x', { authorization: `Bearer ${token}`, 'x-authenticated-scope': 'admin', X_Authenticated_Scope: 'admin' });
+    expect(r.status).toBe(200);
+    expect(r.json.headers['x-authenticated-scope']).toBe('orders:read orders:write');
+    const open = await viaNginx('/open/x', { 'x-authenticated-scope': 'admin', X_Authenticated_Scope: 'admin' });
+    const seen = (open.json.rawHeaders as string[]).filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase().replace(/_/g, '-'));
+    expect(seen).not.toContain('x-authenticated-scope');
+  });
+
+  it('scopes: a token without the rule’s required scope gets the proxy path’s 403 insufficient_scope and its challenge through nginx', async () => {
+    const q = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'authz-c1', client_secret: S1, scope: 'orders:read' });
+    const narrow = (await viaNginx(`/oauth2/token?${q}`)).json.access_token as string;
+    const before = s.echo.count;
+    const headers = { authorization: `Bearer ${narrow}` };
+    const [through, direct] = await Promise.all([viaNginx('/orders/1', headers), s.request('/orders/1', { headers: { host: 'api.test', ...headers } })]);
+    expect([through.status, through.json?.reason]).toEqual([403, 'insufficient_scope']);
+    expect(through.headers['www-authenticate']).toContain('scope="orders:write"');
+    expect([through.status, through.json, through.headers['www-authenticate']]).toEqual([direct.status, direct.json, direct.headers['www-authenticate']]);
+    expect(s.echo.count).toBe(before);
+    expect((await viaNginx('/orders/1', { authorization: `Bearer ${token}` })).json.headers['x-authenticated-scope']).toBe('orders:read orders:write');
   });
 
   it('a consumer removed through the admin API is refused through nginx within 1 s', async () => {

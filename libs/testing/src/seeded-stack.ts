@@ -5,7 +5,7 @@ import { startGatewayStack, type GatewayStack } from './gateway-process';
 export interface StackSeed {
   gatewayEnv?: Record<string, string>;
   /** Created first, in order. */
-  consumers?: { name: string; client_id: string; client_secret: string }[];
+  consumers?: { name: string; client_id: string; client_secret: string; scopes?: string[] | null; groups?: string[] }[];
   /** Routes to the echo upstream, created next: a name (a catch-all route) or the route without its upstream. */
   echoRoutes?: (string | { name: string; path_prefix?: string; hosts?: string[] })[];
   /** PATCHed last. */
