@@ -223,7 +223,8 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   if (sig.length === expected.length && timingSafeEqual(sig, expected)) return checkClaims(payload, consumer, opts);
   // Rotation grace (SPEC §8.4): the previous secret, strictly before its expiry, and no other.
   const prev = consumer.previous;
-  if (prev == null || prev.key === null || opts.nowSeconds >= prev.expires_at) return F.bad_signature;
+  // Expiry first: an ended grace never has its (sealed) secret opened.
+  if (prev == null || opts.nowSeconds >= prev.expires_at || prev.key === null) return F.bad_signature;
   const before = createHmac('sha256', prev.key).update(signed).digest();
   if (sig.length !== before.length || !timingSafeEqual(sig, before)) return F.bad_signature;
   const r = checkClaims(payload, consumer, opts);

@@ -67,6 +67,7 @@ export function authenticateClient(consumers: ReadonlyMap<string, CompiledConsum
   }
   if (timingSafeEqual(given, digestOf(c, c.client_secret))) return { consumer: c, previous: null };
   const p = c.previous;
-  if (p === null || p.secret === null || nowSeconds >= p.expires_at) return null;
+  // Expiry first: an ended grace never has its (sealed) secret opened.
+  if (p === null || nowSeconds >= p.expires_at || p.secret === null) return null;
   return timingSafeEqual(given, digestOf(p, p.secret)) ? { consumer: c, previous: p } : null;
 }
