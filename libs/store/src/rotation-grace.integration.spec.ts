@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import * as path from 'node:path';
 import { onDamagedSecret, SealedConsumer, SealedPreviousSecret, stateFromSource, unsealAll, type ConsumerRecord } from '@oauth2/core';
 import { verifyAccessToken } from '@oauth2/token';
-import { AT_HEADER, craftHs256, standardClaims, storePerTest } from '@oauth2/testing';
+import { AT_HEADER, craftHs256, createTestDatabase, describePostgres, standardClaims, storePerTest, type TestDatabase } from '@oauth2/testing';
 import { openStore } from './index';
 
 // Rotation with a grace period (SPEC §8.4) in the store: the previous secret stays sealed in the
@@ -165,5 +165,34 @@ describe('rotation with a grace period: store and sealed load', () => {
       const src = await ctx.store.loadSnapshotSource();
       expect(src.revocations?.clients).toEqual([{ client_id: 'id-1', revoked_before: rotatedAt }]);
     });
+  });
+});
+
+describePostgres('rotation with a grace period on PostgreSQL (bytea, bigint)', () => {
+  let db: TestDatabase;
+  beforeEach(async () => {
+    db = await createTestDatabase();
+  });
+  const ctx = storePerTest('oauth2-pg-grace-', (dataDir) => openStore({ dataDir, database: db.url, masterKey: Buffer.alloc(32, 7).toString('base64') }));
+  afterEach(() => db.drop());
+
+  it('a full load and a delta carry the previous secret sealed, with its times as numbers; apply keeps and ends it', async () => {
+    await ctx.store.createConsumer({ name: 'c1', client_id: 'id-1', client_secret: OLD });
+    await ctx.store.createConsumer({ name: 'c2', client_id: 'id-2', client_secret: OLD });
+    const since = await ctx.store.revision();
+    const r = await ctx.store.rotateSecret('c1', NEW, 600);
+    const end = Date.parse(r.previous_secret_expires_at!) / 1000;
+    const [c1, c2] = (await ctx.store.loadSnapshotSource({ sealed: true })).consumers as SealedConsumer[];
+    expect(c1.previous).toMatchObject({ rotated_at: end - 600, expires_at: end });
+    expect((c1.previous as SealedPreviousSecret).openedSecret).toBeUndefined();
+    expect(c1.previous!.secret).toBe(OLD);
+    expect(c2.previous).toBeNull();
+    expect((await ctx.store.loadSnapshotDelta(since))!.consumers.upserts.find((c) => c.name === 'c1')).toMatchObject({ previous_secret: OLD, rotated_at: end - 600, previous_expires_at: end });
+    expect((await ctx.store.getConsumer('c1')).previous_secret_expires_at).toBe(r.previous_secret_expires_at);
+    const doc = (secret: string) => JSON.stringify({ global_auth: false, consumers: [{ name: 'c1', client_id: 'id-1', client_secret: secret }] });
+    await ctx.store.apply(doc(NEW), { dryRun: false });
+    expect((await ctx.store.getConsumer('c1')).previous_secret_expires_at).toBe(r.previous_secret_expires_at);
+    await ctx.store.apply(doc(OLD), { dryRun: false });
+    expect((await ctx.store.getConsumer('c1')).previous_secret_expires_at).toBeNull();
   });
 });
