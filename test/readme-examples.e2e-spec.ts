@@ -173,6 +173,21 @@ describe('README examples', () => {
     expect(r.out).toMatch(/^shop +\S+ +orders:read +billing /m);
   });
 
+  it('Authorization: rotation with a grace period (the old secret and its tokens until the grace ends, refused after)', async () => {
+    const sh = blocks('Authorization').filter((b) => b.lang === 'sh' && b.text.includes('--grace'));
+    expect(sh).toHaveLength(1);
+    const r = await runBlock(sh[0].text);
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringMatching(/^previous_secret_expires_at:? +\S+Z \(the previous secret works until then\)$/m) });
+    const lines = r.out.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    // Three 200s during the grace, then the refusals, then 200 for the new secret.
+    expect(lines.filter((l) => l === '200')).toHaveLength(4);
+    expect(r.out).toMatch(/signed with the previous secret, accepted until \S+Z/);
+    expect(r.out).toMatch(/the previous secret's grace ended at \S+Z/);
+    expect(at(/"reason":"bad_signature"/)).toBeGreaterThan(at(/signed with the previous secret/));
+    expect(r.out).toMatch(/"error":"invalid_client"/);
+  });
+
   it('the example error line is what oauth2ctl prints', async () => {
     const m = /`bin\/oauth2ctl (allow add [^`]+)` prints\s+`(oauth2ctl: [^`]+)`/.exec(README);
     expect(m).not.toBeNull();

@@ -42,6 +42,16 @@ export function timeoutSeconds(value: string): number {
   return Number(value);
 }
 
+const GRACE_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `--grace`: a duration, whole seconds (`120`) or with a unit (`30s`, `15m`, `2h`, `7d`); the server checks the range (0-2592000 s). */
+export function graceSeconds(value: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(value);
+  const n = m === null ? NaN : Number(m[1]) * GRACE_UNITS[m[2]];
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a duration: whole seconds (120) or a number with s, m, h or d (30s, 15m, 2h, 7d).');
+  return n;
+}
+
 /** A positive integer id given as a positional argument (`allow get 3`, `token unrevoke 7`). */
 function positiveId(what: string): (value: string) => number {
   return (value) => {

@@ -12,6 +12,7 @@ import type {
   ConsumerWithSecretDto,
   CreateConsumerDto,
   UpdateConsumerDto,
+  RotateSecretDto,
   CreateRouteDto,
   DeleteResultDto,
   ExplainRequestDto,
@@ -231,8 +232,9 @@ export class AdminClient {
   removeConsumer(name: string, force: boolean): Promise<DeleteResultDto> {
     return this.call('DELETE', `/v1/consumers/${seg(name)}`, { query: { force: force || undefined } });
   }
-  rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecretDto> {
-    return this.call('POST', `/v1/consumers/${seg(name)}/rotate-secret`, { json: client_secret === undefined ? {} : { client_secret } });
+  rotateSecret(name: string, client_secret?: string, grace_seconds?: number): Promise<ConsumerWithSecretDto> {
+    const json: RotateSecretDto = { ...(client_secret !== undefined ? { client_secret } : {}), ...(grace_seconds !== undefined ? { grace_seconds } : {}) };
+    return this.call('POST', `/v1/consumers/${seg(name)}/rotate-secret`, { json });
   }
   /** Every route and domain rule, reachable by this consumer or why not. */
   consumerGrants(name: string): Promise<GrantsDto> {

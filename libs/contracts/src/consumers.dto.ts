@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from './common.dto';
 import { IsResourceName, IsScopeToken, NAME_RULE, SCOPE_RULE } from './validators';
 
@@ -60,6 +60,9 @@ export class UpdateConsumerDto {
   groups?: string[];
 }
 
+/** The longest grace_seconds of rotate-secret: 30 days. */
+export const MAX_GRACE_SECONDS = 2_592_000;
+
 export class RotateSecretDto {
   @ApiPropertyOptional({ description: 'at least 32 characters; 32 random bytes base64url when absent', example: 'Qm9vbGVhbi1yb3RhdGVkLXNlY3JldC0wMTIzNDU2Nzg5' })
   @IsOptional()
@@ -68,6 +71,19 @@ export class RotateSecretDto {
   @MinLength(32)
   @IsString()
   client_secret?: string;
+
+  // Rotation with a grace period (SPEC §8.4).
+  @ApiPropertyOptional({
+    description: 'seconds the previous secret keeps working (token endpoint and its HS256 tokens), 0-2592000 (30 days); 0 (default): it stops at once',
+    minimum: 0,
+    maximum: MAX_GRACE_SECONDS,
+    example: 3600,
+  })
+  @IsOptional()
+  @Max(MAX_GRACE_SECONDS)
+  @Min(0)
+  @IsInt()
+  grace_seconds?: number;
 }
 
 /** A consumer as listed and read: never its secret. */
@@ -83,6 +99,8 @@ export class ConsumerDto {
   scopes: string[] | null;
   @ApiProperty({ type: [String] })
   groups: string[];
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'when the previous secret of a rotation with grace stops working; null when none or passed' })
+  previous_secret_expires_at: string | null;
 }
 
 /** Only the answers of create and rotate-secret carry the secret. */

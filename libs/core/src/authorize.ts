@@ -4,12 +4,12 @@ import { checkRevoked } from './revocation';
 import type { ParsedTarget } from './request-target';
 import { matchRoute, type CompiledRoute } from './route-match';
 import { matchRule, type CompiledRule } from './rule-match';
-import type { CompiledConsumer, ScopeSet, Snapshot } from './snapshot';
+import { rotatedOut, type CompiledConsumer, type RotationWindow, type ScopeSet, type Snapshot } from './snapshot';
 import { effectiveScopes, hasScopes } from './effective-scopes';
 
 /**
  * THE request decision (docs/request-flow.md): route -> token request? -> rule -> global_auth row
- * -> bearer -> verify -> revoked -> audience -> who (consumers, groups) -> scopes. The proxy listener, the explainer (with
+ * -> bearer -> verify -> revoked (with the rotation rule) -> audience -> who (consumers, groups) -> scopes. The proxy listener, the explainer (with
  * a trace) and the grants/who views call this one function; the revocation endpoint calls its
  * token part, `authenticateToken`. Pure: no I/O, no clock (the caller passes `now`), no throw.
  */
@@ -26,8 +26,15 @@ export interface DecisionClaims {
   readonly cnf?: unknown;
 }
 
+/** `previousSecretUntil`: the signature matched the previous secret of a rotation, accepted until then (SPEC §8.4). */
 export type VerifyVerdict =
-  { readonly ok: true; readonly consumer: { readonly name: string; readonly client_id: string }; readonly claims: DecisionClaims } | { readonly ok: false; readonly code: VerifyFailure };
+  | {
+      readonly ok: true;
+      readonly consumer: { readonly name: string; readonly client_id: string; readonly previous?: RotationWindow | null };
+      readonly claims: DecisionClaims;
+      readonly previousSecretUntil?: number;
+    }
+  | { readonly ok: false; readonly code: VerifyFailure };
 
 export type BearerVerdict = { readonly ok: true; readonly token: string } | { readonly ok: false; readonly code: 'missing_token' | 'bad_scheme' };
 
@@ -48,7 +55,8 @@ export interface DecisionTrace {
   route(route: CompiledRoute | undefined): void;
   rule(rule: CompiledRule | undefined, need: AuthDecision): void;
   token(token: string | undefined, verdict: BearerVerdict | VerifyVerdict): void;
-  revoked(claims: DecisionClaims, revoked: boolean): void;
+  /** `rotation`: set when the refusal is the rotation rule (a token from before a rotation whose grace ended). */
+  revoked(claims: DecisionClaims, revoked: boolean, rotation?: RotationWindow): void;
   audience(aud: DecisionClaims['aud'], route: string | undefined, ok: boolean): void;
   /** `group`: the consumer's group that matched the rule's allow_groups, when that admitted it. */
   who(rule: CompiledRule, consumer: string, ok: boolean, group?: string): void;
@@ -115,8 +123,10 @@ export function authenticateToken(snap: Snapshot, token: string, nowSeconds: num
   trace?.token(token, v);
   if (!v.ok) return v;
   const revoked = checkRevoked(snap, v.claims, nowSeconds);
-  trace?.revoked(v.claims, revoked);
-  if (revoked) return REVOKED;
+  // Rotation with grace (snapshot.ts PreviousSecret): older tokens go when the grace ends, as a cut-off would.
+  const rotated = !revoked && rotatedOut(v.consumer, v.claims.iat, nowSeconds);
+  trace?.revoked(v.claims, revoked || rotated, rotated ? (v.consumer.previous ?? undefined) : undefined);
+  if (revoked || rotated) return REVOKED;
   return { ok: true, consumer: v.consumer.name, claims: v.claims };
 }
 

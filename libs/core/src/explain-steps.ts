@@ -49,7 +49,10 @@ function peek(token: string): { header: Record<string, unknown>; payload: Record
 
 const q = (v: unknown): string => (v === undefined ? 'absent' : JSON.stringify(v));
 
-function passedDetail(i: number, snap: Snapshot, now: number, parts: ReturnType<typeof peek>, consumer: string): string {
+/** Unix seconds as an ISO-8601 UTC time. */
+export const isoTime = (seconds: number): string => new Date(seconds * 1000).toISOString();
+
+function passedDetail(i: number, snap: Snapshot, now: number, parts: ReturnType<typeof peek>, consumer: string, previousUntil: number | undefined): string {
   const h = parts?.header ?? {};
   const p = parts?.payload ?? {};
   const skew = snap.settings.clock_skew_seconds;
@@ -62,6 +65,8 @@ function passedDetail(i: number, snap: Snapshot, now: number, parts: ReturnType<
       return `alg ${q(h.alg)}`;
     case 'unknown_client':
       return `client_id ${q(p.client_id)} is consumer ${q(consumer)}`;
+    case 'bad_signature':
+      return previousUntil === undefined ? STEPS[i][2] : `HS256 signature valid with the consumer's previous secret: signed with the previous secret, accepted until ${isoTime(previousUntil)}`;
     case 'bad_issuer':
       return `iss ${q(p.iss)}`;
     case 'bad_subject':
@@ -87,6 +92,14 @@ function failedDetail(code: VerifyFailure, snap: Snapshot, now: number, parts: R
       return `${msg} (alg ${q(h.alg)})`;
     case 'unknown_client':
       return `${msg} (client_id ${q(p.client_id)})`;
+    case 'bad_signature': {
+      // Not a claim that the previous secret signed it (core has no HMAC): only that it no longer could.
+      const prev = typeof p.client_id === 'string' ? snap.consumersByClientId.get(p.client_id)?.previous : null;
+      if (prev == null) return msg;
+      return now < prev.expires_at
+        ? `${msg} (neither the current secret nor the previous one, accepted until ${isoTime(prev.expires_at)}, signed it)`
+        : `${msg} (not the current secret; the previous secret's grace ended at ${isoTime(prev.expires_at)})`;
+    }
     case 'bad_issuer':
       return `${msg} (iss ${q(p.iss)}, expected ${q(snap.settings.issuer)})`;
     case 'bad_subject':
@@ -123,8 +136,9 @@ export function tokenSteps(snap: Snapshot, now: number, token: string | undefine
   const parts = token === undefined ? null : peek(token);
   const consumer = verdict.ok && 'consumer' in verdict ? verdict.consumer.name : '';
   const stop = verdict.ok ? STEPS.length : failingIndex(verdict.code, parts);
+  const previousUntil = verdict.ok && 'previousSecretUntil' in verdict ? verdict.previousSecretUntil : undefined;
   const steps: ExplainStep[] = [];
-  for (let i = 0; i < stop; i++) steps.push({ step: STEPS[i][0], ok: true, detail: passedDetail(i, snap, now, parts, consumer) });
+  for (let i = 0; i < stop; i++) steps.push({ step: STEPS[i][0], ok: true, detail: passedDetail(i, snap, now, parts, consumer, previousUntil) });
   if (!verdict.ok) {
     // A code this table does not place (a verifier newer than it): reported as such, not guessed.
     if (stop < 0) return [{ step: 'verification', ok: false, detail: FAILURES[verdict.code]?.msg ?? verdict.code }];

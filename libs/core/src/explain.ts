@@ -5,8 +5,8 @@ import { normalizeHost } from './names';
 import { parseRequestTarget } from './request-target';
 import { routeMismatchReason, type CompiledRoute } from './route-match';
 import type { CompiledRule } from './rule-match';
-import type { ScopeSet, Snapshot } from './snapshot';
-import { assumedConsumerVerifier, tokenSteps, type ExplainStep } from './explain-steps';
+import type { RotationWindow, ScopeSet, Snapshot } from './snapshot';
+import { assumedConsumerVerifier, isoTime, tokenSteps, type ExplainStep } from './explain-steps';
 
 export * from './explain-steps';
 export * from './explain-grants';
@@ -165,9 +165,14 @@ class Recorder implements DecisionTrace {
   token(token: string | undefined, verdict: Parameters<DecisionTrace['token']>[1]): void {
     this.steps.push(...tokenSteps(this.snap, this.now, token, verdict, this.assumed));
   }
-  revoked(claims: Parameters<DecisionTrace['revoked']>[0], revoked: boolean): void {
+  revoked(claims: Parameters<DecisionTrace['revoked']>[0], revoked: boolean, rotation?: RotationWindow): void {
     if (this.assumed) return; // a hypothetical token has no jti to revoke
-    this.steps.push({ step: 'not revoked', ok: !revoked, detail: revoked ? `${FAILURES.revoked.msg} (jti ${JSON.stringify(claims.jti ?? null)} or client cut-off)` : 'no revocation applies' });
+    const detail = rotation
+      ? `${FAILURES.revoked.msg} (issued ${claims.iat === undefined ? 'with no iat' : `at iat ${claims.iat}`}, before the secret rotation at ${isoTime(rotation.rotated_at)}, whose grace ended at ${isoTime(rotation.expires_at)})`
+      : revoked
+        ? `${FAILURES.revoked.msg} (jti ${JSON.stringify(claims.jti ?? null)} or client cut-off)`
+        : 'no revocation applies';
+    this.steps.push({ step: 'not revoked', ok: !revoked, detail });
   }
   audience(aud: unknown, route: string | undefined, ok: boolean): void {
     const target = route === undefined ? 'no route (a token is only valid on the route it was issued on)' : `route ${JSON.stringify(route)}`;

@@ -10,6 +10,12 @@ export interface ConsumerRecord {
   scopes?: string[] | null;
   /** SPEC §8.1 group names, for rules' allow_groups. Absent = []. */
   groups?: string[];
+  /** Rotation with a grace period (SPEC §8.4), absent or null when none; see RotationGrace. */
+  previous_secret?: string | null;
+  /** Unix seconds: the last rotate-secret with grace_seconds > 0 (null without one). */
+  rotated_at?: number | null;
+  /** Unix seconds: rotated_at + grace_seconds; the previous secret works strictly before it. */
+  previous_expires_at?: number | null;
 }
 
 export interface RouteRecord {

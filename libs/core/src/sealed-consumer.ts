@@ -1,5 +1,5 @@
 import type { ConsumerRecord } from './model';
-import type { CompiledConsumer, ScopeSet } from './snapshot';
+import type { CompiledConsumer, PreviousSecret, ScopeSet } from './snapshot';
 import { scopeSetOf } from './effective-scopes';
 
 /**
@@ -25,6 +25,8 @@ import { scopeSetOf } from './effective-scopes';
 export interface SecretOpener {
   /** The plaintext of `sealed` for consumer `name`; throws when it does not open. */
   open(sealed: string, name: string): string;
+  /** The same for the previous secret of a rotation with grace (its own AAD); absent: such a secret never opens (fails closed). */
+  openPrevious?(sealed: string, name: string): string;
 }
 
 /** 32 random bytes as hex (Web Crypto: this lib is also bundled for the console). */
@@ -93,6 +95,12 @@ export class SealedConsumer implements ConsumerRecord, CompiledConsumer {
     return this.damaged ? undefined : this.secret;
   }
 
+  /**
+   * Rotation with a grace period (SPEC §8.4): the previous secret, still sealed (SealedPreviousSecret),
+   * or null (the common case). Set by the store's loader right after construction.
+   */
+  previous: PreviousSecret | null = null;
+
   /** Opens the secret now and throws when it does not open (a load that must not go on with a damaged row); nothing is reported. */
   open(): string {
     if (this.secret === undefined) this.secret = this.opener.open(this.sealed, this.name);
@@ -111,6 +119,73 @@ export class SealedConsumer implements ConsumerRecord, CompiledConsumer {
       for (const l of listeners) l(this.name, reason);
     }
     return this.secret;
+  }
+}
+
+/**
+ * The previous secret of a rotation with grace as the store read it: sealed, opened the first time
+ * `secret` or `key` is read. The token endpoint and the verifier read them only while
+ * `now < expires_at`, so a grace that has ended never has its secret opened. A damaged one becomes
+ * an unknowable random value (only this consumer's previous secret stops working) and is reported
+ * once, like a damaged current secret. The background pass (unsealAll) leaves it sealed.
+ */
+export class SealedPreviousSecret implements PreviousSecret {
+  private opened: string | undefined;
+  private hmacKey: Buffer | undefined;
+  /** Set once the sealed value turned out not to open. */
+  damaged = false;
+
+  constructor(
+    /** The consumer's name (the AAD). */
+    private readonly name: string,
+    /** The sealed previous secret as the store keeps it (hex); null: none kept. */
+    readonly sealed: string | null,
+    readonly rotated_at: number,
+    readonly expires_at: number,
+    private readonly opener: SecretOpener,
+    /** Already known (unchanged since the previous load). */
+    secret?: string,
+  ) {
+    this.opened = secret;
+  }
+
+  get secret(): string | null {
+    if (this.sealed === null) return null;
+    return this.opened ?? this.unseal();
+  }
+
+  get key(): Buffer | null {
+    const s = this.secret;
+    return s === null ? null : (this.hmacKey ??= Buffer.from(s, 'utf8'));
+  }
+
+  /** The opened secret, if it was opened already (never opens it). */
+  get openedSecret(): string | undefined {
+    return this.damaged ? undefined : this.opened;
+  }
+
+  /** Opens it now and throws when it does not open (a load that must not go on with a damaged row); nothing is reported. */
+  open(): string | null {
+    if (this.sealed === null) return null;
+    if (this.opened === undefined) this.opened = this.openWith(this.sealed);
+    return this.opened;
+  }
+
+  private openWith(sealed: string): string {
+    if (this.opener.openPrevious === undefined) throw new Error('no opener for a previous secret');
+    return this.opener.openPrevious(sealed, this.name);
+  }
+
+  private unseal(): string {
+    try {
+      this.opened = this.openWith(this.sealed!);
+    } catch (e) {
+      this.damaged = true;
+      this.opened = unknowableSecret();
+      const reason = e instanceof Error ? e.message : String(e);
+      for (const l of listeners) l(this.name, `previous secret: ${reason}`);
+    }
+    return this.opened;
   }
 }
 

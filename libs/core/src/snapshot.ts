@@ -17,12 +17,54 @@ export interface CompiledConsumer {
   /** The consumer's scopes (text: space-delimited, what a token asking for none gets); null = unrestricted: no effective scopes (SPEC §8.3). */
   scopeSet: ScopeSet | null;
   groups: readonly string[];
+  /** The rotation with a grace period in force, or its lasting cut-off (null: none, the common case). */
+  previous: PreviousSecret | null;
 }
 
 /** A set of scopes with its space-delimited text (the header and claim spelling), built once. */
 export interface ScopeSet {
   readonly text: string;
   readonly set: ReadonlySet<string>;
+}
+
+/**
+ * The last rotate-secret with grace_seconds > 0 (SPEC §8.4). The previous secret authenticates the
+ * client and verifies HS256 tokens it signed while `now < expires_at`; from then on, the client's
+ * tokens with an `iat` before `rotated_at` (or none) are refused, whatever signed them: that is what
+ * retires tokens a gateway key signed before the rotation (RS/ES/EdDSA). A rule on stored columns,
+ * not a timer: it holds across restarts and needs no reload at the expiry (the check compares with now).
+ */
+export interface PreviousSecret {
+  /**
+   * Null when no previous secret is kept. A store-loaded consumer (sealed-consumer.ts) opens it on
+   * first read, so read `secret`/`key` only while `now < expires_at`: an expired one is never opened.
+   * A damaged one reads as an unknowable random value (fails closed for this consumer only).
+   */
+  readonly secret: string | null;
+  readonly key: Buffer | null;
+  /** Unix seconds. */
+  readonly rotated_at: number;
+  /** Unix seconds: rotated_at + grace_seconds. */
+  readonly expires_at: number;
+}
+
+/** What the rotation rule and the explainer read of a PreviousSecret. */
+export type RotationWindow = Pick<PreviousSecret, 'rotated_at' | 'expires_at'>;
+
+/** The consumer's PreviousSecret, or null. */
+function compilePrevious(c: ConsumerRecord): PreviousSecret | null {
+  if (typeof c.rotated_at !== 'number' || typeof c.previous_expires_at !== 'number') return null;
+  const secret = typeof c.previous_secret === 'string' ? c.previous_secret : null;
+  return Object.freeze({ secret, key: secret === null ? null : Buffer.from(secret, 'utf8'), rotated_at: c.rotated_at, expires_at: c.previous_expires_at });
+}
+
+/**
+ * The rotation rule for a verified token: refused once the grace has ended if it was issued before
+ * the rotation (or carries no iat). Allocation-free; false for a consumer without a rotation.
+ */
+export function rotatedOut(consumer: { readonly previous?: RotationWindow | null }, iat: unknown, nowSeconds: number): boolean {
+  const p = consumer.previous;
+  return p != null && nowSeconds >= p.expires_at && !(typeof iat === 'number' && iat >= p.rotated_at);
 }
 
 /**
@@ -139,6 +181,7 @@ export function compileConsumer(c: ConsumerRecord): CompiledConsumer {
     key: Buffer.from(c.client_secret, 'utf8'),
     scopeSet: scopeSetOf(c.scopes),
     groups: c.groups ?? NO_GROUPS,
+    previous: compilePrevious(c),
   };
 }
 

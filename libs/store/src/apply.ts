@@ -5,6 +5,7 @@ import { ConsumerEntity, RuleEntity } from './entities';
 import { invalid } from './errors';
 import { planApply, REDACTED } from './apply-parse';
 import { secretChanged } from './revocations';
+import { keptRotation, retireRotation } from './consumers';
 import { consumerAad } from './secret-box';
 import { readSettings, writeSettings } from './settings';
 import { syncSigningKeys } from './signing-keys';
@@ -63,12 +64,18 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
         const old = existing.get(c.name);
         if (c.client_secret === REDACTED) {
           if (!old) invalid(`${c.path}.client_secret`, `"${REDACTED}" (a redacted export) can only keep the secret of an existing consumer`);
-          return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at, scopes: c.scopes, groups: c.groups };
+          return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at, scopes: c.scopes, groups: c.groups, ...keptRotation(old, c.client_id, true) };
         }
         // An unchanged secret keeps its sealed bytes: only new or changed secrets are sealed.
-        const secret_enc = old !== undefined && !secretDiffers(c) ? old.secret_enc : ctx.box.seal(c.client_secret, consumerAad(c.name));
-        return { name: c.name, client_id: c.client_id, secret_enc, created_at: old?.created_at ?? createdAt, scopes: c.scopes, groups: c.groups };
+        const same = old !== undefined && !secretDiffers(c);
+        const secret_enc = same ? old.secret_enc : ctx.box.seal(c.client_secret, consumerAad(c.name));
+        // Rotation state is not in the document (SPEC §8.5): a kept secret keeps a running grace, a changed one ends it.
+        return { name: c.name, client_id: c.client_id, secret_enc, created_at: old?.created_at ?? createdAt, scopes: c.scopes, groups: c.groups, ...keptRotation(old, c.client_id, same) };
       });
+      // A rotation with grace survives an apply that keeps the consumer as it is; one that does not keep it retires it (consumers.ts).
+      const kept = new Set(rows.filter((r) => r.rotated_at !== null).map((r) => r.name));
+      const planIds = new Set(plan.consumers.map((c) => c.client_id));
+      const retired = [...existing.values()].filter((e) => e.rotated_at !== null && !kept.has(e.name) && planIds.has(e.client_id));
       // A client_id that had another secret before this apply (under any name) gets the same
       // treatment as rotate-secret: its older tokens are cut off unless every alg is HS256.
       const algs = [before.settings.signing_alg, plan.settings.signing_alg];
@@ -94,6 +101,7 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       await writeSettings(ctx, plan.settings);
       await syncSigningKeys(ctx, plan.settings.signing_alg);
       for (const clientId of changedClients) await secretChanged(ctx, clientId, algs);
+      for (const e of retired) await retireRotation(ctx, e);
       return { revision: await currentRevision(ctx), warnings, applied: { consumers: rows.length, rules: ruleRows.length }, changes };
     },
     !dryRun,

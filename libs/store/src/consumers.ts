@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { change, consumerView, emptyPage, now, paging, type StoreContext } from './context';
 import { ConsumerEntity, RuleEntity } from './entities';
-import { conflict, isUniqueViolation, notFound } from './errors';
-import { secretChanged } from './revocations';
-import { consumerAad } from './secret-box';
+import { conflict, invalid, isUniqueViolation, notFound } from './errors';
+import { cutOffClient, secretChanged } from './revocations';
+import { consumerAad, previousSecretAad } from './secret-box';
 import { readSettings } from './settings';
 import type { ConsumerInput, ConsumerPatch, ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
 import { checkClientId, checkClientSecret, checkConsumerScopes, checkGroups, checkName } from './validate';
@@ -34,7 +34,7 @@ export async function createConsumer(ctx: StoreContext, input: ConsumerInput): P
       if (isUniqueViolation(err)) conflict('name', `consumer ${JSON.stringify(name)} or its client_id already exists`);
       throw err;
     }
-    return { name, client_id: clientId, created_at: row.created_at, scopes, groups, client_secret: secret };
+    return { name, client_id: clientId, created_at: row.created_at, scopes, groups, previous_secret_expires_at: null, client_secret: secret };
   });
 }
 
@@ -75,14 +75,61 @@ export function getConsumer(ctx: StoreContext, name: string): Promise<ConsumerVi
   return ctx.db.exclusive(async () => consumerView(await findByName(ctx, name)));
 }
 
-export async function rotateSecret(ctx: StoreContext, name: string, clientSecret?: string): Promise<ConsumerWithSecret> {
+/** The longest grace_seconds of a rotation: 30 days. */
+export const MAX_GRACE_SECONDS = 2_592_000;
+
+function checkGrace(v: unknown): number {
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_GRACE_SECONDS) invalid('grace_seconds', `${String(v)} must be an integer from 0 to ${MAX_GRACE_SECONDS} (seconds)`);
+  return v;
+}
+
+const NO_ROTATION = { previous_secret_enc: null, rotated_at: null, previous_secret_expires_at: null } as const;
+
+/**
+ * Replaces a consumer's secret (SPEC §8.4). `graceSeconds` 0 (the default) is the plain rotation:
+ * the old secret dies at the next reload (and secretChanged cuts off gateway-key tokens). With a
+ * grace, the old secret is kept, sealed under its own AAD, with the rotation time and the grace
+ * end: gateways accept it until then and enforce the end by comparing with now (core snapshot.ts
+ * PreviousSecret). One previous secret at most: a rotation drops the one before at once.
+ */
+export async function rotateSecret(ctx: StoreContext, name: string, clientSecret?: string, graceSeconds?: number): Promise<ConsumerWithSecret> {
   const secret = clientSecret === undefined ? generateSecret() : checkClientSecret(clientSecret, 'client_secret');
+  const grace = checkGrace(graceSeconds);
   return change(ctx, async () => {
     const e = await findByName(ctx, name);
-    await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: ctx.box.seal(secret, consumerAad(e.name)) });
-    await secretChanged(ctx, e.client_id, [(await readSettings(ctx)).signing_alg]);
-    return { ...consumerView(e), client_secret: secret };
+    await retireRotation(ctx, e);
+    const sealed = ctx.box.seal(secret, consumerAad(e.name));
+    if (grace === 0) {
+      await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: sealed, ...NO_ROTATION });
+      await secretChanged(ctx, e.client_id, [(await readSettings(ctx)).signing_alg]);
+      return { ...consumerView({ ...e, ...NO_ROTATION }), client_secret: secret };
+    }
+    const t = Math.floor(Date.now() / 1000);
+    const previous = ctx.box.seal(ctx.box.open(e.secret_enc, consumerAad(e.name), `consumer "${e.name}"`), previousSecretAad(e.name));
+    const rotation = { previous_secret_enc: previous, rotated_at: t, previous_secret_expires_at: t + grace };
+    await ctx.db.em.update(ConsumerEntity, { id: e.id }, { secret_enc: sealed, ...rotation });
+    return { ...consumerView({ ...e, ...rotation }), client_secret: secret };
   });
+}
+
+/**
+ * Inside a change() that replaces `e`'s rotation record (a new rotation, an apply that changes its
+ * secret): the record's rule — tokens issued before its rotation are refused once its grace ends —
+ * must not vanish with it (gateway-key tokens from before it would live again), so it becomes a
+ * lasting client cut-off at that rotation time: "rotating again drops the older one at once".
+ */
+export async function retireRotation(ctx: StoreContext, e: Pick<ConsumerEntity, 'client_id' | 'rotated_at'>): Promise<void> {
+  if (e.rotated_at !== null) await cutOffClient(ctx, e.client_id, Number(e.rotated_at));
+}
+
+/**
+ * For apply (which re-inserts every consumer): the rotation columns a consumer keeps — only when
+ * its name, client_id and secret are all unchanged; otherwise none (and the caller retires the old record).
+ */
+export function keptRotation(old: ConsumerEntity | undefined, clientId: string, sameSecret: boolean): Pick<ConsumerEntity, 'previous_secret_enc' | 'rotated_at' | 'previous_secret_expires_at'> {
+  if (old === undefined || old.rotated_at === null || old.client_id !== clientId || !sameSecret) return NO_ROTATION;
+  return { previous_secret_enc: old.previous_secret_enc, rotated_at: old.rotated_at, previous_secret_expires_at: old.previous_secret_expires_at };
 }
 
 /**

@@ -54,7 +54,13 @@ export function emptyPage<T>(total: number): Page<T> {
 }
 
 export function consumerView(e: ConsumerEntity): ConsumerView {
-  return { name: e.name, client_id: e.client_id, created_at: e.created_at, scopes: e.scopes ?? null, groups: e.groups ?? [] };
+  return { name: e.name, client_id: e.client_id, created_at: e.created_at, scopes: e.scopes ?? null, groups: e.groups ?? [], previous_secret_expires_at: previousSecretExpiry(e) };
+}
+
+/** The grace end of a rotation while it lasts (ISO), else null: an expired previous secret is gone. */
+export function previousSecretExpiry(e: Pick<ConsumerEntity, 'previous_secret_expires_at' | 'previous_secret_enc'>): string | null {
+  const t = e.previous_secret_expires_at == null ? null : Number(e.previous_secret_expires_at);
+  return t === null || e.previous_secret_enc == null || t <= Math.floor(Date.now() / 1000) ? null : new Date(t * 1000).toISOString();
 }
 
 export function routeView(e: RouteEntity): RouteView {

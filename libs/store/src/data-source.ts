@@ -15,6 +15,7 @@ import { AdminTokensAudit1768521600000 } from './migrations/1768521600000-AdminT
 import { Nodes1768608000000 } from './migrations/1768608000000-Nodes';
 import { ChangeLog1768694400000 } from './migrations/1768694400000-ChangeLog';
 import { ConsumerScopesGroups1768780800000 } from './migrations/1768780800000-ConsumerScopesGroups';
+import { RotationGrace1768867200000 } from './migrations/1768867200000-RotationGrace';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
 export const MIGRATIONS = [
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   Nodes1768608000000,
   ChangeLog1768694400000,
   ConsumerScopesGroups1768780800000,
+  RotationGrace1768867200000,
 ];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */

@@ -41,6 +41,13 @@ export class ConsumerEntity {
   // SPEC §8.1: JSON arrays; scopes null = unrestricted.
   @Column({ type: 'simple-json', nullable: true }) scopes: string[] | null;
   @Column({ type: 'simple-json', default: '[]' }) groups: string[];
+  // Rotation with a grace period (migration RotationGrace, consumers.ts rotateSecret); null without one.
+  /** The previous secret, sealed under previousSecretAad; never read out of the store but by the snapshot load. */
+  @Column({ type: 'blob', nullable: true }) previous_secret_enc: Buffer | null;
+  /** Unix seconds. */
+  @Column({ type: 'integer', nullable: true }) rotated_at: number | null;
+  /** Unix seconds: rotated_at + grace_seconds. */
+  @Column({ type: 'integer', nullable: true }) previous_secret_expires_at: number | null;
 }
 
 @Entity('route')

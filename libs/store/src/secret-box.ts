@@ -43,6 +43,8 @@ export function loadMasterKey(dataDir: string, envKey?: string): Buffer {
  */
 export const consumerAad = (name: string): string => '\0consumer\0' + name;
 export const signingKeyAad = (kid: string): string => '\0signing_key\0' + kid;
+/** A consumer's previous secret (rotation grace): its own domain, so it cannot be swapped with the current one. */
+export const previousSecretAad = (name: string): string => '\0previous_secret\0' + name;
 /** Format 1, read only by the one-time re-seal at open (open.ts). */
 export const legacyConsumerAad = (name: string): string => name;
 export const legacySigningKeyAad = (kid: string): string => `signing_key:${kid}`;

@@ -1,8 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Database, Statement } from 'better-sqlite3';
-import { SealedConsumer, type ConsumerRecord, type RouteRecord, type RuleRecord, type SecretOpener, type SnapshotDelta, type SnapshotSource } from '@oauth2/core';
+import { SealedConsumer, SealedPreviousSecret, type ConsumerRecord, type RouteRecord, type RuleRecord, type SecretOpener, type SnapshotDelta, type SnapshotSource } from '@oauth2/core';
 import { currentRevision, type StoreContext } from './context';
-import { consumerAad } from './secret-box';
+import { consumerAad, previousSecretAad } from './secret-box';
 import { loadRevocations } from './revocations';
 import { readSettings } from './settings';
 import type { Dialect } from './dialect';
@@ -17,12 +17,24 @@ const KEYS_PER_QUERY = 500;
  * The columns each table's rows are read with, the same for a full load and a delta (one place
  * to add a column), as SQL select lists per dialect.
  */
+/** Rotation with a grace period (migration RotationGrace): the previous secret as hex (NULL when none; SQLite's hex(NULL) is ''), its rotation time and grace end. */
+const PREVIOUS_COLUMNS = (d: Dialect): string =>
+  `${d === 'postgres' ? `encode("previous_secret_enc", 'hex')` : `nullif(hex("previous_secret_enc"), '')`} AS "previous_hex", "rotated_at", "previous_secret_expires_at"`;
 const COLUMNS = {
-  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups"`,
+  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups", ${PREVIOUS_COLUMNS(d)}`,
   route: () => '"name", "hosts", "path_prefix", "upstream", "strip_prefix"',
   rule: () => '"id", "position", "routes", "domains", "allow", "allow_groups", "scopes"',
 };
-type ConsumerObj = { name: string; client_id: string; sealed_hex: string; scopes: string | null; groups: string };
+type ConsumerObj = {
+  name: string;
+  client_id: string;
+  sealed_hex: string;
+  scopes: string | null;
+  groups: string;
+  previous_hex: string | null;
+  rotated_at: number | string | null;
+  previous_secret_expires_at: number | string | null;
+};
 type RouteObj = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean | number };
 type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string; allow_groups: string; scopes: string };
 const routeRecord = (x: RouteObj): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix });
@@ -35,7 +47,7 @@ const ruleRecord = (x: RuleObj): RuleRecord => ({
   allow_groups: json<string[]>(x.allow_groups)!,
   scopes: json<string[]>(x.scopes)!,
 });
-const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.scopes, x.groups];
+const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.scopes, x.groups, x.previous_hex, x.rotated_at, x.previous_secret_expires_at];
 const NO_GROUPS = Object.freeze([]) as unknown as string[];
 
 /** Rows read between two pauses: a few milliseconds of work. */
@@ -46,12 +58,23 @@ async function openAll(consumers: readonly SealedConsumer[]): Promise<void> {
   for (let i = 0; i < consumers.length; i++) {
     const c = consumers[i];
     c.open();
+    // A previous secret is opened only while its grace lasts (an ended one is never opened).
+    if (c.previous instanceof SealedPreviousSecret && c.previous.expires_at > nowSeconds()) c.previous.open();
     if (i % 1_000 === 999) await yieldToLoop();
   }
 }
 
-/** An opened record as a plain object (what callers without `sealed` always got). */
-const plain = (c: SealedConsumer): ConsumerRecord => ({ name: c.name, client_id: c.client_id, client_secret: c.client_secret, scopes: c.scopes, groups: c.groups });
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** An opened record as a plain object (what callers without `sealed` always got); the rotation fields only when it has one. */
+function plain(c: SealedConsumer): ConsumerRecord {
+  const r: ConsumerRecord = { name: c.name, client_id: c.client_id, client_secret: c.client_secret, scopes: c.scopes, groups: c.groups };
+  const p = c.previous;
+  if (p === null) return r;
+  // openAll opened it if its grace lasts; an ended one stays sealed and is handed on as null.
+  const previous_secret = p instanceof SealedPreviousSecret ? (p.openedSecret ?? null) : p.secret;
+  return { ...r, previous_secret, rotated_at: p.rotated_at, previous_expires_at: p.expires_at };
+}
 
 /** typeorm's simple-json read: JSON text parsed, null kept. */
 function json<T>(text: string | null): T | null {
@@ -62,9 +85,10 @@ function json<T>(text: string | null): T | null {
  * name, client_id, and the sealed secret as hex: SQL's hex()/encode() hands back one plain string
  * per row where a BLOB column would cost a separately allocated Buffer each (with 100k consumers,
  * a tenth of a cold load and much of its GC); only new or changed secrets become bytes again.
- * Then scopes (JSON or null) and groups (JSON).
+ * Then scopes (JSON or null) and groups (JSON); then the rotation with grace: the previous secret
+ * as hex (null: none), rotated_at and its grace end (unix seconds; PostgreSQL's bigint as text).
  */
-type ConsumerRow = [string, string, string, string | null, string];
+type ConsumerRow = [string, string, string, string | null, string, string | null, number | string | null, number | string | null];
 
 type Rows = Pick<SnapshotSource, 'routes' | 'rules'> & { consumers: SealedConsumer[] };
 
@@ -96,7 +120,10 @@ export class SnapshotLoader {
   private readonly opener: SecretOpener;
 
   constructor(private readonly ctx: StoreContext) {
-    this.opener = { open: (sealedHex, name) => this.ctx.box.open(Buffer.from(sealedHex, 'hex'), consumerAad(name), `consumer "${name}"`) };
+    this.opener = {
+      open: (sealedHex, name) => this.ctx.box.open(Buffer.from(sealedHex, 'hex'), consumerAad(name), `consumer "${name}"`),
+      openPrevious: (sealedHex, name) => this.ctx.box.open(Buffer.from(sealedHex, 'hex'), previousSecretAad(name), `consumer "${name}" (previous secret)`),
+    };
   }
 
   private statements(): Statements {
@@ -231,10 +258,21 @@ export class SnapshotLoader {
     return { from: since, ...rest, consumers: { upserts: sealed ? upserts : upserts.map(plain), removed: consumersRemoved } };
   }
 
-  /** A row as its SealedConsumer; `secret` when it is already known (opened under the previous load, same sealed bytes). */
-  private sealedConsumer([name, client_id, sealedHex, scopes, groups]: ConsumerRow, secret?: string): SealedConsumer {
+  /**
+   * A row as its SealedConsumer; `secret` when it is already known (opened under the previous load,
+   * same sealed bytes); `before`: the same consumer's record of the previous load, whose opened
+   * previous secret is reused when its sealed bytes are unchanged.
+   */
+  private sealedConsumer(row: ConsumerRow, secret?: string, before?: SealedConsumer): SealedConsumer {
+    const [name, client_id, sealedHex, scopes, groups, previousHex, rotatedAt, previousExpires] = row;
     // Most consumers are in no group: one shared empty list instead of one parsed per row.
-    return new SealedConsumer(name, client_id, sealedHex, this.opener, json<string[]>(scopes), groups === '[]' ? NO_GROUPS : json<string[]>(groups)!, secret);
+    const c = new SealedConsumer(name, client_id, sealedHex, this.opener, json<string[]>(scopes), groups === '[]' ? NO_GROUPS : json<string[]>(groups)!, secret);
+    if (rotatedAt !== null && previousExpires !== null) {
+      const p = before?.previous;
+      const known = p instanceof SealedPreviousSecret && p.sealed === previousHex ? p.openedSecret : undefined;
+      c.previous = new SealedPreviousSecret(name, previousHex, Number(rotatedAt), Number(previousExpires), this.opener, known);
+    }
+    return c;
   }
 
   /**
@@ -247,8 +285,8 @@ export class SnapshotLoader {
     return (row) => {
       const [name, , sealedHex] = row;
       while (j < prev.length && prev[j].name < name) j++;
-      const p = j < prev.length && prev[j].name === name && prev[j].sealed === sealedHex ? prev[j] : undefined;
-      return this.sealedConsumer(row, p?.openedSecret);
+      const same = j < prev.length && prev[j].name === name ? prev[j] : undefined;
+      return this.sealedConsumer(row, same?.sealed === sealedHex ? same.openedSecret : undefined, same);
     };
   }
 }

@@ -26,6 +26,8 @@ export interface ConsumerView {
   /** null = unrestricted (a requested scope is copied unchecked and never counts, SPEC §8.3). */
   scopes: string[] | null;
   groups: string[];
+  /** ISO time the previous secret of a rotation with grace stops working; null when none or passed. */
+  previous_secret_expires_at: string | null;
 }
 
 /** `createConsumer`'s input. */
@@ -259,7 +261,8 @@ export interface ConfigStore {
   /** Replaces the given fields (scopes, groups); never touches the secret. */
   updateConsumer(name: string, patch: ConsumerPatch): Promise<ConsumerView>;
   deleteConsumer(name: string, force: boolean): Promise<DeleteResult>;
-  rotateSecret(name: string, client_secret?: string): Promise<ConsumerWithSecret>;
+  /** `grace_seconds` (0-2,592,000, default 0): how long the previous secret keeps working (SPEC §8.4). */
+  rotateSecret(name: string, client_secret?: string, grace_seconds?: number): Promise<ConsumerWithSecret>;
 
   createRoute(input: Omit<RouteRecord, 'hosts' | 'path_prefix' | 'strip_prefix'> & Partial<RouteRecord>): Promise<RouteView>;
   listRoutes(limit: number, offset: number): Promise<Page<RouteView>>;

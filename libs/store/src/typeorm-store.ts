@@ -102,8 +102,8 @@ export class TypeormConfigStore implements ConfigStore {
   deleteConsumer(name: string, force: boolean): Promise<DeleteResult> {
     return consumers.deleteConsumer(this.ctx, name, force);
   }
-  rotateSecret(name: string, clientSecret?: string): Promise<ConsumerWithSecret> {
-    return consumers.rotateSecret(this.ctx, name, clientSecret);
+  rotateSecret(name: string, clientSecret?: string, graceSeconds?: number): Promise<ConsumerWithSecret> {
+    return consumers.rotateSecret(this.ctx, name, clientSecret, graceSeconds);
   }
 
   createRoute(input: RouteCreate): Promise<RouteView> {

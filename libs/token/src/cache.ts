@@ -1,7 +1,7 @@
 import type { AccessTokenClaims, Keyring, TokenConsumer, VerifyOptions, VerifyResult } from './token-api';
 import { verifyAccessToken } from './verify';
 
-export type VerifiedToken = { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims };
+export type VerifiedToken = { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims; previousSecretUntil?: number };
 
 interface Entry {
   result: VerifiedToken;
@@ -118,8 +118,8 @@ export class VerifiedTokenCache {
   }
 
   /**
-   * Remembers a successful verification until (excluded) `exp + clockSkewSeconds`, keeping only
-   * CACHED_CLAIMS. Returns what a later hit will answer, or undefined when it is not cached.
+   * Remembers a successful verification until (excluded) `exp + clockSkewSeconds` — or the end of
+   * the rotation grace when the previous secret verified it, if sooner — keeping only CACHED_CLAIMS. Returns what a later hit will answer, or undefined when it is not cached.
    */
   set(token: string, result: VerifiedToken, clockSkewSeconds: number): VerifiedToken | undefined {
     if (this.max === 0 || token.length > MAX_CACHED_TOKEN_LENGTH) return undefined;
@@ -146,9 +146,16 @@ export class VerifiedTokenCache {
     }
     while (this.map.size > 0 && (this.map.size >= this.max || this.charged + bytes > this.maxBytes)) this.evictOne();
     if (Array.isArray(claims.aud)) Object.freeze(claims.aud);
-    const kept: VerifiedToken = Object.freeze({ ok: true as const, consumer: result.consumer, claims: Object.freeze(claims) });
+    const prev = result.previousSecretUntil;
+    const kept: VerifiedToken = Object.freeze(
+      prev === undefined
+        ? { ok: true as const, consumer: result.consumer, claims: Object.freeze(claims) }
+        : { ok: true as const, consumer: result.consumer, claims: Object.freeze(claims), previousSecretUntil: prev },
+    );
+    // Signed with a rotated-out secret: stale when its grace ends, whatever the token's exp says.
+    const until = prev === undefined ? c.exp + clockSkewSeconds : Math.min(c.exp + clockSkewSeconds, prev);
     // A fresh flat copy of the key (ASCII: the verifier accepted it), never a slice of the header.
-    this.map.set(Buffer.from(token, 'latin1').toString('latin1'), { result: kept, until: c.exp + clockSkewSeconds, bytes, used: false });
+    this.map.set(Buffer.from(token, 'latin1').toString('latin1'), { result: kept, until, bytes, used: false });
     this.charged += bytes;
     return kept;
   }

@@ -14,6 +14,11 @@ export interface TokenConsumer {
   client_id: string;
   /** HMAC-SHA256 key: the UTF-8 bytes of the client_secret. */
   key: Buffer;
+  /**
+   * After a rotate-secret with a grace period (SPEC §8.4): the previous secret's key (null once it
+   * expired at load), accepted for HS256 tokens while `nowSeconds < expires_at`. Absent/null: none.
+   */
+  previous?: { readonly key: Buffer | null; readonly rotated_at: number; readonly expires_at: number } | null;
 }
 
 /** Lookup by client_id; a `ReadonlyMap` fits. */
@@ -57,7 +62,11 @@ export interface VerifyOptions {
   maxLifetimeSeconds?: number;
 }
 
-export type VerifyResult = { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims } | { ok: false; code: VerifyFailureCode };
+/**
+ * `previousSecretUntil`: set only when the signature matched the consumer's previous secret (a
+ * rotation's grace period): the unix second from which that token is refused (a cache keeps it no longer).
+ */
+export type VerifyResult = { ok: true; consumer: TokenConsumer; claims: AccessTokenClaims; previousSecretUntil?: number } | { ok: false; code: VerifyFailureCode };
 
 export interface IssueOptions {
   issuer: string;

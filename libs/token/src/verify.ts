@@ -218,9 +218,17 @@ export function verifyAccessToken(token: string, keyring: Keyring, opts: VerifyO
   // four spellings (and four cache keys).
   if (!canonicalLastChar(token.charCodeAt(token.length - 1))) return F.bad_signature;
   const sig = Buffer.from(token.slice(dot2 + 1), 'base64url');
-  const expected = createHmac('sha256', consumer.key).update(token.slice(0, dot2)).digest();
-  if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) return F.bad_signature;
-  return checkClaims(payload, consumer, opts);
+  const signed = token.slice(0, dot2);
+  const expected = createHmac('sha256', consumer.key).update(signed).digest();
+  if (sig.length === expected.length && timingSafeEqual(sig, expected)) return checkClaims(payload, consumer, opts);
+  // Rotation grace (SPEC §8.4): the previous secret, strictly before its expiry, and no other.
+  const prev = consumer.previous;
+  // Expiry first: an ended grace never has its (sealed) secret opened.
+  if (prev == null || opts.nowSeconds >= prev.expires_at || prev.key === null) return F.bad_signature;
+  const before = createHmac('sha256', prev.key).update(signed).digest();
+  if (sig.length !== before.length || !timingSafeEqual(sig, before)) return F.bad_signature;
+  const r = checkClaims(payload, consumer, opts);
+  return r.ok ? { ...r, previousSecretUntil: prev.expires_at } : r;
 }
 
 /** The claim checks after a valid signature, the same for every algorithm (the order of docs/request-flow.md). */

@@ -3,7 +3,14 @@ import type { ConsumerView, ConsumerWithSecret, Page } from '@oauth2/store';
 
 /** Field by field on purpose: a secret reaches the wire only through `toConsumerWithSecret`. */
 export function toConsumer(c: ConsumerView): ConsumerDto {
-  return { name: c.name, client_id: c.client_id, created_at: c.created_at, scopes: c.scopes === null ? null : [...c.scopes], groups: [...c.groups] };
+  return {
+    name: c.name,
+    client_id: c.client_id,
+    created_at: c.created_at,
+    scopes: c.scopes === null ? null : [...c.scopes],
+    groups: [...c.groups],
+    previous_secret_expires_at: c.previous_secret_expires_at,
+  };
 }
 
 /** Used by create and rotate-secret only. */

@@ -64,11 +64,11 @@ export class ConsumersController {
 
   @Post(':name/rotate-secret')
   @Role('operator', 'consumer.rotate_secret')
-  @ApiDoc('Replace the client_secret; tokens obtained with the old one stop verifying', [400, 404])
+  @ApiDoc('Replace the client_secret; tokens obtained with the old one stop verifying, at once or when grace_seconds have passed', [400, 404])
   @HttpCode(200)
-  @ApiExampleBody(RotateSecretDto, { client_secret: 'Qm9vbGVhbi1yb3RhdGVkLXNlY3JldC0wMTIzNDU2Nzg5' }, 'a secret of your own ({} generates one)')
+  @ApiExampleBody(RotateSecretDto, { client_secret: 'Qm9vbGVhbi1yb3RhdGVkLXNlY3JldC0wMTIzNDU2Nzg5', grace_seconds: 3600 }, 'a secret of your own ({} generates one); the old one works one more hour')
   @ApiOkResponse({ type: ConsumerWithSecretDto })
   async rotate(@Param('name', NameParamPipe) name: string, @Body() body: RotateSecretDto): Promise<ConsumerWithSecretDto> {
-    return toConsumerWithSecret(await this.store.rotateSecret(name, body.client_secret));
+    return toConsumerWithSecret(await this.store.rotateSecret(name, body.client_secret, body.grace_seconds));
   }
 }

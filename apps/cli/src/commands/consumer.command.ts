@@ -3,7 +3,7 @@ import type { Context } from '../context';
 import { addListCommand } from './list';
 import { addGrantsCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
-import { collect, collectScopes } from '../args';
+import { collect, collectScopes, graceSeconds } from '../args';
 import type { ConsumerDto, ConsumerWithSecretDto } from '@oauth2/contracts';
 import { consumersTable, consumerSecretView, consumerView, deleteView, suppliedSecretView } from '../output/views';
 
@@ -88,11 +88,12 @@ export function consumerCommand(ctx: Context): Command {
 
   cmd
     .command('rotate-secret <name>')
-    .description('replace the client_secret (tokens signed with the old one stop verifying)')
+    .description('replace the client_secret (tokens signed with the old one stop verifying, at once or after --grace)')
     .option('--client-secret <secret>', 'new secret, at least 32 characters; "-" reads it from stdin (default: generated)')
-    .action(async (name: string, o: { clientSecret?: string }) => {
+    .option('--grace <duration>', 'the old secret keeps working this long: seconds (120) or 30s, 15m, 2h, 7d; at most 30d (default 0: it stops at once)', graceSeconds)
+    .action(async (name: string, o: { clientSecret?: string; grace?: number }) => {
       const supplied = await secretArg(ctx, o.clientSecret);
-      renderSecret(ctx, await ctx.client().rotateSecret(name, supplied), supplied !== undefined);
+      renderSecret(ctx, await ctx.client().rotateSecret(name, supplied, o.grace), supplied !== undefined);
     });
 
   addGrantsCommand(cmd, ctx);

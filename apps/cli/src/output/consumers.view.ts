@@ -11,8 +11,8 @@ const groupsText = (c: Partial<Pick<ConsumerDto, 'groups'>>): string => (c.group
 export function consumersTable(page: PageDto<ConsumerDto>, offset?: number): string {
   return pagedTable(
     renderTable(
-      ['NAME', 'CLIENT_ID', 'SCOPES', 'GROUPS', 'CREATED_AT'],
-      page.items.map((c) => [c.name, c.client_id, scopesText(c), groupsText(c), c.created_at]),
+      ['NAME', 'CLIENT_ID', 'SCOPES', 'GROUPS', 'CREATED_AT', 'PREVIOUS_SECRET_UNTIL'],
+      page.items.map((c) => [c.name, c.client_id, scopesText(c), groupsText(c), c.created_at, c.previous_secret_expires_at ?? '-']),
     ),
     page,
     offset,
@@ -20,31 +20,22 @@ export function consumersTable(page: PageDto<ConsumerDto>, offset?: number): str
 }
 
 export function consumerView(c: ConsumerDto): string {
-  return renderPairs([
-    ['name', c.name],
-    ['client_id', c.client_id],
-    ['scopes', scopesText(c)],
-    ['groups', groupsText(c)],
-    ['created_at', c.created_at],
-  ]);
+  return renderPairs([['name', c.name], ['client_id', c.client_id], ['scopes', scopesText(c)], ['groups', groupsText(c)], ['created_at', c.created_at], ...previousSecretPair(c)]);
+}
+
+/** Rotation with grace: the line saying until when the previous secret works, when it still does. */
+function previousSecretPair(c: ConsumerDto): [string, string][] {
+  return c.previous_secret_expires_at ? [['previous_secret_expires_at', `${c.previous_secret_expires_at} (the previous secret works until then)`]] : [];
 }
 
 /** The only place a secret is printed in table mode: right after create or rotate. */
 export function consumerSecretView(c: ConsumerWithSecretDto): string {
-  return `${renderPairs([
-    ['name', c.name],
-    ['client_id', c.client_id],
-    ['client_secret', c.client_secret],
-  ])}\n\nSave the client_secret now: it will not be shown again.`;
+  return `${renderPairs([['name', c.name], ['client_id', c.client_id], ['client_secret', c.client_secret], ...previousSecretPair(c)])}\n\nSave the client_secret now: it will not be shown again.`;
 }
 
 /** After create or rotate with a secret the caller gave: everything but the secret. */
 export function suppliedSecretView(c: ConsumerDto): string {
-  return renderPairs([
-    ['name', c.name],
-    ['client_id', c.client_id],
-    ['client_secret', '(the one you supplied; not shown)'],
-  ]);
+  return renderPairs([['name', c.name], ['client_id', c.client_id], ['client_secret', '(the one you supplied; not shown)'], ...previousSecretPair(c)]);
 }
 
 const yesNo = (ok: boolean): string => (ok ? 'yes' : 'no');

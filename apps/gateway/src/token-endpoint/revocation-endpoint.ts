@@ -105,7 +105,9 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   if (!clientId || !clientSecret) return refuse(res, deps, 'invalid_client_basic');
   const lock = deps.limiter.check(clientId);
   if (lock.locked) return refuseLocked(res, deps.metrics, '', lock.retryAfterSeconds);
-  const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
+  const now = Math.floor(Date.now() / 1000);
+  // The previous secret of a rotation authenticates here too while its grace lasts (SPEC §8.4).
+  const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret, now)?.consumer ?? null;
   if (client === null) {
     deps.limiter.recordFailure(clientId);
     return refuse(res, deps, 'invalid_client_basic');
@@ -121,7 +123,6 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
   // RFC 7009 §2.2: an invalid, expired, unknown or foreign token is answered 200 too, so the
   // answer never tells a client anything about a token it does not own.
   // The token part of the request decision (authenticateToken: verify, then not already revoked).
-  const now = Math.floor(Date.now() / 1000);
   const r = authenticateToken(snap, token, now, VERIFIER);
   const revocable = r.ok && r.claims.client_id === client.client_id && typeof r.claims.jti === 'string';
   if (revocable) {

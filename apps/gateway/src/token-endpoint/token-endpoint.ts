@@ -72,25 +72,32 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
   // never confirms a guess. Unknown ids are counted alike, so 429 does not reveal which ids exist.
   const lock = limiter.check(clientId);
   if (lock.locked) return refuseLocked(res, metrics, routeName, lock.retryAfterSeconds);
-  const consumer = authenticateClient(snap.consumersByClientId, clientId, clientSecret);
-  if (consumer === null) {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret, nowSeconds);
+  if (client === null) {
     limiter.recordFailure(clientId);
     return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
   }
+  const consumer = client.consumer;
 
   const grant = grantScopes(consumer, params.get('scope'));
   if (!grant.ok) return grant.scope === undefined ? refuse('invalid_scope') : refuse('scope_not_allowed', `scope ${grant.scope} is not allowed for this client`);
 
   const s = snap.settings;
-  const token = issueToken(consumer, snap, {
+  // The previous secret (rotation grace, SPEC §8.4) gets a token that ends with the grace: signed
+  // with that secret under HS256, and never outliving it under any alg (exp capped, expires_in too).
+  const prev = client.previous;
+  const ttl = prev === null ? s.token_ttl : Math.min(s.token_ttl, prev.expires_at - nowSeconds);
+  const signer = prev === null || prev.key === null ? consumer : { name: consumer.name, client_id: consumer.client_id, key: prev.key };
+  const token = issueToken(signer, snap, {
     issuer: s.issuer,
     audience: s.global_credentials ? 'default' : routeName,
-    ttlSeconds: s.token_ttl,
-    nowSeconds: Math.floor(Date.now() / 1000),
+    ttlSeconds: ttl,
+    nowSeconds,
     ...(grant.claim !== undefined ? { scope: grant.claim } : {}),
   });
   metrics.count(routeName, 'issued', '');
-  sendToken(res, token, s.token_ttl, grant.response);
+  sendToken(res, token, ttl, grant.response);
 }
 
 type Grant = { ok: true; claim?: string; response?: string } | { ok: false; scope?: string };
