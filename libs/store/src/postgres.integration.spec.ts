@@ -68,7 +68,7 @@ describePostgres('store on PostgreSQL', () => {
     expect((await ctx.store.listConsumers(10, 0, '_')).items.map((x) => x.name)).toEqual(['_under']);
     // Byte-wise order, as SQLite sorts (the "C" collation): '_' (0x5f) after 'B' (0x42), before 'a' (0x61).
     expect((await ctx.store.listConsumers(10, 0)).items.map((x) => x.name)).toEqual(['B-consumer', '_under', 'a-consumer']);
-    expect(await ctx.store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at });
+    expect(await ctx.store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at, scopes: null, groups: [], previous_secret_expires_at: null });
     const r = await ctx.store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com'], strip_prefix: true });
     expect(r).toMatchObject({ hosts: ['api.example.com'], path_prefix: '/', strip_prefix: true });
     const a = await ctx.store.createRule({ routes: ['ns/ing'], allow: ['B-consumer'] });
@@ -82,8 +82,8 @@ describePostgres('store on PostgreSQL', () => {
     expect(src.consumers.find((x) => x.name === 'B-consumer')?.client_secret).toBe(SECRET);
     expect(src.routes).toEqual([{ name: 'ns/ing', hosts: ['api.example.com'], path_prefix: '/', upstream: UPSTREAM, strip_prefix: true }]);
     expect(src.rules).toEqual([
-      { id: first.id, position: 0, routes: null, domains: ['*.example.com'], allow: ['a-consumer'] },
-      { id: a.id, position: 1, routes: ['ns/ing'], domains: null, allow: ['B-consumer'] },
+      { id: first.id, position: 0, routes: null, domains: ['*.example.com'], allow: ['a-consumer'], allow_groups: [], scopes: [] },
+      { id: a.id, position: 1, routes: ['ns/ing'], domains: null, allow: ['B-consumer'], allow_groups: [], scopes: [] },
     ]);
     expect(src.settings.token_ttl).toBe(60);
 

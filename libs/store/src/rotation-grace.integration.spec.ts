@@ -94,7 +94,7 @@ describe('rotation with a grace period: store and sealed load', () => {
     // Rotating again without grace: the delta drops the previous secret.
     const again = await ctx.store.revision();
     await ctx.store.rotateSecret('c1', OLD, 0);
-    expect((await ctx.store.loadSnapshotDelta(again, { sealed: true }))!.consumers.upserts[0].previous).toBeNull();
+    expect(((await ctx.store.loadSnapshotDelta(again, { sealed: true }))!.consumers.upserts[0] as SealedConsumer).previous).toBeNull();
   });
 
   it('a damaged previous secret fails closed for that consumer only: its current secret works, the previous one verifies nothing, reported once', async () => {
