@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { describeDatabase, isPostgresUrl } from './dialect';
 import { StoreError } from './errors';
@@ -78,6 +79,26 @@ async function resealSecrets(db: Db, box: SecretBox): Promise<void> {
 }
 
 /**
+ * Connects and runs the migrations. Two processes starting together on one fresh SQLite file can
+ * meet inside the migrations' deferred transactions: the one that cannot upgrade its read lock gets
+ * SQLITE_BUSY at once (busy_timeout does not apply to that deadlock). It retries from the start,
+ * where it finds the other's migrations done, for up to ~10 s; anything else fails at once.
+ */
+async function initializeDataSource(database: string, postgres: boolean): Promise<DataSource> {
+  for (let attempt = 1; ; attempt++) {
+    const ds = createDataSource(database);
+    try {
+      return await ds.initialize();
+    } catch (err) {
+      if (ds.isInitialized) await ds.destroy().catch(() => undefined);
+      const locked = !postgres && /database is locked|SQLITE_BUSY/.test((err as Error).message);
+      if (!locked || attempt >= 40) throw new Error(`cannot open database ${describeDatabase(database)}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 200)));
+    }
+  }
+}
+
+/**
  * Opens (creating if needed) the store under `opts.dataDir`: master key, SQLite file (WAL, 0600),
  * migrations. Safe when the admin API and the gateway start at the same time on the same directory.
  * With a `postgres://` URL as `opts.database` the tables live in that database instead (every
@@ -89,12 +110,7 @@ export async function openStore(opts: StoreOptions): Promise<ConfigStore> {
   const database = opts.database ?? path.join(opts.dataDir, 'oauth2.db');
   const postgres = isPostgresUrl(database);
   if (!postgres) prepareDatabaseFile(database);
-  const ds = createDataSource(database);
-  try {
-    await ds.initialize();
-  } catch (err) {
-    throw new Error(`cannot open database ${describeDatabase(database)}: ${(err as Error).message}`);
-  }
+  const ds = await initializeDataSource(database, postgres);
   const db = new Db(ds);
   const box = new SecretBox(key);
   try {
