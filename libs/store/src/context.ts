@@ -23,15 +23,18 @@ export const REVISION_CHANNEL = 'oauth2_revision';
  */
 export function change<T>(ctx: StoreContext, fn: () => Promise<T>, commit = true): Promise<T> {
   const intent = currentIntent();
-  return ctx.db.write(async () => {
-    await ctx.db.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
-    if (ctx.db.dialect === 'postgres') await ctx.db.query(`SELECT pg_notify('${REVISION_CHANNEL}', "value"::text) FROM "revision" WHERE "id" = 1`);
-    const out = await fn();
-    // The change history stays bounded even with no gateway heartbeating (history.ts).
-    if (commit) await capHistory(ctx);
-    if (intent && commit) await insertAudit(ctx, intent, out);
-    return out;
-  }, commit);
+  return ctx.db.write(
+    async () => {
+      await ctx.db.query('UPDATE "revision" SET "value" = "value" + 1 WHERE "id" = 1');
+      if (ctx.db.dialect === 'postgres') await ctx.db.query(`SELECT pg_notify('${REVISION_CHANNEL}', "value"::text) FROM "revision" WHERE "id" = 1`);
+      const out = await fn();
+      // The change history stays bounded even with no gateway heartbeating (history.ts).
+      if (commit) await capHistory(ctx);
+      if (intent && commit) await insertAudit(ctx, intent, out);
+      return out;
+    },
+    { commit },
+  );
 }
 
 export async function currentRevision(ctx: StoreContext): Promise<number> {

@@ -50,6 +50,15 @@ function pgTypeOverrides(): { getTypeParser: typeof Pg.types.getTypeParser } {
 /** Connections per process: in-process work is serialized (tx.ts), so one is busy at a time; the rest absorb reconnects. */
 export const PG_POOL_MAX = 3;
 
+/**
+ * PostgreSQL ends a session of ours that sits inside a transaction doing nothing for this long,
+ * which releases its locks. None of our transactions pauses that long between statements (the
+ * longest gap is a gateway turning a million rows into records, seconds); a process that stopped
+ * in the middle of one (SIGSTOP, a paused VM, a network partition) would otherwise hold its locks,
+ * and so every config write, for as long as it stays stopped.
+ */
+export const PG_IDLE_IN_TRANSACTION_MS = 30_000;
+
 function createPostgresDataSource(url: string): DataSource {
   const ds = new DataSource({
     type: 'postgres',
@@ -63,7 +72,7 @@ function createPostgresDataSource(url: string): DataSource {
     applicationName: 'oauth2-gateway',
     // The pool drops a client that died while idle (e.g. pg_terminate_backend); nothing to report.
     poolErrorHandler: () => undefined,
-    extra: { max: PG_POOL_MAX, connectionTimeoutMillis: 10_000, types: pgTypeOverrides() },
+    extra: { max: PG_POOL_MAX, connectionTimeoutMillis: 10_000, idle_in_transaction_session_timeout: PG_IDLE_IN_TRANSACTION_MS, types: pgTypeOverrides() },
   });
   // The entities say `blob` (SQLite's name); PostgreSQL's column is `bytea` (see the migrations). typeorm
   // only uses the declared name to validate it and for schema sync, which never runs here; values pass

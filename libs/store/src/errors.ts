@@ -29,11 +29,14 @@ export function notFound(field: string, problem: string): never {
   throw new StoreError('not_found', problem, field);
 }
 
-/** SQLite reports lock contention as SQLITE_BUSY (or an extended BUSY_* code); typeorm wraps it. */
+/**
+ * A lock wait ran out: SQLite's SQLITE_BUSY (or an extended BUSY_* code), PostgreSQL's
+ * lock_not_available (55P03, lock_timeout or NOWAIT). typeorm wraps either.
+ */
 export function isBusy(err: unknown): boolean {
   const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
   const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code === '55P03');
 }
 
 export function isUniqueViolation(err: unknown): boolean {

@@ -1,5 +1,5 @@
 import { currentRevision, type StoreContext } from './context';
-import { invalid } from './errors';
+import { invalid, isBusy } from './errors';
 import { pruneHistory } from './history';
 import type { NodeCounters, NodeHeartbeat, NodeView, Page } from './store-api';
 
@@ -10,6 +10,13 @@ import type { NodeCounters, NodeHeartbeat, NodeView, Page } from './store-api';
 export const STALE_PERIODS = 3;
 /** A node stale for this long is removed (at the next heartbeat of any node; never listed). */
 export const NODE_EXPIRY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long a heartbeat waits for a lock (another node's expiry delete, a config write holding the
+ * store lock) before it gives up until its next period: a gateway's reloads queue behind its own
+ * store work, so a heartbeat must never wait long, and a heartbeat never holds up a config write.
+ */
+export const HEARTBEAT_LOCK_WAIT_MS = 1000;
 
 const MAX_NAME = 253;
 const MAX_COUNTERS_BYTES = 1 << 20;
@@ -47,26 +54,35 @@ function checkHeartbeat(h: NodeHeartbeat): string {
 
 /**
  * Upserts the node's row (one per name: a restart under the same name replaces it) and removes
- * rows stale for NODE_EXPIRY_MS, in one write transaction that leaves the revision alone.
+ * rows stale for NODE_EXPIRY_MS, in one write transaction that leaves the revision alone and takes
+ * only row locks (a gateway stopped in the middle of it, SIGSTOP or a paused VM, holds up no config
+ * write). Then prunes the change history, under the store write lock but without waiting for it:
+ * while a config write holds it, the next heartbeat prunes instead.
  */
 export async function writeHeartbeat(ctx: StoreContext, h: NodeHeartbeat): Promise<void> {
   const counters = checkHeartbeat(h);
   const nowMs = Date.now();
   const lastSeen = new Date(nowMs).toISOString();
-  await ctx.db.write(async () => {
-    await ctx.db.query(
-      `INSERT INTO "node" ("name", "version", "revision", "workers", "heartbeat_ms", "started_at", "last_seen", "counters") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  const rows = await ctx.db.write(
+    async () => {
+      await ctx.db.query(
+        `INSERT INTO "node" ("name", "version", "revision", "workers", "heartbeat_ms", "started_at", "last_seen", "counters") VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT ("name") DO UPDATE SET "version" = excluded."version", "revision" = excluded."revision", "workers" = excluded."workers",
          "heartbeat_ms" = excluded."heartbeat_ms", "started_at" = excluded."started_at", "last_seen" = excluded."last_seen", "counters" = excluded."counters"`,
-      [h.name, h.version, h.revision, h.workers, h.heartbeat_ms, h.started_at, lastSeen, counters],
-    );
-    const rows = await ctx.db.query<Pick<NodeRow, 'name' | 'last_seen' | 'heartbeat_ms' | 'revision'>[]>('SELECT "name", "last_seen", "heartbeat_ms", "revision" FROM "node"');
-    for (const r of rows) if (expired(r, nowMs)) await ctx.db.query('DELETE FROM "node" WHERE "name" = ?', [r.name]);
-    await pruneHistory(
-      ctx,
-      rows.filter((r) => nowMs <= staleSince(r) && r.revision !== null).map((r) => Number(r.revision)),
-    );
-  });
+        [h.name, h.version, h.revision, h.workers, h.heartbeat_ms, h.started_at, lastSeen, counters],
+      );
+      const all = await ctx.db.query<Pick<NodeRow, 'name' | 'last_seen' | 'heartbeat_ms' | 'revision'>[]>('SELECT "name", "last_seen", "heartbeat_ms", "revision" FROM "node"');
+      for (const r of all) if (expired(r, nowMs)) await ctx.db.query('DELETE FROM "node" WHERE "name" = ?', [r.name]);
+      return all;
+    },
+    { lock: 'rows', lockWaitMs: HEARTBEAT_LOCK_WAIT_MS },
+  );
+  const live = rows.filter((r) => nowMs <= staleSince(r) && r.revision !== null).map((r) => Number(r.revision));
+  try {
+    await ctx.db.write(() => pruneHistory(ctx, live), { lockWaitMs: HEARTBEAT_LOCK_WAIT_MS });
+  } catch (err) {
+    if (!isBusy(err)) throw err;
+  }
 }
 
 function parseCounters(text: string): NodeCounters {

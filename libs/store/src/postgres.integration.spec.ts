@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { DEFAULT_SETTINGS } from '@oauth2/core';
 import { createTestDatabase, describePostgres, expectConcurrentRevisions, startSeveringProxy, storePerTest, thrownBy, type TestDatabase } from '@oauth2/testing';
-import { createDataSource } from './data-source';
-import { openStore, StoreError, type RevisionWatchStatus } from './index';
-import { Db } from './tx';
+import { createDataSource, PG_IDLE_IN_TRANSACTION_MS } from './data-source';
+import { isBusy, openStore, StoreError, type RevisionWatchStatus } from './index';
+import { Db, WRITE_LOCK_WAIT_MS } from './tx';
 
 // The store's behaviour on PostgreSQL (OAUTH2_DATABASE=postgres://...): each test on a fresh database.
 
@@ -266,6 +266,59 @@ describePostgres('store on PostgreSQL', () => {
       await ds.destroy();
       await proxy.close();
     }
+  });
+
+  describe('a process stopped in the middle of a transaction (SIGSTOP, a paused VM) holding its locks', () => {
+    /** A session that took the store write lock and then stopped: BEGIN, the revision row FOR UPDATE, nothing more. */
+    async function stoppedWriter(): Promise<Client> {
+      await ctx.store.revision(); // migrated
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      await c.query('BEGIN');
+      await c.query('SELECT "value" FROM "revision" WHERE "id" = 1 FOR UPDATE');
+      return c;
+    }
+    const beat = { name: 'gw-a', version: '0.1.0', revision: 1, workers: 1, heartbeat_ms: 10_000, started_at: new Date().toISOString(), counters: {} };
+
+    it('a heartbeat neither waits for the store write lock nor needs it: the node row is written', async () => {
+      const c = await stoppedWriter();
+      try {
+        const t0 = Date.now();
+        await ctx.store.heartbeat(beat);
+        // Pruning the history gave up after HEARTBEAT_LOCK_WAIT_MS (1 s) instead of queueing.
+        expect(Date.now() - t0).toBeLessThan(WRITE_LOCK_WAIT_MS);
+        expect((await ctx.store.listNodes()).items.map((n) => n.name)).toEqual(['gw-a']);
+      } finally {
+        await c.end();
+      }
+    });
+
+    it('a config write gives up after WRITE_LOCK_WAIT_MS with the busy error (the admin API answers 503 retry), not never', async () => {
+      const c = await stoppedWriter();
+      try {
+        const err = await ctx.store.createConsumer({ name: 'c1' }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(isBusy(err)).toBe(true);
+      } finally {
+        await c.end();
+      }
+      await ctx.store.createConsumer({ name: 'c1' });
+      expect((await ctx.store.listConsumers(10, 0)).total).toBe(1);
+    }, 30_000);
+
+    it('our sessions are ended by the server after PG_IDLE_IN_TRANSACTION_MS idle in a transaction (their locks go with them)', async () => {
+      const ds = createDataSource(db.url);
+      await ds.initialize();
+      const tx = new Db(ds);
+      try {
+        const [row] = await tx.read(() => tx.query<{ idle_in_transaction_session_timeout: string }[]>('SHOW idle_in_transaction_session_timeout'));
+        expect(row.idle_in_transaction_session_timeout).toBe(`${PG_IDLE_IN_TRANSACTION_MS / 1000}s`);
+      } finally {
+        await ds.destroy();
+      }
+    });
   });
 
   it('never shows the URL password in an error', async () => {

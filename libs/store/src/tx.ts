@@ -13,6 +13,30 @@ const noop = (): void => undefined;
  */
 const LOST_CONNECTION_RETRIES = PG_POOL_MAX;
 
+/**
+ * How long a write waits for its locks before it fails busy (the admin API's 503 "retry"): the
+ * same bound on both dialects (SQLite polls BEGIN IMMEDIATE that long; PostgreSQL's lock_timeout).
+ */
+export const WRITE_LOCK_WAIT_MS = BUSY_TIMEOUT_MS * 2;
+
+/**
+ * What a write transaction locks before its first statement.
+ * - `store`: the store-wide write lock (PostgreSQL: the revision row, FOR UPDATE). Every config
+ *   write takes it, so revisions stay strictly increasing across processes.
+ * - `rows`: PostgreSQL: only the rows its statements touch (a heartbeat upserts its own node row
+ *   and must never queue behind, or hold up, config writes). SQLite has one write lock for the
+ *   whole file either way.
+ */
+export type WriteLock = 'store' | 'rows';
+
+export interface WriteOptions {
+  /** false: a dry run, rolled back at the end. */
+  commit?: boolean;
+  lock?: WriteLock;
+  /** The lock wait before the write fails busy (isBusy); WRITE_LOCK_WAIT_MS unless told. */
+  lockWaitMs?: number;
+}
+
 /** `?` placeholders (the SQLite spelling every store query uses) as PostgreSQL's `$1, $2, ...`. */
 function numbered(sql: string): string {
   let n = 0;
@@ -101,7 +125,7 @@ export class Db {
   }
 
   /** SQLite: takes the database write lock, waiting asynchronously up to `timeoutMs`. */
-  async beginImmediate(timeoutMs = BUSY_TIMEOUT_MS * 2): Promise<void> {
+  async beginImmediate(timeoutMs = WRITE_LOCK_WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     await this.query(`PRAGMA busy_timeout = 0`);
     try {
@@ -119,22 +143,32 @@ export class Db {
     }
   }
 
-  /** Starts a write transaction holding the store-wide write lock. */
-  private async beginWrite(): Promise<void> {
-    if (this.dialect === 'sqlite') return this.beginImmediate();
+  /** Starts a write transaction: with the store-wide write lock, or (PostgreSQL, `rows`) without it. */
+  private async beginWrite(lock: WriteLock, lockWaitMs: number): Promise<void> {
+    if (this.dialect === 'sqlite') return this.beginImmediate(lockWaitMs);
     await this.query('BEGIN');
-    // Every writer, in every process, queues here first: the row lock is the write lock.
-    await this.query('SELECT "value" FROM "revision" WHERE "id" = 1 FOR UPDATE');
+    try {
+      // A lock held by a process that stopped mid-transaction is waited for this long, not for ever
+      // (the server ends such a session after PG_IDLE_IN_TRANSACTION_MS: data-source.ts).
+      await this.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockWaitMs))}`);
+      // Every config writer, in every process, queues here first: the row lock is the write lock.
+      if (lock === 'store') await this.query('SELECT "value" FROM "revision" WHERE "id" = 1 FOR UPDATE');
+    } catch (err) {
+      // A lock wait that ran out aborts the transaction: end it, or the pooled connection would
+      // carry the aborted transaction into whatever uses it next.
+      await this.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   /** A write transaction; rolled back when `fn` throws or when `commit` is false (dry runs). */
-  write<T>(fn: () => Promise<T>, commit = true): Promise<T> {
+  write<T>(fn: () => Promise<T>, { commit = true, lock = 'store', lockWaitMs = WRITE_LOCK_WAIT_MS }: WriteOptions = {}): Promise<T> {
     // Started over on a dead connection only while the write lock was not yet taken: after that,
     // a lost connection may have lost the COMMIT's answer, not the COMMIT.
     let begun = false;
     return this.exclusive(
       async () => {
-        await this.beginWrite();
+        await this.beginWrite(lock, lockWaitMs);
         begun = true;
         try {
           const out = await fn();
