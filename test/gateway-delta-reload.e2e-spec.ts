@@ -20,6 +20,15 @@ async function metric(g: GatewayProcess, name: string): Promise<number> {
   return sum;
 }
 
+/** Waits (up to 10 s) for a log line the child has written but the pipe may not have delivered yet. */
+async function logUntil(seen: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!seen()) {
+    if (Date.now() > deadline) throw new Error(`never logged: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('incremental reload', () => {
   const s = seededStackPerBlock({ consumers: [{ name: 'c1', client_id: 'id-1', client_secret: S1 }], echoRoutes: ['r'] });
   const bearer = (t: string) => ({ headers: { authorization: `Bearer ${t}` } });
@@ -61,8 +70,11 @@ describe('incremental reload', () => {
       if (Date.now() > deadline) throw new Error('the damaged row was never reported');
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(s.gateway.jsonLogs().some((j) => j.msg === 'snapshot loaded' && j.mode === 'delta' && j.revision === revision)).toBe(true);
-    expect(s.gateway.jsonLogs().filter((j) => j.consumer === 'c3' && /its secret cannot be decrypted/.test(String(j.msg)))).toHaveLength(1);
+    // The log lines come through the child's stdout pipe, which may trail the metrics answer.
+    const logged = (pred: (j: Record<string, unknown>) => boolean) => s.gateway.jsonLogs().filter(pred);
+    await logUntil(() => logged((j) => j.msg === 'snapshot loaded' && j.mode === 'delta' && j.revision === revision).length > 0, 'the delta load of the damaged row');
+    await logUntil(() => logged((j) => j.consumer === 'c3' && /its secret cannot be decrypted/.test(String(j.msg))).length > 0, 'the damaged-row report');
+    expect(logged((j) => j.consumer === 'c3' && /its secret cannot be decrypted/.test(String(j.msg)))).toHaveLength(1);
     expect(s.gateway.logs.join('\n')).not.toContain(S3);
     // Fail closed for c3 only: its token no longer verifies; c1 is unaffected.
     expect((await s.request('/x', bearer(tok('c3', 'id-3', S3)))).status).toBe(401);
