@@ -29,6 +29,8 @@ export interface RuleTable {
   byWildcardDomain: Map<string, CompiledRule>;
 }
 
+const NO_GROUPS: ReadonlySet<string> = new Set<string>();
+
 function setFirst(map: Map<string, CompiledRule>, key: string, rule: CompiledRule): void {
   if (!map.has(key)) map.set(key, rule);
 }
@@ -40,15 +42,21 @@ export function compileRules(rules: readonly RuleRecord[]): RuleTable {
     const allowGroups = r.allow_groups ?? [];
     const scopes = r.scopes ?? [];
     const anyone = r.allow.length === 0 && allowGroups.length === 0;
+    // Spelled out rather than spread, and one shared empty set for the common rule without groups:
+    // with 100,000 rules the spread and the empty sets were most of the rule compile.
     const c: CompiledRule = {
-      ...r,
+      id: r.id,
+      position: r.position,
+      routes: r.routes,
+      domains: r.domains,
+      allow: r.allow,
       index,
       allowSet: new Set(r.allow),
       allow_groups: allowGroups,
       scopes,
       anyone,
       nobody: anyone && scopes.length === 0,
-      allowGroupSet: new Set(allowGroups),
+      allowGroupSet: allowGroups.length === 0 ? NO_GROUPS : new Set(allowGroups),
       scopeChallenge: scopes.length === 0 ? '' : `${BEARER_REALM}, error="insufficient_scope", scope="${scopes.join(' ')}"`,
     };
     table.rules.push(c);
