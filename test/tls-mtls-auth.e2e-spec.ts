@@ -9,6 +9,7 @@ import {
   makeTempDir,
   makeTestPki,
   rawRequest,
+  runOauth2ctl,
   spawnGateway,
   standardClaims,
   startGatewayStack,
@@ -245,5 +246,63 @@ describe('where certificate authentication is not offered', () => {
     }
     // Without a CA no certificate is requested: a client_id without secret is client_secret_missing there too.
     expect((await https(noCaGw.url, 'GET', tokenQuery({ client_id: 'm2m-id' }), { cert: pki.clientA })).json.reason).toBe('client_secret_missing');
+  });
+});
+
+describe("the explainer shows the TLS facts (POST /v1/explain, oauth2ctl explain --client-cert): the decision's own trace", () => {
+  let bound: string;
+  const pem = (c: CertPair) => fs.readFileSync(c.cert, 'utf8');
+  const step = (r: { json: { verification: { step: string; ok: boolean; detail: string }[] } }) => r.json.verification.find((x) => x.step === 'certificate binding');
+  beforeAll(async () => {
+    bound = (await askToken({ client_id: 'm2m-id' }, pki.clientA)).json.access_token;
+  });
+
+  it('a bound token with its certificate, with another, with none, not over TLS', async () => {
+    const x5t = certThumbprint(pki.clientA.cert);
+    const ok = await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/x', token: bound, client_cert: pem(pki.clientA) });
+    expect(ok.json.outcome).toMatchObject({ status: 200, reason: 'forwarded' });
+    expect(step(ok)).toEqual({
+      step: 'certificate binding',
+      ok: true,
+      detail: expect.stringMatching(new RegExp(`^over TLS, client certificate x5t#S256 ${x5t}; the token is bound to x5t#S256 ${x5t}.*the certificate matches$`)),
+    });
+    const other = await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/x', token: bound, client_cert: pem(pki.clientB) });
+    expect(other.json.outcome).toMatchObject({ status: 401, reason: 'certificate_mismatch' });
+    expect(step(other)).toMatchObject({ ok: false, detail: expect.stringContaining(`client certificate x5t#S256 ${certThumbprint(pki.clientB.cert)}`) });
+    const none = await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/x', token: bound, secure: false });
+    expect(step(none)).toMatchObject({ ok: false, detail: expect.stringMatching(/^not over TLS, no client certificate; .*\(none presented\)$/) });
+    // A consumer that authenticates with a certificate, assumed: its hypothetical token is bound too.
+    const assumed = await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/x', consumer: 'self', client_cert: pem(selfA) });
+    expect([assumed.json.outcome.status, step(assumed)?.ok]).toEqual([200, true]);
+    const bad = await s.admin.api('POST', '/v1/explain', { host: 'api.test', path: '/x', token: bound, client_cert: 'not a certificate' });
+    expect([bad.status, bad.json.msg]).toEqual([400, expect.stringMatching(/^client_cert must be a PEM certificate/)]);
+  });
+
+  it('oauth2ctl explain --client-cert FILE', async () => {
+    const env = { OAUTH2_SERVER: s.admin.url, OAUTH2_ADMIN_TOKEN: s.admin.token };
+    const ok = await runOauth2ctl(['explain', '--host', 'api.test', '--path', '/x', '--access-token', bound, '--client-cert', pki.clientA.cert], { env });
+    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(ok.stdout).toMatch(/✓ certificate binding +over TLS, client certificate x5t#S256 /);
+    const other = await runOauth2ctl(['explain', '--host', 'api.test', '--path', '/x', '--access-token', bound, '--client-cert', pki.clientB.cert], { env });
+    expect(other.stdout).toMatch(/✗ certificate binding/);
+    expect(other.stdout).toMatch(/^outcome: +401 .*\(certificate_mismatch\)$/m);
+  });
+});
+
+describe('oauth2ctl consumer add/update --auth', () => {
+  const env = () => ({ OAUTH2_SERVER: s.admin.url, OAUTH2_ADMIN_TOKEN: s.admin.token });
+  it('adds and switches a consumer, shows the method; a wrong combination is one line naming the field', async () => {
+    const add = await runOauth2ctl(['consumer', 'add', 'cli-m2m', '--auth', 'tls_client_auth', '--tls-subject', 'CN=cli-m2m'], { env: env() });
+    expect({ code: add.code, stderr: add.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(add.stdout).toMatch(/^auth_method:? +tls_client_auth$/m);
+    expect(add.stdout).toMatch(/^tls_subject:? +CN=cli-m2m$/m);
+    expect(add.stdout).not.toMatch(/^client_secret/m);
+    const upd = await runOauth2ctl(['-o', 'json', 'consumer', 'update', 'cli-m2m', '--auth', 'self_signed_tls_client_auth', '--tls-thumbprint', certThumbprint(selfA.cert)], { env: env() });
+    expect(JSON.parse(upd.stdout)).toMatchObject({ auth_method: 'self_signed_tls_client_auth', tls_subject: null, tls_thumbprint: certThumbprint(selfA.cert) });
+    const bad = await runOauth2ctl(['consumer', 'add', 'cli-bad', '--auth', 'tls_client_auth'], { env: env() });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/^oauth2ctl: [^\n]*tls_subject[^\n]*is required for auth_method tls_client_auth[^\n]*\n$/);
+    const method = await runOauth2ctl(['consumer', 'add', 'cli-bad', '--auth', 'mtls'], { env: env() });
+    expect(method.stderr).toMatch(/--auth.*must be one of client_secret, tls_client_auth, self_signed_tls_client_auth/);
   });
 });
