@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { connect as h2connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import * as path from 'node:path';
 import {
@@ -31,6 +32,8 @@ let s: GatewayStack;
 let plainGw: GatewayProcess;
 /** A TLS gateway without GATEWAY_TLS_CLIENT_CA (no client certificates requested). */
 let noCaGw: GatewayProcess;
+/** A TLS gateway with the CA that trusts loopback as a proxy forwarding client certificates. */
+let proxiedGw: GatewayProcess;
 /** Not chaining to the CA: another CA's certificate with client-a's subject and SAN. */
 let foreign: CertPair;
 /** Self-signed certificates: the registered one, and another with the same subject. */
@@ -97,7 +100,14 @@ beforeAll(async () => {
   selfA = selfSigned('self-a', 'self-a');
   selfTwin = selfSigned('self-a-twin', 'self-a');
   s = await startGatewayStack({
-    gatewayEnv: { GATEWAY_TLS_CERT: pki.server.cert, GATEWAY_TLS_KEY: pki.server.key, GATEWAY_TLS_CLIENT_CA: pki.ca.cert, GATEWAY_REVOCATION_ENDPOINT: 'true' },
+    gatewayEnv: {
+      GATEWAY_TLS_CERT: pki.server.cert,
+      GATEWAY_TLS_KEY: pki.server.key,
+      GATEWAY_TLS_CLIENT_CA: pki.ca.cert,
+      GATEWAY_REVOCATION_ENDPOINT: 'true',
+      // Certificate failures count against a client_id like wrong secrets; this file makes many on purpose.
+      GATEWAY_TOKEN_MAX_FAILURES: '1000',
+    },
   });
   m2mSecret = (await s.call('POST', '/v1/consumers', { name: 'm2m', client_id: 'm2m-id', auth_method: 'tls_client_auth', tls_subject: 'CN=client-a' })).client_secret;
   await s.call('POST', '/v1/consumers', { name: 'm2m-san', client_id: 'm2m-san-id', auth_method: 'tls_client_auth', tls_subject: 'san:dns:client-a.example' });
@@ -107,12 +117,18 @@ beforeAll(async () => {
   const rev = await s.sync();
   plainGw = await spawnGateway({ dataDir: s.admin.dataDir, env: { GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8' } });
   noCaGw = await spawnGateway({ dataDir: s.admin.dataDir, env: { GATEWAY_TLS_CERT: pki.server.cert, GATEWAY_TLS_KEY: pki.server.key } });
+  proxiedGw = await spawnGateway({
+    dataDir: s.admin.dataDir,
+    env: { GATEWAY_TLS_CERT: pki.server.cert, GATEWAY_TLS_KEY: pki.server.key, GATEWAY_TLS_CLIENT_CA: pki.ca.cert, GATEWAY_TRUSTED_PROXIES: '127.0.0.1/32,::1/128' },
+  });
   await plainGw.waitForRevision(rev);
   await noCaGw.waitForRevision(rev);
+  await proxiedGw.waitForRevision(rev);
 }, 90_000);
 afterAll(async () => {
   await plainGw?.stop();
   await noCaGw?.stop();
+  await proxiedGw?.stop();
   await s?.stop();
   dir?.cleanup();
 }, 30_000);
@@ -189,6 +205,56 @@ describe('tls_client_auth: a certificate under GATEWAY_TLS_CLIENT_CA carrying th
     const ok = await https(s.gateway.url, 'POST', '/oauth2/revoke', { cert: pki.clientA, body: form });
     expect(ok.status).toBe(200);
     expect([(await callApi(t, pki.clientA)).status]).toEqual([401]);
+  });
+});
+
+describe('other ways the certificate arrives', () => {
+  it('HTTP/2: a token with the certificate, bound to it', async () => {
+    const session = h2connect(s.gateway.url, { ca, servername: 'localhost', cert: fs.readFileSync(pki.clientA.cert), key: fs.readFileSync(pki.clientA.key) });
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const st = session.request({ ':path': tokenQuery({ client_id: 'm2m-id' }) });
+        let text = '';
+        st.on('data', (c: Buffer) => (text += c));
+        st.on('end', () => resolve(text));
+        st.on('error', reject);
+      });
+      expect(payload(JSON.parse(body).access_token).cnf).toEqual({ 'x5t#S256': certThumbprint(pki.clientA.cert) });
+    } finally {
+      session.close();
+    }
+  });
+
+  it('forwarded by a trusted proxy: a PEM issued by the CA authenticates tls_client_auth, a hash only self_signed; another CA never', async () => {
+    const ask = (clientId: string, headers: Record<string, string>) => https(proxiedGw.url, 'GET', tokenQuery({ client_id: clientId }), { headers });
+    const pemOf = (c: CertPair) => encodeURIComponent(fs.readFileSync(c.cert, 'utf8'));
+    const hashOf = (c: CertPair) => Buffer.from(certThumbprint(c.cert), 'base64url').toString('hex');
+    const viaNginx = await ask('m2m-id', { 'x-ssl-client-cert': pemOf(pki.clientA) });
+    expect(viaNginx.status).toBe(200);
+    expect(payload(viaNginx.json.access_token).cnf).toEqual({ 'x5t#S256': certThumbprint(pki.clientA.cert) });
+    expect((await ask('m2m-id', { 'x-forwarded-client-cert': `Hash=${hashOf(pki.clientA)};Cert="${pemOf(pki.clientA)}"` })).status).toBe(200);
+    expect((await ask('self-id', { 'x-forwarded-client-cert': `Hash=${hashOf(selfA)}` })).status).toBe(200);
+    for (const [id, h] of [
+      ['m2m-id', { 'x-forwarded-client-cert': `Hash=${hashOf(pki.clientA)}` }],
+      ['m2m-id', { 'x-ssl-client-cert': pemOf(foreign) }],
+      ['self-id', { 'x-ssl-client-cert': pemOf(selfTwin) }],
+    ] as [string, Record<string, string>][]) {
+      expect((await ask(id, h)).json).toMatchObject(CERT_REFUSAL);
+    }
+    // The same headers from an untrusted peer count for nothing (s.gateway trusts no proxy).
+    expect((await https(s.gateway.url, 'GET', tokenQuery({ client_id: 'm2m-id' }), { headers: { 'x-ssl-client-cert': pemOf(pki.clientA) } })).json).toMatchObject(CERT_REFUSAL);
+  });
+
+  it('certificate failures lock a client_id like wrong secrets (default 10): then 429, even with the right certificate', async () => {
+    const pem = encodeURIComponent(fs.readFileSync(pki.clientA.cert, 'utf8'));
+    for (let i = 0; i < 10; i++) expect((await https(proxiedGw.url, 'GET', tokenQuery({ client_id: 'm2m-san-id' }))).status).toBe(401);
+    const locked = await https(proxiedGw.url, 'GET', tokenQuery({ client_id: 'm2m-san-id' }), { headers: { 'x-ssl-client-cert': pem } });
+    expect([locked.status, locked.json.reason]).toEqual([429, 'too_many_attempts']);
+  });
+
+  it('refusals are counted under their own reason on /metrics', async () => {
+    const text = await (await fetch(`${s.gateway.statusUrl}/metrics`)).text();
+    expect(text).toMatch(/gateway_requests_total\{[^}]*outcome="token_refused"[^}]*reason="invalid_client_certificate"[^}]*\} [1-9]/);
   });
 });
 
