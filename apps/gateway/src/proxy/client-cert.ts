@@ -63,13 +63,32 @@ export function clientCertificate(req: IncomingMessage, trusted: TrustedProxies,
     let f = bySocket.get(socket);
     if (f === undefined) {
       const raw = socket.getPeerCertificate(false)?.raw;
-      f = raw ? facts(new X509Certificate(raw), socket.authorized === true) : null;
+      f = raw ? handshakeFacts(raw, socket.authorized === true) : null;
       bySocket.set(socket, f);
     }
     if (f !== null) return f;
   }
   if (trusted.empty || !trusted.trusts(req)) return null;
   return forwardedCert(req.headers['x-forwarded-client-cert'], req.headers['x-ssl-client-cert'], cas);
+}
+
+/**
+ * The handshake's certificate: the thumbprint at once (every request with a bound token needs it),
+ * the subject and SANs parsed only when read (certificate client authentication at the token endpoint).
+ */
+function handshakeFacts(raw: Buffer, chained: boolean): ClientCertFacts {
+  let x: X509Certificate | undefined;
+  const cert = (): X509Certificate => (x ??= new X509Certificate(raw));
+  return {
+    thumbprint: createHash('sha256').update(raw).digest('base64url'),
+    chained,
+    get subject() {
+      return cert().subject;
+    },
+    get subjectAltName() {
+      return cert().subjectAltName ?? null;
+    },
+  };
 }
 
 function facts(x: X509Certificate, chained: boolean): ClientCertFacts {
