@@ -41,7 +41,17 @@ describe('consumers', () => {
     expect(res.json.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await revision()).toBeGreaterThan(r0);
     const got = await admin.api('GET', '/v1/consumers/gen');
-    expect(got.json).toEqual({ name: 'gen', client_id: res.json.client_id, created_at: res.json.created_at, scopes: null, groups: [], previous_secret_expires_at: null });
+    expect(got.json).toEqual({
+      name: 'gen',
+      client_id: res.json.client_id,
+      created_at: res.json.created_at,
+      scopes: null,
+      groups: [],
+      previous_secret_expires_at: null,
+      auth_method: 'client_secret',
+      tls_subject: null,
+      tls_thumbprint: null,
+    });
     const list = await admin.api('GET', '/v1/consumers');
     expect(list.text).not.toContain(res.json.client_secret);
     expect(list.json.items.find((c: { name: string }) => c.name === 'gen')).not.toHaveProperty('client_secret');

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { Agent, fetch as undiciFetch, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { makeTempDir, REPO_ROOT, runOauth2ctl, spawnAdmin, spawnGateway, type AdminProcess, type GatewayProcess, type TempDir } from '@oauth2/testing';
 
 jest.setTimeout(120_000);
@@ -186,6 +187,45 @@ describe('README examples', () => {
     expect(r.out).toMatch(/the previous secret's grace ended at \S+Z/);
     expect(at(/"reason":"bad_signature"/)).toBeGreaterThan(at(/signed with the previous secret/));
     expect(r.out).toMatch(/"error":"invalid_client"/);
+  });
+
+  it('TLS and mTLS: a client certificate from the test CA, a tls_client_auth consumer, a bound token, the API with and without the certificate', async () => {
+    // The section's first block: its openssl lines make tls/ (the reader's `npm start` line is ours to do).
+    const first = firstSh('TLS and mTLS');
+    const pki = first.slice(first.indexOf('mkdir -p tls'), first.indexOf('cd ..') + 'cd ..'.length);
+    expect((await runBlock(pki)).code).toBe(0);
+    const mtls = blocks('TLS and mTLS').filter((b) => b.lang === 'sh' && b.text.includes('--auth tls_client_auth'));
+    expect(mtls).toHaveLength(1);
+    // The gateway and admin API as the block's first comment starts them (TLS, GATEWAY_TLS_CLIENT_CA), on the same data dir.
+    const tls = (f: string) => path.join(temp.path, 'tls', f);
+    const dataDir = path.join(temp.path, 'data');
+    // fetch() in this process (the admin API's readiness poll) trusts the README's test CA meanwhile.
+    const previous = getGlobalDispatcher();
+    const nodeFetch = globalThis.fetch;
+    setGlobalDispatcher(new Agent({ connect: { ca: readFileSync(tls('ca.pem')) } }));
+    globalThis.fetch = undiciFetch as unknown as typeof fetch;
+    const saved = ports;
+    let tlsAdmin: AdminProcess | undefined;
+    let tlsGateway: GatewayProcess | undefined;
+    try {
+      tlsAdmin = await spawnAdmin({ token: false, env: { OAUTH2_DATA_DIR: dataDir, ADMIN_TLS_CERT: tls('server.pem'), ADMIN_TLS_KEY: tls('server.key') } });
+      tlsGateway = await spawnGateway({ dataDir, env: { GATEWAY_TLS_CERT: tls('server.pem'), GATEWAY_TLS_KEY: tls('server.key'), GATEWAY_TLS_CLIENT_CA: tls('ca.pem') } });
+      const port = (url: string) => Number(new URL(url).port);
+      ports = { ...ports, 8000: port(tlsGateway.url), 8001: port(tlsAdmin.url), 8100: port(tlsGateway.statusUrl), 9000: await freePort() };
+      const r = await runBlock(mtls[0].text);
+      expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringContaining('"x-mse-consumer": "m2m"') });
+      expect(r.out).toMatch(/\{ 'x5t#S256': '[\w-]{43}' \}/);
+      expect(r.out).toMatch(/"reason":"certificate_mismatch"/);
+      expect(r.out).toMatch(/"error":"invalid_client".*"reason":"invalid_client_certificate"/);
+      expect(r.out).toMatch(/✓ certificate binding +over TLS, client certificate x5t#S256 [\w-]{43}; the token is bound to x5t#S256 /);
+      expect(r.out).toMatch(/^outcome: +200 /m);
+    } finally {
+      ports = saved;
+      await tlsGateway?.stop();
+      await tlsAdmin?.stop();
+      setGlobalDispatcher(previous);
+      globalThis.fetch = nodeFetch;
+    }
   });
 
   it('the example error line is what oauth2ctl prints', async () => {

@@ -55,6 +55,9 @@ describe('rotation with a grace period (HS256)', () => {
       groups: [],
       client_secret: secret('s1-new'),
       previous_secret_expires_at: expect.any(String),
+      auth_method: 'client_secret',
+      tls_subject: null,
+      tls_thumbprint: null,
     });
     const endMs = Date.parse(rot.json.previous_secret_expires_at);
     expect(endMs / 1000 - nowS()).toBeGreaterThanOrEqual(1);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseSettingText } from '@oauth2/core';
+import { AUTH_METHODS, isAuthMethod, parseSettingText, type AuthMethod } from '@oauth2/core';
 import type { PageQueryDto, PatchSettingsDto } from '@oauth2/contracts';
 import { UsageError } from './errors';
 
@@ -104,4 +104,10 @@ export function contentTypeFor(file: string, text: string): string {
   if (lower.endsWith('.json')) return 'application/json';
   if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'application/yaml';
   return /^\s*[{[]/.test(text) ? 'application/json' : 'application/yaml';
+}
+
+/** `--auth <method>` (SPEC §13): client_secret, tls_client_auth or self_signed_tls_client_auth. */
+export function authMethod(value: string): AuthMethod {
+  if (!isAuthMethod(value)) throw new InvalidArgumentError(`must be one of ${AUTH_METHODS.join(', ')}.`);
+  return value;
 }

@@ -8,6 +8,7 @@ import { createAuthzHandler } from './authz/authz-handler';
 import { Forwarder } from './proxy/forwarder';
 import { TrustedProxies } from './proxy/trusted-proxies';
 import { createGatewayHandler } from './proxy/gateway-handler';
+import { ClientCaBundle } from './proxy/client-cert';
 import { ProxyServer, type EdgeRefuse } from './proxy/proxy-server';
 import { refuse } from './proxy/responses';
 import { FailedAuthLimiter } from './token-endpoint/failed-auth-limiter';
@@ -35,6 +36,8 @@ export class DataPlane {
   private stopWatch: (() => void) | null = null;
   /** The external-authorization listener, when GATEWAY_AUTHZ_PORT is set. */
   private readonly authz: ProxyServer | null;
+  /** GATEWAY_TLS_CLIENT_CA as certificates (certificate client authentication), refreshed with the TLS files; null when unset. */
+  private readonly clientCa: ClientCaBundle | null;
 
   constructor(
     private readonly env: GatewayEnv,
@@ -44,11 +47,14 @@ export class DataPlane {
     private readonly poller: SnapshotFeed,
   ) {
     const trusted = new TrustedProxies(env.GATEWAY_TRUSTED_PROXIES);
+    const clientCa = env.GATEWAY_TLS_CLIENT_CA === undefined ? null : new ClientCaBundle();
+    this.clientCa = clientCa;
     this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader, trusted);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
-    let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter, trusted });
-    if (env.GATEWAY_REVOCATION_ENDPOINT) handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, trusted, revokeJti: (jti, exp, clientId) => poller.revokeJti(jti, exp, clientId) });
+    let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter, trusted, clientCa });
+    if (env.GATEWAY_REVOCATION_ENDPOINT)
+      handler = withRevocationEndpoint(handler, { holder, metrics, limiter, log, trusted, clientCa, revokeJti: (jti, exp, clientId) => poller.revokeJti(jti, exp, clientId) });
     const onBug = (err: unknown) => log.error({ err_message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined }, 'request handler failed');
     const edgeRefuse: EdgeRefuse = (res, code, close) => refuse(res, metrics, '', code, close);
     this.handler = handler;
@@ -89,7 +95,9 @@ export class DataPlane {
     const files = this.tlsFiles();
     if (files === null) return undefined;
     try {
-      return loadTlsMaterial(files);
+      const m = loadTlsMaterial(files);
+      if (m.ca !== undefined) this.clientCa?.set(m.ca);
+      return m;
     } catch (e) {
       throw new TlsStartError((e as Error).message);
     }
@@ -104,6 +112,7 @@ export class DataPlane {
       files,
       (m) => {
         server.setTls(m);
+        if (m.ca !== undefined) this.clientCa?.set(m.ca);
         this.log.info({ cert: files.cert }, 'TLS certificate reloaded');
       },
       (message) => this.log.error({ cert: files.cert }, message),

@@ -1,12 +1,38 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from './common.dto';
-import { IsResourceName, IsScopeToken, NAME_RULE, SCOPE_RULE } from './validators';
+import { AUTH_METHODS, type AuthMethod } from '@oauth2/core';
+import { IsResourceName, IsScopeToken, IsThumbprint, IsTlsSubject, NAME_RULE, SCOPE_RULE } from './validators';
+
+// SPEC §13 (RFC 8705 §2): how a consumer authenticates at the token endpoint.
+const AUTH_METHOD_DOC =
+  'client_secret (default): client_id and client_secret; tls_client_auth: its TLS client certificate, issued under GATEWAY_TLS_CLIENT_CA and carrying tls_subject; self_signed_tls_client_auth: its TLS client certificate whose x5t#S256 is tls_thumbprint. Tokens issued by certificate carry cnf.x5t#S256.';
+const TLS_SUBJECT_DOC =
+  'tls_client_auth only: a subject DN (CN=m2m,O=Example; attributes in any order) or san:dns:<name> / san:uri:<uri> / san:email:<address> / san:ip:<address>, which the certificate must carry';
+const TLS_THUMBPRINT_DOC = 'self_signed_tls_client_auth only: base64url SHA-256 of the DER certificate (RFC 8705 x5t#S256, 43 characters)';
+
+/** The client-authentication fields of create and PATCH (the store checks which go together). */
+class ConsumerAuthFields {
+  @ApiPropertyOptional({ enum: AUTH_METHODS, description: AUTH_METHOD_DOC, example: 'tls_client_auth' })
+  @IsOptional()
+  @IsIn(AUTH_METHODS)
+  auth_method?: AuthMethod;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: TLS_SUBJECT_DOC, example: 'CN=m2m' })
+  @ValidateIf((o: ConsumerAuthFields) => o.tls_subject !== undefined && o.tls_subject !== null)
+  @IsTlsSubject()
+  tls_subject?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: TLS_THUMBPRINT_DOC, example: 'L1lyWsP7Obu3qL8ZAycmFoTCN0khRLt1xSl6ywGLGks' })
+  @ValidateIf((o: ConsumerAuthFields) => o.tls_thumbprint !== undefined && o.tls_thumbprint !== null)
+  @IsThumbprint()
+  tls_thumbprint?: string | null;
+}
 
 /** Printable ASCII without spaces: client ids and secrets travel in query strings and Basic auth. */
 const CREDENTIAL_RE = /^[\x21-\x7e]+$/;
 
-export class CreateConsumerDto {
+export class CreateConsumerDto extends ConsumerAuthFields {
   @ApiProperty({ description: NAME_RULE, example: 'consumer1' })
   @IsResourceName()
   name: string;
@@ -43,8 +69,11 @@ export class CreateConsumerDto {
   groups?: string[];
 }
 
-/** PATCH /v1/consumers/{name}: each given field replaces the stored one; `scopes: null` = unrestricted again. */
-export class UpdateConsumerDto {
+/**
+ * PATCH /v1/consumers/{name}: each given field replaces the stored one; `scopes: null` = unrestricted again.
+ * A changed auth_method drops the previous method's tls_subject / tls_thumbprint unless given again.
+ */
+export class UpdateConsumerDto extends ConsumerAuthFields {
   @ApiPropertyOptional({ type: [String], nullable: true, description: `scopes this consumer may hold (${SCOPE_RULE}, at most 256); null = unrestricted`, example: ['orders:read', 'orders:write'] })
   @ValidateIf((o: UpdateConsumerDto) => o.scopes !== undefined && o.scopes !== null)
   @IsScopeToken({ each: true })
@@ -101,6 +130,13 @@ export class ConsumerDto {
   groups: string[];
   @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'when the previous secret of a rotation with grace stops working; null when none or passed' })
   previous_secret_expires_at: string | null;
+  // SPEC §13
+  @ApiProperty({ enum: AUTH_METHODS, description: AUTH_METHOD_DOC })
+  auth_method: AuthMethod;
+  @ApiProperty({ type: String, nullable: true, description: TLS_SUBJECT_DOC })
+  tls_subject: string | null;
+  @ApiProperty({ type: String, nullable: true, description: TLS_THUMBPRINT_DOC })
+  tls_thumbprint: string | null;
 }
 
 /** Only the answers of create and rotate-secret carry the secret. */

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length, Matches, ValidateBy } from 'class-validator';
 
 /** `consumer` and `token` are two ways to say who is calling: at most one of them. */
 function NotWith(other: string): PropertyDecorator {
@@ -41,6 +41,18 @@ export class ExplainRequestDto {
   @Length(1, 253)
   @IsString()
   consumer?: string;
+
+  // SPEC §13: the TLS facts of the request.
+  @ApiPropertyOptional({ default: true, description: 'the request arrives over TLS (directly, or from a trusted proxy saying https); false shows what require_https refuses' })
+  @IsOptional()
+  @IsBoolean()
+  secure?: boolean;
+
+  @ApiPropertyOptional({ description: 'the client certificate the request presents (PEM), for certificate-bound tokens (RFC 8705 cnf.x5t#S256); absent = none' })
+  @IsOptional()
+  @Length(1, 16384)
+  @IsString()
+  client_cert?: string;
 }
 
 export class ExplainCandidateDto {

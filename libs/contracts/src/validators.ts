@@ -3,7 +3,7 @@
  * agree on one definition of a valid name, host pattern, path prefix, upstream and setting.
  */
 import { ValidateBy, ValidationArguments, ValidationOptions, buildMessage } from 'class-validator';
-import { checkSetting, isValidHostPattern, isValidName, isValidPathPrefix, isValidScopeToken, isValidUpstream } from '@oauth2/core';
+import { checkSetting, isValidHostPattern, isValidName, isValidPathPrefix, isValidScopeToken, isValidThumbprint, isValidUpstream, tlsSubjectProblem } from '@oauth2/core';
 
 export const NAME_RULE = '1-253 characters of [A-Za-z0-9._~:@/-] without "." or ".." segments';
 
@@ -146,4 +146,32 @@ export function toQueryBool({ value }: { value: unknown }): unknown {
 /** Query-string integers: only plain decimal digits convert; anything else stays as given and fails @IsInt. */
 export function toQueryInt({ value }: { value: unknown }): unknown {
   return typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+}
+
+/** SPEC §13: a tls_subject (a subject DN or san:<kind>:<value>), checked by core's tlsSubjectProblem. */
+export function IsTlsSubject(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTlsSubject',
+      validator: {
+        validate: (v: unknown) => tlsSubjectProblem(v) === null,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'tls_subject'} ${tlsSubjectProblem(args?.value) ?? ''}`,
+      },
+    },
+    opts,
+  );
+}
+
+/** SPEC §13: an RFC 8705 x5t#S256 (base64url SHA-256 of the DER certificate, 43 characters). */
+export function IsThumbprint(opts?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isThumbprint',
+      validator: {
+        validate: (v: unknown) => isValidThumbprint(v),
+        defaultMessage: buildMessage((each) => `${each}$property must be the base64url SHA-256 of the DER certificate (43 characters, no padding: RFC 8705 x5t#S256)`),
+      },
+    },
+    opts,
+  );
 }

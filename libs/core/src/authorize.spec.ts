@@ -221,3 +221,46 @@ describe('policies: who (consumers, groups) and scopes', () => {
     expect(outcome(ask(s, carol({ scope: 'b x a b' })))).toBe('allow carol [b a]');
   });
 });
+
+describe('RFC 8705 certificate binding (SPEC §13)', () => {
+  const SC = 'authz-cert-client-secret-0123456789abcdef01';
+  const X5T = 'L1lyWsP7Obu3qL8ZAycmFoTCN0khRLt1xSl6ywGLGks';
+  const OTHER = 'hyQfmE031mY2DfMF5Fg4XyWXyYfosPPjPwOfjbAK7Ak';
+  const s = compileSnapshot({
+    revision: 1,
+    settings: DEFAULT_SETTINGS,
+    consumers: [
+      { name: 'm2m', client_id: 'id-m', client_secret: SC, auth_method: 'self_signed_tls_client_auth', tls_thumbprint: X5T },
+      { name: 'alice', client_id: 'id-a', client_secret: SA },
+    ],
+    routes: [{ name: 'open', hosts: [], path_prefix: '/', upstream: 'http://u:2', strip_prefix: false }],
+    rules: [],
+  });
+  const m2m = (extra: Record<string, unknown> = {}) => craftHs256(AT_HEADER, { ...standardClaims({ name: 'm2m', clientId: 'id-m', now: NOW }), ...extra }, SC);
+  const run = (token: string, clientCert: string | null) => {
+    const seen: unknown[] = [];
+    const d = authorizeRequest(s, { target: target('/x', 'h.test'), method: 'GET', authorization: `Bearer ${token}`, secure: true, clientCert }, NOW, verifier, 'proxy', {
+      route: () => undefined,
+      rule: () => undefined,
+      token: () => undefined,
+      revoked: () => undefined,
+      audience: () => undefined,
+      who: () => undefined,
+      binding: (f) => seen.push(f),
+    });
+    return { code: d.kind === 'refuse' ? d.code : d.kind, seen };
+  };
+
+  it('a bound token passes with its certificate only; the trace sees the TLS facts', () => {
+    const bound = m2m({ cnf: { 'x5t#S256': X5T } });
+    expect(run(bound, X5T)).toEqual({ code: 'allow', seen: [{ secure: true, clientCert: X5T, cnf: { 'x5t#S256': X5T }, consumerMethod: 'self_signed_tls_client_auth', ok: true }] });
+    expect(run(bound, OTHER).code).toBe('certificate_mismatch');
+    expect(run(bound, null).code).toBe('certificate_mismatch');
+  });
+
+  it("a certificate consumer's token without cnf is refused; a client_secret consumer's passes with or without a certificate", () => {
+    expect(run(m2m(), X5T)).toMatchObject({ code: 'certificate_mismatch', seen: [{ cnf: undefined, consumerMethod: 'self_signed_tls_client_auth', ok: false }] });
+    expect(run(alice(), null)).toEqual({ code: 'allow', seen: [{ secure: true, clientCert: null, cnf: undefined, ok: true }] });
+    expect(run(alice(), X5T).code).toBe('allow');
+  });
+});

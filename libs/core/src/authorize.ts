@@ -62,6 +62,21 @@ export interface DecisionTrace {
   who(rule: CompiledRule, consumer: string, ok: boolean, group?: string): void;
   /** The rule requires scopes: the token's effective ones, and whether they hold every required one. */
   scopes?(rule: CompiledRule, effective: ScopeSet, ok: boolean): void;
+  /** RFC 8705 §3, after a verified token: the TLS facts and whether the token's certificate binding holds. */
+  binding?(facts: BindingFacts): void;
+}
+
+/** What the certificate-binding check saw (the explainer's "certificate binding" step). */
+export interface BindingFacts {
+  /** The request arrived over TLS (directly or from a trusted proxy saying https). */
+  readonly secure: boolean;
+  /** The request's client certificate thumbprint (x5t#S256), null when none. */
+  readonly clientCert: string | null;
+  /** The token's `cnf` claim, as it is (undefined when it has none). */
+  readonly cnf: unknown;
+  /** The consumer authenticates with a certificate (its tokens must be bound), when it does. */
+  readonly consumerMethod?: 'tls_client_auth' | 'self_signed_tls_client_auth';
+  readonly ok: boolean;
 }
 
 /**
@@ -170,17 +185,24 @@ export function authorizeRequest(snap: Snapshot, req: AccessRequest, nowSeconds:
   }
   const who = authenticateToken(snap, bearer.token, nowSeconds, verifier, route, trace);
   if (!who.ok) return { kind: 'refuse', route, code: who.code };
-  // RFC 8705 §3: a certificate-bound token only with its certificate. A cnf we cannot check fails closed.
-  if (who.claims.cnf !== undefined && !certificateBound(who.claims.cnf, req.clientCert)) return { kind: 'refuse', route, code: 'certificate_mismatch' };
+  // The consumer as the snapshot has it NOW (scopes, groups and auth method are current, also for an older token).
+  const found = snap.consumersByClientId.get(who.claims.client_id);
+  const consumer = found !== undefined && found.name === who.consumer ? found : undefined;
+  // RFC 8705 §3: a certificate-bound token only with its certificate. A cnf we cannot check fails
+  // closed, and so does a token without cnf for a consumer that authenticates with a certificate
+  // (its tokens are always bound; one without cnf was not issued to it by certificate).
+  const tlsMethod = consumer?.tls?.method;
+  if (who.claims.cnf !== undefined || tlsMethod !== undefined || trace?.binding !== undefined) {
+    const ok = who.claims.cnf === undefined ? tlsMethod === undefined : certificateBound(who.claims.cnf, req.clientCert);
+    trace?.binding?.({ secure: req.secure === true, clientCert: req.clientCert ?? null, cnf: who.claims.cnf, ...(tlsMethod !== undefined ? { consumerMethod: tlsMethod } : {}), ok });
+    if (!ok) return { kind: 'refuse', route, code: 'certificate_mismatch' };
+  }
 
   if (!snap.settings.global_credentials) {
     const ok = route !== undefined && audienceIncludes(who.claims.aud, route.name);
     trace?.audience(who.claims.aud, route?.name, ok);
     if (!ok) return { kind: 'refuse', route, code: 'audience_mismatch' };
   }
-  // The consumer as the snapshot has it NOW (scopes and groups are current, also for an older token).
-  const found = snap.consumersByClientId.get(who.claims.client_id);
-  const consumer = found !== undefined && found.name === who.consumer ? found : undefined;
   const effective = effectiveScopes(who.claims, consumer);
   if (rule !== undefined) {
     const group = rule.nobody || rule.anyone || rule.allowSet.has(who.consumer) ? undefined : groupIn(rule, consumer);

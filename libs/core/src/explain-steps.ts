@@ -151,7 +151,7 @@ export function tokenSteps(snap: Snapshot, now: number, token: string | undefine
  * The explainer's "assume a valid token of consumer X" verifier: the header and signature checks
  * pass by assumption; the token is the one the token endpoint would issue on the request's route.
  */
-export function assumedConsumerVerifier(name: string): TokenVerifier {
+export function assumedConsumerVerifier(name: string, clientCert: string | null = null): TokenVerifier {
   return {
     bearer: () => ({ ok: true, token: 'assumed' }),
     verify(_token, snap, now, route) {
@@ -160,7 +160,11 @@ export function assumedConsumerVerifier(name: string): TokenVerifier {
       const aud = snap.settings.global_credentials ? 'default' : (route?.name ?? 'default');
       // As the token endpoint issues it when no scope is asked for: a restricted consumer's whole list.
       const scope = c.scopeSet === null || c.scopeSet.text === '' ? {} : { scope: c.scopeSet.text };
-      return { ok: true, consumer: c, claims: { client_id: c.client_id, iat: now, exp: now + snap.settings.token_ttl, aud, ...scope } };
+      // A consumer that authenticates with its certificate gets bound tokens (RFC 8705 §3): to its
+      // registered thumbprint, or (tls_client_auth) to the certificate given, when one is.
+      const x5t = c.tls === null ? undefined : (c.tls.thumbprint ?? clientCert ?? '(the certificate it authenticated with)');
+      const cnf = x5t === undefined ? {} : { cnf: { 'x5t#S256': x5t } };
+      return { ok: true, consumer: c, claims: { client_id: c.client_id, iat: now, exp: now + snap.settings.token_ttl, aud, ...scope, ...cnf } };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { authorizeRequest, type DecisionTrace, type TokenVerifier } from './authorize';
+import { authorizeRequest, type BindingFacts, type DecisionTrace, type TokenVerifier } from './authorize';
 import { authRow, type AuthDecision, type AuthRow } from './decide';
 import { FAILURES, type FailureCode } from './failures';
 import { normalizeHost } from './names';
@@ -27,6 +27,8 @@ export interface ExplainInput {
   consumer?: string;
   /** Over TLS (or from a trusted proxy saying https); default true. With require_https, false shows the refusal. */
   secure?: boolean;
+  /** RFC 8705: the x5t#S256 of the client certificate the request presents (the caller hashes the PEM); absent = none. */
+  clientCert?: string | null;
   nowSeconds: number;
 }
 
@@ -143,6 +145,30 @@ export function whoDetail(rule: CompiledRule, consumer: string, ok: boolean, gro
   return `${r} allows ${JSON.stringify(consumer)} (${lists})`;
 }
 
+/** The TLS facts of a decision (RFC 8705 §3), in words: the connection, its certificate, the token's cnf, the verdict. */
+export function bindingDetail(f: BindingFacts): string {
+  const tls = f.secure ? 'over TLS' : 'not over TLS';
+  const cert = f.clientCert === null ? 'no client certificate' : `client certificate x5t#S256 ${f.clientCert}`;
+  const x5t = typeof f.cnf === 'object' && f.cnf !== null ? (f.cnf as Record<string, unknown>)['x5t#S256'] : undefined;
+  const cnf =
+    f.cnf === undefined
+      ? 'the token has no cnf'
+      : typeof x5t === 'string'
+        ? `the token is bound to x5t#S256 ${x5t}`
+        : `the token's cnf ${JSON.stringify(f.cnf)} names no x5t#S256 (cannot be checked: fails closed)`;
+  const method = f.consumerMethod === undefined ? '' : `; the consumer authenticates with ${f.consumerMethod}, so its tokens must be bound`;
+  const verdict = f.ok
+    ? f.cnf === undefined
+      ? 'not bound: any connection may use it'
+      : 'the certificate matches'
+    : f.cnf === undefined
+      ? FAILURES.certificate_mismatch.msg
+      : f.clientCert === null
+        ? `${FAILURES.certificate_mismatch.msg} (none presented)`
+        : `${FAILURES.certificate_mismatch.msg} (another certificate)`;
+  return `${tls}, ${cert}; ${cnf}${method}: ${verdict}`;
+}
+
 /** Collects what the decision saw, step by step. */
 class Recorder implements DecisionTrace {
   routeSeen: CompiledRoute | undefined;
@@ -182,6 +208,9 @@ class Recorder implements DecisionTrace {
     this.consumerSeen = consumer;
     this.steps.push({ step: 'allow-list', ok, detail: whoDetail(rule, consumer, ok, group) });
   }
+  binding(f: BindingFacts): void {
+    this.steps.push({ step: 'certificate binding', ok: f.ok, detail: bindingDetail(f) });
+  }
   scopes(rule: CompiledRule, effective: ScopeSet, ok: boolean): void {
     const c = this.snap.consumersByName.get(this.consumerSeen ?? '');
     const why = c?.scopeSet === null ? ` (consumer ${JSON.stringify(c.name)} is unrestricted: a scope it asks for itself is never effective)` : " (the token's scope ∩ the consumer's current scopes)";
@@ -217,9 +246,9 @@ export function explainRequest(snap: Snapshot, input: ExplainInput, verifier: To
   }
   const assumed = input.consumer !== undefined;
   const rec = new Recorder(snap, input.nowSeconds, assumed);
-  const v = assumed ? assumedConsumerVerifier(input.consumer!) : verifier;
+  const v = assumed ? assumedConsumerVerifier(input.consumer!, input.clientCert ?? null) : verifier;
   const authorization = assumed ? 'Bearer assumed' : input.token === undefined ? undefined : `Bearer ${input.token}`;
-  const d = authorizeRequest(snap, { target, method, authorization, secure: input.secure ?? true }, input.nowSeconds, v, 'proxy', rec);
+  const d = authorizeRequest(snap, { target, method, authorization, secure: input.secure ?? true, clientCert: input.clientCert ?? null }, input.nowSeconds, v, 'proxy', rec);
   const route = d.route;
   const base = {
     revision: snap.revision,

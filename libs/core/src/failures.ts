@@ -38,6 +38,7 @@ export type TokenEndpointFailure =
   | 'bad_request_body'
   | 'invalid_client'
   | 'invalid_client_basic'
+  | 'invalid_client_certificate'
   | 'body_too_large'
   | 'method_not_allowed'
   | 'too_many_attempts'
@@ -131,6 +132,10 @@ export const FAILURES: Readonly<Record<FailureCode, FailureInfo>> = Object.freez
   bad_request_body: badRequest('malformed request body'),
   invalid_client: badRequest('invalid client_id or client_secret', 'invalid_client'),
   invalid_client_basic: tokenEndpoint(401, 'invalid client_id or client_secret', 'invalid_client', 'Basic realm="oauth2-gateway"'),
+  // RFC 8705 §2 (docs/tls.md): client_id without a secret where certificate authentication is
+  // offered, and no certificate registered for that client_id came with it. The same answer for an
+  // unknown client_id, a client_secret consumer and a wrong or missing certificate: no oracle.
+  invalid_client_certificate: tokenEndpoint(401, 'client authentication failed: no client_secret, and no client certificate registered for this client_id was presented over TLS', 'invalid_client'),
   body_too_large: tokenEndpoint(413, 'request body too large (max 64 KiB)', 'invalid_request'),
   method_not_allowed: tokenEndpoint(405, 'method not allowed; use GET or POST', 'invalid_request', undefined, { allow: 'GET, POST' }),
   too_many_attempts: tokenEndpoint(429, 'too many failed client authentications; retry later', 'invalid_client'),

@@ -18,3 +18,4 @@ export * from './overlay-map';
 export * from './effective-scopes';
 export * from './sealed-consumer';
 export * from './sorted-index';
+export * from './tls-auth';

@@ -1,5 +1,6 @@
 import type { Settings } from './settings';
 import type { SigningKeyRecord } from './signing-keys';
+import type { AuthMethod } from './tls-auth';
 
 /** A consumer as the gateway needs it: plaintext secret (decrypted by the store). */
 export interface ConsumerRecord {
@@ -16,6 +17,12 @@ export interface ConsumerRecord {
   rotated_at?: number | null;
   /** Unix seconds: rotated_at + grace_seconds; the previous secret works strictly before it. */
   previous_expires_at?: number | null;
+  /** SPEC §13 (RFC 8705 §2): how it authenticates at the token endpoint; absent = client_secret. */
+  auth_method?: AuthMethod;
+  /** tls_client_auth only: the subject DN or san:<kind>:<value> its certificate must carry. */
+  tls_subject?: string | null;
+  /** self_signed_tls_client_auth only: its certificate's x5t#S256. */
+  tls_thumbprint?: string | null;
 }
 
 export interface RouteRecord {

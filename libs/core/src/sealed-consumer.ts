@@ -1,5 +1,6 @@
 import type { ConsumerRecord } from './model';
 import type { CompiledConsumer, PreviousSecret, ScopeSet } from './snapshot';
+import type { ConsumerTlsAuth } from './tls-auth';
 import { scopeSetOf } from './effective-scopes';
 
 /**
@@ -100,6 +101,21 @@ export class SealedConsumer implements ConsumerRecord, CompiledConsumer {
    * or null (the common case). Set by the store's loader right after construction.
    */
   previous: PreviousSecret | null = null;
+
+  /** SPEC §13: certificate authentication (RFC 8705 §2), or null (client_secret, the common case). Set by the loader like `previous`. */
+  tls: ConsumerTlsAuth | null = null;
+
+  get auth_method(): ConsumerRecord['auth_method'] {
+    return this.tls?.method ?? 'client_secret';
+  }
+
+  get tls_subject(): string | null {
+    return this.tls?.subject ?? null;
+  }
+
+  get tls_thumbprint(): string | null {
+    return this.tls?.thumbprint ?? null;
+  }
 
   /** Opens the secret now and throws when it does not open (a load that must not go on with a damaged row); nothing is reported. */
   open(): string {

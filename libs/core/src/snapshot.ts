@@ -6,6 +6,7 @@ import { compileSigningKeys, type SigningKeyTable } from './signing-keys';
 import { compileRevocations, type RevocationTable } from './revocation';
 import { SealedConsumer } from './sealed-consumer';
 import { scopeSetOf } from './effective-scopes';
+import { tlsAuthOf, type ConsumerTlsAuth } from './tls-auth';
 
 /** A consumer with its HMAC key bytes precomputed (the key is the client_secret, as in Higress). */
 export interface CompiledConsumer {
@@ -19,6 +20,8 @@ export interface CompiledConsumer {
   groups: readonly string[];
   /** The rotation with a grace period in force, or its lasting cut-off (null: none, the common case). */
   previous: PreviousSecret | null;
+  /** SPEC §13: set when it authenticates with a TLS client certificate (RFC 8705 §2), null for client_secret. */
+  tls: ConsumerTlsAuth | null;
 }
 
 /** A set of scopes with its space-delimited text (the header and claim spelling), built once. */
@@ -182,6 +185,7 @@ export function compileConsumer(c: ConsumerRecord): CompiledConsumer {
     scopeSet: scopeSetOf(c.scopes),
     groups: c.groups ?? NO_GROUPS,
     previous: compilePrevious(c),
+    tls: tlsAuthOf(c),
   };
 }
 

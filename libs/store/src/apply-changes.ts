@@ -22,6 +22,8 @@ export interface ConsumerSide {
   // SPEC §8.1; absent = unrestricted, no groups.
   scopes?: string[] | null;
   groups?: string[];
+  /** SPEC §13; absent = client_secret. */
+  auth?: { auth_method: string; tls_subject: string | null; tls_thumbprint: string | null };
 }
 
 /** A rule's identity across an apply (ids are not kept): what it matches. */
@@ -30,6 +32,12 @@ const sameList = (a: readonly string[], b: readonly string[]): boolean => a.leng
 /** Same scopes: both unrestricted, or the same list. */
 const sameScopes = (a: readonly string[] | null | undefined, b: readonly string[] | null | undefined): boolean =>
   (a ?? null) === null || (b ?? null) === null ? (a ?? null) === (b ?? null) : sameList(a!, b!);
+
+/** Whether one client-authentication field differs (absent = client_secret, no subject, no thumbprint). */
+function authField(a: ConsumerSide, b: ConsumerSide, k: 'auth_method' | 'tls_subject' | 'tls_thumbprint'): boolean {
+  const v = (c: ConsumerSide): string | null => c.auth?.[k] ?? (k === 'auth_method' ? 'client_secret' : null);
+  return v(a) !== v(b);
+}
 
 export function diffApply(
   before: { consumers: readonly ConsumerSide[]; rules: readonly RuleChangeView[]; settings: Settings },
@@ -49,6 +57,9 @@ export function diffApply(
       ...(c.secretChanged ? ['client_secret'] : []),
       ...(!sameScopes(o.scopes, c.scopes) ? ['scopes'] : []),
       ...(!sameList(o.groups ?? [], c.groups ?? []) ? ['groups'] : []),
+      ...(authField(o, c, 'auth_method') ? ['auth_method'] : []),
+      ...(authField(o, c, 'tls_subject') ? ['tls_subject'] : []),
+      ...(authField(o, c, 'tls_thumbprint') ? ['tls_thumbprint'] : []),
     ];
     if (fields.length) consumers.changed.push({ name: c.name, fields });
   }

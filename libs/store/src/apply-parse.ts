@@ -2,7 +2,20 @@ import { checkSetting, DEFAULT_SETTINGS, documentKeyOf, SETTING_KEYS, settingSpe
 import { parseDocument } from 'yaml';
 import { readJsonDocument } from './apply-read';
 import { invalid, StoreError } from './errors';
-import { checkClientId, checkClientSecret, checkConsumerScopes, checkGroups, checkHosts, checkKeys, checkName, checkNames, checkScopes, isPlainObject } from './validate';
+import {
+  checkClientId,
+  checkClientSecret,
+  checkConsumerAuth,
+  checkConsumerScopes,
+  type ConsumerAuth,
+  checkGroups,
+  checkHosts,
+  checkKeys,
+  checkName,
+  checkNames,
+  checkScopes,
+  isPlainObject,
+} from './validate';
 
 /** `***` is what a redacted export shows: on apply it means "keep this consumer's current secret". */
 export const REDACTED = '***';
@@ -16,6 +29,8 @@ export interface PlannedConsumer {
   // SPEC §8.5: absent = unrestricted and no groups (what a Higress document means).
   scopes: string[] | null;
   groups: string[];
+  /** SPEC §13: absent = client_secret. */
+  auth: ConsumerAuth;
 }
 
 export interface PlannedRule {
@@ -138,7 +153,7 @@ function planConsumers(v: unknown, base: string, problems: Problems, names: Set<
   v.forEach((c, i) => {
     const p = at(base, i);
     if (!isPlainObject(c)) return problems.run(() => invalid(p, 'must be a mapping with name, client_id and client_secret'));
-    problems.keys(c, ['name', 'client_id', 'client_secret', 'scopes', 'groups'], p);
+    problems.keys(c, ['name', 'client_id', 'client_secret', 'scopes', 'groups', 'auth_method', 'tls_subject', 'tls_thumbprint'], p);
     const field = <T>(k: string, check: (x: unknown, f: string) => T): T | undefined =>
       problems.run(() => {
         required(c[k], at(p, k));
@@ -149,6 +164,7 @@ function planConsumers(v: unknown, base: string, problems: Problems, names: Set<
     const secret = field('client_secret', (x, f) => (x === REDACTED ? REDACTED : checkClientSecret(x, f)));
     const scopes = c.scopes === undefined ? null : problems.run(() => checkConsumerScopes(c.scopes, at(p, 'scopes')));
     const groups = c.groups === undefined || c.groups === null ? [] : problems.run(() => checkGroups(c.groups, at(p, 'groups')));
+    const auth = problems.run(() => checkConsumerAuth(c, p));
     if (name !== undefined) {
       names.add(name);
       if (byName.has(name)) problems.run(() => invalid(at(p, 'name'), `duplicate consumer name ${JSON.stringify(name)} (also ${at(base, byName.get(name)!)})`));
@@ -158,8 +174,8 @@ function planConsumers(v: unknown, base: string, problems: Problems, names: Set<
       if (byId.has(clientId)) problems.run(() => invalid(at(p, 'client_id'), `duplicate client_id ${JSON.stringify(clientId)} (also ${at(base, byId.get(clientId)!)})`));
       else byId.set(clientId, i);
     }
-    if (name !== undefined && clientId !== undefined && secret !== undefined && scopes !== undefined && groups !== undefined) {
-      out.push({ path: p, name, client_id: clientId, client_secret: secret, scopes, groups });
+    if (name !== undefined && clientId !== undefined && secret !== undefined && scopes !== undefined && groups !== undefined && auth !== undefined) {
+      out.push({ path: p, name, client_id: clientId, client_secret: secret, scopes, groups, auth });
     }
   });
   return out;

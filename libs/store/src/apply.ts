@@ -45,7 +45,14 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       // Raw multi-row reads and writes (bulk.ts): typeorm's find/insert cost more than the writes at 100k rows.
       const existing = new Map((await readAll(ctx, ConsumerEntity)).map((e) => [e.name, e]));
       const before = {
-        consumers: [...existing.values()].map((e) => ({ name: e.name, client_id: e.client_id, secretChanged: false, scopes: e.scopes ?? null, groups: e.groups ?? [] })),
+        consumers: [...existing.values()].map((e) => ({
+          name: e.name,
+          client_id: e.client_id,
+          secretChanged: false,
+          scopes: e.scopes ?? null,
+          groups: e.groups ?? [],
+          auth: { auth_method: e.auth_method ?? 'client_secret', tls_subject: e.tls_subject ?? null, tls_thumbprint: e.tls_thumbprint ?? null },
+        })),
         rules: (await readAll(ctx, RuleEntity))
           .sort((a, b) => a.position - b.position || a.id - b.id)
           .map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow, allow_groups: r.allow_groups ?? [], scopes: r.scopes ?? [] })),
@@ -64,13 +71,22 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
         const old = existing.get(c.name);
         if (c.client_secret === REDACTED) {
           if (!old) invalid(`${c.path}.client_secret`, `"${REDACTED}" (a redacted export) can only keep the secret of an existing consumer`);
-          return { name: c.name, client_id: c.client_id, secret_enc: old.secret_enc, created_at: old.created_at, scopes: c.scopes, groups: c.groups, ...keptRotation(old, c.client_id, true) };
+          return {
+            name: c.name,
+            client_id: c.client_id,
+            secret_enc: old.secret_enc,
+            created_at: old.created_at,
+            scopes: c.scopes,
+            groups: c.groups,
+            ...c.auth,
+            ...keptRotation(old, c.client_id, true),
+          };
         }
         // An unchanged secret keeps its sealed bytes: only new or changed secrets are sealed.
         const same = old !== undefined && !secretDiffers(c);
         const secret_enc = same ? old.secret_enc : ctx.box.seal(c.client_secret, consumerAad(c.name));
         // Rotation state is not in the document (SPEC §8.5): a kept secret keeps a running grace, a changed one ends it.
-        return { name: c.name, client_id: c.client_id, secret_enc, created_at: old?.created_at ?? createdAt, scopes: c.scopes, groups: c.groups, ...keptRotation(old, c.client_id, same) };
+        return { name: c.name, client_id: c.client_id, secret_enc, created_at: old?.created_at ?? createdAt, scopes: c.scopes, groups: c.groups, ...c.auth, ...keptRotation(old, c.client_id, same) };
       });
       // A rotation with grace survives an apply that keeps the consumer as it is; one that does not keep it retires it (consumers.ts).
       const kept = new Set(rows.filter((r) => r.rotated_at !== null).map((r) => r.name));
@@ -93,7 +109,7 @@ export async function applyDocument(ctx: StoreContext, text: string, dryRun: boo
       await writeConsumers(ctx, existing, rows);
       const ruleRows = plan.rules.map((r, i) => ({ position: i + 1, routes: r.routes, domains: r.domains, allow: r.allow, allow_groups: r.allow_groups, scopes: r.scopes }));
       const changes = diffApply(before, {
-        consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c), scopes: c.scopes, groups: c.groups })),
+        consumers: plan.consumers.map((c) => ({ name: c.name, client_id: c.client_id, secretChanged: secretDiffers(c), scopes: c.scopes, groups: c.groups, auth: c.auth })),
         rules: ruleRows,
         settings: plan.settings,
       });

@@ -6,7 +6,7 @@ import { cutOffClient, secretChanged } from './revocations';
 import { consumerAad, previousSecretAad } from './secret-box';
 import { readSettings } from './settings';
 import type { ConsumerInput, ConsumerPatch, ConsumerView, ConsumerWithSecret, DeleteResult, Page } from './store-api';
-import { checkClientId, checkClientSecret, checkConsumerScopes, checkGroups, checkName } from './validate';
+import { checkClientId, checkClientSecret, checkConsumerAuth, checkConsumerScopes, checkGroups, checkName } from './validate';
 
 /** A generated secret: 32 random bytes, base64url (43 characters). */
 export const generateSecret = (): string => randomBytes(32).toString('base64url');
@@ -23,28 +23,46 @@ export async function createConsumer(ctx: StoreContext, input: ConsumerInput): P
   const secret = input.client_secret === undefined ? generateSecret() : checkClientSecret(input.client_secret, 'client_secret');
   const scopes = input.scopes === undefined ? null : checkConsumerScopes(input.scopes, 'scopes');
   const groups = input.groups === undefined ? [] : checkGroups(input.groups, 'groups');
+  const auth = checkConsumerAuth(input);
   return change(ctx, async () => {
     const em = ctx.db.em;
     if (await em.exists(ConsumerEntity, { where: { name } })) conflict('name', `consumer ${JSON.stringify(name)} already exists`);
     if (await em.exists(ConsumerEntity, { where: { client_id: clientId } })) conflict('client_id', `client_id ${JSON.stringify(clientId)} is already used by another consumer`);
-    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, consumerAad(name)), created_at: now(), scopes, groups };
+    const row = { name, client_id: clientId, secret_enc: ctx.box.seal(secret, consumerAad(name)), created_at: now(), scopes, groups, ...auth };
     try {
       await em.insert(ConsumerEntity, row);
     } catch (err) {
       if (isUniqueViolation(err)) conflict('name', `consumer ${JSON.stringify(name)} or its client_id already exists`);
       throw err;
     }
-    return { name, client_id: clientId, created_at: row.created_at, scopes, groups, previous_secret_expires_at: null, client_secret: secret };
+    return { name, client_id: clientId, created_at: row.created_at, scopes, groups, previous_secret_expires_at: null, ...auth, client_secret: secret };
   });
 }
 
-/** PATCH: replaces scopes and/or groups (SPEC §8.1); the gateway enforces them at its next reload, also for tokens already issued. */
+/**
+ * PATCH: replaces scopes and/or groups (SPEC §8.1) and the client authentication (SPEC §13); the
+ * gateway enforces them at its next reload, also for tokens already issued. A changed auth_method
+ * drops the previous method's tls_subject / tls_thumbprint unless the patch gives it again.
+ */
 export async function updateConsumer(ctx: StoreContext, name: string, patch: ConsumerPatch): Promise<ConsumerView> {
-  const set: Partial<Pick<ConsumerEntity, 'scopes' | 'groups'>> = {};
+  const set: Partial<Pick<ConsumerEntity, 'scopes' | 'groups' | 'auth_method' | 'tls_subject' | 'tls_thumbprint'>> = {};
   if (patch.scopes !== undefined) set.scopes = checkConsumerScopes(patch.scopes, 'scopes');
   if (patch.groups !== undefined) set.groups = checkGroups(patch.groups, 'groups');
+  const authPatched = patch.auth_method !== undefined || patch.tls_subject !== undefined || patch.tls_thumbprint !== undefined;
   return change(ctx, async () => {
     const e = await findByName(ctx, name);
+    if (authPatched) {
+      const method = patch.auth_method ?? e.auth_method ?? 'client_secret';
+      const keep = method === (e.auth_method ?? 'client_secret');
+      Object.assign(
+        set,
+        checkConsumerAuth({
+          auth_method: method,
+          tls_subject: patch.tls_subject !== undefined ? patch.tls_subject : keep ? e.tls_subject : null,
+          tls_thumbprint: patch.tls_thumbprint !== undefined ? patch.tls_thumbprint : keep ? e.tls_thumbprint : null,
+        }),
+      );
+    }
     if (Object.keys(set).length > 0) await ctx.db.em.update(ConsumerEntity, { id: e.id }, set);
     return consumerView(Object.assign(e, set));
   });

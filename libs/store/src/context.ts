@@ -57,7 +57,17 @@ export function emptyPage<T>(total: number): Page<T> {
 }
 
 export function consumerView(e: ConsumerEntity): ConsumerView {
-  return { name: e.name, client_id: e.client_id, created_at: e.created_at, scopes: e.scopes ?? null, groups: e.groups ?? [], previous_secret_expires_at: previousSecretExpiry(e) };
+  return {
+    name: e.name,
+    client_id: e.client_id,
+    created_at: e.created_at,
+    scopes: e.scopes ?? null,
+    groups: e.groups ?? [],
+    previous_secret_expires_at: previousSecretExpiry(e),
+    auth_method: e.auth_method ?? 'client_secret',
+    tls_subject: e.tls_subject ?? null,
+    tls_thumbprint: e.tls_thumbprint ?? null,
+  };
 }
 
 /** The grace end of a rotation while it lasts (ISO), else null: an expired previous secret is gone. */

@@ -16,6 +16,7 @@ import { Nodes1768608000000 } from './migrations/1768608000000-Nodes';
 import { ChangeLog1768694400000 } from './migrations/1768694400000-ChangeLog';
 import { ConsumerScopesGroups1768780800000 } from './migrations/1768780800000-ConsumerScopesGroups';
 import { RotationGrace1768867200000 } from './migrations/1768867200000-RotationGrace';
+import { ConsumerTlsAuth1768953600000 } from './migrations/1768953600000-ConsumerTlsAuth';
 
 /** Every migration, in order. Listed explicitly so the same code runs from ts (tests) and dist (apps). */
 export const MIGRATIONS = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   ChangeLog1768694400000,
   ConsumerScopesGroups1768780800000,
   RotationGrace1768867200000,
+  ConsumerTlsAuth1768953600000,
 ];
 
 /** Lock wait for SQLite statements (busy_timeout, ms). */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import { SETTING_KEYS, settingSpec, type Settings } from '@oauth2/core';
+import { SETTING_KEYS, settingSpec, type AuthMethod, type Settings } from '@oauth2/core';
 import { SigningKeyEntity } from './signing-key.entity';
 
 // Column types are spelled out: ts-jest's isolatedModules cannot emit reliable design:type metadata.
@@ -48,6 +48,10 @@ export class ConsumerEntity {
   @Column({ type: 'integer', nullable: true }) rotated_at: number | null;
   /** Unix seconds: rotated_at + grace_seconds. */
   @Column({ type: 'integer', nullable: true }) previous_secret_expires_at: number | null;
+  // SPEC §13 (migration ConsumerTlsAuth): RFC 8705 §2 client authentication; the field of the other method is null.
+  @Column({ type: 'text', default: 'client_secret' }) auth_method: AuthMethod;
+  @Column({ type: 'text', nullable: true }) tls_subject: string | null;
+  @Column({ type: 'text', nullable: true }) tls_thumbprint: string | null;
 }
 
 @Entity('route')

@@ -19,6 +19,9 @@ export async function exportDocument(ctx: StoreContext, redact: boolean): Promis
       // SPEC §8.5: written only when set, so a Higress-only configuration exports as Higress wrote it.
       ...(c.scopes !== null && c.scopes !== undefined ? { scopes: c.scopes } : {}),
       ...(c.groups?.length ? { groups: c.groups } : {}),
+      // SPEC §13: only for a certificate-authenticated consumer, with the one field its method uses.
+      ...(c.auth_method === 'tls_client_auth' ? { auth_method: c.auth_method, tls_subject: c.tls_subject } : {}),
+      ...(c.auth_method === 'self_signed_tls_client_auth' ? { auth_method: c.auth_method, tls_thumbprint: c.tls_thumbprint } : {}),
     }));
     const matchRules = (await allRules(ctx)).map((r) => {
       const config = { allow: r.allow, ...(r.allow_groups?.length ? { allow_groups: r.allow_groups } : {}), ...(r.scopes?.length ? { scopes: r.scopes } : {}) };

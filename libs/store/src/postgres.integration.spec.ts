@@ -68,7 +68,17 @@ describePostgres('store on PostgreSQL', () => {
     expect((await ctx.store.listConsumers(10, 0, '_')).items.map((x) => x.name)).toEqual(['_under']);
     // Byte-wise order, as SQLite sorts (the "C" collation): '_' (0x5f) after 'B' (0x42), before 'a' (0x61).
     expect((await ctx.store.listConsumers(10, 0)).items.map((x) => x.name)).toEqual(['B-consumer', '_under', 'a-consumer']);
-    expect(await ctx.store.getConsumer('B-consumer')).toEqual({ name: 'B-consumer', client_id: c.client_id, created_at: c.created_at, scopes: null, groups: [], previous_secret_expires_at: null });
+    expect(await ctx.store.getConsumer('B-consumer')).toEqual({
+      name: 'B-consumer',
+      client_id: c.client_id,
+      created_at: c.created_at,
+      scopes: null,
+      groups: [],
+      previous_secret_expires_at: null,
+      auth_method: 'client_secret',
+      tls_subject: null,
+      tls_thumbprint: null,
+    });
     const r = await ctx.store.createRoute({ name: 'ns/ing', upstream: UPSTREAM, hosts: ['API.example.com'], strip_prefix: true });
     expect(r).toMatchObject({ hosts: ['api.example.com'], path_prefix: '/', strip_prefix: true });
     const a = await ctx.store.createRule({ routes: ['ns/ing'], allow: ['B-consumer'] });

@@ -1,6 +1,17 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Database, Statement } from 'better-sqlite3';
-import { SealedConsumer, SealedPreviousSecret, type ConsumerRecord, type RouteRecord, type RuleRecord, type SecretOpener, type SnapshotDelta, type SnapshotSource } from '@oauth2/core';
+import {
+  SealedConsumer,
+  SealedPreviousSecret,
+  tlsAuthOf,
+  type AuthMethod,
+  type ConsumerRecord,
+  type RouteRecord,
+  type RuleRecord,
+  type SecretOpener,
+  type SnapshotDelta,
+  type SnapshotSource,
+} from '@oauth2/core';
 import { currentRevision, type StoreContext } from './context';
 import { consumerAad, previousSecretAad } from './secret-box';
 import { loadRevocations } from './revocations';
@@ -20,8 +31,11 @@ const KEYS_PER_QUERY = 500;
 /** Rotation with a grace period (migration RotationGrace): the previous secret as hex (NULL when none; SQLite's hex(NULL) is ''), its rotation time and grace end. */
 const PREVIOUS_COLUMNS = (d: Dialect): string =>
   `${d === 'postgres' ? `encode("previous_secret_enc", 'hex')` : `nullif(hex("previous_secret_enc"), '')`} AS "previous_hex", "rotated_at", "previous_secret_expires_at"`;
+/** SPEC §13 (migration ConsumerTlsAuth): NULL for client_secret (nearly every row: no string per row), else the method and its field. */
+const TLS_COLUMNS = `nullif("auth_method", 'client_secret') AS "auth_method", "tls_subject", "tls_thumbprint"`;
 const COLUMNS = {
-  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups", ${PREVIOUS_COLUMNS(d)}`,
+  consumer: (d: Dialect) =>
+    `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups", ${PREVIOUS_COLUMNS(d)}, ${TLS_COLUMNS}`,
   route: () => '"name", "hosts", "path_prefix", "upstream", "strip_prefix"',
   rule: () => '"id", "position", "routes", "domains", "allow", "allow_groups", "scopes"',
 };
@@ -34,6 +48,9 @@ type ConsumerObj = {
   previous_hex: string | null;
   rotated_at: number | string | null;
   previous_secret_expires_at: number | string | null;
+  auth_method: AuthMethod | null;
+  tls_subject: string | null;
+  tls_thumbprint: string | null;
 };
 type RouteObj = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean | number };
 type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string; allow_groups: string; scopes: string };
@@ -47,7 +64,19 @@ const ruleRecord = (x: RuleObj): RuleRecord => ({
   allow_groups: json<string[]>(x.allow_groups)!,
   scopes: json<string[]>(x.scopes)!,
 });
-const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.scopes, x.groups, x.previous_hex, x.rotated_at, x.previous_secret_expires_at];
+const consumerRow = (x: ConsumerObj): ConsumerRow => [
+  x.name,
+  x.client_id,
+  x.sealed_hex,
+  x.scopes,
+  x.groups,
+  x.previous_hex,
+  x.rotated_at,
+  x.previous_secret_expires_at,
+  x.auth_method,
+  x.tls_subject,
+  x.tls_thumbprint,
+];
 const NO_GROUPS = Object.freeze([]) as unknown as string[];
 
 /** Rows read between two pauses: a few milliseconds of work. */
@@ -68,7 +97,8 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** An opened record as a plain object (what callers without `sealed` always got); the rotation fields only when it has one. */
 function plain(c: SealedConsumer): ConsumerRecord {
-  const r: ConsumerRecord = { name: c.name, client_id: c.client_id, client_secret: c.client_secret, scopes: c.scopes, groups: c.groups };
+  const base: ConsumerRecord = { name: c.name, client_id: c.client_id, client_secret: c.client_secret, scopes: c.scopes, groups: c.groups };
+  const r: ConsumerRecord = c.tls === null ? base : { ...base, auth_method: c.auth_method, tls_subject: c.tls_subject, tls_thumbprint: c.tls_thumbprint };
   const p = c.previous;
   if (p === null) return r;
   // openAll opened it if its grace lasts; an ended one stays sealed and is handed on as null.
@@ -86,9 +116,10 @@ function json<T>(text: string | null): T | null {
  * per row where a BLOB column would cost a separately allocated Buffer each (with 100k consumers,
  * a tenth of a cold load and much of its GC); only new or changed secrets become bytes again.
  * Then scopes (JSON or null) and groups (JSON); then the rotation with grace: the previous secret
- * as hex (null: none), rotated_at and its grace end (unix seconds; PostgreSQL's bigint as text).
+ * as hex (null: none), rotated_at and its grace end (unix seconds; PostgreSQL's bigint as text);
+ * then the client authentication (SPEC §13): auth_method (null = client_secret), tls_subject, tls_thumbprint.
  */
-type ConsumerRow = [string, string, string, string | null, string, string | null, number | string | null, number | string | null];
+type ConsumerRow = [string, string, string, string | null, string, string | null, number | string | null, number | string | null, AuthMethod | null, string | null, string | null];
 
 type Rows = Pick<SnapshotSource, 'routes' | 'rules'> & { consumers: SealedConsumer[] };
 
@@ -264,9 +295,10 @@ export class SnapshotLoader {
    * previous secret is reused when its sealed bytes are unchanged.
    */
   private sealedConsumer(row: ConsumerRow, secret?: string, before?: SealedConsumer): SealedConsumer {
-    const [name, client_id, sealedHex, scopes, groups, previousHex, rotatedAt, previousExpires] = row;
+    const [name, client_id, sealedHex, scopes, groups, previousHex, rotatedAt, previousExpires, authMethod, tlsSubject, tlsThumbprint] = row;
     // Most consumers are in no group: one shared empty list instead of one parsed per row.
     const c = new SealedConsumer(name, client_id, sealedHex, this.opener, json<string[]>(scopes), groups === '[]' ? NO_GROUPS : json<string[]>(groups)!, secret);
+    if (authMethod !== null) c.tls = tlsAuthOf({ auth_method: authMethod, tls_subject: tlsSubject, tls_thumbprint: tlsThumbprint });
     if (rotatedAt !== null && previousExpires !== null) {
       const p = before?.previous;
       const known = p instanceof SealedPreviousSecret && p.sealed === previousHex ? p.openedSecret : undefined;

@@ -3,7 +3,7 @@ import type { ApplyChanges } from './apply-changes';
  * The contract of the store lib, written first so the admin API, the gateway and the store could be
  * built in parallel. Implementations live beside this file; apps import only from '@oauth2/store'.
  */
-import type { AsymmetricAlg, RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
+import type { AsymmetricAlg, AuthMethod, RouteRecord, Settings, SnapshotDelta, SnapshotSource } from '@oauth2/core';
 
 export interface StoreOptions {
   /** Data directory (created if missing): holds master.key, admin.token and, by default, oauth2.db. */
@@ -28,6 +28,12 @@ export interface ConsumerView {
   groups: string[];
   /** ISO time the previous secret of a rotation with grace stops working; null when none or passed. */
   previous_secret_expires_at: string | null;
+  // SPEC §13 (RFC 8705 §2)
+  auth_method: AuthMethod;
+  /** tls_client_auth: the subject DN or san:<kind>:<value> the certificate must carry; else null. */
+  tls_subject: string | null;
+  /** self_signed_tls_client_auth: the certificate's x5t#S256; else null. */
+  tls_thumbprint: string | null;
 }
 
 /** `createConsumer`'s input. */
@@ -37,12 +43,22 @@ export interface ConsumerInput {
   client_secret?: string;
   scopes?: string[] | null;
   groups?: string[];
+  /** Absent = client_secret. */
+  auth_method?: AuthMethod;
+  tls_subject?: string | null;
+  tls_thumbprint?: string | null;
 }
 
-/** PATCH /v1/consumers/{name}: each given field replaces the stored one (`scopes: null` = unrestricted again). */
+/**
+ * PATCH /v1/consumers/{name}: each given field replaces the stored one (`scopes: null` = unrestricted again).
+ * A changed `auth_method` drops the old method's field unless it is given again.
+ */
 export interface ConsumerPatch {
   scopes?: string[] | null;
   groups?: string[];
+  auth_method?: AuthMethod;
+  tls_subject?: string | null;
+  tls_thumbprint?: string | null;
 }
 /** Only returned by create, rotate and export. */
 export interface ConsumerWithSecret extends ConsumerView {

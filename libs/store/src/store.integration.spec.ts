@@ -25,7 +25,17 @@ describe('store', () => {
     expect(c.client_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Buffer.from(c.client_secret, 'base64url')).toHaveLength(32);
     const got = await ctx.store.getConsumer('c1');
-    expect(got).toEqual({ name: 'c1', client_id: c.client_id, created_at: c.created_at, scopes: null, groups: [], previous_secret_expires_at: null });
+    expect(got).toEqual({
+      name: 'c1',
+      client_id: c.client_id,
+      created_at: c.created_at,
+      scopes: null,
+      groups: [],
+      previous_secret_expires_at: null,
+      auth_method: 'client_secret',
+      tls_subject: null,
+      tls_thumbprint: null,
+    });
     expect(got).not.toHaveProperty('client_secret');
     const rotated = await ctx.store.rotateSecret('c1', SECRET);
     expect(rotated.client_secret).toBe(SECRET);

@@ -1,4 +1,19 @@
-import { isValidHostPattern, isValidName, isValidScopeToken, MAX_GROUPS, MAX_SCOPES, isValidPathPrefix, isValidUpstream, normalizeHostPattern, normalizePathPrefix } from '@oauth2/core';
+import {
+  AUTH_METHODS,
+  isAuthMethod,
+  isValidThumbprint,
+  tlsSubjectProblem,
+  type AuthMethod,
+  isValidHostPattern,
+  isValidName,
+  isValidScopeToken,
+  MAX_GROUPS,
+  MAX_SCOPES,
+  isValidPathPrefix,
+  isValidUpstream,
+  normalizeHostPattern,
+  normalizePathPrefix,
+} from '@oauth2/core';
 import { invalid } from './errors';
 
 // Each check returns the canonical value or throws a 'validation' StoreError naming `field`.
@@ -102,4 +117,38 @@ export function checkKeys(obj: Record<string, unknown>, allowed: readonly string
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A consumer's client authentication (SPEC §13, RFC 8705 §2), as stored: the field of the other method is null. */
+export interface ConsumerAuth {
+  auth_method: AuthMethod;
+  tls_subject: string | null;
+  tls_thumbprint: string | null;
+}
+
+/**
+ * `auth_method` with its one field: tls_client_auth needs `tls_subject` (a DN or san:<kind>:<value>),
+ * self_signed_tls_client_auth needs `tls_thumbprint` (base64url SHA-256, 43 characters); each is
+ * refused with any other method. Absent / null fields are none. `prefix` is put before the field names.
+ */
+export function checkConsumerAuth(v: { auth_method?: unknown; tls_subject?: unknown; tls_thumbprint?: unknown }, prefix = ''): ConsumerAuth {
+  const f = (name: string): string => (prefix ? `${prefix}.${name}` : name);
+  const method = v.auth_method ?? 'client_secret';
+  if (!isAuthMethod(method)) invalid(f('auth_method'), `${show(method)} must be one of ${AUTH_METHODS.join(', ')}`);
+  const subject = v.tls_subject ?? null;
+  const thumbprint = v.tls_thumbprint ?? null;
+  if (method === 'tls_client_auth') {
+    if (subject === null) invalid(f('tls_subject'), 'is required for auth_method tls_client_auth (the subject DN or san:<kind>:<value> the certificate must carry)');
+  } else if (subject !== null) invalid(f('tls_subject'), 'applies only to auth_method tls_client_auth');
+  if (method === 'self_signed_tls_client_auth') {
+    if (thumbprint === null) invalid(f('tls_thumbprint'), "is required for auth_method self_signed_tls_client_auth (the certificate's x5t#S256)");
+  } else if (thumbprint !== null) invalid(f('tls_thumbprint'), 'applies only to auth_method self_signed_tls_client_auth');
+  if (subject !== null) {
+    const problem = tlsSubjectProblem(subject);
+    if (problem !== null) invalid(f('tls_subject'), problem);
+  }
+  if (thumbprint !== null && !isValidThumbprint(thumbprint)) {
+    invalid(f('tls_thumbprint'), `${show(thumbprint)} must be the base64url SHA-256 of the DER certificate (43 characters, no padding: RFC 8705 x5t#S256)`);
+  }
+  return { auth_method: method, tls_subject: subject as string | null, tls_thumbprint: thumbprint as string | null };
 }

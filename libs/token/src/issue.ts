@@ -13,6 +13,7 @@ function encodedClaims(consumer: TokenConsumer | { name: string; client_id: stri
   const claims: Record<string, unknown> = {
     aud: opts.audience,
     client_id: consumer.client_id,
+    ...(opts.cnf !== undefined ? { cnf: opts.cnf } : {}),
     exp: iat + opts.ttlSeconds,
     iat,
     iss: opts.issuer,

@@ -78,4 +78,6 @@ export interface IssueOptions {
   scope?: string;
   /** Injected for exact tests; default a random UUIDv4. */
   jti?: string;
+  /** RFC 8705 §3: binds the token to the client certificate it was issued over (its x5t#S256). */
+  cnf?: { 'x5t#S256': string };
 }

@@ -10,6 +10,9 @@ export function toConsumer(c: ConsumerView): ConsumerDto {
     scopes: c.scopes === null ? null : [...c.scopes],
     groups: [...c.groups],
     previous_secret_expires_at: c.previous_secret_expires_at,
+    auth_method: c.auth_method,
+    tls_subject: c.tls_subject,
+    tls_thumbprint: c.tls_thumbprint,
   };
 }
 

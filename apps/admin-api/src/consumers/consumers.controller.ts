@@ -26,7 +26,18 @@ export class ConsumersController {
   )
   @ApiCreatedResponse({ type: ConsumerWithSecretDto, description: 'the only answer (with rotate-secret) that shows the secret' })
   async create(@Body() body: CreateConsumerDto): Promise<ConsumerWithSecretDto> {
-    return toConsumerWithSecret(await this.store.createConsumer({ name: body.name, client_id: body.client_id, client_secret: body.client_secret, scopes: body.scopes, groups: body.groups }));
+    return toConsumerWithSecret(
+      await this.store.createConsumer({
+        name: body.name,
+        client_id: body.client_id,
+        client_secret: body.client_secret,
+        scopes: body.scopes,
+        groups: body.groups,
+        auth_method: body.auth_method,
+        tls_subject: body.tls_subject,
+        tls_thumbprint: body.tls_thumbprint,
+      }),
+    );
   }
 
   @Get()
@@ -47,11 +58,13 @@ export class ConsumersController {
 
   @Patch(':name')
   @Role('operator', 'consumer.update')
-  @ApiDoc("Replace a consumer's scopes and/or groups (scopes: null = unrestricted again); never the secret", [400, 404])
+  @ApiDoc("Replace a consumer's scopes, groups and/or client authentication (scopes: null = unrestricted again); never the secret", [400, 404])
   @ApiExampleBody(UpdateConsumerDto, { scopes: ['orders:read', 'orders:write'], groups: ['billing'] }, 'the scopes it may hold and its groups')
   @ApiOkResponse({ type: ConsumerDto })
   async update(@Param('name', NameParamPipe) name: string, @Body() body: UpdateConsumerDto): Promise<ConsumerDto> {
-    return toConsumer(await this.store.updateConsumer(name, { scopes: body.scopes, groups: body.groups }));
+    return toConsumer(
+      await this.store.updateConsumer(name, { scopes: body.scopes, groups: body.groups, auth_method: body.auth_method, tls_subject: body.tls_subject, tls_thumbprint: body.tls_thumbprint }),
+    );
   }
 
   @Delete(':name')

@@ -1,9 +1,28 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { BadRequestException } from '@nestjs/common';
 import type { ExplainRequestDto, ExplainResultDto, GrantsDto, WhoDto } from '@oauth2/contracts';
 import type { ExplainInput, ExplainResult, GrantsResult, WhoResult } from '@oauth2/core';
 
-/** Field by field: only what the DTO declares reaches core. */
+/** Field by field: only what the DTO declares reaches core. The client certificate reaches it as its x5t#S256. */
 export function toExplainInput(b: ExplainRequestDto): Omit<ExplainInput, 'nowSeconds'> {
-  return { host: b.host, path: b.path, method: b.method, token: b.token, consumer: b.consumer };
+  return {
+    host: b.host,
+    path: b.path,
+    method: b.method,
+    token: b.token,
+    consumer: b.consumer,
+    ...(b.secure !== undefined ? { secure: b.secure } : {}),
+    ...(b.client_cert !== undefined ? { clientCert: pemThumbprint(b.client_cert) } : {}),
+  };
+}
+
+/** RFC 8705 x5t#S256 of a PEM certificate; 400 naming the field when it is not one. */
+function pemThumbprint(pem: string): string {
+  try {
+    return createHash('sha256').update(new X509Certificate(pem).raw).digest('base64url');
+  } catch {
+    throw new BadRequestException('client_cert must be a PEM certificate (-----BEGIN CERTIFICATE----- ...)');
+  }
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Context } from '../context';
 import { addListCommand } from './list';
 import { addGrantsCommand } from './grants.command';
 import { UsageError, withForceFlag } from '../errors';
-import { collect, collectScopes, graceSeconds } from '../args';
+import { authMethod, collect, collectScopes, graceSeconds } from '../args';
+import type { AuthMethod } from '@oauth2/core';
 import type { ConsumerDto, ConsumerWithSecretDto } from '@oauth2/contracts';
 import { consumersTable, consumerSecretView, consumerView, deleteView, suppliedSecretView } from '../output/views';
 
@@ -25,6 +26,22 @@ function renderSecret(ctx: Context, c: ConsumerWithSecretDto, supplied: boolean)
   ctx.render(rest, suppliedSecretView);
 }
 
+/** SPEC §13: the client-authentication flags of add and update. */
+interface AuthFlags {
+  auth?: AuthMethod;
+  tlsSubject?: string;
+  tlsThumbprint?: string;
+}
+
+/** The flags given, as API fields (the server checks which go together and says which field is wrong). */
+function authFields(o: AuthFlags): { auth_method?: AuthMethod; tls_subject?: string; tls_thumbprint?: string } {
+  return {
+    ...(o.auth ? { auth_method: o.auth } : {}),
+    ...(o.tlsSubject !== undefined ? { tls_subject: o.tlsSubject } : {}),
+    ...(o.tlsThumbprint !== undefined ? { tls_thumbprint: o.tlsThumbprint } : {}),
+  };
+}
+
 /** `oauth2ctl consumer add|update|list|get|remove|rotate-secret` (docs/cli.md). */
 export function consumerCommand(ctx: Context): Command {
   const cmd = new Command('consumer').description('manage consumers (OAuth2 clients)');
@@ -36,9 +53,18 @@ export function consumerCommand(ctx: Context): Command {
     .option('--client-secret <secret>', 'client_secret to use, at least 32 characters; "-" reads it from stdin (default: 32 random bytes, base64url)')
     .option('--scope <scope>', 'a scope it may hold; repeat for more (none given: unrestricted, a requested scope is copied unchecked and never counts)', collectScopes)
     .option('--group <name>', 'a group it belongs to; repeat for more', collect)
-    .action(async (name: string, o: { clientId?: string; clientSecret?: string; scope?: string[]; group?: string[] }) => {
+    .option(
+      '--auth <method>',
+      'how it authenticates at the token endpoint: client_secret (default), tls_client_auth (with --tls-subject) or self_signed_tls_client_auth (with --tls-thumbprint)',
+      authMethod,
+    )
+    .option('--tls-subject <dn|san>', 'tls_client_auth: the subject DN (CN=m2m,O=Example) or san:dns:<name> / san:uri:<uri> / san:email:<address> / san:ip:<address> its certificate must carry')
+    .option('--tls-thumbprint <x5t>', "self_signed_tls_client_auth: its certificate's x5t#S256 (base64url SHA-256 of the DER)")
+    .action(async (name: string, o: { clientId?: string; clientSecret?: string; scope?: string[]; group?: string[] } & AuthFlags) => {
       const supplied = await secretArg(ctx, o.clientSecret);
-      const created = await ctx.client().addConsumer({ name, client_id: o.clientId, client_secret: supplied, ...(o.scope ? { scopes: o.scope } : {}), ...(o.group ? { groups: o.group } : {}) });
+      const created = await ctx
+        .client()
+        .addConsumer({ name, client_id: o.clientId, client_secret: supplied, ...(o.scope ? { scopes: o.scope } : {}), ...(o.group ? { groups: o.group } : {}), ...authFields(o) });
       renderSecret(ctx, created, supplied !== undefined);
     });
 
@@ -49,11 +75,18 @@ export function consumerCommand(ctx: Context): Command {
     .option('--unrestricted', 'no scopes list: a requested scope is copied into the token unchecked and never satisfies a rule')
     .option('--group <name>', 'its groups (replaces the list); repeat for more', collect)
     .option('--no-groups', 'in no group')
-    .action(async (name: string, o: { scope?: string[]; unrestricted?: boolean; group?: string[]; groups?: boolean }) => {
+    .option('--auth <method>', 'client_secret, tls_client_auth (with --tls-subject) or self_signed_tls_client_auth (with --tls-thumbprint)', authMethod)
+    .option('--tls-subject <dn|san>', 'tls_client_auth: the subject DN or san:<kind>:<value> its certificate must carry')
+    .option('--tls-thumbprint <x5t>', "self_signed_tls_client_auth: its certificate's x5t#S256")
+    .action(async (name: string, o: { scope?: string[]; unrestricted?: boolean; group?: string[]; groups?: boolean } & AuthFlags) => {
       if (o.scope && o.unrestricted) throw new UsageError('give --scope or --unrestricted, not both');
       if (o.group && o.groups === false) throw new UsageError('give --group or --no-groups, not both');
-      const patch = { ...(o.scope ? { scopes: o.scope } : o.unrestricted ? { scopes: null } : {}), ...(o.group ? { groups: o.group } : o.groups === false ? { groups: [] } : {}) };
-      if (Object.keys(patch).length === 0) throw new UsageError('consumer update needs at least one of --scope, --unrestricted, --group, --no-groups');
+      const patch = {
+        ...(o.scope ? { scopes: o.scope } : o.unrestricted ? { scopes: null } : {}),
+        ...(o.group ? { groups: o.group } : o.groups === false ? { groups: [] } : {}),
+        ...authFields(o),
+      };
+      if (Object.keys(patch).length === 0) throw new UsageError('consumer update needs at least one of --scope, --unrestricted, --group, --no-groups, --auth, --tls-subject, --tls-thumbprint');
       ctx.render(await ctx.client().updateConsumer(name, patch), consumerView);
     });
 

@@ -20,8 +20,20 @@ export function consumersTable(page: PageDto<ConsumerDto>, offset?: number): str
 }
 
 export function consumerView(c: ConsumerDto): string {
-  return renderPairs([['name', c.name], ['client_id', c.client_id], ['scopes', scopesText(c)], ['groups', groupsText(c)], ['created_at', c.created_at], ...previousSecretPair(c)]);
+  return renderPairs([['name', c.name], ['client_id', c.client_id], ...authPairs(c), ['scopes', scopesText(c)], ['groups', groupsText(c)], ['created_at', c.created_at], ...previousSecretPair(c)]);
 }
+
+/** SPEC §13: a certificate-authenticated consumer's method and its subject or thumbprint (nothing for client_secret, or an older server). */
+function authPairs(c: Partial<Pick<ConsumerDto, 'auth_method' | 'tls_subject' | 'tls_thumbprint'>>): [string, string][] {
+  if (c.auth_method === undefined || c.auth_method === 'client_secret') return [];
+  return [
+    ['auth_method', c.auth_method],
+    ...(c.tls_subject ? [['tls_subject', c.tls_subject] as [string, string]] : []),
+    ...(c.tls_thumbprint ? [['tls_thumbprint', c.tls_thumbprint] as [string, string]] : []),
+  ];
+}
+
+const isCertificateClient = (c: Partial<Pick<ConsumerDto, 'auth_method'>>): boolean => c.auth_method !== undefined && c.auth_method !== 'client_secret';
 
 /** Rotation with grace: the line saying until when the previous secret works, when it still does. */
 function previousSecretPair(c: ConsumerDto): [string, string][] {
@@ -30,6 +42,9 @@ function previousSecretPair(c: ConsumerDto): [string, string][] {
 
 /** The only place a secret is printed in table mode: right after create or rotate. */
 export function consumerSecretView(c: ConsumerWithSecretDto): string {
+  // Its secret is only the HS256 key of its tokens, never a credential: not printed (--output json has it).
+  if (isCertificateClient(c))
+    return `${renderPairs([['name', c.name], ['client_id', c.client_id], ...authPairs(c)])}\n\nIt authenticates with its TLS client certificate (client_id, no client_secret); its tokens are bound to that certificate.`;
   return `${renderPairs([['name', c.name], ['client_id', c.client_id], ['client_secret', c.client_secret], ...previousSecretPair(c)])}\n\nSave the client_secret now: it will not be shown again.`;
 }
 

@@ -57,7 +57,18 @@ describe('pageNote', () => {
 
 describe('views', () => {
   it('shows a secret only in the create/rotate view, with the warning', () => {
-    const c = { name: 'consumer1', client_id: 'id-1', client_secret: 's'.repeat(43), created_at: '2026-01-01T00:00:00Z', scopes: null, groups: [], previous_secret_expires_at: null };
+    const c = {
+      name: 'consumer1',
+      client_id: 'id-1',
+      client_secret: 's'.repeat(43),
+      created_at: '2026-01-01T00:00:00Z',
+      scopes: null,
+      groups: [],
+      previous_secret_expires_at: null,
+      auth_method: 'client_secret' as const,
+      tls_subject: null,
+      tls_thumbprint: null,
+    };
     expect(consumerSecretView(c)).toContain('s'.repeat(43));
     expect(consumerSecretView(c)).toMatch(/will not be shown again/);
     expect(consumerView(c)).not.toContain('s'.repeat(43));

@@ -49,7 +49,7 @@ export class GatewayEnv extends SharedEnv {
   /** TLS on the proxy listener (docs/tls.md): both PEM paths, or neither (plain HTTP). Re-read when they change. */
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CERT?: string;
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_KEY?: string;
-  /** PEM CA bundle: the TLS listener requests (never requires) client certificates (RFC 8705, docs/tls.md). */
+  /** PEM CA bundle: the TLS listener requests (never requires) client certificates (RFC 8705, docs/tls.md): bound tokens, and client authentication by certificate. */
   @Env(PATH_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TLS_CLIENT_CA?: string;
   /** Peers whose X-Forwarded-For / -Proto are believed (docs/tls.md); default none. */
   @Env(PROXIES_EXPECTED) @IsOptional() @IsString() @MaxLength(4096) GATEWAY_TRUSTED_PROXIES?: string;

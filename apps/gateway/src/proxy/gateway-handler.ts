@@ -8,7 +8,7 @@ import type { FailedAuthLimiter } from '../token-endpoint/failed-auth-limiter';
 import { handleTokenRequest, type TokenEndpointDeps } from '../token-endpoint/token-endpoint';
 import type { Forwarder } from './forwarder';
 import type { TrustedProxies } from './trusted-proxies';
-import { clientCertThumbprint } from './client-cert';
+import { clientCertThumbprint, type ClientCaBundle } from './client-cert';
 import { hasRepeatedHeader } from './repeated-header';
 import { refuse } from './responses';
 import { serveWellKnown } from '../well-known/well-known';
@@ -22,6 +22,8 @@ export interface HandlerDeps {
   limiter: FailedAuthLimiter;
   /** GATEWAY_TRUSTED_PROXIES: whose X-Forwarded-Proto says the request was https. */
   trusted: TrustedProxies;
+  /** GATEWAY_TLS_CLIENT_CA as certificates (certificate client authentication, docs/tls.md); null when unset. */
+  clientCa?: ClientCaBundle | null;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface HandlerDeps {
 export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { holder, forwarder, metrics, log } = deps;
   const verifier = createTokenVerifier(holder.tokenCache);
-  const tokenDeps: TokenEndpointDeps = { metrics, limiter: deps.limiter };
+  const tokenDeps: TokenEndpointDeps = { metrics, limiter: deps.limiter, trusted: deps.trusted, clientCa: deps.clientCa ?? null };
 
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     const snap = holder.current as Snapshot; // the server listens only once a snapshot is loaded
@@ -45,7 +47,7 @@ export function createGatewayHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const { path, query } = target;
     // docs/signing-keys.md: the JWKS and the RFC 8414 metadata, on every host, before route matching.
     const secure = deps.trusted.secure(req);
-    if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, req.headers.host, secure)) return;
+    if (path.charCodeAt(1) === 46 /* . */ && serveWellKnown(req, res, snap, path, req.headers.host, secure, tokenDeps.clientCa !== null)) return;
 
     const method = req.method ?? 'GET';
     const corsPreflight = isCorsPreflight(method, req.headers.origin, req.headers['access-control-request-method']);

@@ -14,6 +14,8 @@ import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
 const VERIFIER = createTokenVerifier();
 import { RevocationRateLimiter } from './revocation-rate-limiter';
 import type { TrustedProxies } from '../proxy/trusted-proxies';
+import { clientCertificate, type ClientCaBundle } from '../proxy/client-cert';
+import { authenticateByCertificate } from './token-endpoint';
 
 /** RFC 7009 token revocation endpoint (docs/revocation.md); opt-in with GATEWAY_REVOCATION_ENDPOINT=true. */
 export const REVOKE_PATH = '/oauth2/revoke';
@@ -30,6 +32,8 @@ export interface RevocationEndpointDeps {
   revokeJti(jti: string, exp: number, clientId: string): Promise<unknown>;
   /** require_https: whose X-Forwarded-Proto says the request was https (GATEWAY_TRUSTED_PROXIES). */
   trusted: TrustedProxies;
+  /** GATEWAY_TLS_CLIENT_CA as certificates: certificate client authentication as at the token endpoint (docs/tls.md); null or absent when unset. */
+  clientCa?: ClientCaBundle | null;
   /** Revocations per authenticated client (default: 5 a second, bursts of 20). */
   rate?: RevocationRateLimiter;
 }
@@ -102,15 +106,26 @@ async function revoke(req: IncomingMessage, res: ServerResponse, form: string, d
     clientId = params.get('client_id');
     clientSecret = params.get('client_secret');
   }
-  if (!clientId || !clientSecret) return refuse(res, deps, 'invalid_client_basic');
+  const clientCa = deps.clientCa ?? null;
+  // RFC 8705 §2 as at the token endpoint: a client_id without a secret authenticates with its certificate where that is offered.
+  const byCertificate = !!clientId && !clientSecret && !isBasic(authz) && (clientCa !== null || clientCertificate(req, deps.trusted) !== null);
+  if (!clientId || (!clientSecret && !byCertificate)) return refuse(res, deps, 'invalid_client_basic');
   const lock = deps.limiter.check(clientId);
   if (lock.locked) return refuseLocked(res, deps.metrics, '', lock.retryAfterSeconds);
   const now = Math.floor(Date.now() / 1000);
-  // The previous secret of a rotation authenticates here too while its grace lasts (SPEC §8.4).
-  const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret, now)?.consumer ?? null;
+  let client;
+  if (byCertificate) {
+    const auth = authenticateByCertificate(req, snap, clientId, deps.trusted, clientCa);
+    client = auth.ok ? auth.consumer : null;
+  } else {
+    // The previous secret of a rotation authenticates here too while its grace lasts (SPEC §8.4).
+    client = authenticateClient(snap.consumersByClientId, clientId, clientSecret!, now)?.consumer ?? null;
+    // A certificate-authenticated consumer's stored secret is no credential (docs/tls.md).
+    if (client !== null && client.tls !== null) client = null;
+  }
   if (client === null) {
     deps.limiter.recordFailure(clientId);
-    return refuse(res, deps, 'invalid_client_basic');
+    return refuse(res, deps, byCertificate ? 'invalid_client_certificate' : 'invalid_client_basic');
   }
   const token = params.get('token');
   if (!token) return refuse(res, deps, 'params_missing', 'token is missing');

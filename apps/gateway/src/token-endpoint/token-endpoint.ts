@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { splitScopeParam, type CompiledConsumer, type CompiledRoute, type Snapshot, type TokenEndpointFailure } from '@oauth2/core';
+import { certificateAuthenticates, splitScopeParam, type CompiledConsumer, type CompiledRoute, type Snapshot, type TokenEndpointFailure } from '@oauth2/core';
 import { issueToken } from './issue-token';
 import type { GatewayMetrics } from '../status/metrics';
 import { refuse as refuseWith, refuseLocked, refuseWithMessage, sendToken } from '../proxy/responses';
@@ -7,10 +7,36 @@ import type { FailedAuthLimiter } from './failed-auth-limiter';
 import { authenticateClient, isBasic, parseBasic } from './client-auth';
 import { acceptBody } from '../proxy/body-gate';
 import { isFormContentType, MAX_FORM_BYTES, readFormBody } from './form-body';
+import { clientCertificate, type ClientCaBundle } from '../proxy/client-cert';
+import type { TrustedProxies } from '../proxy/trusted-proxies';
 
 export interface TokenEndpointDeps {
   metrics: GatewayMetrics;
   limiter: FailedAuthLimiter;
+  /** Whose forwarded client certificate counts (GATEWAY_TRUSTED_PROXIES). */
+  trusted: TrustedProxies;
+  /**
+   * Certificate client authentication (RFC 8705 §2, docs/tls.md): the GATEWAY_TLS_CLIENT_CA bundle
+   * when it is set (then a client_id without a secret is a certificate authentication), else null.
+   */
+  clientCa: ClientCaBundle | null;
+}
+
+/** The certificate client authentication of a client_id without a secret (RFC 8705 §2). */
+export type CertificateAuth = { ok: true; consumer: CompiledConsumer; thumbprint: string } | { ok: false };
+const CERT_REFUSED: CertificateAuth = Object.freeze({ ok: false });
+
+/**
+ * A consumer registered with tls_client_auth / self_signed_tls_client_auth is authenticated by the
+ * request's certificate (client-cert.ts: our own handshake, or a trusted proxy's forward); every
+ * failure looks the same to the client (unknown id, a client_secret consumer, no or another
+ * certificate). The caller answers `invalid_client_certificate` and counts the failure.
+ */
+export function authenticateByCertificate(req: IncomingMessage, snap: Snapshot, clientId: string, trusted: TrustedProxies, clientCa: ClientCaBundle | null): CertificateAuth {
+  const cert = clientCertificate(req, trusted, clientCa ?? undefined);
+  const c = snap.consumersByClientId.get(clientId);
+  if (c === undefined || c.tls === null || cert === null || !certificateAuthenticates(c.tls, cert)) return CERT_REFUSED;
+  return { ok: true, consumer: c, thumbprint: cert.thumbprint };
 }
 
 const SINGLE_VALUED = ['grant_type', 'client_id', 'client_secret', 'scope'];
@@ -67,16 +93,33 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
     clientSecret = params.get('client_secret');
   }
   if (!clientId) return refuse('client_id_missing');
-  if (!clientSecret) return refuse('client_secret_missing');
+  // RFC 8705 §2: without a secret, a client_id authenticates with its certificate where that is
+  // offered (GATEWAY_TLS_CLIENT_CA, or a certificate a trusted proxy forwarded); elsewhere as Higress.
+  const byCertificate = !clientSecret && !basic && (deps.clientCa !== null || clientCertificate(req, deps.trusted) !== null);
+  if (!clientSecret && !byCertificate) return refuse('client_secret_missing');
   // Checked before the secret: a locked client_id is refused even with the right one, so the lock
   // never confirms a guess. Unknown ids are counted alike, so 429 does not reveal which ids exist.
   const lock = limiter.check(clientId);
   if (lock.locked) return refuseLocked(res, metrics, routeName, lock.retryAfterSeconds);
   const nowSeconds = Math.floor(Date.now() / 1000);
-  const client = authenticateClient(snap.consumersByClientId, clientId, clientSecret, nowSeconds);
-  if (client === null) {
-    limiter.recordFailure(clientId);
-    return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
+  let client: ReturnType<typeof authenticateClient>;
+  let cnf: string | undefined;
+  if (byCertificate) {
+    const auth = authenticateByCertificate(req, snap, clientId, deps.trusted, deps.clientCa);
+    if (!auth.ok) {
+      limiter.recordFailure(clientId);
+      return refuse('invalid_client_certificate');
+    }
+    client = { consumer: auth.consumer, previous: null };
+    cnf = auth.thumbprint;
+  } else {
+    client = authenticateClient(snap.consumersByClientId, clientId, clientSecret!, nowSeconds);
+    // A certificate-authenticated consumer's stored secret is its HS256 key, never a credential:
+    // a secret sent for it is refused exactly like a wrong one.
+    if (client === null || client.consumer.tls !== null) {
+      limiter.recordFailure(clientId);
+      return refuse(basic ? 'invalid_client_basic' : 'invalid_client');
+    }
   }
   const consumer = client.consumer;
 
@@ -95,6 +138,8 @@ function issue(req: IncomingMessage, res: ServerResponse, snap: Snapshot, routeN
     ttlSeconds: ttl,
     nowSeconds,
     ...(grant.claim !== undefined ? { scope: grant.claim } : {}),
+    // RFC 8705 §3: bound to the certificate it authenticated with.
+    ...(cnf !== undefined ? { cnf: { 'x5t#S256': cnf } } : {}),
   });
   metrics.count(routeName, 'issued', '');
   sendToken(res, token, ttl, grant.response);

@@ -19,18 +19,18 @@ export const METADATA_PATH = '/.well-known/oauth-authorization-server';
 
 interface Prepared {
   jwks: Buffer;
-  /** The metadata body split around the request's origin (`scheme://host`), which is spliced in. */
-  metaHead: string;
-  metaMid: string;
-  metaTail: string;
+  /** The metadata body split around the request's origin (`scheme://host`), which is spliced in between the parts. */
+  metaParts: string[];
   /** The whole metadata body when `public_base_url` is set, else null. */
   metaFixed: Buffer | null;
 }
 
-const prepared = new WeakMap<Snapshot, Prepared>();
+/** Per snapshot; one map per mTLS mode (a process constant: GATEWAY_TLS_CLIENT_CA). */
+const prepared = { plain: new WeakMap<Snapshot, Prepared>(), mtls: new WeakMap<Snapshot, Prepared>() };
 
-function prepare(snap: Snapshot): Prepared {
-  let p = prepared.get(snap);
+function prepare(snap: Snapshot, mtls: boolean): Prepared {
+  const cache = mtls ? prepared.mtls : prepared.plain;
+  let p = cache.get(snap);
   if (p !== undefined) return p;
   const keys = [...snap.signingKeys.values()].map(publishedJwk);
   const s = snap.settings;
@@ -41,15 +41,18 @@ function prepare(snap: Snapshot): Prepared {
     token_endpoint: ORIGIN + s.auth_path,
     jwks_uri: ORIGIN + JWKS_PATH,
     grant_types_supported: ['client_credentials'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', ...(mtls ? ['tls_client_auth', 'self_signed_tls_client_auth'] : [])],
     response_types_supported: [],
+    // RFC 8705 §2.3, §3.3, §5: only where client certificates are requested (GATEWAY_TLS_CLIENT_CA).
+    // The mTLS token endpoint is the same one: the TLS listener requests certificates on every connection.
+    ...(mtls ? { tls_client_certificate_bound_access_tokens: true, mtls_endpoint_aliases: { token_endpoint: ORIGIN + s.auth_path } } : {}),
   });
-  const [metaHead, metaMid, metaTail] = doc.split(JSON.stringify(ORIGIN).slice(1, -1));
+  const metaParts = doc.split(JSON.stringify(ORIGIN).slice(1, -1));
   let base = s.public_base_url;
   while (base.endsWith('/')) base = base.slice(0, -1);
-  const metaFixed = base === '' ? null : Buffer.from(metaHead + jsonText(base) + metaMid + jsonText(base) + metaTail);
-  p = { jwks: Buffer.from(JSON.stringify({ keys })), metaHead, metaMid, metaTail, metaFixed };
-  prepared.set(snap, p);
+  const metaFixed = base === '' ? null : Buffer.from(metaParts.join(jsonText(base)));
+  p = { jwks: Buffer.from(JSON.stringify({ keys })), metaParts, metaFixed };
+  cache.set(snap, p);
   return p;
 }
 
@@ -72,7 +75,10 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, headers
  * Serves `path` if it is one of the discovery documents; returns false (untouched) otherwise.
  * `host` is the request's authority (Host, or the absolute-form target's).
  */
-/** `secure`: over TLS, or from a GATEWAY_TRUSTED_PROXIES proxy saying X-Forwarded-Proto: https (the metadata's scheme). */
+/**
+ * `secure`: over TLS, or from a GATEWAY_TRUSTED_PROXIES proxy saying X-Forwarded-Proto: https (the metadata's scheme).
+ * `mtls`: GATEWAY_TLS_CLIENT_CA is set, so the metadata lists the RFC 8705 fields.
+ */
 export function serveWellKnown(
   req: IncomingMessage,
   res: ServerResponse,
@@ -80,6 +86,7 @@ export function serveWellKnown(
   path: string,
   host: string | undefined,
   secure = (req.socket as { encrypted?: boolean }).encrypted === true,
+  mtls = false,
 ): boolean {
   const jwks = path === JWKS_PATH;
   if (!jwks && path !== METADATA_PATH) return false;
@@ -87,7 +94,7 @@ export function serveWellKnown(
     send(req, res, 405, { 'content-type': 'application/json', allow: 'GET, HEAD' }, Buffer.from('{"code":405,"msg":"method not allowed; use GET"}'));
     return true;
   }
-  const p = prepare(snap);
+  const p = prepare(snap, mtls);
   if (jwks) {
     send(req, res, 200, COMMON, p.jwks);
     return true;
@@ -102,6 +109,6 @@ export function serveWellKnown(
   }
   // Any client can send X-Forwarded-Proto: only a GATEWAY_TRUSTED_PROXIES peer's is believed (`secure`).
   const origin = (secure ? 'https://' : 'http://') + host.toLowerCase();
-  send(req, res, 200, REFLECTED, Buffer.from(p.metaHead + origin + p.metaMid + origin + p.metaTail));
+  send(req, res, 200, REFLECTED, Buffer.from(p.metaParts.join(origin)));
   return true;
 }
