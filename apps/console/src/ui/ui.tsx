@@ -70,6 +70,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   return { ...state, reload };
 }
 
+/** useLoad, fetched again every `ms` while the page is open; the last answer stays on screen meanwhile (no shift). */
+export function usePolled<T>(load: () => Promise<T>, ms = 5000) {
+  const r = useLoad(load, []);
+  const { reload } = r;
+  useEffect(() => {
+    const t = setInterval(reload, ms);
+    return () => clearInterval(t);
+  }, [reload, ms]);
+  return r;
+}
+
 /** A form's submit with busy state and its error line. */
 export function useAction(): { busy: boolean; error: string | null; run: (fn: () => Promise<void>) => Promise<void>; setError: (e: string | null) => void } {
   const [busy, setBusy] = useState(false);
