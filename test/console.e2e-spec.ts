@@ -24,23 +24,18 @@ import {
   type GatewayProcess,
 } from '@oauth2/testing';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchConsoleBrowser, SHOTS, type ConsoleBrowser } from './console-browser';
 
-const CHROMIUM = process.env.OAUTH2_TEST_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.OAUTH2_CONSOLE_SCREENSHOTS;
 const TOKEN_KEY = 'oauth2-gateway.admin-token';
-// Playwright adds --headless (headless: true) and the fresh --user-data-dir (the persistent context's dir).
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 jest.setTimeout(60_000);
 
 let admin: AdminProcess;
-let ctx: BrowserContext;
+let browser: ConsoleBrowser;
 let page: Page;
-let profile: string;
 const consoleLines: string[] = [];
 const pageErrors: string[] = [];
 const requestUrls: string[] = [];
@@ -49,15 +44,9 @@ const consoleResponses: { url: string; csp: string | null }[] = [];
 const gateways: GatewayProcess[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: the console tests need Debian's chromium package (apt-get install -y chromium; .ci/run installs it), or OAUTH2_TEST_CHROMIUM=/path/to/chromium`);
-  }
-  if (!fs.existsSync(path.resolve(__dirname, '..', 'dist', 'console', 'index.html'))) throw new Error('dist/console is not built: run `npm run build`');
   admin = await spawnAdmin();
-  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-console-chromium-'));
-  ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 800 } });
-  page = ctx.pages()[0] ?? (await ctx.newPage());
-  page.setDefaultTimeout(15000);
+  browser = await launchConsoleBrowser();
+  page = browser.page;
   page.on('console', (m) => consoleLines.push(m.text()));
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('request', (r) => requestUrls.push(r.url()));
@@ -68,8 +57,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const g of gateways) await g.stop();
-  await ctx?.close();
-  if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   if (admin) expect(await admin.stop()).toBe(0);
 });
 
@@ -807,6 +795,23 @@ describe('keys, revocations, export', () => {
     expect(text).toContain(HIGRESS_DOC_CONSUMER1.client_id);
     expect(text).not.toContain(HIGRESS_DOC_CONSUMER1.client_secret);
   });
+});
+
+describe('CSP on every page', () => {
+  it.each(['/dashboard', '/nodes', '/audit', '/consumers', '/routes', '/policies', '/explain', '/keys', '/revocations', '/settings', '/import', '/export', '/admin-tokens'])(
+    '%s loaded in full: the document, its script, style and icon all carry the CSP',
+    async (p) => {
+      const from = consoleResponses.length;
+      await page.goto(`${admin.url}/console${p}`);
+      await page.locator('main h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      const loaded = consoleResponses.slice(from);
+      expect(loaded.map((r) => new URL(r.url).pathname)).toEqual(
+        expect.arrayContaining([`/console${p}`, expect.stringMatching(/^\/console\/assets\/main-.*\.js$/), expect.stringMatching(/^\/console\/assets\/main-.*\.css$/)]),
+      );
+      for (const r of loaded) expect({ url: r.url, csp: r.csp }).toEqual({ url: r.url, csp: CSP });
+    },
+  );
 });
 
 describe('layout', () => {

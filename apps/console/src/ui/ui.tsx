@@ -160,19 +160,27 @@ export function Field({ label, hint, children, htmlFor }: { label: string; hint?
   );
 }
 
+/** Offset pages: the API pages in SQL (limit/offset), so the last of 100,000 rows is one request like the first. */
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
   if (total === 0) return null;
   const last = Math.min(offset + limit, total);
+  const lastPage = Math.floor((total - 1) / limit) * limit;
   return (
-    <nav className="pager" aria-label="Pages">
-      <span>
+    <nav className="pager" aria-label="Pagination">
+      <span data-testid="pager-range">
         {(offset + 1).toLocaleString()}–{last.toLocaleString()} of {total.toLocaleString()}
       </span>
+      <button type="button" disabled={offset === 0} onClick={() => onChange(0)} aria-label="First page">
+        ⇤
+      </button>
       <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
         ← Previous
       </button>
       <button type="button" disabled={last >= total} onClick={() => onChange(offset + limit)}>
         Next →
+      </button>
+      <button type="button" disabled={last >= total} onClick={() => onChange(lastPage)} aria-label="Last page">
+        ⇥
       </button>
     </nav>
   );
