@@ -164,7 +164,7 @@ export function App() {
         <span className="whoami" data-testid="whoami" title="The admin token you signed in with, and its role">
           {me ? (
             <>
-              {me.name} <span className={`role role-${me.role}`}>{me.role}</span>
+              <span className="whoami-name">{me.name}</span> <span className={`role role-${me.role}`}>{me.role}</span>
             </>
           ) : (
             ''

@@ -18,7 +18,10 @@ export function AuditPage() {
   const [draft, setDraft] = useState({ actor: '', action: '', target: '' });
   const [filter, setFilter] = useState(draft);
   const list = useLoad(
-    () => api<AuditPageDto>('GET', '/audit', { query: { limit: LIMIT, offset, actor: filter.actor || undefined, action: filter.action || undefined, target: filter.target || undefined } }),
+    async () => ({
+      ...(await api<AuditPageDto>('GET', '/audit', { query: { limit: LIMIT, offset, actor: filter.actor || undefined, action: filter.action || undefined, target: filter.target || undefined } })),
+      offset,
+    }),
     [offset, filter],
   );
   const filtered = filter.actor !== '' || filter.action !== '' || filter.target !== '';
@@ -103,7 +106,7 @@ export function AuditPage() {
           </div>
         )
       )}
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      {list.data && <Pager offset={list.data.offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
     </>
   );
 }

@@ -23,7 +23,6 @@ function useSettled<T>(value: T, ms = 250): T {
 }
 
 export function ConsumersPage() {
-  const [offset, setOffset] = useState(0);
   const [search, setSearch] = useState('');
   const [group, setGroup] = useState('');
   const q = useSettled(search.trim());
@@ -34,8 +33,13 @@ export function ConsumersPage() {
   const [rotating, setRotating] = useState<ConsumerDto | null>(null);
   const [deleting, setDeleting] = useState<ConsumerDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => setOffset(0), [q, g]);
-  const list = useLoad(() => api<ConsumerPageDto>('GET', '/consumers', { query: { limit: LIMIT, offset, q: q || undefined, group: g || undefined } }), [offset, q, g]);
+  // The page offset belongs to one filter: a new search starts on its first page (in the same render, no extra request).
+  const filterKey = JSON.stringify([q, g]);
+  const [at, setAt] = useState({ key: filterKey, offset: 0 });
+  const offset = at.key === filterKey ? at.offset : 0;
+  const setOffset = (o: number) => setAt({ key: filterKey, offset: o });
+  // The answer keeps the offset it was asked for: the pager shows the rows on screen, not the ones still loading.
+  const list = useLoad(async () => ({ ...(await api<ConsumerPageDto>('GET', '/consumers', { query: { limit: LIMIT, offset, q: q || undefined, group: g || undefined } })), offset }), [offset, q, g]);
   const write = canWrite();
   const filtered = q !== '' || g !== '';
   const rows = list.data?.items ?? [];
@@ -152,7 +156,7 @@ export function ConsumersPage() {
           </div>
         )
       )}
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      {list.data && <Pager offset={list.data.offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
       {creating && (
         <ConsumerDialog
           consumer={null}

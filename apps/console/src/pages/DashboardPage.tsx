@@ -1,6 +1,6 @@
 import { Link } from '../router';
 import { Empty, ErrorLine, Loading, PageHeader, usePolled } from '../ui/ui';
-import { niceMax, totalsByRoute, type RouteTotals } from './chart';
+import { ticks, totalsByRoute, type RouteTotals } from './chart';
 import { loadNodes } from './NodesPage';
 
 const ROW = 30;
@@ -65,16 +65,17 @@ function Legend({ outcomes }: { outcomes: string[] }) {
 
 /** Horizontal stacked bars, one per route; the numbers are also in the table below (the chart is not the only way to read them). */
 function Chart({ routes, outcomes }: { routes: RouteTotals[]; outcomes: string[] }) {
-  const max = niceMax(Math.max(...routes.map((r) => r.total)));
+  const axis = ticks(Math.max(...routes.map((r) => r.total)));
+  const max = axis[axis.length - 1];
   const scale = (v: number) => (v / max) * BAR_W;
   const h = routes.length * ROW + 24;
   return (
     <svg className="chart" viewBox={`0 0 ${CHART_W} ${h}`} role="img" aria-labelledby="chart-title" data-testid="chart" preserveAspectRatio="xMinYMin meet">
-      {[0, 0.25, 0.5, 0.75, 1].map((f) => (
-        <g key={f}>
-          <line x1={LABEL_W + f * BAR_W} x2={LABEL_W + f * BAR_W} y1={0} y2={routes.length * ROW} className="grid" />
-          <text x={LABEL_W + f * BAR_W} y={routes.length * ROW + 16} className="axis" textAnchor="middle">
-            {(f * max).toLocaleString()}
+      {axis.map((t) => (
+        <g key={t}>
+          <line x1={LABEL_W + scale(t)} x2={LABEL_W + scale(t)} y1={0} y2={routes.length * ROW} className="grid" />
+          <text x={LABEL_W + scale(t)} y={routes.length * ROW + 16} className="axis" textAnchor="middle">
+            {t.toLocaleString()}
           </text>
         </g>
       ))}

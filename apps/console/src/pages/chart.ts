@@ -38,3 +38,10 @@ export function niceMax(v: number): number {
   for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
+
+/** Axis ticks from 0: a "nice" step (1, 2 or 5 times a power of ten, whole numbers) and about four intervals up to at least `v`. */
+export function ticks(v: number): number[] {
+  const step = Math.max(1, niceMax(v / 4));
+  const top = Math.max(step, Math.ceil(v / step) * step);
+  return Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
+}

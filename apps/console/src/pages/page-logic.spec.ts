@@ -1,6 +1,6 @@
 import { applyMoves, moveTo, type Placed } from './reorder';
 import { parseGrace } from './grace';
-import { niceMax, totalsByRoute } from './chart';
+import { niceMax, ticks, totalsByRoute } from './chart';
 
 const ids = (rules: Placed[]) => rules.map((r) => r.id);
 
@@ -107,4 +107,14 @@ describe('dashboard totals', () => {
     [12, 20],
     [4000, 5000],
   ])('niceMax(%i) = %i', (v, m) => expect(niceMax(v)).toBe(m));
+});
+
+describe('chart ticks: whole numbers from 0, about four steps, covering the largest bar', () => {
+  it.each([
+    [1, [0, 1]],
+    [5, [0, 2, 4, 6]],
+    [12, [0, 5, 10, 15]],
+    [100, [0, 50, 100]],
+    [4000, [0, 1000, 2000, 3000, 4000]],
+  ])('%i -> %j', (v, want) => expect(ticks(v)).toEqual(want));
 });
