@@ -824,6 +824,45 @@ describe('layout', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it.each(['/consumers', '/policies', '/audit', '/nodes', '/dashboard', '/settings', '/admin-tokens'])('%s loads without layout shift (CLS below 0.1, the "good" mark)', async (p) => {
+    await page.goto(`${admin.url}/console${p}`);
+    await page.locator('main h1').waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.locator('main [aria-busy=true]').first().waitFor({ state: 'detached' });
+    const cls = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let sum = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!e.hadRecentInput) sum += e.value;
+          }).observe({ type: 'layout-shift', buffered: true });
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve(sum)));
+        }),
+    );
+    expect(cls).toBeLessThan(0.1);
+    // The measure works: blocks pushed in above the content are counted as a shift.
+    const control = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let sum = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries() as unknown as { value: number }[]) sum += e.value;
+          }).observe({ type: 'layout-shift' });
+          const main = document.querySelector('main')!;
+          requestAnimationFrame(() => {
+            for (let i = 0; i < 8; i++) {
+              const block = document.createElement('div');
+              block.className = 'panel';
+              block.textContent = 'pushed in';
+              main.prepend(block);
+            }
+            requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve(sum), 100)));
+          });
+        }),
+    );
+    expect(control).toBeGreaterThan(0);
+  });
+
   it('is keyboard reachable: Tab reaches the navigation and the page action', async () => {
     await openPage('Consumers');
     await page.locator('body').focus();
