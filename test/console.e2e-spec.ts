@@ -69,8 +69,9 @@ afterEach(() => {
   expect(consoleResponses.filter((r) => r.csp !== CSP)).toEqual([]);
 });
 
-const shot = async (name: string) => {
-  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+/** A PNG of the page as shown (1280 px wide); `fullPage: false` keeps a long list to the first screen. */
+const shot = async (name: string, fullPage = true) => {
+  if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 };
 
 /** Everything the page could have kept: DOM, both storages, URL, history state, resource timing names. */
@@ -259,7 +260,6 @@ describe('consumers', () => {
     const rules = page.getByTestId('delete-rules');
     await rules.waitFor();
     expect(await rules.textContent()).toContain(`rule #${rule.id} (routes orders; allows alice, bob)`);
-    await shot('consumer-delete');
     await page.getByRole('button', { name: 'Delete and change 1 rule' }).click();
     await page.getByRole('status').filter({ hasText: 'Deleted alice' }).waitFor();
     expect((await admin.api('GET', '/v1/consumers/alice')).status).toBe(404);
@@ -346,6 +346,7 @@ describe('consumers', () => {
     const items = await rules.locator('li').allTextContents();
     expect(items).toEqual([`rule #${only.id} (routes orders; allows dave; requires orders:read) — left allowing nobody`, `rule #${shared.id} (routes orders; allows dave; groups billing)`]);
     expect(await page.getByTestId('delete-empties').textContent()).toMatch(/^One policy is left with no consumer and no group/);
+    await shot('consumer-delete');
     await page.getByRole('button', { name: 'Delete and change 2 rules' }).click();
     await page.getByRole('status').filter({ hasText: 'Deleted dave' }).waitFor();
     expect(await page.getByRole('status').filter({ hasText: 'Deleted dave' }).textContent()).toBe(`Deleted dave; rules #${shared.id} updated, #${only.id} now allows nobody.`);
@@ -623,7 +624,7 @@ describe('audit log', () => {
     expect(await table.locator('tbody tr').count()).toBe(50);
     expect(await table.locator('tbody tr').first().textContent()).toContain('bulk-54');
     await page.getByText(`1–50 of ${total.toLocaleString('en-US')}`).waitFor();
-    await shot('audit');
+    await shot('audit', false);
     await page.getByRole('button', { name: 'Next →' }).click();
     await page.getByText(`51–${Math.min(100, total)} of ${total.toLocaleString('en-US')}`).waitFor();
     await page.locator('#a-action').fill('admin_token.*');
@@ -649,15 +650,19 @@ describe('nodes and dashboard (two live gateways heartbeating to the same store)
         const r = await fetch(`${g.url}/dash/x`);
         expect(r.status).toBe(401);
       }
+    // And through gw-b, a valid token of consumer1 (allowed; the upstream is down: 502) on /dash and on /bulk7.
+    const c1 = HIGRESS_DOC_CONSUMER1;
+    const t = craftHs256(AT_HEADER, standardClaims({ name: c1.name, clientId: c1.client_id, now: Math.floor(Date.now() / 1000) }), c1.client_secret);
+    for (const p of ['/dash/y', '/dash/z', '/bulk7/a']) expect((await fetch(`${gateways[1].url}${p}`, { headers: { authorization: `Bearer ${t}` } })).status).toBe(502);
     type N = { name: string; status: string; lag: number; revision: number; counters: Record<string, Record<string, number>> };
     const nodes = async () => (await ok('GET', '/v1/nodes')).items as N[];
     const seen = await until(
-      async () => (await nodes()).map((n) => [n.name, n.status, n.revision, n.counters.dash?.unauthorized ?? 0]),
+      async () => (await nodes()).map((n) => [n.name, n.status, n.revision, n.counters.dash?.unauthorized ?? 0, n.counters.dash?.upstream_error ?? 0, n.counters['bulk-07']?.upstream_error ?? 0]),
       (v) =>
         JSON.stringify(v) ===
         JSON.stringify([
-          ['gw-a', 'live', rev, 3],
-          ['gw-b', 'live', rev, 2],
+          ['gw-a', 'live', rev, 3, 0, 0],
+          ['gw-b', 'live', rev, 2, 2, 1],
         ]),
       15000,
     );
@@ -682,8 +687,10 @@ describe('nodes and dashboard (two live gateways heartbeating to the same store)
       (c) => c === '5',
     );
     expect(Number(await bar.getAttribute('width'))).toBeGreaterThan(0);
-    expect(await page.locator('[data-testid=chart] g[data-route=dash]').getAttribute('data-total')).toBe('5');
-    expect(await page.getByTestId('chart-table').getByRole('row').filter({ hasText: 'dash' }).first().textContent()).toMatch(/dash.*5/);
+    expect(await page.locator('[data-testid=chart] g[data-route=dash]').getAttribute('data-total')).toBe('7');
+    expect(await page.locator('[data-testid=chart] g[data-route=dash] rect[data-outcome=upstream_error]').getAttribute('data-count')).toBe('2');
+    expect(await page.locator('[data-testid=chart] g[data-route=bulk-07]').getAttribute('data-total')).toBe('1');
+    expect(await page.getByTestId('chart-table').getByRole('row').filter({ hasText: 'dash' }).first().textContent()).toMatch(/dash.*7$/);
     expect(await page.getByTestId('chart-table').textContent()).toContain('unauthorized');
     await shot('dashboard');
   });

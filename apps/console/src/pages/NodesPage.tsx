@@ -1,6 +1,6 @@
 import { api } from '../api/client';
 import type { NodeListDto } from '../api/types';
-import { Empty, ErrorLine, Loading, PageHeader, usePolled, when } from '../ui/ui';
+import { ago, Empty, ErrorLine, Loading, PageHeader, usePolled, when } from '../ui/ui';
 
 export const loadNodes = () => api<NodeListDto>('GET', '/nodes');
 
@@ -53,7 +53,7 @@ export function NodesPage() {
                     <td className={n.lag ? 'num lagging' : 'num'}>{n.lag ?? '—'}</td>
                     <td className="num">{n.workers}</td>
                     <td className="mono">{n.version}</td>
-                    <td>{when(n.last_seen)}</td>
+                    <td title={when(n.last_seen)}>{ago(n.last_seen)}</td>
                     <td>{when(n.started_at)}</td>
                   </tr>
                 ))}

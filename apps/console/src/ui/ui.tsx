@@ -208,3 +208,13 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** "4 s ago", "3 min ago", "2 h ago" (the exact time is the title). */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
