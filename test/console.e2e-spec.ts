@@ -56,7 +56,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const g of gateways) await g.stop();
+  for (const g of gateways) {
+    g.child.kill('SIGCONT');
+    await g.stop();
+  }
   await browser?.close();
   if (admin) expect(await admin.stop()).toBe(0);
 });
@@ -694,6 +697,27 @@ describe('nodes and dashboard (two live gateways heartbeating to the same store)
     expect(await page.getByTestId('chart-table').textContent()).toContain('unauthorized');
     await shot('dashboard');
   });
+
+  it('a gateway that stops heartbeating turns stale on the nodes page, and shows its lag after a write', async () => {
+    const [a, b] = gateways;
+    b.child.kill('SIGSTOP');
+    try {
+      await ok('POST', '/v1/consumers', { name: 'while-b-sleeps' });
+      const rev = (await ok('GET', '/v1/revision')).revision as number;
+      await a.waitForRevision(rev);
+      await openPage('Nodes');
+      // The page refreshes itself every 5 s: no reload here.
+      await row('gw-b').getByText('stale', { exact: true }).waitFor({ timeout: 20000 });
+      await until(
+        () => row('gw-a').locator('td').allTextContents(),
+        (c) => c[1] === 'live' && c[3] === '0',
+        20000,
+      );
+      expect((await row('gw-b').locator('td').allTextContents()).slice(1, 4)).toEqual(['stale', String(rev - 1), '1']);
+    } finally {
+      b.child.kill('SIGCONT');
+    }
+  });
 });
 
 describe('hostile input is rendered as text', () => {
@@ -868,6 +892,30 @@ describe('layout', () => {
         }),
     );
     expect(control).toBeGreaterThan(0);
+  });
+
+  it('is keyboard operable: a policy is moved and a dialog opened and closed without the mouse', async () => {
+    await openPage('Policies');
+    const id = await page
+      .locator('[data-testid=rules] > li', { hasText: /routes api/ })
+      .first()
+      .getAttribute('data-rule-id');
+    const want = `Move rule #${id} down`;
+    await page.locator('body').focus();
+    let label = '';
+    for (let i = 0; i < 80 && label !== want; i++) {
+      await page.keyboard.press('Tab');
+      label = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+    }
+    expect(label).toBe(want);
+    await page.keyboard.press('Enter');
+    await page.getByText(new RegExp(`^Moved rule #${id} down`)).waitFor();
+    await page.getByRole('button', { name: 'New policy' }).focus();
+    await page.keyboard.press('Enter');
+    await dialog().waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('p-targets'); // focus moved into the dialog
+    await page.keyboard.press('Escape');
+    await dialog().waitFor({ state: 'detached' });
   });
 
   it('is keyboard reachable: Tab reaches the navigation and the page action', async () => {

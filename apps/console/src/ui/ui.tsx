@@ -1,5 +1,5 @@
 /** The console's building blocks: one look for every page (header, error line, tables, dialogs, empty states). */
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { lineOf } from '../api/client';
 
 export function PageHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
@@ -120,9 +120,13 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
+  // The content mounts once the dialog is open (before the first paint): an `autoFocus` inside it
+  // then takes the focus; mounted into a closed dialog it would be lost to showModal's first control.
+  const [open, setOpen] = useState(false);
+  useLayoutEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
+    setOpen(true);
     return () => d?.close();
   }, []);
   const body = (
@@ -134,7 +138,7 @@ export function Dialog({
   );
   return (
     <dialog ref={ref} className={wide ? 'wide' : undefined} aria-labelledby={titleId} onClose={onClose} onCancel={(e) => (e.preventDefault(), onClose())}>
-      {onSubmit ? (
+      {!open ? null : onSubmit ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
