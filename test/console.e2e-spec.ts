@@ -504,6 +504,20 @@ describe('policies: reorder, and oauth2ctl explain agrees with the page', () => 
     // And the order on the page is the API's order (position, then id).
     const api = ((await ok('GET', '/v1/rules')).items as { id: number; position: number }[]).sort((a, b) => a.position - b.position || a.id - b.id).map((r) => r.id);
     expect(shown).toEqual(api);
+    // Edit it: a second required scope that consumer2's token does not carry; the CLI then refuses with insufficient_scope.
+    await page.getByRole('button', { name: `Edit rule #${added.id}` }).click();
+    expect(await page.locator('#p-groups').inputValue()).toBe('partners');
+    await page.locator('#p-scopes').fill('orders:read orders:write');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved rule #${added.id}.`).waitFor();
+    expect((await ok('GET', `/v1/rules/${added.id}`)).scopes).toEqual(['orders:read', 'orders:write']);
+    await page.locator(`[data-rule-id="${added.id}"]`).getByText('orders:write').waitFor();
+    expect(await explain()).toEqual({ rule: added.id, outcome: expect.stringMatching(/^403 .*insufficient_scope/) });
+    await page.getByRole('button', { name: `Edit rule #${added.id}` }).click();
+    await page.locator('#p-scopes').fill('orders:read');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await page.getByText(`Saved rule #${added.id}.`).waitFor();
+    expect(await explain()).toEqual({ rule: added.id, outcome: expect.stringMatching(/^200 /) });
     // Down again: one click back below it.
     await page.getByRole('button', { name: `Move rule #${added.id} down` }).click();
     await page.getByText(new RegExp(`^Moved rule #${added.id} down`)).waitFor();
