@@ -526,6 +526,14 @@ describe('policies: reorder, and oauth2ctl explain agrees with the page', () => 
     expect(await apiRules().count()).toBe(3);
   });
 
+  it('a rule an import kept for a route that does not exist yet is marked, and moving it is one line naming the route', async () => {
+    const kept = ((await ok('GET', '/v1/rules')).items as { id: number; routes?: string[] }[]).find((r) => r.routes?.includes('route-a'))!;
+    const li = page.locator(`[data-rule-id="${kept.id}"]`);
+    expect(await li.locator('.warn-tag').textContent()).toBe('no such route yet: route-a, route-b');
+    await page.getByRole('button', { name: `Move rule #${kept.id} down` }).click();
+    expect(await errorLine().textContent()).toBe('Refused (400): routes[0]: route "route-a" does not exist');
+  });
+
   it('equal positions leave no room: the move renumbers the neighbours, and the order follows the clicks', async () => {
     type R = { id: number; routes?: string[]; allow: string[]; allow_groups: string[]; scopes: string[]; position: number };
     const onApi = ((await ok('GET', '/v1/rules')).items as R[]).filter((r) => r.routes?.includes('api'));

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, seg } from '../api/client';
-import type { RuleDto, RuleInputDto } from '../api/types';
+import type { RoutePageDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
 import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
 import { moveTo } from './reorder';
@@ -23,6 +23,9 @@ function whoLine(r: RuleDto): string {
 /** Rules (policies) in evaluation order: the first rule that matches a request decides it. */
 export function PoliciesPage() {
   const rules = useLoad(allRules, []);
+  // Route names, to mark a rule naming a route that does not exist yet (an import keeps those): such a
+  // rule matches nothing until the route is added, and the native API will not take it back in a PUT.
+  const routes = useLoad(async () => new Set((await api<RoutePageDto>('GET', '/routes', { query: { limit: 10000 } })).items.map((r) => r.name)), []);
   const [editing, setEditing] = useState<RuleDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RuleDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -81,6 +84,11 @@ export function PoliciesPage() {
                   </p>
                   <p>
                     <span className="muted">{r.routes ? 'routes' : 'domains'}</span> <span className="mono">{(r.routes ?? r.domains ?? []).join(', ')}</span>
+                    {r.routes && routes.data && r.routes.some((n) => !routes.data!.has(n)) && (
+                      <span className="tag warn-tag" title="Add the route on the Routes page; until then this rule matches nothing there">
+                        no such route yet: {r.routes.filter((n) => !routes.data!.has(n)).join(', ')}
+                      </span>
+                    )}
                   </p>
                   <p>
                     <span className="muted">allow</span> <span className="mono">{whoLine(r)}</span>
