@@ -80,7 +80,7 @@ export function PoliciesPage() {
                 </div>
                 <div className="rule-body">
                   <p className="rule-title">
-                    <span className="tag">{i === 0 ? 'checked first' : `checked if 1–${i} do not match`}</span> rule #{r.id} · position {r.position}
+                    <span className="tag">{i === 0 ? 'checked first' : i === 1 ? 'checked if 1 does not match' : `checked if 1–${i} do not match`}</span> rule #{r.id} · position {r.position}
                   </p>
                   <p>
                     <span className="muted">{r.routes ? 'routes' : 'domains'}</span> <span className="mono">{(r.routes ?? r.domains ?? []).join(', ')}</span>
