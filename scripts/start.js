@@ -45,7 +45,7 @@ function summary() {
   const gw = openable(urls.gateway.url);
   const st = openable(urls.gateway.status_url);
   const ad = openable(urls.admin.url);
-  const col = Math.max(gw.open.length, st.open.length, ad.open.length + '/docs'.length);
+  const col = Math.max(gw.open.length, st.open.length, ad.open.length + '/console/'.length);
   const row = (name, url, what) => `  ${name.padEnd(12)}${url.padEnd(col + 3)}${what}`;
   process.stderr.write(
     [

@@ -71,10 +71,13 @@ describe('npm start', () => {
     const [st, stWhat] = row('status');
     const [ad, adWhat] = row('admin API');
     const [docs, docsWhat] = row('API docs');
+    const [consoleUrl, consoleWhat] = row('console');
     expect(gw).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(st).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(ad).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(docs).toBe(`${ad}/docs`);
+    expect(consoleUrl).toBe(`${ad}/console/`);
+    expect(consoleWhat).toBe('web console (sign in with the admin token)');
     expect(gwWhat).toMatch(/proxy and token endpoint; listens on all interfaces \(0\.0\.0\.0:\d+\): reachable from other machines/);
     expect(stWhat).toMatch(/\/healthz \/readyz \/revision \/metrics; listens on/);
     expect(adWhat).toMatch(/listens on 127\.0\.0\.1:\d+ only/);
@@ -83,6 +86,10 @@ describe('npm start', () => {
     expect(row('data dir')[0]).toBe(temp.path);
     // No 0.0.0.0 URL anywhere in the summary (it cannot be opened on every system).
     expect(stderr).not.toMatch(/http:\/\/0\.0\.0\.0/);
+    const page = await fetch(consoleUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<div id="root">');
     for (const url of [`${gw.replace(/\/$/, '')}/`, `${st}/healthz`, `${ad}/healthz`, docs, `${ad}/docs/openapi.json`]) {
       const res = await fetch(url);
       await res.arrayBuffer();

@@ -1,19 +1,23 @@
 import { useEffect, useState, type ComponentType } from 'react';
-import { api, onUnauthorized, WROTE } from './api/client';
-import type { RevisionDto } from './api/types';
+import { api, lineOf, onUnauthorized, WROTE } from './api/client';
+import type { RevisionDto, WhoamiDto } from './api/types';
+import { AdminTokensPage } from './pages/AdminTokensPage';
+import { AuditPage } from './pages/AuditPage';
 import { ConsumersPage } from './pages/ConsumersPage';
+import { DashboardPage } from './pages/DashboardPage';
 import { ExplainPage } from './pages/ExplainPage';
 import { ExportPage } from './pages/ExportPage';
 import { ImportPage } from './pages/ImportPage';
 import { KeysPage } from './pages/KeysPage';
+import { NodesPage } from './pages/NodesPage';
 import { PoliciesPage } from './pages/PoliciesPage';
 import { RevocationsPage } from './pages/RevocationsPage';
 import { RoutesPage } from './pages/RoutesPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SignInPage } from './pages/SignInPage';
 import { Link, navigate, usePath } from './router';
-import { clearToken, getToken } from './session';
-import { Empty, PageHeader } from './ui/ui';
+import { clearToken, getToken, setWhoami, whoami } from './session';
+import { Empty, ErrorLine, Loading, PageHeader } from './ui/ui';
 
 interface Page {
   path: string;
@@ -21,8 +25,16 @@ interface Page {
   component: ComponentType;
 }
 
-/** The navigation: a new page (audit log, nodes, dashboard) is one entry in one of these groups. */
+/** The navigation: a new page is one entry in one of these groups. */
 const NAV: { group: string; pages: Page[] }[] = [
+  {
+    group: 'Overview',
+    pages: [
+      { path: '/dashboard', label: 'Dashboard', component: DashboardPage },
+      { path: '/nodes', label: 'Nodes', component: NodesPage },
+      { path: '/audit', label: 'Audit log', component: AuditPage },
+    ],
+  },
   {
     group: 'Access',
     pages: [
@@ -45,6 +57,7 @@ const NAV: { group: string; pages: Page[] }[] = [
       { path: '/settings', label: 'Settings', component: SettingsPage },
       { path: '/import', label: 'Import', component: ImportPage },
       { path: '/export', label: 'Export', component: ExportPage },
+      { path: '/admin-tokens', label: 'Admin tokens', component: AdminTokensPage },
     ],
   },
 ];
@@ -67,13 +80,33 @@ export function App() {
   const [signedIn, setSignedIn] = useState(() => getToken() !== null);
   const [reason, setReason] = useState<string | null>(null);
   const [revision, setRevision] = useState<number | null>(null);
+  const [me, setMe] = useState<WhoamiDto | null>(() => whoami());
+  const [meError, setMeError] = useState<string | null>(null);
 
   useEffect(() => {
     onUnauthorized((line) => {
       setReason(`${line}. Sign in again.`);
+      setMe(null);
       setSignedIn(false);
     });
   }, []);
+  // The role decides which controls the pages show: known before any page renders (after a reload too).
+  useEffect(() => {
+    if (!signedIn || me) return;
+    let live = true;
+    setMeError(null);
+    api<WhoamiDto>('GET', '/whoami').then(
+      (w) => {
+        if (!live) return;
+        setWhoami(w);
+        setMe(w);
+      },
+      (e) => live && setMeError(lineOf(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [signedIn, me]);
   useEffect(() => {
     if (path === '/' || path === '') navigate(HOME, true);
   }, [path]);
@@ -100,8 +133,10 @@ export function App() {
     return (
       <SignInPage
         reason={reason}
-        onSignedIn={() => {
+        onSignedIn={(w) => {
           setReason(null);
+          setWhoami(w);
+          setMe(w);
           setSignedIn(true);
         }}
       />
@@ -110,6 +145,7 @@ export function App() {
   const Current = page?.component ?? NotFound;
   const signOut = () => {
     clearToken();
+    setMe(null);
     setReason('Signed out.');
     setSignedIn(false);
   };
@@ -124,6 +160,15 @@ export function App() {
         </Link>
         <span className="revision" title="Store revision: bumped by every write">
           {revision === null ? '' : `revision ${revision}`}
+        </span>
+        <span className="whoami" data-testid="whoami" title="The admin token you signed in with, and its role">
+          {me ? (
+            <>
+              <span className="whoami-name">{me.name}</span> <span className={`role role-${me.role}`}>{me.role}</span>
+            </>
+          ) : (
+            ''
+          )}
         </span>
         <button type="button" className="small" onClick={signOut}>
           Sign out
@@ -146,7 +191,14 @@ export function App() {
         ))}
       </nav>
       <main id="main" className="content" tabIndex={-1}>
-        <Current key={path} />
+        {me ? (
+          <Current key={path} />
+        ) : (
+          <>
+            <ErrorLine error={meError} />
+            <Loading />
+          </>
+        )}
       </main>
     </div>
   );

@@ -4,10 +4,18 @@
  * (build.mjs fails if they do).
  */
 export type {
+  AdminRoleName,
+  AdminTokenDto,
+  AdminTokenPageDto,
+  AdminTokenWithSecretDto,
+  ApplyChangesDto,
   ApplyResultDto,
+  AuditEntryDto,
+  AuditPageDto,
   ConsumerDto,
   ConsumerPageDto,
   ConsumerWithSecretDto,
+  CreateAdminTokenDto,
   CreateConsumerDto,
   CreateRouteDto,
   DeleteResultDto,
@@ -17,6 +25,8 @@ export type {
   ExplainStepDto,
   KeyDto,
   KeyListDto,
+  NodeDto,
+  NodeListDto,
   PatchSettingsDto,
   ReplaceRouteDto,
   RevisionDto,
@@ -29,6 +39,9 @@ export type {
   RoutePageDto,
   RuleDto,
   RuleInputDto,
+  RuleChangeDto,
   RulePageDto,
   SettingsDto,
+  UpdateConsumerDto,
+  WhoamiDto,
 } from '@oauth2/contracts';

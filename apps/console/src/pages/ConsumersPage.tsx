@@ -1,45 +1,49 @@
-import { useState } from 'react';
-import { api, ApiError, seg } from '../api/client';
-import type { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, DeleteResultDto, RuleDto } from '../api/types';
+import { useEffect, useState } from 'react';
+import { api, seg } from '../api/client';
+import type { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, useAction, useLoad, when } from '../ui/ui';
+import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, splitList, useAction, useLoad, when } from '../ui/ui';
+import { parseGrace } from './grace';
 import { ruleSummary, rulesUsing } from './rules-using';
 import { SecretDialog } from './SecretDialog';
 
-const LIMIT = 50;
+/** One page of the list: the API pages with limit/offset and filters in SQL, so 100,000 consumers page as fast as 100. */
+export const LIMIT = 50;
 
 type Shown = { consumer: ConsumerWithSecretDto; verb: 'created' | 'rotated' };
 
+/** Waits until typing pauses before the filters are sent (one request per pause, not per key). */
+function useSettled<T>(value: T, ms = 250): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 export function ConsumersPage() {
-  const [offset, setOffset] = useState(0);
   const [search, setSearch] = useState('');
-  const [found, setFound] = useState<{ name: string; item: ConsumerDto | null } | null>(null);
+  const [group, setGroup] = useState('');
+  const q = useSettled(search.trim());
+  const g = useSettled(group.trim());
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<Shown | null>(null);
+  const [editing, setEditing] = useState<ConsumerDto | null>(null);
   const [rotating, setRotating] = useState<ConsumerDto | null>(null);
   const [deleting, setDeleting] = useState<ConsumerDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLoad(() => api<ConsumerPageDto>('GET', '/consumers', { query: { limit: LIMIT, offset } }), [offset]);
-  const find = useAction();
+  // The page offset belongs to one filter: a new search starts on its first page (in the same render, no extra request).
+  const filterKey = JSON.stringify([q, g]);
+  const [at, setAt] = useState({ key: filterKey, offset: 0 });
+  const offset = at.key === filterKey ? at.offset : 0;
+  const setOffset = (o: number) => setAt({ key: filterKey, offset: o });
+  // The answer keeps the offset it was asked for: the pager shows the rows on screen, not the ones still loading.
+  const list = useLoad(async () => ({ ...(await api<ConsumerPageDto>('GET', '/consumers', { query: { limit: LIMIT, offset, q: q || undefined, group: g || undefined } })), offset }), [offset, q, g]);
   const write = canWrite();
+  const filtered = q !== '' || g !== '';
+  const rows = list.data?.items ?? [];
 
-  const lookup = () =>
-    find.run(async () => {
-      const name = search.trim();
-      if (!name) return setFound(null);
-      try {
-        setFound({ name, item: await api<ConsumerDto>('GET', `/consumers/${seg(name)}`) });
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 404) setFound({ name, item: null });
-        else throw e;
-      }
-    });
-  const refresh = () => {
-    list.reload();
-    if (found?.item) setFound(null);
-  };
-
-  const rows = found ? (found.item ? [found.item] : []) : (list.data?.items ?? []);
   return (
     <>
       <PageHeader
@@ -52,88 +56,129 @@ export function ConsumersPage() {
           )
         }
       >
-        Clients that get tokens with the client_credentials grant. Policies name them in their allow lists.
+        Clients that get tokens with the client_credentials grant. Policies name them, or their groups, in their allow lists.
       </PageHeader>
-      <form
-        className="toolbar"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void lookup();
-        }}
-      >
-        <label htmlFor="consumer-search">Find by name</label>
-        <input id="consumer-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="consumer name" autoComplete="off" spellCheck={false} />
-        <button type="submit" disabled={find.busy}>
-          Find
-        </button>
-        {found && (
+      <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label htmlFor="consumer-search">Search</label>
+        <input id="consumer-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="part of a name or client_id" autoComplete="off" spellCheck={false} />
+        <label htmlFor="consumer-group">Group</label>
+        <input id="consumer-group" className="narrow" type="search" value={group} onChange={(e) => setGroup(e.target.value)} placeholder="any group" autoComplete="off" spellCheck={false} />
+        {filtered && (
           <button
             type="button"
             onClick={() => {
-              setFound(null);
               setSearch('');
+              setGroup('');
             }}
           >
-            Show all
+            Clear filters
           </button>
         )}
+        <span className="toolbar-count muted" aria-live="polite">
+          {list.data ? `${list.data.total.toLocaleString()} ${filtered ? 'matching' : list.data.total === 1 ? 'consumer' : 'consumers'}` : ''}
+        </span>
       </form>
-      <ErrorLine error={find.error ?? list.error} />
+      <ErrorLine error={list.error} />
       <Notice text={notice} />
-      {list.loading && !list.data && !found ? (
+      {list.loading && !list.data ? (
         <Loading />
-      ) : rows.length === 0 ? (
-        found ? (
-          <Empty title={`No consumer is named “${found.name}”.`}>Names are exact and case-sensitive. “Show all” lists every consumer.</Empty>
-        ) : list.data ? (
+      ) : rows.length === 0 && list.data ? (
+        filtered ? (
+          <Empty title="No consumer matches.">
+            {q && `Nothing has “${q}” in its name or client_id`}
+            {q && g && ' in '}
+            {!q && g && 'Nobody is in '}
+            {g && `group “${g}”`}. Group names are exact; “Clear filters” lists every consumer.
+          </Empty>
+        ) : (
           <Empty title="No consumers yet.">{write ? 'Create one with “New consumer”, or bring a Higress configuration in with Import.' : 'An operator with write access creates them.'}</Empty>
-        ) : null
+        )
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">client_id</th>
-                <th scope="col">Created</th>
-                {write && (
-                  <th scope="col" className="actions-col">
-                    Actions
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr key={c.name}>
-                  <td className="mono">{c.name}</td>
-                  <td className="mono">{c.client_id}</td>
-                  <td>{when(c.created_at)}</td>
+        list.data && (
+          <div className={list.loading ? 'table-wrap refreshing' : 'table-wrap'} aria-busy={list.loading}>
+            <table data-testid="consumers">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">client_id</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Groups</th>
+                  <th scope="col">Created</th>
                   {write && (
-                    <td className="actions-col">
-                      <button type="button" className="small" onClick={() => setRotating(c)}>
-                        Rotate secret
-                      </button>
-                      <button type="button" className="small danger" onClick={() => setDeleting(c)}>
-                        Delete
-                      </button>
-                    </td>
+                    <th scope="col" className="actions-col">
+                      Actions
+                    </th>
                   )}
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {rows.map((c) => (
+                  <tr key={c.name}>
+                    <td className="mono">{c.name}</td>
+                    <td className="mono ellipsis" title={c.client_id}>
+                      {c.client_id}
+                    </td>
+                    <td>
+                      <Scopes scopes={c.scopes} />
+                    </td>
+                    <td>
+                      {c.groups.length ? (
+                        c.groups.map((x) => (
+                          <span key={x} className="chip">
+                            {x}
+                          </span>
+                        ))
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td>
+                      {when(c.created_at)}
+                      {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
+                    </td>
+                    {write && (
+                      <td className="actions-col">
+                        <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
+                          Edit
+                        </button>
+                        <button type="button" className="small" onClick={() => setRotating(c)}>
+                          Rotate secret
+                        </button>
+                        <button type="button" className="small danger" onClick={() => setDeleting(c)}>
+                          Delete
+                        </button>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )
       )}
-      {!found && list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      {list.data && <Pager offset={list.data.offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
       {creating && (
-        <CreateConsumerDialog
+        <ConsumerDialog
+          consumer={null}
           onClose={() => setCreating(false)}
           onCreated={(c) => {
             setCreating(false);
+            setNotice(null);
             setShown({ consumer: c, verb: 'created' });
-            refresh();
+            list.reload();
+          }}
+          onSaved={() => undefined}
+        />
+      )}
+      {editing && (
+        <ConsumerDialog
+          consumer={editing}
+          onClose={() => setEditing(null)}
+          onCreated={() => undefined}
+          onSaved={(c) => {
+            setEditing(null);
+            setNotice(`Saved the scopes and groups of ${c.name}.`);
+            list.reload();
           }}
         />
       )}
@@ -143,7 +188,9 @@ export function ConsumersPage() {
           onClose={() => setRotating(null)}
           onRotated={(c) => {
             setRotating(null);
+            setNotice(null);
             setShown({ consumer: c, verb: 'rotated' });
+            list.reload();
           }}
         />
       )}
@@ -153,10 +200,9 @@ export function ConsumersPage() {
           onClose={() => setDeleting(null)}
           onDeleted={(r) => {
             setDeleting(null);
-            setNotice(null);
             const changed = [...r.rules_updated.map((id) => `#${id} updated`), ...r.rules_deleted.map((id) => `#${id} deleted`), ...(r.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
-            setNotice(changed.length ? `Deleted ${r.deleted}; rules ${changed.join(', ')}.` : null);
-            refresh();
+            setNotice(changed.length ? `Deleted ${r.deleted}; rules ${changed.join(', ')}.` : `Deleted ${r.deleted}.`);
+            list.reload();
           }}
         />
       )}
@@ -165,21 +211,60 @@ export function ConsumersPage() {
   );
 }
 
-function CreateConsumerDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (c: ConsumerWithSecretDto) => void }) {
+function Scopes({ scopes }: { scopes: string[] | null }) {
+  if (scopes === null)
+    return (
+      <span className="muted" title="Unrestricted: a requested scope is copied into the token but never satisfies a policy's required scopes">
+        any (unrestricted)
+      </span>
+    );
+  if (scopes.length === 0) return <span className="muted">none</span>;
+  return (
+    <>
+      {scopes.map((s) => (
+        <span key={s} className="chip mono">
+          {s}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** Create (name, client_id, secret, scopes, groups) or edit (scopes and groups: PATCH). */
+function ConsumerDialog({
+  consumer,
+  onClose,
+  onCreated,
+  onSaved,
+}: {
+  consumer: ConsumerDto | null;
+  onClose: () => void;
+  onCreated: (c: ConsumerWithSecretDto) => void;
+  onSaved: (c: ConsumerDto) => void;
+}) {
   const [name, setName] = useState('');
   const [clientId, setClientId] = useState('');
   const [secret, setSecret] = useState('');
+  const [restricted, setRestricted] = useState(consumer ? consumer.scopes !== null : false);
+  const [scopes, setScopes] = useState((consumer?.scopes ?? []).join(' '));
+  const [groups, setGroups] = useState((consumer?.groups ?? []).join(', '));
   const act = useAction();
   const submit = () =>
     act.run(async () => {
-      const body = { name: name.trim(), client_id: clientId.trim() || undefined, client_secret: secret || undefined };
+      const scopeList = restricted ? splitList(scopes) : null;
+      if (consumer) {
+        const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups) };
+        onSaved(await api<ConsumerDto>('PATCH', `/consumers/${seg(consumer.name)}`, { json: body }));
+        return;
+      }
+      const body: CreateConsumerDto = { name: name.trim(), client_id: clientId.trim() || undefined, client_secret: secret || undefined, scopes: scopeList, groups: splitList(groups) };
       const c = await api<ConsumerWithSecretDto>('POST', '/consumers', { json: body });
       setSecret('');
       onCreated(c);
     });
   return (
     <Dialog
-      title="New consumer"
+      title={consumer ? `Edit ${consumer.name}` : 'New consumer'}
       onClose={onClose}
       onSubmit={submit}
       footer={
@@ -188,19 +273,41 @@ function CreateConsumerDialog({ onClose, onCreated }: { onClose: () => void; onC
             Cancel
           </button>
           <button type="submit" className="primary" disabled={act.busy}>
-            Create
+            {consumer ? 'Save' : 'Create'}
           </button>
         </>
       }
     >
-      <Field label="Name" htmlFor="c-name" hint="1–253 characters of A–Z a–z 0–9 . _ ~ : @ / -">
-        <input id="c-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
-      </Field>
-      <Field label="client_id (optional)" htmlFor="c-id" hint="Left empty, a UUID is generated.">
-        <input id="c-id" value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} />
-      </Field>
-      <Field label="client_secret (optional)" htmlFor="c-secret" hint="At least 32 characters. Left empty, 32 random bytes are generated (recommended).">
-        <input id="c-secret" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
+      {!consumer && (
+        <>
+          <Field label="Name" htmlFor="c-name" hint="1–253 characters of A–Z a–z 0–9 . _ ~ : @ / -">
+            <input id="c-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
+          </Field>
+          <Field label="client_id (optional)" htmlFor="c-id" hint="Left empty, a UUID is generated.">
+            <input id="c-id" value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} />
+          </Field>
+          <Field label="client_secret (optional)" htmlFor="c-secret" hint="At least 32 characters. Left empty, 32 random bytes are generated (recommended).">
+            <input id="c-secret" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
+          </Field>
+        </>
+      )}
+      <fieldset className="radios">
+        <legend>Scopes it may hold</legend>
+        <label>
+          <input type="radio" name="c-scope-kind" checked={!restricted} onChange={() => setRestricted(false)} autoFocus={consumer !== null} /> any (unrestricted, as Higress)
+        </label>
+        <label>
+          <input type="radio" name="c-scope-kind" checked={restricted} onChange={() => setRestricted(true)} /> only these
+        </label>
+      </fieldset>
+      {restricted && (
+        <Field label="Scopes" htmlFor="c-scopes" hint="Space or comma separated, e.g. orders:read orders:write. Empty: no scope at all.">
+          <input id="c-scopes" value={scopes} onChange={(e) => setScopes(e.target.value)} autoComplete="off" spellCheck={false} />
+        </Field>
+      )}
+      {!restricted && <p className="hint field">An unrestricted consumer gets what it asks for in its token, but that never satisfies a policy&apos;s required scopes.</p>}
+      <Field label="Groups" htmlFor="c-groups" hint="Comma separated; policies can allow a whole group.">
+        <input id="c-groups" value={groups} onChange={(e) => setGroups(e.target.value)} autoComplete="off" spellCheck={false} />
       </Field>
       <ErrorLine error={act.error} />
     </Dialog>
@@ -208,8 +315,14 @@ function CreateConsumerDialog({ onClose, onCreated }: { onClose: () => void; onC
 }
 
 function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto; onClose: () => void; onRotated: (c: ConsumerWithSecretDto) => void }) {
+  const [grace, setGrace] = useState('0');
   const act = useAction();
-  const rotate = () => act.run(async () => onRotated(await api<ConsumerWithSecretDto>('POST', `/consumers/${seg(consumer.name)}/rotate-secret`, { json: {} })));
+  const parsed = parseGrace(grace);
+  const rotate = () => {
+    if (typeof parsed === 'string') return act.setError(`Refused: grace: ${parsed}`);
+    const grace_seconds = parsed;
+    return act.run(async () => onRotated(await api<ConsumerWithSecretDto>('POST', `/consumers/${seg(consumer.name)}/rotate-secret`, { json: { grace_seconds } })));
+  };
   return (
     <Dialog
       title={`Rotate the secret of ${consumer.name}?`}
@@ -217,7 +330,7 @@ function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto;
       onSubmit={rotate}
       footer={
         <>
-          <button type="button" onClick={onClose} autoFocus>
+          <button type="button" onClick={onClose}>
             Cancel
           </button>
           <button type="submit" className="primary" disabled={act.busy}>
@@ -226,7 +339,17 @@ function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto;
         </>
       }
     >
-      <p>A new secret is generated and shown once. The current secret stops working, and the tokens signed with it are refused, as soon as the gateways reload.</p>
+      <p>A new secret is generated and shown once.</p>
+      <Field label="Grace period" htmlFor="r-grace" hint="How long the current secret (and the tokens signed with it) keeps working: 0, 30s, 15m, 2h, 1d (at most 30d).">
+        <input id="r-grace" value={grace} onChange={(e) => setGrace(e.target.value)} autoFocus autoComplete="off" spellCheck={false} />
+      </Field>
+      <p className="hint" data-testid="grace-meaning">
+        {typeof parsed === 'string'
+          ? parsed
+          : parsed === 0
+            ? 'No grace: the current secret stops working, and its tokens are refused, as soon as the gateways reload.'
+            : `The current secret keeps working for ${parsed.toLocaleString()} seconds, then it and its tokens are refused.`}
+      </p>
       <ErrorLine error={act.error} />
     </Dialog>
   );
@@ -240,6 +363,10 @@ function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: Cons
       const force = (rules.data?.length ?? 0) > 0;
       onDeleted(await api<DeleteResultDto>('DELETE', `/consumers/${seg(consumer.name)}`, { query: force ? { force: true } : undefined }));
     });
+  // What the store does (detachFromRules): a rule left with no consumer and no group allows nobody (its scopes are cleared too).
+  const emptied = (r: RuleDto) => r.allow.length === 1 && r.allow_groups.length === 0;
+  const n = rules.data?.length ?? 0;
+  const nEmptied = rules.data?.filter(emptied).length ?? 0;
   return (
     <Dialog
       title={`Delete consumer ${consumer.name}?`}
@@ -251,7 +378,7 @@ function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: Cons
             Cancel
           </button>
           <button type="submit" className="danger" disabled={act.busy || rules.loading || rules.error !== null}>
-            {rules.data?.length ? `Delete and change ${rules.data.length} rule${rules.data.length > 1 ? 's' : ''}` : 'Delete'}
+            {n ? `Delete and change ${n} rule${n > 1 ? 's' : ''}` : 'Delete'}
           </button>
         </>
       }
@@ -259,17 +386,23 @@ function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: Cons
       <p>Its client_id and secret stop working as soon as the gateways reload.</p>
       {rules.loading ? (
         <Loading rows={1} />
-      ) : rules.data?.length ? (
+      ) : n ? (
         <div data-testid="delete-rules">
           <p>These policies allow it; it is removed from each:</p>
           <ul>
-            {rules.data.map((r) => (
+            {rules.data!.map((r) => (
               <li key={r.id}>
                 {ruleSummary(r)}
-                {r.allow.length === 1 && <strong> — left with no consumer</strong>}
+                {emptied(r) && <strong> — left allowing nobody</strong>}
               </li>
             ))}
           </ul>
+          {nEmptied > 0 && (
+            <p className="warn" data-testid="delete-empties">
+              {nEmptied === 1 ? 'One policy is' : `${nEmptied} policies are`} left with no consumer and no group: {nEmptied === 1 ? 'it' : 'they'} then allow nobody on{' '}
+              {nEmptied === 1 ? 'its' : 'their'} routes (never everybody).
+            </p>
+          )}
         </div>
       ) : (
         !rules.error && <p>No policy names it.</p>

@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { apiText } from '../api/client';
+import { isAdmin } from '../session';
 import { ErrorLine, PageHeader, useAction } from '../ui/ui';
 
 /** Export: the configuration as a WasmPlugin document that Import takes back. */
 export function ExportPage() {
   const [format, setFormat] = useState<'yaml' | 'json'>('yaml');
   const [redact, setRedact] = useState(true);
+  const admin = isAdmin();
   const [done, setDone] = useState<string | null>(null);
   const act = useAction();
   const download = () =>
@@ -41,10 +43,14 @@ export function ExportPage() {
             <input type="radio" name="format" checked={format === 'json'} onChange={() => setFormat('json')} /> JSON
           </label>
         </fieldset>
-        <div className="check">
-          <input id="x-redact" type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} />
-          <label htmlFor="x-redact">Mask client secrets</label>
-        </div>
+        {admin ? (
+          <div className="check">
+            <input id="x-redact" type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} />
+            <label htmlFor="x-redact">Mask client secrets</label>
+          </div>
+        ) : (
+          <p className="hint check">Client secrets are masked: an export with them needs the admin role.</p>
+        )}
         {!redact && <p className="warn">Unmasked, the file holds every client secret in clear text: keep it like a password.</p>}
         <div className="form-actions">
           <button type="submit" className="primary" disabled={act.busy}>

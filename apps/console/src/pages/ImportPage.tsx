@@ -1,7 +1,7 @@
 import { useState, type ChangeEvent } from 'react';
 import { api } from '../api/client';
-import type { ApplyResultDto, ConsumerPageDto, RulePageDto } from '../api/types';
-import { canWrite } from '../session';
+import type { ApplyChangesDto, ApplyResultDto, ConsumerPageDto, RuleChangeDto, RulePageDto } from '../api/types';
+import { canWrite, whoami } from '../session';
 import { ErrorLine, Field, PageHeader, useAction } from '../ui/ui';
 
 /** A JSON document starts with "{"; anything else is sent as YAML (a superset of JSON). */
@@ -57,7 +57,12 @@ export function ImportPage() {
         Bring in a Higress configuration: a WasmPlugin document, or the bare plugin config (YAML or JSON). It <strong>replaces</strong> the settings, consumers and policies; routes are kept. Preview
         first: nothing changes until you apply.
       </PageHeader>
-      <div className="panel">
+      {!write && (
+        <p className="warn readonly-note" data-testid="readonly">
+          Importing changes the store: it needs the operator role, and you are signed in as {whoami()?.role}. The CLI&apos;s <span className="mono">oauth2ctl apply --dry-run</span> needs it too.
+        </p>
+      )}
+      <div className={write ? 'panel' : 'panel hidden'}>
         <Field label="Document" htmlFor="import-doc" hint="Paste it here, or choose a file. At most 1 MiB.">
           <textarea
             id="import-doc"
@@ -86,7 +91,7 @@ export function ImportPage() {
       {preview && (
         <section className="panel" aria-labelledby="preview-title" data-testid="import-preview">
           <h2 id="preview-title">Preview {stale && <span className="tag warn-tag">the document changed since: preview again</span>}</h2>
-          <table className="compare">
+          <table className="compare" data-testid="import-counts">
             <thead>
               <tr>
                 <th scope="col" />
@@ -107,7 +112,8 @@ export function ImportPage() {
               </tr>
             </tbody>
           </table>
-          <p className="hint">Consumers and policies not in the document are removed; settings the document leaves out return to their Higress defaults.</p>
+          <Changes changes={preview.result.changes} />
+          <p className="hint">Routes are kept. Settings the document leaves out return to their Higress defaults.</p>
           {preview.result.warnings.length > 0 ? (
             <>
               <h3>Warnings</h3>
@@ -139,5 +145,50 @@ export function ImportPage() {
         </p>
       )}
     </>
+  );
+}
+
+const ruleText = (r: RuleChangeDto) =>
+  `#${r.position} ${r.routes ? `routes ${r.routes.join(', ')}` : `domains ${(r.domains ?? []).join(', ')}`}: allow ${
+    [r.allow.join(', '), r.allow_groups?.length ? `groups ${r.allow_groups.join(', ')}` : ''].filter(Boolean).join('; ') || 'nobody'
+  }${r.scopes?.length ? `; requires ${r.scopes.join(' ')}` : ''}`;
+
+const show = (v: unknown) => (v === null || v === undefined ? 'unset' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** What the apply would change (the dry run's `changes`): names and field names only, never a secret value. */
+function Changes({ changes }: { changes: ApplyChangesDto }) {
+  const c = changes.consumers;
+  const r = changes.rules;
+  const none = !c.added.length && !c.removed.length && !c.changed.length && !r.added.length && !r.removed.length && !r.changed.length && !changes.settings.length;
+  if (none) return <p data-testid="import-changes">Nothing would change: the document says what the store already holds.</p>;
+  return (
+    <div className="changes" data-testid="import-changes">
+      <ChangeList title="Consumers added" testid="consumers-added" kind="add" items={c.added} />
+      <ChangeList title="Consumers removed" testid="consumers-removed" kind="remove" items={c.removed} />
+      <ChangeList title="Consumers changed" testid="consumers-changed" kind="change" items={c.changed.map((x) => `${x.name} (${x.fields.join(', ')})`)} />
+      <ChangeList title="Policies added" testid="rules-added" kind="add" items={r.added.map(ruleText)} />
+      <ChangeList title="Policies removed" testid="rules-removed" kind="remove" items={r.removed.map(ruleText)} />
+      <ChangeList title="Policies changed" testid="rules-changed" kind="change" items={r.changed.map((x) => `${ruleText(x)}${x.fields?.length ? ` (${x.fields.join(', ')})` : ''}`)} />
+      <ChangeList title="Settings changed" testid="settings-changed" kind="change" items={changes.settings.map((x) => `${x.key}: ${show(x.from)} → ${show(x.to)}`)} />
+    </div>
+  );
+}
+
+function ChangeList({ title, items, kind, testid }: { title: string; items: string[]; kind: 'add' | 'remove' | 'change'; testid: string }) {
+  if (!items.length) return null;
+  return (
+    <section className={`change change-${kind}`} data-testid={testid}>
+      <h3>
+        {title} <span className="tag">{items.length}</span>
+      </h3>
+      <ul>
+        {items.slice(0, 200).map((t, i) => (
+          <li key={i} className="mono">
+            {t}
+          </li>
+        ))}
+        {items.length > 200 && <li className="muted">… and {(items.length - 200).toLocaleString()} more</li>}
+      </ul>
+    </section>
   );
 }

@@ -1,17 +1,51 @@
 import { useState } from 'react';
 import { api, seg } from '../api/client';
-import type { RuleDto, RuleInputDto } from '../api/types';
+import type { RoutePageDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
 import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
+import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
-/** Rules (allow lists) in evaluation order: the first rule that matches a request decides it. */
+/** The body a PUT takes back: the rule as read, with a new position (a PUT replaces every list). */
+export function ruleBody(r: RuleDto, position = r.position): RuleInputDto {
+  const body: RuleInputDto = { allow: r.allow, allow_groups: r.allow_groups, scopes: r.scopes, position };
+  if (r.routes) body.routes = r.routes;
+  else body.domains = r.domains ?? [];
+  return body;
+}
+
+/** Who passes a rule's who-part (SPEC §8.3), in words. */
+function whoLine(r: RuleDto): string {
+  if (r.allow.length === 0 && r.allow_groups.length === 0) return r.scopes.length ? 'any consumer holding the required scopes' : 'nobody';
+  return [r.allow.length ? `consumers ${r.allow.join(', ')}` : '', r.allow_groups.length ? `groups ${r.allow_groups.join(', ')}` : ''].filter(Boolean).join(' or ');
+}
+
+/** Rules (policies) in evaluation order: the first rule that matches a request decides it. */
 export function PoliciesPage() {
   const rules = useLoad(allRules, []);
+  // Route names, to mark a rule naming a route that does not exist yet (an import keeps those): such a
+  // rule matches nothing until the route is added, and the native API will not take it back in a PUT.
+  const routes = useLoad(async () => new Set((await api<RoutePageDto>('GET', '/routes', { query: { limit: 10000 } })).items.map((r) => r.name)), []);
   const [editing, setEditing] = useState<RuleDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RuleDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const move = useAction();
   const write = canWrite();
+
+  const moveRule = (from: number, to: number) =>
+    move.run(async () => {
+      const list = rules.data ?? [];
+      const puts = moveTo(list, from, to);
+      const byId = new Map(list.map((r) => [r.id, r]));
+      try {
+        // One PUT when a position fits between the new neighbours; else a renumbering, one PUT per rule (not atomic: reorder.ts).
+        for (const p of puts) await api<RuleDto>('PUT', `/rules/${seg(p.id)}`, { json: ruleBody(byId.get(p.id)!, p.position) });
+        setNotice(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
+      } finally {
+        rules.reload();
+      }
+    });
+
   return (
     <>
       <PageHeader
@@ -24,9 +58,10 @@ export function PoliciesPage() {
           )
         }
       >
-        Allow lists, checked top to bottom. The <strong>first</strong> policy whose routes or domains match a request decides who may pass; the ones below it are not consulted.
+        Checked top to bottom. The <strong>first</strong> policy whose routes or domains match a request decides it: who may pass (consumers or groups) and which scopes the token must carry; the ones
+        below it are not consulted.
       </PageHeader>
-      <ErrorLine error={rules.error} />
+      <ErrorLine error={move.error ?? rules.error} />
       <Notice text={notice} />
       {rules.loading && !rules.data ? (
         <Loading />
@@ -37,29 +72,57 @@ export function PoliciesPage() {
         </Empty>
       ) : (
         rules.data && (
-          <ol className="rules" data-testid="rules">
+          <ol className="rules" data-testid="rules" aria-busy={rules.loading || move.busy}>
             {rules.data.map((r, i) => (
-              <li key={r.id} className="rule">
+              <li key={r.id} className="rule" data-rule-id={r.id}>
                 <div className="rule-order" aria-hidden="true">
                   {i + 1}
                 </div>
                 <div className="rule-body">
                   <p className="rule-title">
-                    <span className="tag">{i === 0 ? 'checked first' : `checked if 1–${i} do not match`}</span> rule #{r.id} · position {r.position}
+                    <span className="tag">{i === 0 ? 'checked first' : i === 1 ? 'checked if 1 does not match' : `checked if 1–${i} do not match`}</span> rule #{r.id} · position {r.position}
                   </p>
                   <p>
                     <span className="muted">{r.routes ? 'routes' : 'domains'}</span> <span className="mono">{(r.routes ?? r.domains ?? []).join(', ')}</span>
+                    {r.routes && routes.data && r.routes.some((n) => !routes.data!.has(n)) && (
+                      <span className="tag warn-tag" title="Add the route on the Routes page; until then this rule matches nothing there">
+                        no such route yet: {r.routes.filter((n) => !routes.data!.has(n)).join(', ')}
+                      </span>
+                    )}
                   </p>
                   <p>
-                    <span className="muted">allow</span> <span className="mono">{r.allow.join(', ')}</span>
+                    <span className="muted">allow</span> <span className="mono">{whoLine(r)}</span>
                   </p>
+                  {r.scopes.length > 0 && (
+                    <p>
+                      <span className="muted">requires scopes</span>{' '}
+                      {r.scopes.map((s) => (
+                        <span key={s} className="chip mono">
+                          {s}
+                        </span>
+                      ))}
+                    </p>
+                  )}
                 </div>
                 {write && (
                   <div className="rule-actions">
-                    <button type="button" className="small" onClick={() => setEditing(r)}>
+                    <button type="button" className="small" disabled={i === 0 || move.busy} onClick={() => moveRule(i, i - 1)} aria-label={`Move rule #${r.id} up`} title="Move up">
+                      ↑
+                    </button>
+                    <button
+                      type="button"
+                      className="small"
+                      disabled={i === rules.data!.length - 1 || move.busy}
+                      onClick={() => moveRule(i, i + 1)}
+                      aria-label={`Move rule #${r.id} down`}
+                      title="Move down"
+                    >
+                      ↓
+                    </button>
+                    <button type="button" className="small" onClick={() => setEditing(r)} aria-label={`Edit rule #${r.id}`}>
                       Edit
                     </button>
-                    <button type="button" className="small danger" onClick={() => setDeleting(r)}>
+                    <button type="button" className="small danger" onClick={() => setDeleting(r)} aria-label={`Delete rule #${r.id}`}>
                       Delete
                     </button>
                   </div>
@@ -99,12 +162,14 @@ function RuleDialog({ rule, onClose, onSaved }: { rule: RuleDto | null; onClose:
   const [kind, setKind] = useState<'routes' | 'domains'>(rule?.domains ? 'domains' : 'routes');
   const [targets, setTargets] = useState((rule?.routes ?? rule?.domains ?? []).join(', '));
   const [allow, setAllow] = useState(rule?.allow.join(', ') ?? '');
+  const [groups, setGroups] = useState(rule?.allow_groups.join(', ') ?? '');
+  const [scopes, setScopes] = useState(rule?.scopes.join(' ') ?? '');
   const [position, setPosition] = useState(rule ? String(rule.position) : '');
   const act = useAction();
   const save = () =>
     act.run(async () => {
-      const body: RuleInputDto = { [kind]: splitList(targets), allow: splitList(allow) } as RuleInputDto;
-      if (position.trim() !== '') body.position = Number(position);
+      const body = { [kind]: splitList(targets), allow: splitList(allow), allow_groups: splitList(groups), scopes: splitList(scopes) } as RuleInputDto;
+      if (position.trim() !== '') body.position = /^\d+$/.test(position.trim()) ? Number(position.trim()) : (position as unknown as number);
       onSaved(rule ? await api<RuleDto>('PUT', `/rules/${seg(rule.id)}`, { json: body }) : await api<RuleDto>('POST', '/rules', { json: body }));
     });
   return (
@@ -135,10 +200,20 @@ function RuleDialog({ rule, onClose, onSaved }: { rule: RuleDto | null; onClose:
       <Field label={kind === 'routes' ? 'Routes' : 'Domains'} htmlFor="p-targets" hint={kind === 'routes' ? 'Route names, comma separated.' : 'Exact hosts or *.suffix, comma separated.'}>
         <input id="p-targets" value={targets} onChange={(e) => setTargets(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
       </Field>
-      <Field label="Allow" htmlFor="p-allow" hint="Consumer names, comma separated; each must exist.">
-        <input id="p-allow" value={allow} onChange={(e) => setAllow(e.target.value)} required autoComplete="off" spellCheck={false} />
+      <Field label="Allow consumers" htmlFor="p-allow" hint="Consumer names, comma separated; each must exist.">
+        <input id="p-allow" value={allow} onChange={(e) => setAllow(e.target.value)} autoComplete="off" spellCheck={false} />
       </Field>
-      <Field label="Position (optional)" htmlFor="p-pos" hint="Lower is checked first; empty appends it last.">
+      <Field label="Allow groups" htmlFor="p-groups" hint="Group names, comma separated; a member of any of them passes. A group needs no members yet.">
+        <input id="p-groups" value={groups} onChange={(e) => setGroups(e.target.value)} autoComplete="off" spellCheck={false} />
+      </Field>
+      <Field
+        label="Required scopes"
+        htmlFor="p-scopes"
+        hint="Space separated; the token must carry every one (granted to the consumer). With no consumer and no group, any consumer holding them passes."
+      >
+        <input id="p-scopes" value={scopes} onChange={(e) => setScopes(e.target.value)} autoComplete="off" spellCheck={false} />
+      </Field>
+      <Field label="Position (optional)" htmlFor="p-pos" hint="Lower is checked first; empty appends it last. ↑ and ↓ in the list set it for you.">
         <input id="p-pos" inputMode="numeric" value={position} onChange={(e) => setPosition(e.target.value)} autoComplete="off" />
       </Field>
       <ErrorLine error={act.error} />

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import { api, lineOf } from '../api/client';
-import type { RevisionDto } from '../api/types';
+import type { WhoamiDto } from '../api/types';
 import { setToken } from '../session';
 import { ErrorLine, Field } from '../ui/ui';
 
 /** Sign-in with an admin token: checked against the API, then kept in this tab's sessionStorage only. */
-export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSignedIn: () => void }) {
+export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSignedIn: (w: WhoamiDto) => void }) {
   const [token, setTokenText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -14,10 +14,10 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
     setError(null);
     const t = token.trim();
     try {
-      await api<RevisionDto>('GET', '/revision', { token: t });
+      const w = await api<WhoamiDto>('GET', '/whoami', { token: t });
       setToken(t);
       setTokenText('');
-      onSignedIn();
+      onSignedIn(w);
     } catch (e) {
       setError(lineOf(e));
     } finally {

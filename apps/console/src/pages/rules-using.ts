@@ -14,5 +14,6 @@ export async function rulesUsing(key: 'allow' | 'routes', name: string): Promise
 
 export function ruleSummary(r: RuleDto): string {
   const what = r.routes ? `routes ${r.routes.join(', ')}` : `domains ${(r.domains ?? []).join(', ')}`;
-  return `rule #${r.id} (${what}; allows ${r.allow.join(', ')})`;
+  const who = [r.allow.length ? r.allow.join(', ') : '', r.allow_groups.length ? `groups ${r.allow_groups.join(', ')}` : ''].filter(Boolean).join('; ') || 'nobody';
+  return `rule #${r.id} (${what}; allows ${who}${r.scopes.length ? `; requires ${r.scopes.join(' ')}` : ''})`;
 }

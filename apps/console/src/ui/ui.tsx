@@ -1,5 +1,5 @@
 /** The console's building blocks: one look for every page (header, error line, tables, dialogs, empty states). */
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { lineOf } from '../api/client';
 
 export function PageHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
@@ -70,6 +70,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   return { ...state, reload };
 }
 
+/** useLoad, fetched again every `ms` while the page is open; the last answer stays on screen meanwhile (no shift). */
+export function usePolled<T>(load: () => Promise<T>, ms = 5000) {
+  const r = useLoad(load, []);
+  const { reload } = r;
+  useEffect(() => {
+    const t = setInterval(reload, ms);
+    return () => clearInterval(t);
+  }, [reload, ms]);
+  return r;
+}
+
 /** A form's submit with busy state and its error line. */
 export function useAction(): { busy: boolean; error: string | null; run: (fn: () => Promise<void>) => Promise<void>; setError: (e: string | null) => void } {
   const [busy, setBusy] = useState(false);
@@ -109,9 +120,13 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
+  // The content mounts once the dialog is open (before the first paint): an `autoFocus` inside it
+  // then takes the focus; mounted into a closed dialog it would be lost to showModal's first control.
+  const [open, setOpen] = useState(false);
+  useLayoutEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
+    setOpen(true);
     return () => d?.close();
   }, []);
   const body = (
@@ -123,7 +138,7 @@ export function Dialog({
   );
   return (
     <dialog ref={ref} className={wide ? 'wide' : undefined} aria-labelledby={titleId} onClose={onClose} onCancel={(e) => (e.preventDefault(), onClose())}>
-      {onSubmit ? (
+      {!open ? null : onSubmit ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -149,19 +164,27 @@ export function Field({ label, hint, children, htmlFor }: { label: string; hint?
   );
 }
 
+/** Offset pages: the API pages in SQL (limit/offset), so the last of 100,000 rows is one request like the first. */
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
   if (total === 0) return null;
   const last = Math.min(offset + limit, total);
+  const lastPage = Math.floor((total - 1) / limit) * limit;
   return (
-    <nav className="pager" aria-label="Pages">
-      <span>
+    <nav className="pager" aria-label="Pagination">
+      <span data-testid="pager-range">
         {(offset + 1).toLocaleString()}–{last.toLocaleString()} of {total.toLocaleString()}
       </span>
+      <button type="button" disabled={offset === 0} onClick={() => onChange(0)} aria-label="First page">
+        ⇤
+      </button>
       <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
         ← Previous
       </button>
       <button type="button" disabled={last >= total} onClick={() => onChange(offset + limit)}>
         Next →
+      </button>
+      <button type="button" disabled={last >= total} onClick={() => onChange(lastPage)} aria-label="Last page">
+        ⇥
       </button>
     </nav>
   );
@@ -189,3 +212,13 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
 export const splitList = (s: string) => s.split(/[\s,]+/).filter(Boolean);
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** "4 s ago", "3 min ago", "2 h ago" (the exact time is the title). */
+export function ago(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}

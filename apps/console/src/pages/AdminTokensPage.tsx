@@ -1,0 +1,228 @@
+import { useState } from 'react';
+import { api, seg } from '../api/client';
+import type { AdminRoleName, AdminTokenDto, AdminTokenPageDto, AdminTokenWithSecretDto, CreateAdminTokenDto } from '../api/types';
+import { isAdmin, whoami } from '../session';
+import { CopyButton, Dialog, ErrorLine, Field, Loading, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
+
+const ROLES: { role: AdminRoleName; what: string }[] = [
+  { role: 'viewer', what: 'reads everything except an unredacted export; explain' },
+  { role: 'operator', what: 'viewer + every write on consumers, routes, policies, settings, keys, revocations, import' },
+  { role: 'admin', what: 'everything, with admin tokens and the export with secrets' },
+];
+
+const LIFETIMES: { label: string; seconds: number | undefined }[] = [
+  { label: 'never expires', seconds: undefined },
+  { label: '1 hour', seconds: 3600 },
+  { label: '1 day', seconds: 86400 },
+  { label: '30 days', seconds: 2_592_000 },
+  { label: '1 year', seconds: 31_536_000 },
+];
+
+/** Named admin tokens with a role (SPEC §10): listed for everyone, created (shown once) and revoked by an admin. */
+export function AdminTokensPage() {
+  const list = useLoad(() => api<AdminTokenPageDto>('GET', '/admin-tokens'), []);
+  const [creating, setCreating] = useState(false);
+  const [shown, setShown] = useState<AdminTokenWithSecretDto | null>(null);
+  const [revoking, setRevoking] = useState<AdminTokenDto | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const admin = isAdmin();
+  const me = whoami()?.name;
+  return (
+    <>
+      <PageHeader
+        title="Admin tokens"
+        actions={
+          admin && (
+            <button type="button" className="primary" onClick={() => setCreating(true)}>
+              New admin token
+            </button>
+          )
+        }
+      >
+        Who may use this console, the CLI and the REST API, and with which role. Stored only as a hash: a token is shown once, when it is created. root is the bootstrap token (OAUTH2_ADMIN_TOKEN or
+        admin.token) and cannot be revoked here.
+      </PageHeader>
+      <ErrorLine error={list.error} />
+      <Notice text={notice} />
+      {list.loading && !list.data ? (
+        <Loading />
+      ) : (
+        list.data && (
+          <>
+            <div className="table-wrap">
+              <table data-testid="admin-tokens">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">Last used</th>
+                    {admin && (
+                      <th scope="col" className="actions-col">
+                        Actions
+                      </th>
+                    )}
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.data.items.map((t) => (
+                    <tr key={t.name}>
+                      <td className="mono">
+                        {t.name}
+                        {t.name === me && <span className="tag">you</span>}
+                      </td>
+                      <td>{t.role}</td>
+                      <td>{when(t.created_at)}</td>
+                      <td>{t.expires_at ? when(t.expires_at) : 'never'}</td>
+                      <td>{when(t.last_used_at)}</td>
+                      {admin && (
+                        <td className="actions-col">
+                          {t.name !== 'root' && (
+                            <button type="button" className="small danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+                              Revoke
+                            </button>
+                          )}
+                        </td>
+                      )}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            {list.data.items.length === 1 && (
+              <p className="hint list-hint">
+                {admin
+                  ? 'Only root so far. Give each person or program its own token with “New admin token”: a viewer for dashboards, an operator for CI.'
+                  : 'Only root so far; an admin creates named tokens.'}
+              </p>
+            )}
+          </>
+        )
+      )}
+      {creating && (
+        <CreateTokenDialog
+          onClose={() => setCreating(false)}
+          onCreated={(t) => {
+            setCreating(false);
+            setNotice(null);
+            setShown(t);
+            list.reload();
+          }}
+        />
+      )}
+      {shown && <TokenOnceDialog token={shown} onClose={() => setShown(null)} />}
+      {revoking && (
+        <RevokeTokenDialog
+          token={revoking}
+          onClose={() => setRevoking(null)}
+          onRevoked={() => {
+            setNotice(`Revoked ${revoking.name}: every admin API process refuses it from the next request.`);
+            setRevoking(null);
+            list.reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (t: AdminTokenWithSecretDto) => void }) {
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<AdminRoleName>('viewer');
+  const [life, setLife] = useState(0);
+  const act = useAction();
+  const submit = () =>
+    act.run(async () => {
+      const body: CreateAdminTokenDto = { name: name.trim(), role, expires_in: LIFETIMES[life].seconds };
+      onCreated(await api<AdminTokenWithSecretDto>('POST', '/admin-tokens', { json: body }));
+    });
+  return (
+    <Dialog
+      title="New admin token"
+      onClose={onClose}
+      onSubmit={submit}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={act.busy}>
+            Create
+          </button>
+        </>
+      }
+    >
+      <Field label="Name" htmlFor="t-name" hint="Who or what uses it, e.g. ci-deploy or alice. It is the actor in the audit log.">
+        <input id="t-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
+      </Field>
+      <fieldset className="radios stacked">
+        <legend>Role</legend>
+        {ROLES.map((r) => (
+          <label key={r.role}>
+            <input type="radio" name="t-role" checked={role === r.role} onChange={() => setRole(r.role)} /> <strong>{r.role}</strong> <span className="muted">— {r.what}</span>
+          </label>
+        ))}
+      </fieldset>
+      <Field label="Lifetime" htmlFor="t-life">
+        <select id="t-life" value={life} onChange={(e) => setLife(Number(e.target.value))}>
+          {LIFETIMES.map((l, i) => (
+            <option key={l.label} value={i}>
+              {l.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <ErrorLine error={act.error} />
+    </Dialog>
+  );
+}
+
+/** The token exists only in this dialog's props: dropped when it closes, never stored or put in a URL. */
+function TokenOnceDialog({ token, onClose }: { token: AdminTokenWithSecretDto; onClose: () => void }) {
+  return (
+    <Dialog
+      title={`Admin token ${token.name} created`}
+      onClose={onClose}
+      footer={
+        <button type="button" className="primary" onClick={onClose} autoFocus>
+          I have copied it — close
+        </button>
+      }
+    >
+      <p className="warn">Copy the token now: it is shown only this once. Only its hash is stored; a lost token is revoked and replaced.</p>
+      <dl className="secret">
+        <dt>role</dt>
+        <dd>{token.role}</dd>
+        <dt>token</dt>
+        <dd>
+          <code data-testid="admin-token">{token.token}</code> <CopyButton text={token.token} label="Copy token" />
+        </dd>
+      </dl>
+    </Dialog>
+  );
+}
+
+function RevokeTokenDialog({ token, onClose, onRevoked }: { token: AdminTokenDto; onClose: () => void; onRevoked: () => void }) {
+  const act = useAction();
+  return (
+    <Dialog
+      title={`Revoke admin token ${token.name}?`}
+      onClose={onClose}
+      onSubmit={() => act.run(async () => (await api('DELETE', `/admin-tokens/${seg(token.name)}`), onRevoked()))}
+      footer={
+        <>
+          <button type="button" onClick={onClose} autoFocus>
+            Cancel
+          </button>
+          <button type="submit" className="danger" disabled={act.busy}>
+            Revoke
+          </button>
+        </>
+      }
+    >
+      <p>Every admin API process refuses it from the next request ({token.role} role). Whoever uses it is signed out of the console.</p>
+      <ErrorLine error={act.error} />
+    </Dialog>
+  );
+}
