@@ -23,6 +23,7 @@ import {
   standardClaims,
   type GatewayProcess,
 } from '@oauth2/testing';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -286,7 +287,7 @@ describe('consumers', () => {
     await page.locator('#c-scopes').fill('orders:read');
     await page.locator('#c-groups').fill('billing');
     await dialog().getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Saved the scopes and groups of carol.').waitFor();
+    await page.getByText('Saved carol.').waitFor();
     expect(await ok('GET', '/v1/consumers/carol')).toMatchObject({ scopes: ['orders:read'], groups: ['billing'] });
     // Back to unrestricted: scopes null.
     await row('carol').getByRole('button', { name: 'Edit carol' }).click();
@@ -294,7 +295,7 @@ describe('consumers', () => {
       .getByLabel(/any \(unrestricted/)
       .check();
     await dialog().getByRole('button', { name: 'Save' }).click();
-    await page.getByText('Saved the scopes and groups of carol.').waitFor();
+    await page.getByText('Saved carol.').waitFor();
     expect((await ok('GET', '/v1/consumers/carol')).scopes).toBeNull();
     await row('carol').getByText('any (unrestricted)').waitFor();
     // A bad scope is one line naming the field.
@@ -304,6 +305,40 @@ describe('consumers', () => {
     await dialog().getByRole('button', { name: 'Save' }).click();
     expect(await dialog().locator('[role=alert]').textContent()).toMatch(/^Refused \(400\): .*scopes/);
     await dialog().getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('a consumer that authenticates with its certificate (RFC 8705): created and edited in the dialog, no secret shown, the list says how it authenticates', async () => {
+    await page.getByRole('button', { name: 'New consumer' }).click();
+    await page.locator('#c-name').fill('m2m');
+    await dialog()
+      .getByLabel(/a certificate from our CA/)
+      .check();
+    // No secret field for a certificate consumer.
+    expect(await page.locator('#c-secret').count()).toBe(0);
+    await page.locator('#c-tls-subject').fill('CN=m2m,O=Example');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Created m2m: it authenticates with its TLS client certificate, so there is no secret to keep.').waitFor();
+    expect(await page.getByTestId('client-secret').count()).toBe(0);
+    expect(await ok('GET', '/v1/consumers/m2m')).toMatchObject({ auth_method: 'tls_client_auth', tls_subject: 'CN=m2m,O=Example', tls_thumbprint: null });
+    expect(await row('m2m').textContent()).toContain('certificate CN=m2m,O=Example');
+    expect(await row('carol').textContent()).toContain('client secret');
+    // To a self-signed certificate: a bad thumbprint is one line naming the field, a good one is saved.
+    await row('m2m').getByRole('button', { name: 'Edit m2m' }).click();
+    await dialog()
+      .getByLabel(/its self-signed/)
+      .check();
+    await page.locator('#c-tls-thumbprint').fill('not-a-thumbprint');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    expect(await dialog().locator('[role=alert]').textContent()).toMatch(/^Refused \(400\): .*tls_thumbprint/);
+    const x5t = createHash('sha256').update('a certificate').digest('base64url');
+    await page.locator('#c-tls-thumbprint').fill(x5t);
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved m2m.').waitFor();
+    expect(await ok('GET', '/v1/consumers/m2m')).toMatchObject({ auth_method: 'self_signed_tls_client_auth', tls_subject: null, tls_thumbprint: x5t });
+    expect(await row('m2m').textContent()).toContain(`self-signed certificate ${x5t.slice(0, 12)}`);
+    await ok('DELETE', '/v1/consumers/m2m?force=true');
+    await page.reload();
+    await row('carol').waitFor();
   });
 
   it('rotate with a grace period: 15m keeps the previous secret 900 s; a bad grace is one line naming the field', async () => {

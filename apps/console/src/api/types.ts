@@ -45,3 +45,4 @@ export type {
   UpdateConsumerDto,
   WhoamiDto,
 } from '@oauth2/contracts';
+export type { AuthMethod } from '@oauth2/core';

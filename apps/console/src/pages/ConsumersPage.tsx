@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, seg } from '../api/client';
-import type { ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
+import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
 import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, splitList, useAction, useLoad, when } from '../ui/ui';
 import { parseGrace } from './grace';
@@ -101,6 +101,7 @@ export function ConsumersPage() {
                 <tr>
                   <th scope="col">Name</th>
                   <th scope="col">client_id</th>
+                  <th scope="col">Authenticates with</th>
                   <th scope="col">Scopes</th>
                   <th scope="col">Groups</th>
                   <th scope="col">Created</th>
@@ -117,6 +118,9 @@ export function ConsumersPage() {
                     <td className="mono">{c.name}</td>
                     <td className="mono ellipsis" title={c.client_id}>
                       {c.client_id}
+                    </td>
+                    <td>
+                      <AuthMethodCell consumer={c} />
                     </td>
                     <td>
                       <Scopes scopes={c.scopes} />
@@ -163,8 +167,11 @@ export function ConsumersPage() {
           onClose={() => setCreating(false)}
           onCreated={(c) => {
             setCreating(false);
-            setNotice(null);
-            setShown({ consumer: c, verb: 'created' });
+            // A consumer that authenticates with its certificate never uses its secret: nothing to show.
+            if (c.auth_method === 'client_secret') {
+              setNotice(null);
+              setShown({ consumer: c, verb: 'created' });
+            } else setNotice(`Created ${c.name}: it authenticates with its TLS client certificate, so there is no secret to keep.`);
             list.reload();
           }}
           onSaved={() => undefined}
@@ -177,7 +184,7 @@ export function ConsumersPage() {
           onCreated={() => undefined}
           onSaved={(c) => {
             setEditing(null);
-            setNotice(`Saved the scopes and groups of ${c.name}.`);
+            setNotice(`Saved ${c.name}.`);
             list.reload();
           }}
         />
@@ -209,6 +216,23 @@ export function ConsumersPage() {
       {shown && <SecretDialog consumer={shown.consumer} verb={shown.verb} onClose={() => setShown(null)} />}
     </>
   );
+}
+
+/** How the consumer authenticates at the token endpoint (RFC 8705 §2 for the certificate methods). */
+function AuthMethodCell({ consumer: c }: { consumer: ConsumerDto }) {
+  if (c.auth_method === 'tls_client_auth')
+    return (
+      <span title="A TLS client certificate issued under GATEWAY_TLS_CLIENT_CA, carrying this subject; its tokens are bound to the certificate">
+        certificate <span className="mono">{c.tls_subject}</span>
+      </span>
+    );
+  if (c.auth_method === 'self_signed_tls_client_auth')
+    return (
+      <span title={`A self-signed TLS client certificate with x5t#S256 ${c.tls_thumbprint ?? ''}; its tokens are bound to the certificate`}>
+        self-signed certificate <span className="mono ellipsis">{(c.tls_thumbprint ?? '').slice(0, 12)}…</span>
+      </span>
+    );
+  return <span className="muted">client secret</span>;
 }
 
 function Scopes({ scopes }: { scopes: string[] | null }) {
@@ -248,16 +272,33 @@ function ConsumerDialog({
   const [restricted, setRestricted] = useState(consumer ? consumer.scopes !== null : false);
   const [scopes, setScopes] = useState((consumer?.scopes ?? []).join(' '));
   const [groups, setGroups] = useState((consumer?.groups ?? []).join(', '));
+  const [authMethod, setAuthMethod] = useState<AuthMethod>(consumer?.auth_method ?? 'client_secret');
+  const [tlsSubject, setTlsSubject] = useState(consumer?.tls_subject ?? '');
+  const [tlsThumbprint, setTlsThumbprint] = useState(consumer?.tls_thumbprint ?? '');
   const act = useAction();
+  // Only the field the method uses is sent (the API refuses the other one).
+  const auth = (): Pick<CreateConsumerDto, 'auth_method' | 'tls_subject' | 'tls_thumbprint'> =>
+    authMethod === 'tls_client_auth'
+      ? { auth_method: authMethod, tls_subject: tlsSubject.trim() }
+      : authMethod === 'self_signed_tls_client_auth'
+        ? { auth_method: authMethod, tls_thumbprint: tlsThumbprint.trim() }
+        : { auth_method: authMethod };
   const submit = () =>
     act.run(async () => {
       const scopeList = restricted ? splitList(scopes) : null;
       if (consumer) {
-        const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups) };
+        const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups), ...auth() };
         onSaved(await api<ConsumerDto>('PATCH', `/consumers/${seg(consumer.name)}`, { json: body }));
         return;
       }
-      const body: CreateConsumerDto = { name: name.trim(), client_id: clientId.trim() || undefined, client_secret: secret || undefined, scopes: scopeList, groups: splitList(groups) };
+      const body: CreateConsumerDto = {
+        name: name.trim(),
+        client_id: clientId.trim() || undefined,
+        client_secret: authMethod === 'client_secret' ? secret || undefined : undefined,
+        scopes: scopeList,
+        groups: splitList(groups),
+        ...auth(),
+      };
       const c = await api<ConsumerWithSecretDto>('POST', '/consumers', { json: body });
       setSecret('');
       onCreated(c);
@@ -286,10 +327,38 @@ function ConsumerDialog({
           <Field label="client_id (optional)" htmlFor="c-id" hint="Left empty, a UUID is generated.">
             <input id="c-id" value={clientId} onChange={(e) => setClientId(e.target.value)} autoComplete="off" spellCheck={false} />
           </Field>
-          <Field label="client_secret (optional)" htmlFor="c-secret" hint="At least 32 characters. Left empty, 32 random bytes are generated (recommended).">
-            <input id="c-secret" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
-          </Field>
+          {authMethod === 'client_secret' && (
+            <Field label="client_secret (optional)" htmlFor="c-secret" hint="At least 32 characters. Left empty, 32 random bytes are generated (recommended).">
+              <input id="c-secret" type="password" value={secret} onChange={(e) => setSecret(e.target.value)} autoComplete="new-password" />
+            </Field>
+          )}
         </>
+      )}
+      <fieldset className="radios">
+        <legend>Authenticates at the token endpoint with</legend>
+        <label>
+          <input type="radio" name="c-auth" checked={authMethod === 'client_secret'} onChange={() => setAuthMethod('client_secret')} /> its client secret
+        </label>
+        <label>
+          <input type="radio" name="c-auth" checked={authMethod === 'tls_client_auth'} onChange={() => setAuthMethod('tls_client_auth')} /> a certificate from our CA (tls_client_auth)
+        </label>
+        <label>
+          <input type="radio" name="c-auth" checked={authMethod === 'self_signed_tls_client_auth'} onChange={() => setAuthMethod('self_signed_tls_client_auth')} /> its self-signed certificate
+          (self_signed_tls_client_auth)
+        </label>
+      </fieldset>
+      {authMethod === 'tls_client_auth' && (
+        <Field label="Certificate subject" htmlFor="c-tls-subject" hint="A subject DN (CN=m2m,O=Example) or san:dns:NAME, san:uri:URI, san:email:ADDRESS, san:ip:ADDRESS.">
+          <input id="c-tls-subject" value={tlsSubject} onChange={(e) => setTlsSubject(e.target.value)} required autoComplete="off" spellCheck={false} />
+        </Field>
+      )}
+      {authMethod === 'self_signed_tls_client_auth' && (
+        <Field label="Certificate thumbprint (x5t#S256)" htmlFor="c-tls-thumbprint" hint="base64url SHA-256 of the DER certificate, 43 characters.">
+          <input id="c-tls-thumbprint" value={tlsThumbprint} onChange={(e) => setTlsThumbprint(e.target.value)} required autoComplete="off" spellCheck={false} />
+        </Field>
+      )}
+      {authMethod !== 'client_secret' && (
+        <p className="hint field">Its tokens carry cnf.x5t#S256 and are accepted only over a connection with that certificate. Needs GATEWAY_TLS_CLIENT_CA on the gateway.</p>
       )}
       <fieldset className="radios">
         <legend>Scopes it may hold</legend>
