@@ -4,6 +4,7 @@ import type { GatewayMetrics } from '../status/metrics';
 import { acceptBody } from './body-gate';
 import { Exchange, parseTarget, type Target, type UpstreamClient } from './exchange';
 import { upstreamRequestHeaders } from './headers';
+import { LeanClient } from './lean/lean-client';
 import { TrustedProxies } from './trusted-proxies';
 import { UndiciClient } from './undici-client';
 
@@ -42,7 +43,7 @@ export class Forwarder {
   /** The route table `retain` last walked. */
   private retainedRoutes: Snapshot['routes'] | null = null;
   private readonly undici: UndiciClient;
-  private readonly lean: UpstreamClient | null = null;
+  private readonly lean: LeanClient | null;
 
   /** `authHeader`: the current snapshot's auth header name (lower-case); its `_` spellings are never forwarded. */
   constructor(
@@ -50,9 +51,10 @@ export class Forwarder {
     private readonly metrics: GatewayMetrics,
     private readonly authHeader: () => string = () => 'authorization',
     private readonly trusted: TrustedProxies = new TrustedProxies(''),
-    _kind: UpstreamClientKind = 'undici',
+    kind: UpstreamClientKind = 'undici',
   ) {
     this.undici = new UndiciClient(timeoutMs);
+    this.lean = kind === 'lean' ? new LeanClient(timeoutMs) : null;
   }
 
   private targetOf(route: CompiledRoute): Routed {
