@@ -81,6 +81,7 @@ function onClientClose(this: ResWithExchange): void {
 export class Exchange {
   controller: UpstreamControl | null = null;
   gone = false;
+  private drainHooked = false;
   private readonly started = performance.now();
 
   constructor(
@@ -90,7 +91,6 @@ export class Exchange {
     private readonly metrics: GatewayMetrics,
   ) {
     (res as ResWithExchange)[kExchange] = this;
-    res.on('drain', onClientDrain);
     res.on('close', onClientClose);
   }
 
@@ -125,11 +125,19 @@ export class Exchange {
 
   /** A body chunk; false: the client is full, the transport is paused until `controller.resume()`. */
   data(chunk: Buffer): boolean {
-    return this.res.write(chunk);
+    if (this.res.write(chunk)) return true;
+    // Most answers never fill the client's socket: the drain listener is added the first time one does.
+    if (!this.drainHooked) {
+      this.drainHooked = true;
+      this.res.on('drain', onClientDrain);
+    }
+    return false;
   }
 
-  end(): void {
-    this.res.end();
+  /** The answer is complete; `last`: its final body bytes, written with the end (one write for a small answer). */
+  end(last: Buffer | null = null): void {
+    if (last === null) this.res.end();
+    else this.res.end(last);
   }
 
   fail(code: UpstreamFailure): void {

@@ -77,6 +77,8 @@ class Conn implements ResponseEvents {
     s.setTimeout(Math.min(pool.timeoutMs, 10_000));
     s.on('connect', () => {
       this.connected = true;
+      // From now on: silent this long while a request is in flight (idle ones are swept by the pool).
+      s.setTimeout(pool.timeoutMs);
       if (this.job !== null) this.begin(this.job);
     });
     s.on('data', (d: Buffer) => this.onData(d));
@@ -109,7 +111,6 @@ class Conn implements ResponseEvents {
     const s = this.socket;
     // The last answer may have ended while its client was full.
     this.resume();
-    s.setTimeout(this.pool.timeoutMs);
     this.headDeadline = performance.now() + this.pool.timeoutMs;
     this.parser.reset(r.method === 'HEAD');
     let head = r.method + ' ' + r.path + ' HTTP/1.1\r\n' + this.pool.fixedHead;
@@ -196,13 +197,13 @@ class Conn implements ResponseEvents {
     if (!this.job!.ex.data(chunk)) this.pause();
   }
 
-  onComplete(reusable: boolean): void {
+  onComplete(reusable: boolean, last: Buffer | null): void {
     const job = this.job!;
     this.job = null;
     job.conn = null;
     if (!this.bodyDone) this.detachBody(false); // answered before the whole body was sent: this connection is spent
     const keep = reusable && this.bodyDone && !this.dead;
-    job.ex.end();
+    job.ex.end(last);
     if (keep) this.pool.release(this);
     else this.drop();
   }
@@ -248,9 +249,14 @@ class Conn implements ResponseEvents {
     else this.drop();
   }
 
-  /** Back in the pool: idle until the keep-alive time is up. */
-  idle(): void {
-    this.socket.setTimeout(KEEP_ALIVE_MS);
+  /** performance.now() when the connection went idle, and how long it may stay so. */
+  idleSince = 0;
+  idleLimit = KEEP_ALIVE_MS;
+
+  /** KEEP_ALIVE_MS, or less when the upstream said it closes idle connections sooner (`Keep-Alive: timeout=N`, less 1 s as undici does). */
+  keepAliveFor(): number {
+    const hint = this.parser.keepAliveTimeout;
+    return hint < 0 ? KEEP_ALIVE_MS : Math.min(KEEP_ALIVE_MS, hint * 1000 - 1000);
   }
 
   get live(): boolean {
@@ -275,9 +281,13 @@ class OriginPool {
   }
 
   send(job: Job): void {
-    while (this.idleConns.length > 0) {
-      const c = this.idleConns.pop()!;
-      if (c.live) return c.begin(job);
+    if (this.idleConns.length > 0) {
+      const now = performance.now();
+      while (this.idleConns.length > 0) {
+        const c = this.idleConns.pop()!;
+        if (c.live && now - c.idleSince < c.idleLimit) return c.begin(job);
+        c.drop();
+      }
     }
     if (this.count < MAX_CONNECTIONS) {
       this.count++;
@@ -295,8 +305,28 @@ class OriginPool {
     const next = this.queue.shift();
     if (next !== undefined) return c.begin(next);
     if (this.closing) return c.drop();
-    c.idle();
+    c.idleLimit = c.keepAliveFor();
+    if (c.idleLimit <= 0) return c.drop();
+    c.idleSince = performance.now();
     this.idleConns.push(c);
+    if (this.sweeper === null) {
+      this.sweeper = setInterval(() => this.sweep(), 1_000);
+      this.sweeper.unref();
+    }
+  }
+
+  /** Closes the connections idle for longer than their limit (one timer per pool, not one re-armed per request). */
+  private sweeper: NodeJS.Timeout | null = null;
+  private sweep(): void {
+    const now = performance.now();
+    for (let i = this.idleConns.length - 1; i >= 0; i--) {
+      const c = this.idleConns[i];
+      if (now - c.idleSince >= c.idleLimit) c.drop();
+    }
+    if (this.idleConns.length === 0 && this.sweeper !== null) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   /** A connection closed: a slot is free for a waiting request. */
@@ -314,6 +344,8 @@ class OriginPool {
   close(): void {
     this.closing = true;
     for (const c of this.idleConns.splice(0)) c.drop();
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
   }
 }
 

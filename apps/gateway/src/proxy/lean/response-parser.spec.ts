@@ -17,7 +17,10 @@ function run(pieces: Array<string | Buffer>, opts: { head?: boolean; eof?: boole
       out.headers = headers;
     },
     onBody: (c) => (out.body += c.toString('latin1')),
-    onComplete: (reusable) => (out.end = reusable ? 'reuse' : 'close'),
+    onComplete: (reusable, last) => {
+      if (last !== null) out.body += last.toString('latin1');
+      out.end = reusable ? 'reuse' : 'close';
+    },
     onInvalid: (reason) => (out.end = `invalid: ${reason}`),
   };
   const p = new ResponseParser(ev);
@@ -177,7 +180,7 @@ describe('ResponseParser: refused framings (the connection is closed, the reques
     const p = new ResponseParser({
       onHead: (s) => events.push(`head ${s}`),
       onBody: (c) => events.push(`body ${c.toString()}`),
-      onComplete: (r) => events.push(`complete ${r}`),
+      onComplete: (r, last) => events.push(`complete ${r}${last ? ' ' + last.toString() : ''}`),
       onInvalid: (r) => events.push(`invalid ${r}`),
     });
     p.reset(false);
@@ -187,6 +190,19 @@ describe('ResponseParser: refused framings (the connection is closed, the reques
     expect(events).toEqual(['invalid bad Content-Length']);
     p.reset(false);
     p.execute(Buffer.from('HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nx'));
-    expect(events.slice(1)).toEqual(['head 201', 'body x', 'complete true']);
+    expect(events.slice(1)).toEqual(['head 201', 'complete true x']);
+  });
+
+  it.each<[string, number]>([
+    ['Keep-Alive: timeout=5', 5],
+    ['Keep-Alive: timeout=2, max=100', 2],
+    ['Keep-Alive: max=100;timeout=7', 7],
+    ['Keep-Alive: xtimeout=5', -1],
+    ['X-Other: 1', -1],
+  ])('%s: the upstream idle limit the client honours is %s s', (line, want) => {
+    const p = new ResponseParser({ onHead: () => undefined, onBody: () => undefined, onComplete: () => undefined, onInvalid: () => undefined });
+    p.reset(false);
+    p.execute(Buffer.from(`HTTP/1.1 200 OK\r\n${line}\r\nContent-Length: 0\r\n\r\n`));
+    expect(p.keepAliveTimeout).toBe(want);
   });
 });

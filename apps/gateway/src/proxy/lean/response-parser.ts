@@ -33,8 +33,12 @@ export interface ResponseEvents {
   /** The final status (>= 200) and the headers: flat [lower-case name, value, ...] in arrival order. */
   onHead(status: number, headers: string[]): void;
   onBody(chunk: Buffer): void;
-  /** The answer ended where its framing says; `reusable`: the connection may carry another request. */
-  onComplete(reusable: boolean): void;
+  /**
+   * The answer ended where its framing says; `reusable`: the connection may carry another request.
+   * `last`: the body's final bytes when they came in the read that ended it (then not given to onBody,
+   * so the consumer can write them and end in one go), else null.
+   */
+  onComplete(reusable: boolean, last: Buffer | null): void;
   /** The answer is not cleanly framed: the connection must be closed. */
   onInvalid(reason: string): void;
 }
@@ -50,6 +54,7 @@ for (let i = 0; i < 16; i++) {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+const KEEP_ALIVE_TIMEOUT = /(?:^|[,;\s])timeout=(\d{1,6})(?:$|[,;\s])/i;
 
 const enum State {
   Head,
@@ -73,6 +78,8 @@ interface Head {
   length: number;
   chunked: boolean;
   keepAlive: boolean;
+  /** `Keep-Alive: timeout=N` (seconds), the upstream's idle limit; -1 when not given. */
+  keepAliveTimeout: number;
 }
 
 /** True when the bytes of an incomplete head already break the CRLF and character rules. */
@@ -110,6 +117,7 @@ export function parseHead(text: string): Head | string {
   let te = false;
   let chunked = false;
   let keepAlive = minor === 0x31;
+  let keepAliveTimeout = -1;
   let pos = eol + 2;
   while (pos < n) {
     let end = text.indexOf('\r\n', pos);
@@ -149,13 +157,16 @@ export function parseHead(text: string): Head | string {
     } else if (name === 'connection') {
       const v = value.toLowerCase();
       if (v !== 'keep-alive' && (v === 'close' || v.split(',').some((t) => t.trim() === 'close'))) keepAlive = false;
+    } else if (name === 'keep-alive') {
+      const m = KEEP_ALIVE_TIMEOUT.exec(value);
+      if (m !== null) keepAliveTimeout = Number(m[1]);
     }
     headers.push(name, value);
     pos = end + 2;
   }
   if (te && length !== -1) return 'Transfer-Encoding with Content-Length';
   if (status === 101) return 'unrequested protocol switch';
-  return { status, headers, length, chunked, keepAlive };
+  return { status, headers, length, chunked, keepAlive, keepAliveTimeout };
 }
 
 /**
@@ -174,6 +185,8 @@ export class ResponseParser {
   private trailerBytes = 0;
   private trailerLine = '';
   private keepAlive = true;
+  /** The last final answer's `Keep-Alive: timeout=N` in seconds, -1 when it had none. */
+  keepAliveTimeout = -1;
   private startedBody = false;
 
   constructor(private readonly ev: ResponseEvents) {}
@@ -203,17 +216,18 @@ export class ResponseParser {
     this.ev.onInvalid(reason);
   }
 
-  private complete(rest: boolean): void {
+  private complete(rest: boolean, last: Buffer | null = null): void {
     this.state = State.Done;
     this.pending = null;
     // Bytes after the end of the answer: nothing was asked, so the connection is not clean.
-    this.ev.onComplete(this.keepAlive && !rest);
+    this.ev.onComplete(this.keepAlive && !rest, last);
   }
 
   /** Starts the body of the head just parsed; returns false when the answer is already complete. */
   private begin(h: Head): boolean {
     this.startedBody = true;
     this.keepAlive = h.keepAlive;
+    this.keepAliveTimeout = h.keepAliveTimeout;
     this.ev.onHead(h.status, h.headers);
     if (this.state === State.Done) return false; // the consumer gave up inside onHead
     if (this.headRequest || h.status === 204 || h.status === 304) {
@@ -275,8 +289,8 @@ export class ResponseParser {
           this.remaining -= n;
           const piece = i === 0 && n === buf.length ? buf : buf.subarray(i, i + n);
           i += n;
+          if (this.remaining === 0) return this.complete(i < buf.length, piece);
           this.ev.onBody(piece);
-          if (this.remaining === 0 && this.state === State.Length) return this.complete(i < buf.length);
           break;
         }
         case State.ChunkSize: {
@@ -399,7 +413,7 @@ export class ResponseParser {
     if (this.state === State.Done) return;
     if (this.state === State.Eof) {
       this.state = State.Done;
-      this.ev.onComplete(false);
+      this.ev.onComplete(false, null);
       return;
     }
     this.invalid(this.startedBody ? 'upstream closed mid-body' : 'upstream closed before answering');
