@@ -7,7 +7,9 @@
 // BENCH_WARMUP (2), BENCH_CONNECTIONS (50), BENCH_ONLY (comma list of scenario ids and/or
 // "propagation", "big"), BENCH_SKIP_BIG=1, BENCH_BIG_CONSUMERS/ROUTES/RULES, BENCH_OUT (json path),
 // BENCH_DIST (run a copy of dist/), BENCH_BASE_DIST (another build's dist/: its 1-worker gateway on
-// gw1's store gets rows auth1_base, reject_base, token_get_base, interleaved; the report prints now/base).
+// gw1's store gets rows auth1_base, reject_base, token_get_base, interleaved; the report prints now/base),
+// BENCH_BASE_ENV (NAME=value,... for the base gateway only: BENCH_BASE_DIST=dist with
+// BENCH_BASE_ENV=GATEWAY_UPSTREAM_CLIENT=undici compares one build's two upstream clients).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -223,7 +225,7 @@ async function startBase(upstreamUrl) {
   const our = T.makeOurEnv();
   const admin = await T.startAdmin(our, adminMain, 'base-admin-api');
   const cfg = await T.configureSmall(admin, upstreamUrl);
-  const gw = await T.startGateway(our, 1, {}, 'base-gateway(1w)', [], gwMain);
+  const gw = await T.startGateway(our, 1, T.BASE_ENV, 'base-gateway(1w)', [], gwMain);
   await T.waitRevision([gw], cfg.revision);
   return gw;
 }

@@ -25,6 +25,14 @@ const BASE_DIST = process.env.BENCH_BASE_DIST ? path.resolve(process.env.BENCH_B
 if (BASE_DIST && !process.env.BENCH_DIST) process.env.NODE_PATH = [path.join(root, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
 const BASE_GATEWAY_MAIN = BASE_DIST ? path.join(BASE_DIST, 'apps/gateway/src/main.js') : null;
 const BASE_ADMIN_MAIN = BASE_DIST ? path.join(BASE_DIST, 'apps/admin-api/src/main.js') : null;
+/** BENCH_BASE_ENV=NAME=value,...: extra environment of the base gateway only (e.g. GATEWAY_UPSTREAM_CLIENT=undici). */
+const BASE_ENV = Object.fromEntries(
+  (process.env.BENCH_BASE_ENV || '')
+    .split(',')
+    .map((kv) => kv.trim())
+    .filter(Boolean)
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 
 const CONSUMER = { name: 'bench', client_id: 'bench-client', client_secret: crypto.randomBytes(32).toString('base64url') };
 
@@ -140,5 +148,6 @@ module.exports = {
   GATEWAY_MAIN,
   BASE_GATEWAY_MAIN,
   BASE_ADMIN_MAIN,
+  BASE_ENV,
   DIST,
 };

@@ -101,14 +101,43 @@ export function upstreamRequestHeaders(
   return out;
 }
 
+/** True when a response header (`name` lower-case) is not relayed: hop-by-hop, listed by Connection, or `proxy-*`. */
+function dropsResponseHeader(name: string, listed: ReadonlySet<string> | null): boolean {
+  if (HOP_BY_HOP.has(name) || (listed !== null && listed.has(name))) return true;
+  return name.charCodeAt(0) === 112 /* p */ && name.startsWith('proxy-');
+}
+
 /** The upstream response's headers minus hop-by-hop ones, ready for writeHead. */
 export function clientResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const listed = connectionTokens(headers.connection);
   const out: IncomingHttpHeaders = {};
   for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || (listed !== null && listed.has(name))) continue;
-    if (name.charCodeAt(0) === 112 /* p */ && name.startsWith('proxy-')) continue;
+    if (dropsResponseHeader(name, listed)) continue;
     out[name] = headers[name];
+  }
+  return out;
+}
+
+/**
+ * The same rules over a flat [name, value, ...] list whose names are lower-case (the lean client's
+ * parser): duplicates and order survive, ready for writeHead. Returns `raw` itself when nothing is
+ * dropped (the common answer: no hop-by-hop header at all).
+ */
+export function clientResponseRawHeaders(raw: string[]): string[] {
+  let listed: ReadonlySet<string> | null = null;
+  let drop = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name === 'connection') listed = connectionTokens(listed === null ? raw[i + 1] : [...listed, raw[i + 1]].join(','));
+    if (!drop && (HOP_BY_HOP.has(name) || name.startsWith('proxy-'))) drop = true;
+  }
+  if (listed !== null) {
+    for (let i = 0; i < raw.length && !drop; i += 2) if (listed.has(raw[i])) drop = true;
+  }
+  if (!drop) return raw;
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!dropsResponseHeader(raw[i], listed)) out.push(raw[i], raw[i + 1]);
   }
   return out;
 }
