@@ -28,30 +28,27 @@ const KEYS_PER_QUERY = 500;
  * The columns each table's rows are read with, the same for a full load and a delta (one place
  * to add a column), as SQL select lists per dialect.
  */
-/** Rotation with a grace period (migration RotationGrace): the previous secret as hex (NULL when none; SQLite's hex(NULL) is ''), its rotation time and grace end. */
-const PREVIOUS_COLUMNS = (d: Dialect): string =>
-  `${d === 'postgres' ? `encode("previous_secret_enc", 'hex')` : `nullif(hex("previous_secret_enc"), '')`} AS "previous_hex", "rotated_at", "previous_secret_expires_at"`;
-/** SPEC §13 (migration ConsumerTlsAuth): NULL for client_secret (nearly every row: no string per row), else the method and its field. */
-const TLS_COLUMNS = `nullif("auth_method", 'client_secret') AS "auth_method", "tls_subject", "tls_thumbprint"`;
+/**
+ * What only a few consumers have, as one column that is NULL for every other row: a rotation with
+ * a grace period (migration RotationGrace: the previous secret as hex, its rotation time and grace
+ * end) and a certificate method (SPEC §13, migration ConsumerTlsAuth: the method and its field),
+ * as a JSON array. Six columns that are NULL on nearly every row still cost a value each per row
+ * (~0.7 s of a 1,000,000-consumer load); one costs one.
+ */
+const EXTRA_COLUMN = (d: Dialect): string => {
+  const when = `"previous_secret_enc" IS NULL AND "rotated_at" IS NULL AND "auth_method" = 'client_secret'`;
+  return d === 'postgres'
+    ? `CASE WHEN ${when} THEN NULL ELSE json_build_array(encode("previous_secret_enc", 'hex'), "rotated_at", "previous_secret_expires_at", "auth_method", "tls_subject", "tls_thumbprint")::text END AS "extra"`
+    : `CASE WHEN ${when} THEN NULL ELSE json_array(nullif(hex("previous_secret_enc"), ''), "rotated_at", "previous_secret_expires_at", "auth_method", "tls_subject", "tls_thumbprint") END AS "extra"`;
+};
 const COLUMNS = {
-  consumer: (d: Dialect) =>
-    `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups", ${PREVIOUS_COLUMNS(d)}, ${TLS_COLUMNS}`,
+  consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", "scopes", "groups", ${EXTRA_COLUMN(d)}`,
   route: () => '"name", "hosts", "path_prefix", "upstream", "strip_prefix"',
   rule: () => '"id", "position", "routes", "domains", "allow", "allow_groups", "scopes"',
 };
-type ConsumerObj = {
-  name: string;
-  client_id: string;
-  sealed_hex: string;
-  scopes: string | null;
-  groups: string;
-  previous_hex: string | null;
-  rotated_at: number | string | null;
-  previous_secret_expires_at: number | string | null;
-  auth_method: AuthMethod | null;
-  tls_subject: string | null;
-  tls_thumbprint: string | null;
-};
+type ConsumerObj = { name: string; client_id: string; sealed_hex: string; scopes: string | null; groups: string; extra: string | null };
+/** The `extra` column parsed: [previous secret hex, rotated_at, grace end, auth_method, tls_subject, tls_thumbprint]. */
+type ConsumerExtra = [string | null, number | null, number | null, AuthMethod | null, string | null, string | null];
 type RouteObj = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean | number };
 type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string; allow_groups: string; scopes: string };
 const routeRecord = (x: RouteObj): RouteRecord => ({ name: x.name, hosts: json<string[]>(x.hosts)!, path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix });
@@ -64,19 +61,7 @@ const ruleRecord = (x: RuleObj): RuleRecord => ({
   allow_groups: json<string[]>(x.allow_groups)!,
   scopes: json<string[]>(x.scopes)!,
 });
-const consumerRow = (x: ConsumerObj): ConsumerRow => [
-  x.name,
-  x.client_id,
-  x.sealed_hex,
-  x.scopes,
-  x.groups,
-  x.previous_hex,
-  x.rotated_at,
-  x.previous_secret_expires_at,
-  x.auth_method,
-  x.tls_subject,
-  x.tls_thumbprint,
-];
+const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.scopes, x.groups, x.extra];
 const NO_GROUPS = Object.freeze([]) as unknown as string[];
 
 /** Rows read between two pauses: a few milliseconds of work. */
@@ -115,11 +100,10 @@ function json<T>(text: string | null): T | null {
  * name, client_id, and the sealed secret as hex: SQL's hex()/encode() hands back one plain string
  * per row where a BLOB column would cost a separately allocated Buffer each (with 100k consumers,
  * a tenth of a cold load and much of its GC); only new or changed secrets become bytes again.
- * Then scopes (JSON or null) and groups (JSON); then the rotation with grace: the previous secret
- * as hex (null: none), rotated_at and its grace end (unix seconds; PostgreSQL's bigint as text);
- * then the client authentication (SPEC §13): auth_method (null = client_secret), tls_subject, tls_thumbprint.
+ * Then scopes (JSON or null) and groups (JSON); then `extra` (EXTRA_COLUMN): null, or the rotation
+ * with grace and the client authentication as a JSON array (ConsumerExtra).
  */
-type ConsumerRow = [string, string, string, string | null, string, string | null, number | string | null, number | string | null, AuthMethod | null, string | null, string | null];
+type ConsumerRow = [string, string, string, string | null, string, string | null];
 
 type Rows = Pick<SnapshotSource, 'routes' | 'rules'> & { consumers: SealedConsumer[] };
 
@@ -295,10 +279,12 @@ export class SnapshotLoader {
    * previous secret is reused when its sealed bytes are unchanged.
    */
   private sealedConsumer(row: ConsumerRow, secret?: string, before?: SealedConsumer): SealedConsumer {
-    const [name, client_id, sealedHex, scopes, groups, previousHex, rotatedAt, previousExpires, authMethod, tlsSubject, tlsThumbprint] = row;
+    const [name, client_id, sealedHex, scopes, groups, extra] = row;
     // Most consumers are in no group: one shared empty list instead of one parsed per row.
     const c = new SealedConsumer(name, client_id, sealedHex, this.opener, json<string[]>(scopes), groups === '[]' ? NO_GROUPS : json<string[]>(groups)!, secret);
-    if (authMethod !== null) c.tls = tlsAuthOf({ auth_method: authMethod, tls_subject: tlsSubject, tls_thumbprint: tlsThumbprint });
+    if (extra === null) return c;
+    const [previousHex, rotatedAt, previousExpires, authMethod, tlsSubject, tlsThumbprint] = JSON.parse(extra) as ConsumerExtra;
+    if (authMethod !== null && authMethod !== 'client_secret') c.tls = tlsAuthOf({ auth_method: authMethod, tls_subject: tlsSubject, tls_thumbprint: tlsThumbprint });
     if (rotatedAt !== null && previousExpires !== null) {
       const p = before?.previous;
       const known = p instanceof SealedPreviousSecret && p.sealed === previousHex ? p.openedSecret : undefined;
