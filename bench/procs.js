@@ -170,15 +170,21 @@ function processTree(pid) {
 // USER_HZ is 100 on every Linux the bench targets (getconf CLK_TCK); /proc/<pid>/stat counts in it.
 const TICK_MS = 10;
 
+/** User and system CPU time (ms) used so far by one process, threads included, from /proc/<pid>/stat. */
+function procTimes(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 (utime, stime) are at 11 and 12 once pid and comm are cut off.
+  return { userMs: Number(f[11]) * TICK_MS, sysMs: Number(f[12]) * TICK_MS };
+}
+
 /** CPU time (user + system, ms) used so far by pid and its descendants, from /proc/<pid>/stat. */
 function cpuTree(pid) {
   let ms = 0;
   for (const p of processTree(pid)) {
     try {
-      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 14 and 15 (utime, stime) are at 11 and 12 once pid and comm are cut off.
-      ms += (Number(f[11]) + Number(f[12])) * TICK_MS;
+      const t = procTimes(p);
+      ms += t.userMs + t.sysMs;
     } catch {
       /* exited */
     }
@@ -200,4 +206,4 @@ function rssTree(pid) {
   return { main: rssOf(pid), total: tree.reduce((a, p) => a + rssOf(p), 0), processes: tree.length };
 }
 
-module.exports = { startNode, trackChild, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree, trackTempDir };
+module.exports = { startNode, trackChild, stop, stopAll, installCleanup, oneLine, rssTree, cpuTree, procTimes, trackTempDir };

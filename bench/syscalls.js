@@ -12,19 +12,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { installCleanup, stopAll, oneLine } = require('./procs');
+const { installCleanup, stopAll, oneLine, procTimes } = require('./procs');
 const T = require('./targets');
 const { startHaproxy } = require('./haproxy');
 const { runLoad } = require('./scenarios');
-
-const TICK_US = 10_000; // USER_HZ 100: /proc/<pid>/stat counts in 10 ms ticks
-
-/** utime and stime (µs) of one process, threads included. */
-function userSys(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) * TICK_US, sys: Number(f[12]) * TICK_US };
-}
 
 /** Parses `strace -c` output: syscall name -> calls. */
 function parseStraceSummary(text) {
@@ -87,9 +78,9 @@ async function main() {
     const url = `${t.url}/auth/x`;
     // Warm-up, then the timed run, then the run under strace.
     await runLoad({ url, headers, connections: 50, duration: 1 });
-    const a = userSys(pid);
+    const a = procTimes(pid);
     const timed = await runLoad({ url, headers, connections: 50, duration });
-    const b = userSys(pid);
+    const b = procTimes(pid);
     const { res: traced, calls } = await withStrace(pid, () => runLoad({ url, headers, connections: 50, duration }));
     const per = (n) => (traced.total ? n / traced.total : NaN);
     const total = [...calls.values()].reduce((x, y) => x + y, 0);
@@ -98,8 +89,8 @@ async function main() {
       name,
       rps: timed.rps,
       unexpected: timed.unexpected,
-      user_us: (b.user - a.user) / timed.total,
-      sys_us: (b.sys - a.sys) / timed.total,
+      user_us: ((b.userMs - a.userMs) * 1000) / timed.total,
+      sys_us: ((b.sysMs - a.sysMs) * 1000) / timed.total,
       syscalls: per(total),
       top: top.map(([k, v]) => `${k} ${per(v).toFixed(2)}`).join(', '),
     });
