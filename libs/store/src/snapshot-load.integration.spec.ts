@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -7,6 +8,7 @@ import { openStore } from './index';
 
 const SECRET_A = 'first-secret-first-secret-first-secret-0001';
 const SECRET_B = 'second-secret-second-secret-second-secret-02';
+const X5T = createHash('sha256').update('a certificate').digest('base64url');
 
 describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
   const ctx = storePerTest('oauth2-load-', (dataDir) => openStore({ dataDir }));
@@ -91,6 +93,36 @@ describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
     // A cold load of 6,000 secrets pauses at least once per ~1,000 of them (a synchronous load: 0 or 1 ticks).
     expect(ticks).toBeGreaterThanOrEqual(5);
     expect((await ctx.store.loadSnapshotSource()).consumers).toHaveLength(n + 1);
+  });
+
+  it('reads consumers in pages: every row once, in name order, with scopes, groups and certificate fields on the rows around each page boundary', async () => {
+    // 10,000 = two whole pages of 5,000 (the last page is full, so one more read finds none); then 10,001.
+    const pad = (i: number) => String(i).padStart(5, '0');
+    const special = new Set([0, 4_999, 5_000, 5_001, 9_999]);
+    const consumers = Array.from({ length: 10_000 }, (_, i) => ({
+      name: `c${pad(i)}`,
+      client_id: `id-${i}`,
+      client_secret: `secret-${i}-0123456789-0123456789-0123456789`,
+      ...(special.has(i) ? { scopes: [`s:${i}`], groups: [`g${i}`, 'all'] } : {}),
+      ...(i === 5_000 ? { auth_method: 'self_signed_tls_client_auth', tls_thumbprint: X5T } : {}),
+    }));
+    // Applied in reverse, so the table's own order (insertion) is not the name order a page walks.
+    await ctx.store.apply(JSON.stringify({ consumers: [...consumers].reverse(), global_auth: false }), { dryRun: false });
+    const check = async (want: typeof consumers) => {
+      const src = await ctx.store.loadSnapshotSource();
+      expect(src.consumers.map((c) => c.name)).toEqual(want.map((c) => c.name));
+      expect(src.consumers.map((c) => c.client_secret)).toEqual(want.map((c) => c.client_secret));
+      for (const i of special) {
+        expect(src.consumers[i]).toMatchObject({ name: `c${pad(i)}`, scopes: [`s:${i}`], groups: [`g${i}`, 'all'] });
+      }
+      expect(src.consumers[4_998]).toMatchObject({ scopes: null, groups: [] });
+      expect(src.consumers[5_000]).toMatchObject({ auth_method: 'self_signed_tls_client_auth', tls_thumbprint: X5T });
+      expect(src.consumers[5_001]).not.toHaveProperty('auth_method');
+    };
+    await check(consumers);
+    const more = [...consumers, { name: `c${pad(10_000)}`, client_id: 'id-last', client_secret: 'secret-last-0123456789-0123456789-0123456789' }];
+    await ctx.store.apply(JSON.stringify({ consumers: more, global_auth: false }), { dryRun: false });
+    await check(more);
   });
 
   it("does not keep a load's result alive once the caller dropped it (the store's unit queue holds no results)", async () => {
