@@ -61,6 +61,8 @@ export interface UpstreamClient {
 }
 
 const kExchange = Symbol('exchange');
+/** The abort reason for an upstream answer whose status is not HTTP (Exchange.start). */
+const INVALID_STATUS = new Error('upstream answered with a status outside 100-599');
 /** Final body bytes up to this size are written as a string (Exchange.end). */
 const SMALL_BODY = 16 * 1024;
 type ResWithExchange = ServerResponse & { [kExchange]?: Exchange };
@@ -112,9 +114,19 @@ export class Exchange {
     this.metrics.count(this.route, 'proxied', this.reason, statusClass(statusCode));
   }
 
-  /** The final status and headers (an object, as undici gives them); informational answers are not relayed. */
+  /**
+   * The final status and headers (an object, as undici gives them); informational answers are not
+   * relayed. A status above 599 (undici's parser takes any three digits, node's server would write
+   * 600-999 as given) is not HTTP (RFC 9110 §15: treat it as a 5xx): the upstream request is aborted
+   * (undici attached its controller in onRequestStart), closing that connection, and undici's error
+   * turns it into the usual 502 `upstream_unavailable` (`fail`). Nothing is allocated on this path.
+   */
   start(statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return;
+    if (statusCode > 599) {
+      this.controller?.abort(INVALID_STATUS);
+      return;
+    }
     this.counted(statusCode);
     this.res.writeHead(statusCode, clientResponseHeaders(headers));
   }
