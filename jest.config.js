@@ -11,8 +11,6 @@ const moduleNameMapper = {
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] };
 const common = { testEnvironment: 'node', moduleNameMapper, transform, setupFilesAfterEnv: ['<rootDir>/test/jest-timeout.js'] };
-/** e2e suites about what reaches an upstream and what comes back: run on both upstream clients. */
-const UPSTREAM_FACING = ['reliability-upstream', 'gateway-proxy', 'security-edges-proxy', 'security-http', 'security-path', 'tls-gateway', 'higress-conformance'];
 /** Per-project test timeout (a plain `testTimeout` here is ignored by Jest 30: see test/jest-timeout.js). */
 const timeout = (ms) => ({ globals: { TEST_TIMEOUT_MS: ms } });
 module.exports = {
@@ -21,13 +19,5 @@ module.exports = {
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/apps/**/*.integration.spec.ts', '<rootDir>/libs/**/*.integration.spec.ts'], ...timeout(30000) },
     { ...common, displayName: 'inproc', testMatch: ['<rootDir>/test/**/*.inproc-spec.ts'], ...timeout(30000) },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], ...timeout(60000) },
-    // The suites that face upstreams, once more with GATEWAY_UPSTREAM_CLIENT=lean (issue 18; the default client runs them in `e2e`).
-    {
-      ...common,
-      displayName: 'e2e-lean',
-      testMatch: UPSTREAM_FACING.map((f) => `<rootDir>/test/${f}.e2e-spec.ts`),
-      setupFiles: ['<rootDir>/test/upstream-client-lean.js'],
-      ...timeout(60000),
-    },
   ],
 };

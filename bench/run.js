@@ -9,7 +9,7 @@
 // BENCH_DIST (run a copy of dist/), BENCH_BASE_DIST (another build's dist/: its 1-worker gateway on
 // gw1's store gets rows auth1_base, reject_base, token_get_base, interleaved; the report prints now/base),
 // BENCH_BASE_ENV (NAME=value,... for the base gateway only: BENCH_BASE_DIST=dist with
-// BENCH_BASE_ENV=GATEWAY_UPSTREAM_CLIENT=undici compares one build's two upstream clients).
+// BENCH_BASE_ENV=GATEWAY_ACCESS_LOG=true compares one build without and with its access log).
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');

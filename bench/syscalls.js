@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // @ts-check
 'use strict';
-// Where a proxied request's CPU goes, beyond --cpu-prof (issue 18): for our gateway (undici and
-// the lean upstream client), the bare node:http + undici proxy and HAProxy on one thread, in one
-// run and against one upstream, the user/kernel split of the target's CPU per request (/proc
-// utime/stime over a wrk run) and the system calls per request (`strace -c -f` attached for a
-// second run: strace slows the target, so only its counts are used, never its times).
+// Where a proxied request's CPU goes, beyond --cpu-prof (issue 18): for our gateway, the bare
+// node:http + undici proxy and HAProxy on one thread, in one run and against one upstream, the
+// user/kernel split of the target's CPU per request (/proc utime/stime over a wrk run) and the
+// system calls per request (`strace -c -f` attached for a second run: strace slows the target, so
+// only its counts are used, never its times).
 // Usage: npm run build && node bench/syscalls.js   (BENCH_DURATION seconds per run, default 5;
 // needs wrk, strace and haproxy: apt-get install -y wrk strace haproxy)
 const fs = require('node:fs');
@@ -60,14 +60,12 @@ async function main() {
   const our = T.makeOurEnv();
   const admin = await T.startAdmin(our);
   const small = await T.configureSmall(admin, upstream.url);
-  const gwUndici = await T.startGateway(our, 1, { GATEWAY_UPSTREAM_CLIENT: 'undici' }, 'gateway(undici)');
-  const gwLean = await T.startGateway(our, 1, { GATEWAY_UPSTREAM_CLIENT: 'lean' }, 'gateway(lean)');
-  await T.waitRevision([gwUndici, gwLean], small.revision);
+  const gw = await T.startGateway(our, 1, {}, 'gateway(1w)');
+  await T.waitRevision([gw], small.revision);
   const bare = await T.startBare(upstream.url);
   const hap = await startHaproxy({ upstreamUrl: upstream.url, secret: T.CONSUMER.client_secret, clientId: T.CONSUMER.client_id });
   const targets = [
-    { name: 'OURS auth+allow, 1w (undici)', t: gwUndici },
-    { name: 'OURS auth+allow, 1w (lean)', t: gwLean },
+    { name: 'OURS auth+allow, 1w', t: gw },
     { name: 'BARE http+undici+HMAC', t: bare },
     { name: 'HAPROXY jwt_verify, 1t', t: hap },
     { name: 'DIRECT upstream', t: upstream },

@@ -25,7 +25,7 @@ const BASE_DIST = process.env.BENCH_BASE_DIST ? path.resolve(process.env.BENCH_B
 if (BASE_DIST && !process.env.BENCH_DIST) process.env.NODE_PATH = [path.join(root, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
 const BASE_GATEWAY_MAIN = BASE_DIST ? path.join(BASE_DIST, 'apps/gateway/src/main.js') : null;
 const BASE_ADMIN_MAIN = BASE_DIST ? path.join(BASE_DIST, 'apps/admin-api/src/main.js') : null;
-/** BENCH_BASE_ENV=NAME=value,...: extra environment of the base gateway only (e.g. GATEWAY_UPSTREAM_CLIENT=undici). */
+/** BENCH_BASE_ENV=NAME=value,...: extra environment of the base gateway only (e.g. GATEWAY_ACCESS_LOG=true). */
 const BASE_ENV = Object.fromEntries(
   (process.env.BENCH_BASE_ENV || '')
     .split(',')

@@ -49,7 +49,7 @@ export class DataPlane {
     const trusted = new TrustedProxies(env.GATEWAY_TRUSTED_PROXIES);
     const clientCa = env.GATEWAY_TLS_CLIENT_CA === undefined ? null : new ClientCaBundle();
     this.clientCa = clientCa;
-    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader, trusted, env.GATEWAY_UPSTREAM_CLIENT);
+    this.forwarder = new Forwarder(env.GATEWAY_UPSTREAM_TIMEOUT_MS, metrics, () => (holder.current as Snapshot).authHeader, trusted);
     // Per process: with N workers a client_id gets up to N x the limit (connections are spread round-robin).
     const limiter = new FailedAuthLimiter({ maxFailures: env.GATEWAY_TOKEN_MAX_FAILURES, windowSeconds: env.GATEWAY_TOKEN_FAILURE_WINDOW_S });
     let handler = createGatewayHandler({ holder, forwarder: this.forwarder, metrics, log, accessLog: env.GATEWAY_ACCESS_LOG, limiter, trusted, clientCa });

@@ -10,7 +10,6 @@ describe('loadGatewayEnv', () => {
       GATEWAY_WORKERS: 1,
       GATEWAY_RELOAD_MS: 200,
       GATEWAY_UPSTREAM_TIMEOUT_MS: 30000,
-      GATEWAY_UPSTREAM_CLIENT: 'undici',
       GATEWAY_ACCESS_LOG: false,
       OAUTH2_DATA_DIR: './data',
     });
@@ -27,7 +26,6 @@ describe('loadGatewayEnv', () => {
     ['GATEWAY_WORKERS', '1.5'],
     ['GATEWAY_RELOAD_MS', '5'],
     ['GATEWAY_ACCESS_LOG', 'yes'],
-    ['GATEWAY_UPSTREAM_CLIENT', 'http'],
   ])('%s=%s is refused in one line naming it', (name, value) => {
     expect(() => loadGatewayEnv({ [name]: value })).toThrow(EnvError);
     try {

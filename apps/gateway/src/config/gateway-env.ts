@@ -1,6 +1,6 @@
 import { Env, EnvError, HOST_EXPECTED, HOST_RE, loadEnvClass, PORT_EXPECTED, SharedEnv, toBool, toInt } from '@oauth2/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 import { TrustedProxies } from '../proxy/trusted-proxies';
 
@@ -30,11 +30,6 @@ export class GatewayEnv extends SharedEnv {
   @Env('an integer 0-256 (0 = one per CPU)') @Transform(toInt) @IsInt() @Min(0) @Max(256) GATEWAY_WORKERS = 1;
   @Env('an integer 10-60000 (milliseconds)') @Transform(toInt) @IsInt() @Min(10) @Max(60_000) GATEWAY_RELOAD_MS = 200;
   @Env('an integer 1-3600000 (milliseconds)') @Transform(toInt) @IsInt() @Min(1) @Max(3_600_000) GATEWAY_UPSTREAM_TIMEOUT_MS = 30_000;
-  /**
-   * The client for plain-http upstreams (docs/configuration.md): `lean`, the gateway's own HTTP/1.1
-   * client (apps/gateway/src/proxy/lean/), or `undici`. https upstreams always use undici.
-   */
-  @Env('lean or undici') @IsIn(['lean', 'undici']) GATEWAY_UPSTREAM_CLIENT: 'lean' | 'undici' = 'undici';
   @Env('true or false') @Transform(toBool) @IsBoolean() GATEWAY_ACCESS_LOG = false;
   /** Failed token-endpoint authentications per client_id and window before 429; 0 = no limit. */
   @Env('an integer 0-1000000 (0 = no limit)') @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) GATEWAY_TOKEN_MAX_FAILURES = 10;

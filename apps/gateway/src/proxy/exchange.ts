@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { statusClass, type GatewayMetrics } from '../status/metrics';
-import { clientResponseHeaders, clientResponseRawHeaders } from './headers';
+import { clientResponseHeaders } from './headers';
 import { sendFailure } from './responses';
 
 /** Where a route forwards: its origin (the pool key) and the base path prefixed to every request. */
@@ -26,7 +26,7 @@ export function parseTarget(upstream: string): Target {
   return { origin: u.origin, basePath: base, protocol: u.protocol, hostname, port, host: u.host };
 }
 
-/** One upstream request as a transport gets it: everything already decided by the Forwarder. */
+/** One upstream request as UndiciClient.send gets it: everything already decided by the Forwarder. */
 export interface UpstreamRequest {
   target: Target;
   method: string;
@@ -38,7 +38,7 @@ export interface UpstreamRequest {
   body: NodeJS.ReadableStream | null;
 }
 
-/** What a transport lets the exchange do to the upstream side of one request. */
+/** What the upstream client lets the exchange do to the upstream side of one request (undici's DispatchController). */
 export interface UpstreamControl {
   pause(): void;
   resume(): void;
@@ -48,21 +48,9 @@ export interface UpstreamControl {
 /** What the gateway answers when an upstream exchange fails before the status was relayed. */
 export type UpstreamFailure = 'upstream_timeout' | 'upstream_unavailable';
 
-/**
- * The transport seam: forwards one request and reports to the exchange (status and headers once,
- * body chunks, end, or one failure). Implementations: the undici Pools (undici-client.ts) and the
- * lean HTTP/1.1 client for plain-http upstreams (lean/lean-client.ts).
- */
-export interface UpstreamClient {
-  send(req: UpstreamRequest, ex: Exchange): void;
-  /** Drops the connections of origins no route uses any more (in-flight requests finish first). */
-  retain(liveOrigins: ReadonlySet<string>): void;
-  close(): Promise<void>;
-}
-
 const kExchange = Symbol('exchange');
-/** Final body bytes up to this size are written as a string (Exchange.end). */
-const SMALL_BODY = 16 * 1024;
+/** The abort reason for an upstream answer whose status is not HTTP (Exchange.start). */
+const INVALID_STATUS = new Error('upstream answered with a status outside 100-599');
 type ResWithExchange = ServerResponse & { [kExchange]?: Exchange };
 
 function onClientDrain(this: ResWithExchange): void {
@@ -75,10 +63,10 @@ function onClientClose(this: ResWithExchange): void {
 }
 
 /**
- * One proxied request, whatever the transport: streams the answer into `res` with backpressure
+ * One proxied request, the client side: streams the answer into `res` with backpressure
  * (a full `res` pauses the upstream side until it drains), aborts the upstream side when the client
  * goes away, counts the answer under the route, and maps a failure to the gateway's 502/504 (or a
- * cut connection once the status is out). The only copy of these rules for both transports.
+ * cut connection once the status is out). undici-client.ts reports into it.
  */
 export class Exchange {
   controller: UpstreamControl | null = null;
@@ -101,7 +89,7 @@ export class Exchange {
     this.controller?.abort(new Error('client closed the connection'));
   }
 
-  /** The transport is ready to be paused, resumed or aborted (a client already gone aborts it now). */
+  /** The upstream side is ready to be paused, resumed or aborted (a client already gone aborts it now). */
   attach(controller: UpstreamControl): void {
     this.controller = controller;
     if (this.gone) controller.abort(new Error('client closed the connection'));
@@ -112,20 +100,24 @@ export class Exchange {
     this.metrics.count(this.route, 'proxied', this.reason, statusClass(statusCode));
   }
 
-  /** The final status and headers (an object, as undici gives them); informational answers are not relayed. */
+  /**
+   * The final status and headers (an object, as undici gives them); informational answers are not
+   * relayed. A status above 599 (undici's parser takes any three digits, node's server would write
+   * 600-999 as given) is not HTTP (RFC 9110 §15: treat it as a 5xx): the upstream request is aborted
+   * (undici attached its controller in onRequestStart), closing that connection, and undici's error
+   * turns it into the usual 502 `upstream_unavailable` (`fail`). Nothing is allocated on this path.
+   */
   start(statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return;
+    if (statusCode > 599) {
+      this.controller?.abort(INVALID_STATUS);
+      return;
+    }
     this.counted(statusCode);
     this.res.writeHead(statusCode, clientResponseHeaders(headers));
   }
 
-  /** The final status and headers as a flat [name, value, ...] list (the lean client's parser). */
-  startRaw(statusCode: number, raw: string[]): void {
-    this.counted(statusCode);
-    this.res.writeHead(statusCode, clientResponseRawHeaders(raw));
-  }
-
-  /** A body chunk; false: the client is full, the transport is paused until `controller.resume()`. */
+  /** A body chunk; false: the client is full, the upstream side is paused until `controller.resume()`. */
   data(chunk: Buffer): boolean {
     if (this.res.write(chunk)) return true;
     // Most answers never fill the client's socket: the drain listener is added the first time one does.
@@ -136,15 +128,9 @@ export class Exchange {
     return false;
   }
 
-  /**
-   * The answer is complete; `last`: its final body bytes, written with the end. A small one goes as a
-   * latin1 string (the same bytes): node prepends a header block not yet sent to a string body, so
-   * the socket gets one chunk of header and body (still one writev with end()'s empty chunk).
-   */
-  end(last: Buffer | null = null): void {
-    if (last === null) this.res.end();
-    else if (last.length <= SMALL_BODY) this.res.end(last.toString('latin1'), 'latin1');
-    else this.res.end(last);
+  /** The answer is complete. */
+  end(): void {
+    this.res.end();
   }
 
   fail(code: UpstreamFailure): void {

@@ -2,16 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledRoute, Snapshot } from '@oauth2/core';
 import type { GatewayMetrics } from '../status/metrics';
 import { acceptBody } from './body-gate';
-import { Exchange, parseTarget, type Target, type UpstreamClient } from './exchange';
+import { Exchange, parseTarget, type Target } from './exchange';
 import { upstreamRequestHeaders } from './headers';
-import { LeanClient } from './lean/lean-client';
 import { TrustedProxies } from './trusted-proxies';
 import { UndiciClient } from './undici-client';
 
 export { continueBlockLength } from './undici-client';
-
-/** Which transport serves plain-http upstreams (GATEWAY_UPSTREAM_CLIENT); https ones always go through undici. */
-export type UpstreamClientKind = 'lean' | 'undici';
 
 /** Upstream path: the route's prefix removed when strip_prefix (a leading "/" kept), then the base path prefixed. */
 export function upstreamPath(route: CompiledRoute, basePath: string, path: string, query: string): string {
@@ -23,15 +19,9 @@ export function upstreamPath(route: CompiledRoute, basePath: string, path: strin
   return basePath + p + query;
 }
 
-/** A parsed upstream and the transport that serves it. */
-interface Routed extends Target {
-  client: UpstreamClient;
-}
-
 /**
- * Builds the upstream request (path, headers: headers.ts) and hands it to a transport: the lean
- * HTTP/1.1 client (lean/) for plain-http upstreams when GATEWAY_UPSTREAM_CLIENT=lean, undici Pools
- * otherwise. Metrics, response headers and failure answers are the Exchange's, whatever the transport.
+ * Builds the upstream request (path, headers: headers.ts) and hands it to the undici Pools
+ * (undici-client.ts). Metrics, response headers and failure answers are the Exchange's (exchange.ts).
  */
 export class Forwarder {
   /**
@@ -39,11 +29,10 @@ export class Forwarder {
    * strings are unchanged: parsing each once (not once per route per reload) keeps `new URL` off
    * the reload path. Pruned to the live upstreams by `retain`.
    */
-  private targets = new Map<string, Routed>();
+  private targets = new Map<string, Target>();
   /** The route table `retain` last walked. */
   private retainedRoutes: Snapshot['routes'] | null = null;
   private readonly undici: UndiciClient;
-  private readonly lean: LeanClient | null;
 
   /** `authHeader`: the current snapshot's auth header name (lower-case); its `_` spellings are never forwarded. */
   constructor(
@@ -51,17 +40,14 @@ export class Forwarder {
     private readonly metrics: GatewayMetrics,
     private readonly authHeader: () => string = () => 'authorization',
     private readonly trusted: TrustedProxies = new TrustedProxies(''),
-    kind: UpstreamClientKind = 'undici',
   ) {
     this.undici = new UndiciClient(timeoutMs);
-    this.lean = kind === 'lean' ? new LeanClient(timeoutMs) : null;
   }
 
-  private targetOf(route: CompiledRoute): Routed {
+  private targetOf(route: CompiledRoute): Target {
     let t = this.targets.get(route.upstream);
     if (t === undefined) {
-      const p = parseTarget(route.upstream);
-      t = { ...p, client: this.lean !== null && p.protocol === 'http:' ? this.lean : this.undici };
+      t = parseTarget(route.upstream);
       this.targets.set(route.upstream, t);
     }
     return t;
@@ -78,7 +64,7 @@ export class Forwarder {
       (req.httpVersionMajor === 2 && (req as unknown as { stream: { endAfterHeaders: boolean } }).stream.endAfterHeaders === false);
     // The body is going to be read: `100 Continue` if the client waits for it, keep-alive again (body-gate.ts).
     acceptBody(res);
-    t.client.send(
+    this.undici.send(
       {
         target: t,
         path: upstreamPath(route, t.basePath, path, query),
@@ -97,7 +83,7 @@ export class Forwarder {
     if (snap.routes === this.retainedRoutes) return;
     this.retainedRoutes = snap.routes;
     const live = new Set<string>();
-    const kept = new Map<string, Routed>();
+    const kept = new Map<string, Target>();
     for (const r of snap.routes.byName.values()) {
       const t = this.targetOf(r);
       kept.set(r.upstream, t);
@@ -105,10 +91,9 @@ export class Forwarder {
     }
     this.targets = kept;
     this.undici.retain(live);
-    this.lean?.retain(live);
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.undici.close(), this.lean?.close()]);
+  close(): Promise<void> {
+    return this.undici.close();
   }
 }

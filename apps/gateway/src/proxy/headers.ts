@@ -117,27 +117,3 @@ export function clientResponseHeaders(headers: IncomingHttpHeaders): IncomingHtt
   }
   return out;
 }
-
-/**
- * The same rules over a flat [name, value, ...] list whose names are lower-case (the lean client's
- * parser): duplicates and order survive, ready for writeHead. Returns `raw` itself when nothing is
- * dropped (the common answer: no hop-by-hop header at all).
- */
-export function clientResponseRawHeaders(raw: string[]): string[] {
-  let listed: ReadonlySet<string> | null = null;
-  let drop = false;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i];
-    if (name === 'connection') listed = connectionTokens(listed === null ? raw[i + 1] : [...listed, raw[i + 1]].join(','));
-    if (!drop && (HOP_BY_HOP.has(name) || name.startsWith('proxy-'))) drop = true;
-  }
-  if (listed !== null) {
-    for (let i = 0; i < raw.length && !drop; i += 2) if (listed.has(raw[i])) drop = true;
-  }
-  if (!drop) return raw;
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    if (!dropsResponseHeader(raw[i], listed)) out.push(raw[i], raw[i + 1]);
-  }
-  return out;
-}

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { buildConnector, Pool, type Dispatcher } from 'undici';
-import type { Exchange, UpstreamClient, UpstreamRequest } from './exchange';
+import type { Exchange, UpstreamRequest } from './exchange';
 
 const CONTINUE_HEAD = Buffer.from('HTTP/1.');
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -80,9 +80,8 @@ class UndiciHandler implements Dispatcher.DispatchHandler {
 /**
  * undici Pools, one per upstream origin, created on first use and kept across snapshots while some
  * route still points at the origin; a pool whose origin disappeared is closed once its requests end.
- * Serves https upstreams always, and every upstream when GATEWAY_UPSTREAM_CLIENT=undici.
  */
-export class UndiciClient implements UpstreamClient {
+export class UndiciClient {
   private readonly pools = new Map<string, Pool>();
   private readonly connector: buildConnector.connector;
 
