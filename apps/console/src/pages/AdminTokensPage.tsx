@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AdminRoleName, AdminTokenDto, AdminTokenPageDto, AdminTokenWithSecretDto, CreateAdminTokenDto } from '../api/types';
 import { isAdmin, whoami } from '../session';
-import { CopyButton, Dialog, ErrorLine, Field, Loading, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, CopyButton, Dialog, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, useLoad, when } from '../ui/ui';
 
 const ROLES: { role: AdminRoleName; what: string }[] = [
   { role: 'viewer', what: 'reads everything except an unredacted export; explain' },
@@ -131,28 +131,12 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
   const [name, setName] = useState('');
   const [role, setRole] = useState<AdminRoleName>('viewer');
   const [life, setLife] = useState(0);
-  const act = useAction();
-  const submit = () =>
-    act.run(async () => {
-      const body: CreateAdminTokenDto = { name: name.trim(), role, expires_in: LIFETIMES[life].seconds };
-      onCreated(await api<AdminTokenWithSecretDto>('POST', '/admin-tokens', { json: body }));
-    });
+  const submit = async () => {
+    const body: CreateAdminTokenDto = { name: name.trim(), role, expires_in: LIFETIMES[life].seconds };
+    onCreated(await api<AdminTokenWithSecretDto>('POST', '/admin-tokens', { json: body }));
+  };
   return (
-    <Dialog
-      title="New admin token"
-      onClose={onClose}
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Create
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="New admin token" label="Create" onClose={onClose} submit={submit}>
       <Field label="Name" htmlFor="t-name" hint="Who or what uses it, e.g. ci-deploy or alice. It is the actor in the audit log.">
         <input id="t-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
       </Field>
@@ -173,8 +157,7 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
           ))}
         </select>
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
@@ -204,25 +187,9 @@ function TokenOnceDialog({ token, onClose }: { token: AdminTokenWithSecretDto; o
 }
 
 function RevokeTokenDialog({ token, onClose, onRevoked }: { token: AdminTokenDto; onClose: () => void; onRevoked: () => void }) {
-  const act = useAction();
   return (
-    <Dialog
-      title={`Revoke admin token ${token.name}?`}
-      onClose={onClose}
-      onSubmit={() => act.run(async () => (await api('DELETE', `/admin-tokens/${seg(token.name)}`), onRevoked()))}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy}>
-            Revoke
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog title={`Revoke admin token ${token.name}?`} label="Revoke" onClose={onClose} submit={async () => (await api('DELETE', `/admin-tokens/${seg(token.name)}`), onRevoked())}>
       <p>Every admin API process refuses it from the next request ({token.role} role). Whoever uses it is signed out of the console.</p>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

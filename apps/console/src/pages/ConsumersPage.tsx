@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, splitList, useAction, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, Pager, splitList, useLoad, when } from '../ui/ui';
 import { parseGrace } from './grace';
 import { ruleSummary, rulesUsing } from './rules-using';
 import { SecretDialog } from './SecretDialog';
@@ -275,7 +275,6 @@ function ConsumerDialog({
   const [authMethod, setAuthMethod] = useState<AuthMethod>(consumer?.auth_method ?? 'client_secret');
   const [tlsSubject, setTlsSubject] = useState(consumer?.tls_subject ?? '');
   const [tlsThumbprint, setTlsThumbprint] = useState(consumer?.tls_thumbprint ?? '');
-  const act = useAction();
   // Only the field the method uses is sent (the API refuses the other one).
   const auth = (): Pick<CreateConsumerDto, 'auth_method' | 'tls_subject' | 'tls_thumbprint'> =>
     authMethod === 'tls_client_auth'
@@ -283,42 +282,27 @@ function ConsumerDialog({
       : authMethod === 'self_signed_tls_client_auth'
         ? { auth_method: authMethod, tls_thumbprint: tlsThumbprint.trim() }
         : { auth_method: authMethod };
-  const submit = () =>
-    act.run(async () => {
-      const scopeList = restricted ? splitList(scopes) : null;
-      if (consumer) {
-        const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups), ...auth() };
-        onSaved(await api<ConsumerDto>('PATCH', `/consumers/${seg(consumer.name)}`, { json: body }));
-        return;
-      }
-      const body: CreateConsumerDto = {
-        name: name.trim(),
-        client_id: clientId.trim() || undefined,
-        client_secret: authMethod === 'client_secret' ? secret || undefined : undefined,
-        scopes: scopeList,
-        groups: splitList(groups),
-        ...auth(),
-      };
-      const c = await api<ConsumerWithSecretDto>('POST', '/consumers', { json: body });
-      setSecret('');
-      onCreated(c);
-    });
+  const submit = async () => {
+    const scopeList = restricted ? splitList(scopes) : null;
+    if (consumer) {
+      const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups), ...auth() };
+      onSaved(await api<ConsumerDto>('PATCH', `/consumers/${seg(consumer.name)}`, { json: body }));
+      return;
+    }
+    const body: CreateConsumerDto = {
+      name: name.trim(),
+      client_id: clientId.trim() || undefined,
+      client_secret: authMethod === 'client_secret' ? secret || undefined : undefined,
+      scopes: scopeList,
+      groups: splitList(groups),
+      ...auth(),
+    };
+    const c = await api<ConsumerWithSecretDto>('POST', '/consumers', { json: body });
+    setSecret('');
+    onCreated(c);
+  };
   return (
-    <Dialog
-      title={consumer ? `Edit ${consumer.name}` : 'New consumer'}
-      onClose={onClose}
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            {consumer ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={consumer ? `Edit ${consumer.name}` : 'New consumer'} label={consumer ? 'Save' : 'Create'} onClose={onClose} submit={submit}>
       {!consumer && (
         <>
           <Field label="Name" htmlFor="c-name" hint="1–253 characters of A–Z a–z 0–9 . _ ~ : @ / -">
@@ -378,36 +362,19 @@ function ConsumerDialog({
       <Field label="Groups" htmlFor="c-groups" hint="Comma separated; policies can allow a whole group.">
         <input id="c-groups" value={groups} onChange={(e) => setGroups(e.target.value)} autoComplete="off" spellCheck={false} />
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto; onClose: () => void; onRotated: (c: ConsumerWithSecretDto) => void }) {
   const [grace, setGrace] = useState('0');
-  const act = useAction();
   const parsed = parseGrace(grace);
-  const rotate = () => {
-    if (typeof parsed === 'string') return act.setError(`Refused: grace: ${parsed}`);
-    const grace_seconds = parsed;
-    return act.run(async () => onRotated(await api<ConsumerWithSecretDto>('POST', `/consumers/${seg(consumer.name)}/rotate-secret`, { json: { grace_seconds } })));
+  const rotate = async () => {
+    if (typeof parsed === 'string') throw new Error(`Refused: grace: ${parsed}`);
+    onRotated(await api<ConsumerWithSecretDto>('POST', `/consumers/${seg(consumer.name)}/rotate-secret`, { json: { grace_seconds: parsed } }));
   };
   return (
-    <Dialog
-      title={`Rotate the secret of ${consumer.name}?`}
-      onClose={onClose}
-      onSubmit={rotate}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Rotate secret
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={`Rotate the secret of ${consumer.name}?`} label="Rotate secret" onClose={onClose} submit={rotate}>
       <p>A new secret is generated and shown once.</p>
       <Field label="Grace period" htmlFor="r-grace" hint="How long the current secret (and the tokens signed with it) keeps working: 0, 30s, 15m, 2h, 1d (at most 30d).">
         <input id="r-grace" value={grace} onChange={(e) => setGrace(e.target.value)} autoFocus autoComplete="off" spellCheck={false} />
@@ -419,38 +386,28 @@ function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto;
             ? 'No grace: the current secret stops working, and its tokens are refused, as soon as the gateways reload.'
             : `The current secret keeps working for ${parsed.toLocaleString()} seconds, then it and its tokens are refused.`}
       </p>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: ConsumerDto; onClose: () => void; onDeleted: (r: DeleteResultDto) => void }) {
   const rules = useLoad<RuleDto[]>(() => rulesUsing('allow', consumer.name), [consumer.name]);
-  const act = useAction();
-  const remove = () =>
-    act.run(async () => {
-      const force = (rules.data?.length ?? 0) > 0;
-      onDeleted(await api<DeleteResultDto>('DELETE', `/consumers/${seg(consumer.name)}`, { query: force ? { force: true } : undefined }));
-    });
+  const remove = async () => {
+    const force = (rules.data?.length ?? 0) > 0;
+    onDeleted(await api<DeleteResultDto>('DELETE', `/consumers/${seg(consumer.name)}`, { query: force ? { force: true } : undefined }));
+  };
   // What the store does (detachFromRules): a rule left with no consumer and no group allows nobody (its scopes are cleared too).
   const emptied = (r: RuleDto) => r.allow.length === 1 && r.allow_groups.length === 0;
   const n = rules.data?.length ?? 0;
   const nEmptied = rules.data?.filter(emptied).length ?? 0;
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete consumer ${consumer.name}?`}
+      label={n ? `Delete and change ${n} rule${n > 1 ? 's' : ''}` : 'Delete'}
       onClose={onClose}
-      onSubmit={remove}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy || rules.loading || rules.error !== null}>
-            {n ? `Delete and change ${n} rule${n > 1 ? 's' : ''}` : 'Delete'}
-          </button>
-        </>
-      }
+      submit={remove}
+      disabled={rules.loading || rules.error !== null}
+      error={rules.error}
     >
       <p>Its client_id and secret stop working as soon as the gateways reload.</p>
       {rules.loading ? (
@@ -476,7 +433,6 @@ function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: Cons
       ) : (
         !rules.error && <p>No policy names it.</p>
       )}
-      <ErrorLine error={act.error ?? rules.error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

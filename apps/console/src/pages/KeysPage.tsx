@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { KeyDto, KeyListDto, RotateKeyDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
 
 /** Gateway signing keys (RS256 / ES256 / EdDSA): published as a JWKS; private halves never leave the store. */
 export function KeysPage() {
@@ -104,23 +104,8 @@ export function KeysPage() {
 
 function RotateKeyDialog({ onClose, onRotated }: { onClose: () => void; onRotated: (k: KeyDto) => void }) {
   const [alg, setAlg] = useState<'' | NonNullable<RotateKeyDto['alg']>>('');
-  const act = useAction();
   return (
-    <Dialog
-      title="Rotate the signing key?"
-      onClose={onClose}
-      onSubmit={() => act.run(async () => onRotated(await api<KeyDto>('POST', '/keys/rotate', { json: alg ? { alg } : {} })))}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Rotate
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="Rotate the signing key?" label="Rotate" onClose={onClose} submit={async () => onRotated(await api<KeyDto>('POST', '/keys/rotate', { json: alg ? { alg } : {} }))}>
       <p>A new key becomes the active one; the current key stays published, so tokens it signed keep verifying until they expire.</p>
       <Field label="Algorithm" htmlFor="k-alg" hint="Another algorithm also switches signing_alg to it.">
         <select id="k-alg" value={alg} onChange={(e) => setAlg(e.target.value as typeof alg)} autoFocus>
@@ -130,7 +115,6 @@ function RotateKeyDialog({ onClose, onRotated }: { onClose: () => void; onRotate
           <option>EdDSA</option>
         </select>
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }

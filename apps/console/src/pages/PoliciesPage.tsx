@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RoutePageDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
 import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
@@ -165,29 +165,13 @@ function RuleDialog({ rule, onClose, onSaved }: { rule: RuleDto | null; onClose:
   const [groups, setGroups] = useState(rule?.allow_groups.join(', ') ?? '');
   const [scopes, setScopes] = useState(rule?.scopes.join(' ') ?? '');
   const [position, setPosition] = useState(rule ? String(rule.position) : '');
-  const act = useAction();
-  const save = () =>
-    act.run(async () => {
-      const body = { [kind]: splitList(targets), allow: splitList(allow), allow_groups: splitList(groups), scopes: splitList(scopes) } as RuleInputDto;
-      if (position.trim() !== '') body.position = /^\d+$/.test(position.trim()) ? Number(position.trim()) : (position as unknown as number);
-      onSaved(rule ? await api<RuleDto>('PUT', `/rules/${seg(rule.id)}`, { json: body }) : await api<RuleDto>('POST', '/rules', { json: body }));
-    });
+  const save = async () => {
+    const body = { [kind]: splitList(targets), allow: splitList(allow), allow_groups: splitList(groups), scopes: splitList(scopes) } as RuleInputDto;
+    if (position.trim() !== '') body.position = /^\d+$/.test(position.trim()) ? Number(position.trim()) : (position as unknown as number);
+    onSaved(rule ? await api<RuleDto>('PUT', `/rules/${seg(rule.id)}`, { json: body }) : await api<RuleDto>('POST', '/rules', { json: body }));
+  };
   return (
-    <Dialog
-      title={rule ? `Edit rule #${rule.id}` : 'New policy'}
-      onClose={onClose}
-      onSubmit={save}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            {rule ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={rule ? `Edit rule #${rule.id}` : 'New policy'} label={rule ? 'Save' : 'Create'} onClose={onClose} submit={save}>
       <fieldset className="radios">
         <legend>Matches requests by</legend>
         <label>
@@ -216,31 +200,14 @@ function RuleDialog({ rule, onClose, onSaved }: { rule: RuleDto | null; onClose:
       <Field label="Position (optional)" htmlFor="p-pos" hint="Lower is checked first; empty appends it last. ↑ and ↓ in the list set it for you.">
         <input id="p-pos" inputMode="numeric" value={position} onChange={(e) => setPosition(e.target.value)} autoComplete="off" />
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 function DeleteRuleDialog({ rule, onClose, onDeleted }: { rule: RuleDto; onClose: () => void; onDeleted: () => void }) {
-  const act = useAction();
   return (
-    <Dialog
-      title={`Delete rule #${rule.id}?`}
-      onClose={onClose}
-      onSubmit={() => act.run(async () => (await api('DELETE', `/rules/${seg(rule.id)}`), onDeleted()))}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy}>
-            Delete
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog title={`Delete rule #${rule.id}?`} label="Delete" onClose={onClose} submit={async () => (await api('DELETE', `/rules/${seg(rule.id)}`), onDeleted())}>
       <p>Requests it matched fall through to the next policy that matches them, or to the global_auth setting when none does.</p>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, Pager, useAction, useLoad, when } from '../ui/ui';
 
 const LIMIT = 50;
 const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
@@ -103,29 +103,13 @@ function RevokeDialog({ onClose, onDone }: { onClose: () => void; onDone: (r: Re
   const [by, setBy] = useState<'jti' | 'client_id'>('jti');
   const [value, setValue] = useState('');
   const [exp, setExp] = useState('');
-  const act = useAction();
-  const submit = () =>
-    act.run(async () => {
-      const body: RevocationInputDto = by === 'jti' ? { jti: value.trim() } : { client_id: value.trim() };
-      if (by === 'jti' && exp.trim()) body.exp = /^\d+$/.test(exp.trim()) ? Number(exp.trim()) : (exp as unknown as number);
-      onDone(await api<RevocationDto>('POST', '/revocations', { json: body }));
-    });
+  const submit = async () => {
+    const body: RevocationInputDto = by === 'jti' ? { jti: value.trim() } : { client_id: value.trim() };
+    if (by === 'jti' && exp.trim()) body.exp = /^\d+$/.test(exp.trim()) ? Number(exp.trim()) : (exp as unknown as number);
+    onDone(await api<RevocationDto>('POST', '/revocations', { json: body }));
+  };
   return (
-    <Dialog
-      title="Revoke tokens"
-      onClose={onClose}
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy}>
-            Revoke
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="Revoke tokens" label="Revoke" danger onClose={onClose} submit={submit}>
       <fieldset className="radios">
         <legend>Revoke</legend>
         <label>
@@ -143,7 +127,6 @@ function RevokeDialog({ onClose, onDone }: { onClose: () => void; onDone: (r: Re
           <input id="v-exp" inputMode="numeric" value={exp} onChange={(e) => setExp(e.target.value)} autoComplete="off" />
         </Field>
       )}
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }

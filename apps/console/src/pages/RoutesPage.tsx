@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { DeleteResultDto, RouteDto, RoutePageDto, RuleDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, Pager, splitList, useLoad } from '../ui/ui';
 import { ruleSummary, rulesUsing } from './rules-using';
 
 const LIMIT = 50;
@@ -112,28 +112,12 @@ function RouteDialog({ route, onClose, onSaved }: { route: RouteDto | null; onCl
   const [prefix, setPrefix] = useState(route?.path_prefix ?? '/');
   const [upstream, setUpstream] = useState(route?.upstream ?? '');
   const [strip, setStrip] = useState(route?.strip_prefix ?? false);
-  const act = useAction();
-  const save = () =>
-    act.run(async () => {
-      const fields = { hosts: splitList(hosts), path_prefix: prefix.trim() || '/', upstream: upstream.trim(), strip_prefix: strip };
-      onSaved(route ? await api<RouteDto>('PUT', `/routes/${seg(route.name)}`, { json: fields }) : await api<RouteDto>('POST', '/routes', { json: { name: name.trim(), ...fields } }));
-    });
+  const save = async () => {
+    const fields = { hosts: splitList(hosts), path_prefix: prefix.trim() || '/', upstream: upstream.trim(), strip_prefix: strip };
+    onSaved(route ? await api<RouteDto>('PUT', `/routes/${seg(route.name)}`, { json: fields }) : await api<RouteDto>('POST', '/routes', { json: { name: name.trim(), ...fields } }));
+  };
   return (
-    <Dialog
-      title={route ? `Edit route ${route.name}` : 'New route'}
-      onClose={onClose}
-      onSubmit={save}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            {route ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={route ? `Edit route ${route.name}` : 'New route'} label={route ? 'Save' : 'Create'} onClose={onClose} submit={save}>
       {!route && (
         <Field label="Name" htmlFor="r-name" hint="Higress style namespace/ingress-name is fine, e.g. default/orders.">
           <input id="r-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
@@ -152,34 +136,24 @@ function RouteDialog({ route, onClose, onSaved }: { route: RouteDto | null; onCl
         <input id="r-strip" type="checkbox" checked={strip} onChange={(e) => setStrip(e.target.checked)} />
         <label htmlFor="r-strip">Strip the prefix before forwarding</label>
       </div>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 function DeleteRouteDialog({ route, onClose, onDeleted }: { route: RouteDto; onClose: () => void; onDeleted: (r: DeleteResultDto) => void }) {
   const rules = useLoad<RuleDto[]>(() => rulesUsing('routes', route.name), [route.name]);
-  const act = useAction();
-  const remove = () =>
-    act.run(async () => {
-      const force = (rules.data?.length ?? 0) > 0;
-      onDeleted(await api<DeleteResultDto>('DELETE', `/routes/${seg(route.name)}`, { query: force ? { force: true } : undefined }));
-    });
+  const remove = async () => {
+    const force = (rules.data?.length ?? 0) > 0;
+    onDeleted(await api<DeleteResultDto>('DELETE', `/routes/${seg(route.name)}`, { query: force ? { force: true } : undefined }));
+  };
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete route ${route.name}?`}
+      label={rules.data?.length ? `Delete and change ${rules.data.length} rule${rules.data.length > 1 ? 's' : ''}` : 'Delete'}
       onClose={onClose}
-      onSubmit={remove}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy || rules.loading || rules.error !== null}>
-            {rules.data?.length ? `Delete and change ${rules.data.length} rule${rules.data.length > 1 ? 's' : ''}` : 'Delete'}
-          </button>
-        </>
-      }
+      submit={remove}
+      disabled={rules.loading || rules.error !== null}
+      error={rules.error}
     >
       <p>Requests it served stop matching (they get 404, or another route) as soon as the gateways reload.</p>
       {rules.loading ? (
@@ -199,7 +173,6 @@ function DeleteRouteDialog({ route, onClose, onDeleted }: { route: RouteDto; onC
       ) : (
         !rules.error && <p>No policy names it.</p>
       )}
-      <ErrorLine error={act.error ?? rules.error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

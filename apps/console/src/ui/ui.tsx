@@ -154,6 +154,64 @@ export function Dialog({
   );
 }
 
+/**
+ * A dialog that is one form: its fields, the one line the API refused it with ("Refused (400): ..."),
+ * Cancel and one submit button. `submit` runs with that button disabled; what it throws is the line.
+ */
+export function FormDialog({
+  title,
+  label,
+  onClose,
+  submit,
+  danger,
+  disabled,
+  error,
+  focusCancel,
+  children,
+}: {
+  title: string;
+  /** The submit button's text. */
+  label: ReactNode;
+  onClose: () => void;
+  submit: () => Promise<void>;
+  /** A destructive submit: the red button. */
+  danger?: boolean;
+  /** Disables the submit button besides while it runs (e.g. until what it would change has loaded). */
+  disabled?: boolean;
+  /** The dialog's own failure (e.g. loading what it shows), when the submit has none. */
+  error?: string | null;
+  /** Cancel takes the focus, so Enter alone does not confirm. */
+  focusCancel?: boolean;
+  children: ReactNode;
+}) {
+  const act = useAction();
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      onSubmit={() => act.run(submit)}
+      footer={
+        <>
+          <button type="button" onClick={onClose} autoFocus={focusCancel}>
+            Cancel
+          </button>
+          <button type="submit" className={danger ? 'danger' : 'primary'} disabled={act.busy || disabled}>
+            {label}
+          </button>
+        </>
+      }
+    >
+      {children}
+      <ErrorLine error={act.error ?? error ?? null} />
+    </Dialog>
+  );
+}
+
+/** "Delete X?" / "Revoke X?": what it does in words, Cancel focused, the red button confirms. */
+export function ConfirmDialog(props: Omit<Parameters<typeof FormDialog>[0], 'danger' | 'focusCancel'>) {
+  return <FormDialog {...props} danger focusCancel />;
+}
+
 export function Field({ label, hint, children, htmlFor }: { label: string; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
   return (
     <div className="field">
