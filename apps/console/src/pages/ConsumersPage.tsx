@@ -1,14 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, Pager, splitList, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Loading, Notice, PageHeader, splitList, Table, useLoad, usePaged, when } from '../ui/ui';
 import { parseGrace } from './grace';
 import { ruleSummary, rulesUsing } from './rules-using';
 import { SecretDialog } from './SecretDialog';
-
-/** One page of the list: the API pages with limit/offset and filters in SQL, so 100,000 consumers page as fast as 100. */
-export const LIMIT = 50;
 
 type Shown = { consumer: ConsumerWithSecretDto; verb: 'created' | 'rotated' };
 
@@ -33,16 +30,11 @@ export function ConsumersPage() {
   const [rotating, setRotating] = useState<ConsumerDto | null>(null);
   const [deleting, setDeleting] = useState<ConsumerDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  // The page offset belongs to one filter: a new search starts on its first page (in the same render, no extra request).
-  const filterKey = JSON.stringify([q, g]);
-  const [at, setAt] = useState({ key: filterKey, offset: 0 });
-  const offset = at.key === filterKey ? at.offset : 0;
-  const setOffset = (o: number) => setAt({ key: filterKey, offset: o });
-  // The answer keeps the offset it was asked for: the pager shows the rows on screen, not the ones still loading.
-  const list = useLoad(async () => ({ ...(await api<ConsumerPageDto>('GET', '/consumers', { query: { limit: LIMIT, offset, q: q || undefined, group: g || undefined } })), offset }), [offset, q, g]);
+  // Paged and filtered in SQL, so 100,000 consumers page as fast as 100; a new search starts on its first page.
+  const filter = useMemo(() => ({ q: q || undefined, group: g || undefined }), [q, g]);
+  const list = usePaged<ConsumerPageDto>('/consumers', filter);
   const write = canWrite();
   const filtered = q !== '' || g !== '';
-  const rows = list.data?.items ?? [];
 
   return (
     <>
@@ -80,87 +72,70 @@ export function ConsumersPage() {
       </form>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : rows.length === 0 && list.data ? (
-        filtered ? (
-          <Empty title="No consumer matches.">
-            {q && `Nothing has “${q}” in its name or client_id`}
-            {q && g && ' in '}
-            {!q && g && 'Nobody is in '}
-            {g && `group “${g}”`}. Group names are exact; “Clear filters” lists every consumer.
-          </Empty>
-        ) : (
-          <Empty title="No consumers yet.">{write ? 'Create one with “New consumer”, or bring a Higress configuration in with Import.' : 'An operator with write access creates them.'}</Empty>
-        )
-      ) : (
-        list.data && (
-          <div className={list.loading ? 'table-wrap refreshing' : 'table-wrap'} aria-busy={list.loading}>
-            <table data-testid="consumers">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">client_id</th>
-                  <th scope="col">Authenticates with</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Groups</th>
-                  <th scope="col">Created</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
+      <ListBody
+        items={list.data?.items}
+        loading={list.loading}
+        empty={
+          filtered ? (
+            <Empty title="No consumer matches.">
+              {q && `Nothing has “${q}” in its name or client_id`}
+              {q && g && ' in '}
+              {!q && g && 'Nobody is in '}
+              {g && `group “${g}”`}. Group names are exact; “Clear filters” lists every consumer.
+            </Empty>
+          ) : (
+            <Empty title="No consumers yet.">{write ? 'Create one with “New consumer”, or bring a Higress configuration in with Import.' : 'An operator with write access creates them.'}</Empty>
+          )
+        }
+      >
+        {(items) => (
+          <Table columns={['Name', 'client_id', 'Authenticates with', 'Scopes', 'Groups', 'Created']} actions={write} busy={list.loading} testId="consumers">
+            {items.map((c) => (
+              <tr key={c.name}>
+                <td className="mono">{c.name}</td>
+                <td className="mono ellipsis" title={c.client_id}>
+                  {c.client_id}
+                </td>
+                <td>
+                  <AuthMethodCell consumer={c} />
+                </td>
+                <td>
+                  <Scopes scopes={c.scopes} />
+                </td>
+                <td>
+                  {c.groups.length ? (
+                    c.groups.map((x) => (
+                      <span key={x} className="chip">
+                        {x}
+                      </span>
+                    ))
+                  ) : (
+                    <span className="muted">—</span>
                   )}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.name}>
-                    <td className="mono">{c.name}</td>
-                    <td className="mono ellipsis" title={c.client_id}>
-                      {c.client_id}
-                    </td>
-                    <td>
-                      <AuthMethodCell consumer={c} />
-                    </td>
-                    <td>
-                      <Scopes scopes={c.scopes} />
-                    </td>
-                    <td>
-                      {c.groups.length ? (
-                        c.groups.map((x) => (
-                          <span key={x} className="chip">
-                            {x}
-                          </span>
-                        ))
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      {when(c.created_at)}
-                      {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
-                    </td>
-                    {write && (
-                      <td className="actions-col">
-                        <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
-                          Edit
-                        </button>
-                        <button type="button" className="small" onClick={() => setRotating(c)}>
-                          Rotate secret
-                        </button>
-                        <button type="button" className="small danger" onClick={() => setDeleting(c)}>
-                          Delete
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={list.data.offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+                </td>
+                <td>
+                  {when(c.created_at)}
+                  {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
+                </td>
+                {write && (
+                  <td className="actions-col">
+                    <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
+                      Edit
+                    </button>
+                    <button type="button" className="small" onClick={() => setRotating(c)}>
+                      Rotate secret
+                    </button>
+                    <button type="button" className="small danger" onClick={() => setDeleting(c)}>
+                      Delete
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListBody>
+      {list.pager}
       {creating && (
         <ConsumerDialog
           consumer={null}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RoutePageDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
 import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
@@ -63,17 +63,19 @@ export function PoliciesPage() {
       </PageHeader>
       <ErrorLine error={move.error ?? rules.error} />
       <Notice text={notice} />
-      {rules.loading && !rules.data ? (
-        <Loading />
-      ) : rules.data && rules.data.length === 0 ? (
-        <Empty title="No policies yet.">
-          Until one exists, any valid token passes (unless global_auth is false in Settings, which lets every request through).{' '}
-          {write && 'Add one with “New policy” to name who may use a route or domain.'}
-        </Empty>
-      ) : (
-        rules.data && (
+      <ListBody
+        items={rules.data}
+        loading={rules.loading}
+        empty={
+          <Empty title="No policies yet.">
+            Until one exists, any valid token passes (unless global_auth is false in Settings, which lets every request through).{' '}
+            {write && 'Add one with “New policy” to name who may use a route or domain.'}
+          </Empty>
+        }
+      >
+        {(items) => (
           <ol className="rules" data-testid="rules" aria-busy={rules.loading || move.busy}>
-            {rules.data.map((r, i) => (
+            {items.map((r, i) => (
               <li key={r.id} className="rule" data-rule-id={r.id}>
                 <div className="rule-order" aria-hidden="true">
                   {i + 1}
@@ -109,14 +111,7 @@ export function PoliciesPage() {
                     <button type="button" className="small" disabled={i === 0 || move.busy} onClick={() => moveRule(i, i - 1)} aria-label={`Move rule #${r.id} up`} title="Move up">
                       ↑
                     </button>
-                    <button
-                      type="button"
-                      className="small"
-                      disabled={i === rules.data!.length - 1 || move.busy}
-                      onClick={() => moveRule(i, i + 1)}
-                      aria-label={`Move rule #${r.id} down`}
-                      title="Move down"
-                    >
+                    <button type="button" className="small" disabled={i === items.length - 1 || move.busy} onClick={() => moveRule(i, i + 1)} aria-label={`Move rule #${r.id} down`} title="Move down">
                       ↓
                     </button>
                     <button type="button" className="small" onClick={() => setEditing(r)} aria-label={`Edit rule #${r.id}`}>
@@ -130,8 +125,8 @@ export function PoliciesPage() {
               </li>
             ))}
           </ol>
-        )
-      )}
+        )}
+      </ListBody>
       {editing && (
         <RuleDialog
           rule={editing === 'new' ? null : editing}

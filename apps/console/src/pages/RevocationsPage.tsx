@@ -2,17 +2,15 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, Pager, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, Table, useAction, usePaged, when } from '../ui/ui';
 
-const LIMIT = 50;
 const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
 
 /** Token revocations: one token by jti, or every token a client got before now. */
 export function RevocationsPage() {
-  const [offset, setOffset] = useState(0);
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLoad(() => api<RevocationPageDto>('GET', '/revocations', { query: { limit: LIMIT, offset } }), [offset]);
+  const list = usePaged<RevocationPageDto>('/revocations');
   const del = useAction();
   const write = canWrite();
   return (
@@ -31,60 +29,45 @@ export function RevocationsPage() {
       </PageHeader>
       <ErrorLine error={list.error ?? del.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.data && list.data.items.length === 0 ? (
-        <Empty title="Nothing is revoked.">{write ? '“Revoke” refuses one token by its jti, or every token a client was issued so far.' : 'An operator with write access revokes tokens.'}</Empty>
-      ) : (
-        list.data && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Until / before</th>
-                  <th scope="col">Created</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((r: RevocationDto) => (
-                  <tr key={r.id}>
-                    <td>{r.id}</td>
-                    <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
-                    <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
-                    <td>{when(r.created_at)}</td>
-                    {write && (
-                      <td className="actions-col">
-                        <button
-                          type="button"
-                          className="small danger"
-                          disabled={del.busy}
-                          onClick={() =>
-                            del.run(async () => {
-                              await api('DELETE', `/revocations/${seg(r.id)}`);
-                              setNotice(`Lifted revocation #${r.id}.`);
-                              list.reload();
-                            })
-                          }
-                        >
-                          Lift
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ListBody
+        items={list.data?.items}
+        loading={list.loading}
+        empty={
+          <Empty title="Nothing is revoked.">{write ? '“Revoke” refuses one token by its jti, or every token a client was issued so far.' : 'An operator with write access revokes tokens.'}</Empty>
+        }
+      >
+        {(items) => (
+          <Table columns={['#', 'What', 'Until / before', 'Created']} actions={write}>
+            {items.map((r: RevocationDto) => (
+              <tr key={r.id}>
+                <td>{r.id}</td>
+                <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
+                <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
+                <td>{when(r.created_at)}</td>
+                {write && (
+                  <td className="actions-col">
+                    <button
+                      type="button"
+                      className="small danger"
+                      disabled={del.busy}
+                      onClick={() =>
+                        del.run(async () => {
+                          await api('DELETE', `/revocations/${seg(r.id)}`);
+                          setNotice(`Lifted revocation #${r.id}.`);
+                          list.reload();
+                        })
+                      }
+                    >
+                      Lift
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListBody>
+      {list.pager}
       {adding && (
         <RevokeDialog
           onClose={() => setAdding(false)}

@@ -2,17 +2,14 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { DeleteResultDto, RouteDto, RoutePageDto, RuleDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, Loading, Notice, PageHeader, Pager, splitList, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Loading, Notice, PageHeader, splitList, Table, useLoad, usePaged } from '../ui/ui';
 import { ruleSummary, rulesUsing } from './rules-using';
 
-const LIMIT = 50;
-
 export function RoutesPage() {
-  const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<RouteDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RouteDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLoad(() => api<RoutePageDto>('GET', '/routes', { query: { limit: LIMIT, offset } }), [offset]);
+  const list = usePaged<RoutePageDto>('/routes');
   const write = canWrite();
   return (
     <>
@@ -30,55 +27,40 @@ export function RoutesPage() {
       </PageHeader>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.data && list.data.items.length === 0 ? (
-        <Empty title="No routes yet.">{write ? 'Add one with “New route”: a name, the hosts and path prefix it serves, and its upstream URL.' : 'An operator with write access adds them.'}</Empty>
-      ) : (
-        list.data && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Hosts</th>
-                  <th scope="col">Path prefix</th>
-                  <th scope="col">Upstream</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((r) => (
-                  <tr key={r.name}>
-                    <td className="mono">{r.name}</td>
-                    <td className="mono">{r.hosts.length ? r.hosts.join(', ') : <span className="muted">any host</span>}</td>
-                    <td className="mono">
-                      {r.path_prefix}
-                      {r.strip_prefix && <span className="tag">stripped</span>}
-                    </td>
-                    <td className="mono">{r.upstream}</td>
-                    {write && (
-                      <td className="actions-col">
-                        <button type="button" className="small" onClick={() => setEditing(r)}>
-                          Edit
-                        </button>
-                        <button type="button" className="small danger" onClick={() => setDeleting(r)}>
-                          Delete
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ListBody
+        items={list.data?.items}
+        loading={list.loading}
+        empty={
+          <Empty title="No routes yet.">{write ? 'Add one with “New route”: a name, the hosts and path prefix it serves, and its upstream URL.' : 'An operator with write access adds them.'}</Empty>
+        }
+      >
+        {(items) => (
+          <Table columns={['Name', 'Hosts', 'Path prefix', 'Upstream']} actions={write}>
+            {items.map((r) => (
+              <tr key={r.name}>
+                <td className="mono">{r.name}</td>
+                <td className="mono">{r.hosts.length ? r.hosts.join(', ') : <span className="muted">any host</span>}</td>
+                <td className="mono">
+                  {r.path_prefix}
+                  {r.strip_prefix && <span className="tag">stripped</span>}
+                </td>
+                <td className="mono">{r.upstream}</td>
+                {write && (
+                  <td className="actions-col">
+                    <button type="button" className="small" onClick={() => setEditing(r)}>
+                      Edit
+                    </button>
+                    <button type="button" className="small danger" onClick={() => setDeleting(r)}>
+                      Delete
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
+        )}
+      </ListBody>
+      {list.pager}
       {editing && (
         <RouteDialog
           route={editing === 'new' ? null : editing}

@@ -1,6 +1,6 @@
 /** The console's building blocks: one look for every page (header, error line, tables, dialogs, empty states). */
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { lineOf } from '../api/client';
+import { api, lineOf, type Query } from '../api/client';
 
 export function PageHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
   return (
@@ -221,6 +221,67 @@ export function Field({ label, hint, children, htmlFor }: { label: string; hint?
     </div>
   );
 }
+
+/**
+ * A list's body: a skeleton until the first answer, `empty` when it has no items (when given), else the
+ * items. A reload keeps the last items on screen meanwhile (no shift).
+ */
+export function ListBody<T>({ items, loading, empty, children }: { items: T[] | null | undefined; loading: boolean; empty?: ReactNode; children: (items: T[]) => ReactNode }) {
+  if (!items) return loading ? <Loading /> : null;
+  return <>{items.length === 0 && empty !== undefined ? empty : children(items)}</>;
+}
+
+/** A column heading: its text, or its text and a class (`num` right-aligns). */
+export type Column = string | { label: string; className: string };
+
+/** A table of rows: the headings, an "Actions" heading last when `actions`; `busy` dims the rows while the next ones load. */
+export function Table({ columns, actions, busy, testId, children }: { columns: Column[]; actions?: boolean; busy?: boolean; testId?: string; children: ReactNode }) {
+  return (
+    <div className={busy ? 'table-wrap refreshing' : 'table-wrap'} aria-busy={busy}>
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((c) =>
+              typeof c === 'string' ? (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ) : (
+                <th key={c.label} scope="col" className={c.className}>
+                  {c.label}
+                </th>
+              ),
+            )}
+            {actions && (
+              <th scope="col" className="actions-col">
+                Actions
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The rows of a list page: 50, as the API pages them (limit/offset in SQL). */
+export const PAGE = 50;
+
+/**
+ * One page of a list the API pages, e.g. `usePaged<RoutePageDto>('/routes')`. `filter` goes into the
+ * query; a new filter object (memoize it) starts on the first page in the same render, with no request
+ * for the old offset. The answer keeps the offset it was asked for, so `pager` shows the range
+ * of the rows on screen, not of the page still loading.
+ */
+export function usePaged<P extends { total: number }>(path: string, filter: Query = NO_FILTER) {
+  const [at, setAt] = useState({ filter, offset: 0 });
+  const offset = at.filter === filter ? at.offset : 0;
+  const list = useLoad(async () => ({ ...(await api<P>('GET', path, { query: { limit: PAGE, offset, ...filter } })), offset }), [offset, filter]);
+  const pager = list.data && <Pager offset={list.data.offset} limit={PAGE} total={list.data.total} onChange={(o) => setAt({ filter, offset: o })} />;
+  return { ...list, pager };
+}
+const NO_FILTER: Query = {};
 
 /** Offset pages: the API pages in SQL (limit/offset), so the last of 100,000 rows is one request like the first. */
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
