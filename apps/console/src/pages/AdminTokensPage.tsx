@@ -29,16 +29,7 @@ export function AdminTokensPage() {
   const me = whoami()?.name;
   return (
     <>
-      <PageHeader
-        title="Admin tokens"
-        actions={
-          admin && (
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              New admin token
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Admin tokens" action={admin && { label: 'New admin token', onClick: () => setCreating(true) }}>
         Who may use this console, the CLI and the REST API, and with which role. Stored only as a hash: a token is shown once, when it is created. root is the bootstrap token (OAUTH2_ADMIN_TOKEN or
         admin.token) and cannot be revoked here.
       </PageHeader>

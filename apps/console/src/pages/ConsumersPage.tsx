@@ -38,16 +38,7 @@ export function ConsumersPage() {
 
   return (
     <>
-      <PageHeader
-        title="Consumers"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              New consumer
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Consumers" action={write && { label: 'New consumer', onClick: () => setCreating(true) }}>
         Clients that get tokens with the client_credentials grant. Policies name them, or their groups, in their allow lists.
       </PageHeader>
       <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>

@@ -13,16 +13,7 @@ export function KeysPage() {
   const write = canWrite();
   return (
     <>
-      <PageHeader
-        title="Signing keys"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setRotating(true)}>
-              Rotate key
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Signing keys" action={write && { label: 'Rotate key', onClick: () => setRotating(true) }}>
         Keys the gateway signs tokens with when signing_alg is not HS256. The active key signs; inactive keys stay published until the tokens they signed have expired.
       </PageHeader>
       <ErrorLine error={keys.error ?? retire.error} />

@@ -48,16 +48,7 @@ export function PoliciesPage() {
 
   return (
     <>
-      <PageHeader
-        title="Policies"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setEditing('new')}>
-              New policy
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Policies" action={write && { label: 'New policy', onClick: () => setEditing('new') }}>
         Checked top to bottom. The <strong>first</strong> policy whose routes or domains match a request decides it: who may pass (consumers or groups) and which scopes the token must carry; the ones
         below it are not consulted.
       </PageHeader>

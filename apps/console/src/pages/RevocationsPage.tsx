@@ -15,16 +15,7 @@ export function RevocationsPage() {
   const write = canWrite();
   return (
     <>
-      <PageHeader
-        title="Revocations"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setAdding(true)}>
-              Revoke
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Revocations" action={write && { label: 'Revoke', onClick: () => setAdding(true) }}>
         Tokens refused before they expire. Gateways enforce a revocation on their next reload.
       </PageHeader>
       <ErrorLine error={list.error ?? del.error} />

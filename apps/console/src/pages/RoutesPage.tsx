@@ -13,16 +13,7 @@ export function RoutesPage() {
   const write = canWrite();
   return (
     <>
-      <PageHeader
-        title="Routes"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setEditing('new')}>
-              New route
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Routes" action={write && { label: 'New route', onClick: () => setEditing('new') }}>
         Where the gateway sends a request: by host, then the longest path prefix.
       </PageHeader>
       <ErrorLine error={list.error} />

@@ -2,14 +2,21 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, lineOf, type Query } from '../api/client';
 
-export function PageHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
+/** The page's title, its lead paragraph and, for a role that may write, its one primary action ("New route"). */
+export function PageHeader({ title, children, action }: { title: string; children?: ReactNode; action?: { label: string; onClick: () => void } | false }) {
   return (
     <header className="page-header">
       <div>
         <h1>{title}</h1>
         {children && <p className="lead">{children}</p>}
       </div>
-      {actions && <div className="actions">{actions}</div>}
+      {action && (
+        <div className="actions">
+          <button type="button" className="primary" onClick={action.onClick}>
+            {action.label}
+          </button>
+        </div>
+      )}
     </header>
   );
 }
