@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, seg } from '../api/client';
-import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
+import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Loading, Notice, PageHeader, splitList, Table, useLoad, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, Table, usePaged, when } from '../ui/ui';
+import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 import { parseGrace } from './grace';
-import { ruleSummary, rulesUsing } from './rules-using';
 import { SecretDialog } from './SecretDialog';
 
 type Shown = { consumer: ConsumerWithSecretDto; verb: 'created' | 'rotated' };
@@ -168,13 +168,19 @@ export function ConsumersPage() {
         />
       )}
       {deleting && (
-        <DeleteConsumerDialog
-          consumer={deleting}
+        <DeleteNamedDialog
+          title={`Delete consumer ${deleting.name}?`}
+          path={`/consumers/${seg(deleting.name)}`}
+          uses="allow"
+          name={deleting.name}
+          lead="Its client_id and secret stop working as soon as the gateways reload."
+          named="These policies allow it; it is removed from each:"
+          mark={(r) => emptied(r) && <strong> — left allowing nobody</strong>}
+          after={(rules) => <EmptiedWarning n={rules.filter(emptied).length} />}
           onClose={() => setDeleting(null)}
           onDeleted={(r) => {
             setDeleting(null);
-            const changed = [...r.rules_updated.map((id) => `#${id} updated`), ...r.rules_deleted.map((id) => `#${id} deleted`), ...(r.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
-            setNotice(changed.length ? `Deleted ${r.deleted}; rules ${changed.join(', ')}.` : `Deleted ${r.deleted}.`);
+            setNotice(deletedLine('', r));
             list.reload();
           }}
         />
@@ -356,49 +362,14 @@ function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto;
   );
 }
 
-function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: ConsumerDto; onClose: () => void; onDeleted: (r: DeleteResultDto) => void }) {
-  const rules = useLoad<RuleDto[]>(() => rulesUsing('allow', consumer.name), [consumer.name]);
-  const remove = async () => {
-    const force = (rules.data?.length ?? 0) > 0;
-    onDeleted(await api<DeleteResultDto>('DELETE', `/consumers/${seg(consumer.name)}`, { query: force ? { force: true } : undefined }));
-  };
-  // What the store does (detachFromRules): a rule left with no consumer and no group allows nobody (its scopes are cleared too).
-  const emptied = (r: RuleDto) => r.allow.length === 1 && r.allow_groups.length === 0;
-  const n = rules.data?.length ?? 0;
-  const nEmptied = rules.data?.filter(emptied).length ?? 0;
+// What the store does on delete (detachFromRules): a rule left with no consumer and no group allows nobody (its scopes are cleared too).
+const emptied = (r: RuleDto) => r.allow.length === 1 && r.allow_groups.length === 0;
+
+function EmptiedWarning({ n }: { n: number }) {
+  if (n === 0) return null;
   return (
-    <ConfirmDialog
-      title={`Delete consumer ${consumer.name}?`}
-      label={n ? `Delete and change ${n} rule${n > 1 ? 's' : ''}` : 'Delete'}
-      onClose={onClose}
-      submit={remove}
-      disabled={rules.loading || rules.error !== null}
-      error={rules.error}
-    >
-      <p>Its client_id and secret stop working as soon as the gateways reload.</p>
-      {rules.loading ? (
-        <Loading rows={1} />
-      ) : n ? (
-        <div data-testid="delete-rules">
-          <p>These policies allow it; it is removed from each:</p>
-          <ul>
-            {rules.data!.map((r) => (
-              <li key={r.id}>
-                {ruleSummary(r)}
-                {emptied(r) && <strong> — left allowing nobody</strong>}
-              </li>
-            ))}
-          </ul>
-          {nEmptied > 0 && (
-            <p className="warn" data-testid="delete-empties">
-              {nEmptied === 1 ? 'One policy is' : `${nEmptied} policies are`} left with no consumer and no group: {nEmptied === 1 ? 'it' : 'they'} then allow nobody on{' '}
-              {nEmptied === 1 ? 'its' : 'their'} routes (never everybody).
-            </p>
-          )}
-        </div>
-      ) : (
-        !rules.error && <p>No policy names it.</p>
-      )}
-    </ConfirmDialog>
+    <p className="warn" data-testid="delete-empties">
+      {n === 1 ? 'One policy is' : `${n} policies are`} left with no consumer and no group: {n === 1 ? 'it' : 'they'} then allow nobody on {n === 1 ? 'its' : 'their'} routes (never everybody).
+    </p>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { api, seg } from '../api/client';
-import type { DeleteResultDto, RouteDto, RoutePageDto, RuleDto } from '../api/types';
+import type { RouteDto, RoutePageDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Loading, Notice, PageHeader, splitList, Table, useLoad, usePaged } from '../ui/ui';
-import { ruleSummary, rulesUsing } from './rules-using';
+import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, Table, usePaged } from '../ui/ui';
+import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 
 export function RoutesPage() {
   const [editing, setEditing] = useState<RouteDto | 'new' | null>(null);
@@ -64,13 +64,18 @@ export function RoutesPage() {
         />
       )}
       {deleting && (
-        <DeleteRouteDialog
-          route={deleting}
+        <DeleteNamedDialog
+          title={`Delete route ${deleting.name}?`}
+          path={`/routes/${seg(deleting.name)}`}
+          uses="routes"
+          name={deleting.name}
+          lead="Requests it served stop matching (they get 404, or another route) as soon as the gateways reload."
+          named="These policies name it; it is removed from each:"
+          mark={(r) => r.routes?.length === 1 && <strong> — names no route after this, so it is deleted</strong>}
           onClose={() => setDeleting(null)}
           onDeleted={(d) => {
             setDeleting(null);
-            const changed = [...d.rules_updated.map((id) => `#${id} updated`), ...d.rules_deleted.map((id) => `#${id} deleted`), ...(d.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
-            setNotice(`Deleted route ${d.deleted}${changed.length ? `; rules ${changed.join(', ')}` : ''}.`);
+            setNotice(deletedLine('route ', d));
             list.reload();
           }}
         />
@@ -110,42 +115,5 @@ function RouteDialog({ route, onClose, onSaved }: { route: RouteDto | null; onCl
         <label htmlFor="r-strip">Strip the prefix before forwarding</label>
       </div>
     </FormDialog>
-  );
-}
-
-function DeleteRouteDialog({ route, onClose, onDeleted }: { route: RouteDto; onClose: () => void; onDeleted: (r: DeleteResultDto) => void }) {
-  const rules = useLoad<RuleDto[]>(() => rulesUsing('routes', route.name), [route.name]);
-  const remove = async () => {
-    const force = (rules.data?.length ?? 0) > 0;
-    onDeleted(await api<DeleteResultDto>('DELETE', `/routes/${seg(route.name)}`, { query: force ? { force: true } : undefined }));
-  };
-  return (
-    <ConfirmDialog
-      title={`Delete route ${route.name}?`}
-      label={rules.data?.length ? `Delete and change ${rules.data.length} rule${rules.data.length > 1 ? 's' : ''}` : 'Delete'}
-      onClose={onClose}
-      submit={remove}
-      disabled={rules.loading || rules.error !== null}
-      error={rules.error}
-    >
-      <p>Requests it served stop matching (they get 404, or another route) as soon as the gateways reload.</p>
-      {rules.loading ? (
-        <Loading rows={1} />
-      ) : rules.data?.length ? (
-        <div data-testid="delete-rules">
-          <p>These policies name it; it is removed from each:</p>
-          <ul>
-            {rules.data.map((r) => (
-              <li key={r.id}>
-                {ruleSummary(r)}
-                {r.routes?.length === 1 && <strong> — names no route after this, so it is deleted</strong>}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : (
-        !rules.error && <p>No policy names it.</p>
-      )}
-    </ConfirmDialog>
   );
 }
