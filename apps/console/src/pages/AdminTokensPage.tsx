@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AdminRoleName, AdminTokenDto, AdminTokenPageDto, AdminTokenWithSecretDto, CreateAdminTokenDto } from '../api/types';
 import { isAdmin, whoami } from '../session';
-import { ConfirmDialog, CopyButton, Dialog, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, Table, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, CopyButton, Dialog, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, useLoad, when } from '../ui/ui';
 
 const ROLES: { role: AdminRoleName; what: string }[] = [
   { role: 'viewer', what: 'reads everything except an unredacted export; explain' },
@@ -35,42 +35,38 @@ export function AdminTokensPage() {
       </PageHeader>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      <ListBody items={list.data?.items} loading={list.loading}>
-        {(items) => (
-          <>
-            <Table columns={['Name', 'Role', 'Created', 'Expires', 'Last used']} actions={admin} testId="admin-tokens">
-              {items.map((t) => (
-                <tr key={t.name}>
-                  <td className="mono">
-                    {t.name}
-                    {t.name === me && <span className="tag">you</span>}
-                  </td>
-                  <td>{t.role}</td>
-                  <td>{when(t.created_at)}</td>
-                  <td>{t.expires_at ? when(t.expires_at) : 'never'}</td>
-                  <td>{when(t.last_used_at)}</td>
-                  {admin && (
-                    <td className="actions-col">
-                      {t.name !== 'root' && (
-                        <button type="button" className="small danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
+      <ListTable list={list} columns={['Name', 'Role', 'Created', 'Expires', 'Last used']} actions={admin} testId="admin-tokens">
+        {(items) =>
+          items.map((t) => (
+            <tr key={t.name}>
+              <td className="mono">
+                {t.name}
+                {t.name === me && <span className="tag">you</span>}
+              </td>
+              <td>{t.role}</td>
+              <td>{when(t.created_at)}</td>
+              <td>{t.expires_at ? when(t.expires_at) : 'never'}</td>
+              <td>{when(t.last_used_at)}</td>
+              {admin && (
+                <td className="actions-col">
+                  {t.name !== 'root' && (
+                    <button type="button" className="small danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+                      Revoke
+                    </button>
                   )}
-                </tr>
-              ))}
-            </Table>
-            {items.length === 1 && (
-              <p className="hint list-hint">
-                {admin
-                  ? 'Only root so far. Give each person or program its own token with “New admin token”: a viewer for dashboards, an operator for CI.'
-                  : 'Only root so far; an admin creates named tokens.'}
-              </p>
-            )}
-          </>
-        )}
-      </ListBody>
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
+      {list.data?.items.length === 1 && (
+        <p className="hint list-hint">
+          {admin
+            ? 'Only root so far. Give each person or program its own token with “New admin token”: a viewer for dashboards, an operator for CI.'
+            : 'Only root so far; an admin creates named tokens.'}
+        </p>
+      )}
       {creating && (
         <CreateTokenDialog
           onClose={() => setCreating(false)}

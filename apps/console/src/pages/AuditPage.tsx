@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { AuditPageDto } from '../api/types';
-import { Empty, ErrorLine, ListBody, PageHeader, Table, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, ListTable, PageHeader, usePaged, when } from '../ui/ui';
 
 /** The summary column: changed field names and counts, never a value (the API keeps secrets out). */
 function summaryText(s: Record<string, unknown>): string {
@@ -52,35 +52,34 @@ export function AuditPage() {
         )}
       </form>
       <ErrorLine error={list.error} />
-      <ListBody
-        items={list.data?.items}
-        loading={list.loading}
+      <ListTable
+        list={list}
+        columns={['When', 'Actor', 'Action', 'Target', { label: 'Revision', className: 'num' }, 'Changed', 'From']}
+        testId="audit"
         empty={
           <Empty title={filtered ? 'No entry matches these filters.' : 'Nothing has been written yet.'}>
             {filtered ? 'Action takes an exact name or a prefix ending in * (consumer.*). “Clear” shows every entry.' : 'Each create, change, delete or apply adds one entry here.'}
           </Empty>
         }
       >
-        {(items) => (
-          <Table columns={['When', 'Actor', 'Action', 'Target', { label: 'Revision', className: 'num' }, 'Changed', 'From']} testId="audit">
-            {items.map((a) => (
-              <tr key={a.id}>
-                <td>{when(a.at)}</td>
-                <td>
-                  <span className="mono">{a.actor}</span> <span className="muted">({a.role})</span>
-                </td>
-                <td className="mono">{a.action}</td>
-                <td className="mono">{a.target ?? '—'}</td>
-                <td className="num">{a.revision}</td>
-                <td className="summary">{summaryText(a.summary)}</td>
-                <td className="mono muted" title={a.request_id ? `request ${a.request_id}` : undefined}>
-                  {a.source_ip ?? '—'}
-                </td>
-              </tr>
-            ))}
-          </Table>
-        )}
-      </ListBody>
+        {(items) =>
+          items.map((a) => (
+            <tr key={a.id}>
+              <td>{when(a.at)}</td>
+              <td>
+                <span className="mono">{a.actor}</span> <span className="muted">({a.role})</span>
+              </td>
+              <td className="mono">{a.action}</td>
+              <td className="mono">{a.target ?? '—'}</td>
+              <td className="num">{a.revision}</td>
+              <td className="summary">{summaryText(a.summary)}</td>
+              <td className="mono muted" title={a.request_id ? `request ${a.request_id}` : undefined}>
+                {a.source_ip ?? '—'}
+              </td>
+            </tr>
+          ))
+        }
+      </ListTable>
       {list.pager}
     </>
   );

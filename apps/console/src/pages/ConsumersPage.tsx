@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, Table, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, usePaged, when } from '../ui/ui';
 import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 import { parseGrace } from './grace';
 import { SecretDialog } from './SecretDialog';
@@ -63,9 +63,12 @@ export function ConsumersPage() {
       </form>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      <ListBody
-        items={list.data?.items}
-        loading={list.loading}
+      <ListTable
+        list={list}
+        columns={['Name', 'client_id', 'Authenticates with', 'Scopes', 'Groups', 'Created']}
+        actions={write}
+        busy={list.loading}
+        testId="consumers"
         empty={
           filtered ? (
             <Empty title="No consumer matches.">
@@ -79,53 +82,51 @@ export function ConsumersPage() {
           )
         }
       >
-        {(items) => (
-          <Table columns={['Name', 'client_id', 'Authenticates with', 'Scopes', 'Groups', 'Created']} actions={write} busy={list.loading} testId="consumers">
-            {items.map((c) => (
-              <tr key={c.name}>
-                <td className="mono">{c.name}</td>
-                <td className="mono ellipsis" title={c.client_id}>
-                  {c.client_id}
-                </td>
-                <td>
-                  <AuthMethodCell consumer={c} />
-                </td>
-                <td>
-                  <Scopes scopes={c.scopes} />
-                </td>
-                <td>
-                  {c.groups.length ? (
-                    c.groups.map((x) => (
-                      <span key={x} className="chip">
-                        {x}
-                      </span>
-                    ))
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                </td>
-                <td>
-                  {when(c.created_at)}
-                  {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
-                </td>
-                {write && (
-                  <td className="actions-col">
-                    <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
-                      Edit
-                    </button>
-                    <button type="button" className="small" onClick={() => setRotating(c)}>
-                      Rotate secret
-                    </button>
-                    <button type="button" className="small danger" onClick={() => setDeleting(c)}>
-                      Delete
-                    </button>
-                  </td>
+        {(items) =>
+          items.map((c) => (
+            <tr key={c.name}>
+              <td className="mono">{c.name}</td>
+              <td className="mono ellipsis" title={c.client_id}>
+                {c.client_id}
+              </td>
+              <td>
+                <AuthMethodCell consumer={c} />
+              </td>
+              <td>
+                <Scopes scopes={c.scopes} />
+              </td>
+              <td>
+                {c.groups.length ? (
+                  c.groups.map((x) => (
+                    <span key={x} className="chip">
+                      {x}
+                    </span>
+                  ))
+                ) : (
+                  <span className="muted">—</span>
                 )}
-              </tr>
-            ))}
-          </Table>
-        )}
-      </ListBody>
+              </td>
+              <td>
+                {when(c.created_at)}
+                {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
+              </td>
+              {write && (
+                <td className="actions-col">
+                  <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
+                    Edit
+                  </button>
+                  <button type="button" className="small" onClick={() => setRotating(c)}>
+                    Rotate secret
+                  </button>
+                  <button type="button" className="small danger" onClick={() => setDeleting(c)}>
+                    Delete
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
       {list.pager}
       {creating && (
         <ConsumerDialog

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { KeyDto, KeyListDto, RotateKeyDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, Table, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
 
 /** Gateway signing keys (RS256 / ES256 / EdDSA): published as a JWKS; private halves never leave the store. */
 export function KeysPage() {
@@ -18,49 +18,48 @@ export function KeysPage() {
       </PageHeader>
       <ErrorLine error={keys.error ?? retire.error} />
       <Notice text={notice} />
-      <ListBody
-        items={keys.data?.items}
-        loading={keys.loading}
+      <ListTable
+        list={keys}
+        columns={['kid', 'alg', 'Status', 'Created', 'Retirable from']}
+        actions={write}
         empty={<Empty title="No signing keys.">With signing_alg HS256 (the Higress default) tokens are signed with each client's secret and no key is needed. “Rotate key” creates one.</Empty>}
       >
-        {(items) => (
-          <Table columns={['kid', 'alg', 'Status', 'Created', 'Retirable from']} actions={write}>
-            {items.map((k: KeyDto) => (
-              <tr key={k.kid}>
-                <td className="mono ellipsis" title={k.kid}>
-                  {k.kid}
+        {(items) =>
+          items.map((k: KeyDto) => (
+            <tr key={k.kid}>
+              <td className="mono ellipsis" title={k.kid}>
+                {k.kid}
+              </td>
+              <td>{k.alg}</td>
+              <td>
+                <span className={`tag status-${k.status}`}>{k.status}</span>
+              </td>
+              <td>{when(k.created_at)}</td>
+              <td>{k.status === 'inactive' ? when(k.retirable_at) : '—'}</td>
+              {write && (
+                <td className="actions-col">
+                  {k.status === 'inactive' && (
+                    <button
+                      type="button"
+                      className="small danger"
+                      disabled={retire.busy}
+                      onClick={() =>
+                        retire.run(async () => {
+                          await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
+                          setNotice(`Retired key ${k.kid}.`);
+                          keys.reload();
+                        })
+                      }
+                    >
+                      Retire
+                    </button>
+                  )}
                 </td>
-                <td>{k.alg}</td>
-                <td>
-                  <span className={`tag status-${k.status}`}>{k.status}</span>
-                </td>
-                <td>{when(k.created_at)}</td>
-                <td>{k.status === 'inactive' ? when(k.retirable_at) : '—'}</td>
-                {write && (
-                  <td className="actions-col">
-                    {k.status === 'inactive' && (
-                      <button
-                        type="button"
-                        className="small danger"
-                        disabled={retire.busy}
-                        onClick={() =>
-                          retire.run(async () => {
-                            await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
-                            setNotice(`Retired key ${k.kid}.`);
-                            keys.reload();
-                          })
-                        }
-                      >
-                        Retire
-                      </button>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </Table>
-        )}
-      </ListBody>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
       {rotating && (
         <RotateKeyDialog
           onClose={() => setRotating(false)}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, Table, useAction, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, useAction, usePaged, when } from '../ui/ui';
 
 const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
 
@@ -20,44 +20,43 @@ export function RevocationsPage() {
       </PageHeader>
       <ErrorLine error={list.error ?? del.error} />
       <Notice text={notice} />
-      <ListBody
-        items={list.data?.items}
-        loading={list.loading}
+      <ListTable
+        list={list}
+        columns={['#', 'What', 'Until / before', 'Created']}
+        actions={write}
         empty={
           <Empty title="Nothing is revoked.">{write ? '“Revoke” refuses one token by its jti, or every token a client was issued so far.' : 'An operator with write access revokes tokens.'}</Empty>
         }
       >
-        {(items) => (
-          <Table columns={['#', 'What', 'Until / before', 'Created']} actions={write}>
-            {items.map((r: RevocationDto) => (
-              <tr key={r.id}>
-                <td>{r.id}</td>
-                <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
-                <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
-                <td>{when(r.created_at)}</td>
-                {write && (
-                  <td className="actions-col">
-                    <button
-                      type="button"
-                      className="small danger"
-                      disabled={del.busy}
-                      onClick={() =>
-                        del.run(async () => {
-                          await api('DELETE', `/revocations/${seg(r.id)}`);
-                          setNotice(`Lifted revocation #${r.id}.`);
-                          list.reload();
-                        })
-                      }
-                    >
-                      Lift
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </Table>
-        )}
-      </ListBody>
+        {(items) =>
+          items.map((r: RevocationDto) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
+              <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
+              <td>{when(r.created_at)}</td>
+              {write && (
+                <td className="actions-col">
+                  <button
+                    type="button"
+                    className="small danger"
+                    disabled={del.busy}
+                    onClick={() =>
+                      del.run(async () => {
+                        await api('DELETE', `/revocations/${seg(r.id)}`);
+                        setNotice(`Lifted revocation #${r.id}.`);
+                        list.reload();
+                      })
+                    }
+                  >
+                    Lift
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
       {list.pager}
       {adding && (
         <RevokeDialog

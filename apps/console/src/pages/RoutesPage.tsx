@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RouteDto, RoutePageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, Table, usePaged } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, usePaged } from '../ui/ui';
 import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 
 export function RoutesPage() {
@@ -18,39 +18,38 @@ export function RoutesPage() {
       </PageHeader>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      <ListBody
-        items={list.data?.items}
-        loading={list.loading}
+      <ListTable
+        list={list}
+        columns={['Name', 'Hosts', 'Path prefix', 'Upstream']}
+        actions={write}
         empty={
           <Empty title="No routes yet.">{write ? 'Add one with “New route”: a name, the hosts and path prefix it serves, and its upstream URL.' : 'An operator with write access adds them.'}</Empty>
         }
       >
-        {(items) => (
-          <Table columns={['Name', 'Hosts', 'Path prefix', 'Upstream']} actions={write}>
-            {items.map((r) => (
-              <tr key={r.name}>
-                <td className="mono">{r.name}</td>
-                <td className="mono">{r.hosts.length ? r.hosts.join(', ') : <span className="muted">any host</span>}</td>
-                <td className="mono">
-                  {r.path_prefix}
-                  {r.strip_prefix && <span className="tag">stripped</span>}
+        {(items) =>
+          items.map((r) => (
+            <tr key={r.name}>
+              <td className="mono">{r.name}</td>
+              <td className="mono">{r.hosts.length ? r.hosts.join(', ') : <span className="muted">any host</span>}</td>
+              <td className="mono">
+                {r.path_prefix}
+                {r.strip_prefix && <span className="tag">stripped</span>}
+              </td>
+              <td className="mono">{r.upstream}</td>
+              {write && (
+                <td className="actions-col">
+                  <button type="button" className="small" onClick={() => setEditing(r)}>
+                    Edit
+                  </button>
+                  <button type="button" className="small danger" onClick={() => setDeleting(r)}>
+                    Delete
+                  </button>
                 </td>
-                <td className="mono">{r.upstream}</td>
-                {write && (
-                  <td className="actions-col">
-                    <button type="button" className="small" onClick={() => setEditing(r)}>
-                      Edit
-                    </button>
-                    <button type="button" className="small danger" onClick={() => setDeleting(r)}>
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </Table>
-        )}
-      </ListBody>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
       {list.pager}
       {editing && (
         <RouteDialog

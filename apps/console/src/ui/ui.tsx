@@ -272,6 +272,20 @@ export function Table({ columns, actions, busy, testId, children }: { columns: C
   );
 }
 
+/** A list page's table: ListBody (skeleton, `empty`) around a Table of the rows `children` renders. */
+export function ListTable<T>({
+  list,
+  empty,
+  children,
+  ...table
+}: { list: { data: { items: T[] } | null; loading: boolean }; empty?: ReactNode; children: (items: T[]) => ReactNode } & Omit<Parameters<typeof Table>[0], 'children'>) {
+  return (
+    <ListBody items={list.data?.items} loading={list.loading} empty={empty}>
+      {(items) => <Table {...table}>{children(items)}</Table>}
+    </ListBody>
+  );
+}
+
 /** The rows of a list page: 50, as the API pages them (limit/offset in SQL). */
 export const PAGE = 50;
 
