@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AdminRoleName, AdminTokenDto, AdminTokenPageDto, AdminTokenWithSecretDto, CreateAdminTokenDto } from '../api/types';
 import { isAdmin, whoami } from '../session';
-import { ConfirmDialog, CopyButton, Dialog, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, CopyButton, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, ShownOnceDialog, useLoad, when } from '../ui/ui';
 
 const ROLES: { role: AdminRoleName; what: string }[] = [
   { role: 'viewer', what: 'reads everything except an unredacted export; explain' },
@@ -131,25 +131,18 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
 /** The token exists only in this dialog's props: dropped when it closes, never stored or put in a URL. */
 function TokenOnceDialog({ token, onClose }: { token: AdminTokenWithSecretDto; onClose: () => void }) {
   return (
-    <Dialog
+    <ShownOnceDialog
       title={`Admin token ${token.name} created`}
+      warning="Copy the token now: it is shown only this once. Only its hash is stored; a lost token is revoked and replaced."
       onClose={onClose}
-      footer={
-        <button type="button" className="primary" onClick={onClose} autoFocus>
-          I have copied it — close
-        </button>
-      }
     >
-      <p className="warn">Copy the token now: it is shown only this once. Only its hash is stored; a lost token is revoked and replaced.</p>
-      <dl className="secret">
-        <dt>role</dt>
-        <dd>{token.role}</dd>
-        <dt>token</dt>
-        <dd>
-          <code data-testid="admin-token">{token.token}</code> <CopyButton text={token.token} label="Copy token" />
-        </dd>
-      </dl>
-    </Dialog>
+      <dt>role</dt>
+      <dd>{token.role}</dd>
+      <dt>token</dt>
+      <dd>
+        <code data-testid="admin-token">{token.token}</code> <CopyButton text={token.token} label="Copy token" />
+      </dd>
+    </ShownOnceDialog>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { AuditPageDto } from '../api/types';
-import { Empty, ErrorLine, ListTable, PageHeader, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Form, ListTable, PageHeader, usePaged, when } from '../ui/ui';
 
 /** The summary column: changed field names and counts, never a value (the API keeps secrets out). */
 function summaryText(s: Record<string, unknown>): string {
@@ -23,14 +23,7 @@ export function AuditPage() {
       <PageHeader title="Audit log">
         Every write that landed, newest first: who (admin token and role), what, and the store revision it produced. Values are never logged, only the names of what changed.
       </PageHeader>
-      <form
-        className="toolbar"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setFilter({ actor: draft.actor.trim(), action: draft.action.trim(), target: draft.target.trim() });
-        }}
-      >
+      <Form className="toolbar" role="search" onSubmit={() => setFilter({ actor: draft.actor.trim(), action: draft.action.trim(), target: draft.target.trim() })}>
         <label htmlFor="a-actor">Actor</label>
         <input id="a-actor" className="narrow" value={draft.actor} onChange={set('actor')} placeholder="token name" autoComplete="off" spellCheck={false} />
         <label htmlFor="a-action">Action</label>
@@ -50,7 +43,7 @@ export function AuditPage() {
             Clear
           </button>
         )}
-      </form>
+      </Form>
       <ErrorLine error={list.error} />
       <ListTable
         list={list}

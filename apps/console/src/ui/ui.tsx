@@ -1,5 +1,5 @@
 /** The console's building blocks: one look for every page (header, error line, tables, dialogs, empty states). */
-import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormHTMLAttributes, type ReactNode } from 'react';
 import { api, lineOf, type Query } from '../api/client';
 
 /** The page's title, its lead paragraph and, for a role that may write, its one primary action ("New route"). */
@@ -106,25 +106,24 @@ export function useAction(): { busy: boolean; error: string | null; run: (fn: ()
   return { busy, error, run, setError };
 }
 
+/** A <form> whose submit stays on the page (no navigation) and runs `onSubmit`. */
+export function Form({ onSubmit, ...rest }: Omit<FormHTMLAttributes<HTMLFormElement>, 'onSubmit'> & { onSubmit: () => unknown }) {
+  return (
+    <form
+      {...rest}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSubmit();
+      }}
+    />
+  );
+}
+
 /**
  * A modal on the native <dialog>: focus moves in and is trapped, Escape closes, focus returns to
  * the opener. `onClose` runs however it closes, so a dialog can drop what it showed.
  */
-export function Dialog({
-  title,
-  onClose,
-  children,
-  footer,
-  onSubmit,
-  wide,
-}: {
-  title: string;
-  onClose: () => void;
-  children: ReactNode;
-  footer: ReactNode;
-  onSubmit?: (e: FormEvent) => void;
-  wide?: boolean;
-}) {
+export function Dialog({ title, onClose, children, footer, onSubmit, wide }: { title: string; onClose: () => void; children: ReactNode; footer: ReactNode; onSubmit?: () => unknown; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   // The content mounts once the dialog is open (before the first paint): an `autoFocus` inside it
@@ -145,18 +144,7 @@ export function Dialog({
   );
   return (
     <dialog ref={ref} className={wide ? 'wide' : undefined} aria-labelledby={titleId} onClose={onClose} onCancel={(e) => (e.preventDefault(), onClose())}>
-      {!open ? null : onSubmit ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            onSubmit(e);
-          }}
-        >
-          {body}
-        </form>
-      ) : (
-        body
-      )}
+      {!open ? null : onSubmit ? <Form onSubmit={onSubmit}>{body}</Form> : body}
     </dialog>
   );
 }
@@ -217,6 +205,24 @@ export function FormDialog({
 /** "Delete X?" / "Revoke X?": what it does in words, Cancel focused, the red button confirms. */
 export function ConfirmDialog(props: Omit<Parameters<typeof FormDialog>[0], 'danger' | 'focusCancel'>) {
   return <FormDialog {...props} danger focusCancel />;
+}
+
+/** A secret shown this once: the warning, the terms to copy (`<dt>`/`<dd>`), one button that closes it. */
+export function ShownOnceDialog({ title, warning, onClose, children }: { title: string; warning: string; onClose: () => void; children: ReactNode }) {
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      footer={
+        <button type="button" className="primary" onClick={onClose} autoFocus>
+          I have copied it — close
+        </button>
+      }
+    >
+      <p className="warn">{warning}</p>
+      <dl className="secret">{children}</dl>
+    </Dialog>
+  );
 }
 
 export function Field({ label, hint, children, htmlFor }: { label: string; hint?: ReactNode; children: ReactNode; htmlFor: string }) {
