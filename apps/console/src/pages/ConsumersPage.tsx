@@ -170,9 +170,7 @@ export function ConsumersPage() {
       )}
       {deleting && (
         <DeleteNamedDialog
-          title={`Delete consumer ${deleting.name}?`}
-          path={`/consumers/${seg(deleting.name)}`}
-          uses="allow"
+          what="consumer"
           name={deleting.name}
           lead="Its client_id and secret stop working as soon as the gateways reload."
           named="These policies allow it; it is removed from each:"

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { api } from '../api/client';
+import { api, seg } from '../api/client';
 import type { DeleteResultDto, RuleDto } from '../api/types';
 import { ConfirmDialog, Loading, useLoad } from '../ui/ui';
 import { ruleSummary, rulesUsing } from './rules-using';
@@ -9,9 +9,7 @@ import { ruleSummary, rulesUsing } from './rules-using';
  * policies the delete changes first, then deletes with force=true, so the store takes it out of each.
  */
 export function DeleteNamedDialog({
-  title,
-  path,
-  uses,
+  what,
   name,
   lead,
   named,
@@ -20,11 +18,8 @@ export function DeleteNamedDialog({
   onClose,
   onDeleted,
 }: {
-  title: string;
-  /** The API path of what is deleted, e.g. `/routes/${seg(name)}`. */
-  path: string;
-  /** Where policies name it, and its name there. */
-  uses: 'allow' | 'routes';
+  /** A consumer (policies name it in their allow lists) or a route (in their routes). */
+  what: 'consumer' | 'route';
   name: string;
   /** What the delete does, in a paragraph. */
   lead: ReactNode;
@@ -37,12 +32,12 @@ export function DeleteNamedDialog({
   onClose: () => void;
   onDeleted: (r: DeleteResultDto) => void;
 }) {
-  const rules = useLoad<RuleDto[]>(() => rulesUsing(uses, name), [uses, name]);
+  const rules = useLoad<RuleDto[]>(() => rulesUsing(what === 'consumer' ? 'allow' : 'routes', name), [what, name]);
   const n = rules.data?.length ?? 0;
-  const remove = async () => onDeleted(await api<DeleteResultDto>('DELETE', path, { query: n > 0 ? { force: true } : undefined }));
+  const remove = async () => onDeleted(await api<DeleteResultDto>('DELETE', `/${what}s/${seg(name)}`, { query: n > 0 ? { force: true } : undefined }));
   return (
     <ConfirmDialog
-      title={title}
+      title={`Delete ${what} ${name}?`}
       label={n ? `Delete and change ${n} rule${n > 1 ? 's' : ''}` : 'Delete'}
       onClose={onClose}
       submit={remove}

@@ -64,9 +64,7 @@ export function RoutesPage() {
       )}
       {deleting && (
         <DeleteNamedDialog
-          title={`Delete route ${deleting.name}?`}
-          path={`/routes/${seg(deleting.name)}`}
-          uses="routes"
+          what="route"
           name={deleting.name}
           lead="Requests it served stop matching (they get 404, or another route) as soon as the gateways reload."
           named="These policies name it; it is removed from each:"
