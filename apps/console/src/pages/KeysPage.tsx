@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { KeyDto, KeyListDto, RotateKeyDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, useLoad, when } from '../ui/ui';
 
 /** Gateway signing keys (RS256 / ES256 / EdDSA): published as a JWKS; private halves never leave the store. */
 export function KeysPage() {
@@ -39,20 +39,15 @@ export function KeysPage() {
               {write && (
                 <td className="actions-col">
                   {k.status === 'inactive' && (
-                    <button
-                      type="button"
-                      className="small danger"
-                      disabled={retire.busy}
-                      onClick={() =>
-                        retire.run(async () => {
-                          await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
-                          setNotice(`Retired key ${k.kid}.`);
-                          keys.reload();
-                        })
-                      }
-                    >
-                      Retire
-                    </button>
+                    <RowAction
+                      action={retire}
+                      label="Retire"
+                      run={async () => {
+                        await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
+                        setNotice(`Retired key ${k.kid}.`);
+                        keys.reload();
+                      }}
+                    />
                   )}
                 </td>
               )}

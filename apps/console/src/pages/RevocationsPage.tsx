@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, useAction, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, usePaged, when } from '../ui/ui';
 
 const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
 
@@ -37,20 +37,15 @@ export function RevocationsPage() {
               <td>{when(r.created_at)}</td>
               {write && (
                 <td className="actions-col">
-                  <button
-                    type="button"
-                    className="small danger"
-                    disabled={del.busy}
-                    onClick={() =>
-                      del.run(async () => {
-                        await api('DELETE', `/revocations/${seg(r.id)}`);
-                        setNotice(`Lifted revocation #${r.id}.`);
-                        list.reload();
-                      })
-                    }
-                  >
-                    Lift
-                  </button>
+                  <RowAction
+                    action={del}
+                    label="Lift"
+                    run={async () => {
+                      await api('DELETE', `/revocations/${seg(r.id)}`);
+                      setNotice(`Lifted revocation #${r.id}.`);
+                      list.reload();
+                    }}
+                  />
                 </td>
               )}
             </tr>

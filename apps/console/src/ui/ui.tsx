@@ -119,6 +119,15 @@ export function Form({ onSubmit, ...rest }: Omit<FormHTMLAttributes<HTMLFormElem
   );
 }
 
+/** A row's red button for a write that takes no dialog (retire, lift): one at a time on the page, its failure on the page's error line. */
+export function RowAction({ action, label, run }: { action: ReturnType<typeof useAction>; label: string; run: () => Promise<void> }) {
+  return (
+    <button type="button" className="small danger" disabled={action.busy} onClick={() => action.run(run)}>
+      {label}
+    </button>
+  );
+}
+
 /**
  * A modal on the native <dialog>: focus moves in and is trapped, Escape closes, focus returns to
  * the opener. `onClose` runs however it closes, so a dialog can drop what it showed.
