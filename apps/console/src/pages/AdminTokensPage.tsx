@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AdminRoleName, AdminTokenDto, AdminTokenPageDto, AdminTokenWithSecretDto, CreateAdminTokenDto } from '../api/types';
 import { isAdmin, whoami } from '../session';
-import { CopyButton, Dialog, ErrorLine, Field, Loading, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, CopyButton, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, ShownOnceDialog, useLoad, when } from '../ui/ui';
 
 const ROLES: { role: AdminRoleName; what: string }[] = [
   { role: 'viewer', what: 'reads everything except an unredacted export; explain' },
@@ -29,76 +29,43 @@ export function AdminTokensPage() {
   const me = whoami()?.name;
   return (
     <>
-      <PageHeader
-        title="Admin tokens"
-        actions={
-          admin && (
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              New admin token
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Admin tokens" action={admin && { label: 'New admin token', onClick: () => setCreating(true) }}>
         Who may use this console, the CLI and the REST API, and with which role. Stored only as a hash: a token is shown once, when it is created. root is the bootstrap token (OAUTH2_ADMIN_TOKEN or
         admin.token) and cannot be revoked here.
       </PageHeader>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : (
-        list.data && (
-          <>
-            <div className="table-wrap">
-              <table data-testid="admin-tokens">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Last used</th>
-                    {admin && (
-                      <th scope="col" className="actions-col">
-                        Actions
-                      </th>
-                    )}
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.items.map((t) => (
-                    <tr key={t.name}>
-                      <td className="mono">
-                        {t.name}
-                        {t.name === me && <span className="tag">you</span>}
-                      </td>
-                      <td>{t.role}</td>
-                      <td>{when(t.created_at)}</td>
-                      <td>{t.expires_at ? when(t.expires_at) : 'never'}</td>
-                      <td>{when(t.last_used_at)}</td>
-                      {admin && (
-                        <td className="actions-col">
-                          {t.name !== 'root' && (
-                            <button type="button" className="small danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-                              Revoke
-                            </button>
-                          )}
-                        </td>
-                      )}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            {list.data.items.length === 1 && (
-              <p className="hint list-hint">
-                {admin
-                  ? 'Only root so far. Give each person or program its own token with “New admin token”: a viewer for dashboards, an operator for CI.'
-                  : 'Only root so far; an admin creates named tokens.'}
-              </p>
-            )}
-          </>
-        )
+      <ListTable list={list} columns={['Name', 'Role', 'Created', 'Expires', 'Last used']} actions={admin} testId="admin-tokens">
+        {(items) =>
+          items.map((t) => (
+            <tr key={t.name}>
+              <td className="mono">
+                {t.name}
+                {t.name === me && <span className="tag">you</span>}
+              </td>
+              <td>{t.role}</td>
+              <td>{when(t.created_at)}</td>
+              <td>{t.expires_at ? when(t.expires_at) : 'never'}</td>
+              <td>{when(t.last_used_at)}</td>
+              {admin && (
+                <td className="actions-col">
+                  {t.name !== 'root' && (
+                    <button type="button" className="small danger" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
+      {list.data?.items.length === 1 && (
+        <p className="hint list-hint">
+          {admin
+            ? 'Only root so far. Give each person or program its own token with “New admin token”: a viewer for dashboards, an operator for CI.'
+            : 'Only root so far; an admin creates named tokens.'}
+        </p>
       )}
       {creating && (
         <CreateTokenDialog
@@ -131,28 +98,12 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
   const [name, setName] = useState('');
   const [role, setRole] = useState<AdminRoleName>('viewer');
   const [life, setLife] = useState(0);
-  const act = useAction();
-  const submit = () =>
-    act.run(async () => {
-      const body: CreateAdminTokenDto = { name: name.trim(), role, expires_in: LIFETIMES[life].seconds };
-      onCreated(await api<AdminTokenWithSecretDto>('POST', '/admin-tokens', { json: body }));
-    });
+  const submit = async () => {
+    const body: CreateAdminTokenDto = { name: name.trim(), role, expires_in: LIFETIMES[life].seconds };
+    onCreated(await api<AdminTokenWithSecretDto>('POST', '/admin-tokens', { json: body }));
+  };
   return (
-    <Dialog
-      title="New admin token"
-      onClose={onClose}
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Create
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="New admin token" label="Create" onClose={onClose} submit={submit}>
       <Field label="Name" htmlFor="t-name" hint="Who or what uses it, e.g. ci-deploy or alice. It is the actor in the audit log.">
         <input id="t-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
       </Field>
@@ -173,56 +124,32 @@ function CreateTokenDialog({ onClose, onCreated }: { onClose: () => void; onCrea
           ))}
         </select>
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 /** The token exists only in this dialog's props: dropped when it closes, never stored or put in a URL. */
 function TokenOnceDialog({ token, onClose }: { token: AdminTokenWithSecretDto; onClose: () => void }) {
   return (
-    <Dialog
+    <ShownOnceDialog
       title={`Admin token ${token.name} created`}
+      warning="Copy the token now: it is shown only this once. Only its hash is stored; a lost token is revoked and replaced."
       onClose={onClose}
-      footer={
-        <button type="button" className="primary" onClick={onClose} autoFocus>
-          I have copied it — close
-        </button>
-      }
     >
-      <p className="warn">Copy the token now: it is shown only this once. Only its hash is stored; a lost token is revoked and replaced.</p>
-      <dl className="secret">
-        <dt>role</dt>
-        <dd>{token.role}</dd>
-        <dt>token</dt>
-        <dd>
-          <code data-testid="admin-token">{token.token}</code> <CopyButton text={token.token} label="Copy token" />
-        </dd>
-      </dl>
-    </Dialog>
+      <dt>role</dt>
+      <dd>{token.role}</dd>
+      <dt>token</dt>
+      <dd>
+        <code data-testid="admin-token">{token.token}</code> <CopyButton text={token.token} label="Copy token" />
+      </dd>
+    </ShownOnceDialog>
   );
 }
 
 function RevokeTokenDialog({ token, onClose, onRevoked }: { token: AdminTokenDto; onClose: () => void; onRevoked: () => void }) {
-  const act = useAction();
   return (
-    <Dialog
-      title={`Revoke admin token ${token.name}?`}
-      onClose={onClose}
-      onSubmit={() => act.run(async () => (await api('DELETE', `/admin-tokens/${seg(token.name)}`), onRevoked()))}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy}>
-            Revoke
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog title={`Revoke admin token ${token.name}?`} label="Revoke" onClose={onClose} submit={async () => (await api('DELETE', `/admin-tokens/${seg(token.name)}`), onRevoked())}>
       <p>Every admin API process refuses it from the next request ({token.role} role). Whoever uses it is signed out of the console.</p>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,9 +1,6 @@
-import { useState } from 'react';
-import { api } from '../api/client';
+import { useMemo, useState } from 'react';
 import type { AuditPageDto } from '../api/types';
-import { Empty, ErrorLine, Loading, PageHeader, Pager, useLoad, when } from '../ui/ui';
-
-const LIMIT = 50;
+import { Empty, ErrorLine, Form, ListTable, PageHeader, usePaged, when } from '../ui/ui';
 
 /** The summary column: changed field names and counts, never a value (the API keeps secrets out). */
 function summaryText(s: Record<string, unknown>): string {
@@ -14,16 +11,11 @@ function summaryText(s: Record<string, unknown>): string {
 
 /** The audit log (GET /v1/audit): one row per write that landed, newest first, with filters the API applies. */
 export function AuditPage() {
-  const [offset, setOffset] = useState(0);
   const [draft, setDraft] = useState({ actor: '', action: '', target: '' });
   const [filter, setFilter] = useState(draft);
-  const list = useLoad(
-    async () => ({
-      ...(await api<AuditPageDto>('GET', '/audit', { query: { limit: LIMIT, offset, actor: filter.actor || undefined, action: filter.action || undefined, target: filter.target || undefined } })),
-      offset,
-    }),
-    [offset, filter],
-  );
+  // Each Filter press is a new filter object: it starts on the first page and asks again, even with the same values.
+  const query = useMemo(() => ({ actor: filter.actor || undefined, action: filter.action || undefined, target: filter.target || undefined }), [filter]);
+  const list = usePaged<AuditPageDto>('/audit', query);
   const filtered = filter.actor !== '' || filter.action !== '' || filter.target !== '';
   const set = (k: keyof typeof draft) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
   return (
@@ -31,15 +23,7 @@ export function AuditPage() {
       <PageHeader title="Audit log">
         Every write that landed, newest first: who (admin token and role), what, and the store revision it produced. Values are never logged, only the names of what changed.
       </PageHeader>
-      <form
-        className="toolbar"
-        role="search"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setOffset(0);
-          setFilter({ actor: draft.actor.trim(), action: draft.action.trim(), target: draft.target.trim() });
-        }}
-      >
+      <Form className="toolbar" role="search" onSubmit={() => setFilter({ actor: draft.actor.trim(), action: draft.action.trim(), target: draft.target.trim() })}>
         <label htmlFor="a-actor">Actor</label>
         <input id="a-actor" className="narrow" value={draft.actor} onChange={set('actor')} placeholder="token name" autoComplete="off" spellCheck={false} />
         <label htmlFor="a-action">Action</label>
@@ -54,59 +38,42 @@ export function AuditPage() {
               const none = { actor: '', action: '', target: '' };
               setDraft(none);
               setFilter(none);
-              setOffset(0);
             }}
           >
             Clear
           </button>
         )}
-      </form>
+      </Form>
       <ErrorLine error={list.error} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.data && list.data.items.length === 0 ? (
-        <Empty title={filtered ? 'No entry matches these filters.' : 'Nothing has been written yet.'}>
-          {filtered ? 'Action takes an exact name or a prefix ending in * (consumer.*). “Clear” shows every entry.' : 'Each create, change, delete or apply adds one entry here.'}
-        </Empty>
-      ) : (
-        list.data && (
-          <div className="table-wrap">
-            <table data-testid="audit">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col" className="num">
-                    Revision
-                  </th>
-                  <th scope="col">Changed</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((a) => (
-                  <tr key={a.id}>
-                    <td>{when(a.at)}</td>
-                    <td>
-                      <span className="mono">{a.actor}</span> <span className="muted">({a.role})</span>
-                    </td>
-                    <td className="mono">{a.action}</td>
-                    <td className="mono">{a.target ?? '—'}</td>
-                    <td className="num">{a.revision}</td>
-                    <td className="summary">{summaryText(a.summary)}</td>
-                    <td className="mono muted" title={a.request_id ? `request ${a.request_id}` : undefined}>
-                      {a.source_ip ?? '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={list.data.offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ListTable
+        list={list}
+        columns={['When', 'Actor', 'Action', 'Target', { label: 'Revision', className: 'num' }, 'Changed', 'From']}
+        testId="audit"
+        empty={
+          <Empty title={filtered ? 'No entry matches these filters.' : 'Nothing has been written yet.'}>
+            {filtered ? 'Action takes an exact name or a prefix ending in * (consumer.*). “Clear” shows every entry.' : 'Each create, change, delete or apply adds one entry here.'}
+          </Empty>
+        }
+      >
+        {(items) =>
+          items.map((a) => (
+            <tr key={a.id}>
+              <td>{when(a.at)}</td>
+              <td>
+                <span className="mono">{a.actor}</span> <span className="muted">({a.role})</span>
+              </td>
+              <td className="mono">{a.action}</td>
+              <td className="mono">{a.target ?? '—'}</td>
+              <td className="num">{a.revision}</td>
+              <td className="summary">{summaryText(a.summary)}</td>
+              <td className="mono muted" title={a.request_id ? `request ${a.request_id}` : undefined}>
+                {a.source_ip ?? '—'}
+              </td>
+            </tr>
+          ))
+        }
+      </ListTable>
+      {list.pager}
     </>
   );
 }

@@ -1,14 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api, seg } from '../api/client';
-import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, DeleteResultDto, RuleDto, UpdateConsumerDto } from '../api/types';
+import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, splitList, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, usePaged, when } from '../ui/ui';
+import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 import { parseGrace } from './grace';
-import { ruleSummary, rulesUsing } from './rules-using';
 import { SecretDialog } from './SecretDialog';
-
-/** One page of the list: the API pages with limit/offset and filters in SQL, so 100,000 consumers page as fast as 100. */
-export const LIMIT = 50;
 
 type Shown = { consumer: ConsumerWithSecretDto; verb: 'created' | 'rotated' };
 
@@ -33,29 +30,15 @@ export function ConsumersPage() {
   const [rotating, setRotating] = useState<ConsumerDto | null>(null);
   const [deleting, setDeleting] = useState<ConsumerDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  // The page offset belongs to one filter: a new search starts on its first page (in the same render, no extra request).
-  const filterKey = JSON.stringify([q, g]);
-  const [at, setAt] = useState({ key: filterKey, offset: 0 });
-  const offset = at.key === filterKey ? at.offset : 0;
-  const setOffset = (o: number) => setAt({ key: filterKey, offset: o });
-  // The answer keeps the offset it was asked for: the pager shows the rows on screen, not the ones still loading.
-  const list = useLoad(async () => ({ ...(await api<ConsumerPageDto>('GET', '/consumers', { query: { limit: LIMIT, offset, q: q || undefined, group: g || undefined } })), offset }), [offset, q, g]);
+  // Paged and filtered in SQL, so 100,000 consumers page as fast as 100; a new search starts on its first page.
+  const filter = useMemo(() => ({ q: q || undefined, group: g || undefined }), [q, g]);
+  const list = usePaged<ConsumerPageDto>('/consumers', filter);
   const write = canWrite();
   const filtered = q !== '' || g !== '';
-  const rows = list.data?.items ?? [];
 
   return (
     <>
-      <PageHeader
-        title="Consumers"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setCreating(true)}>
-              New consumer
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Consumers" action={write && { label: 'New consumer', onClick: () => setCreating(true) }}>
         Clients that get tokens with the client_credentials grant. Policies name them, or their groups, in their allow lists.
       </PageHeader>
       <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
@@ -80,87 +63,71 @@ export function ConsumersPage() {
       </form>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : rows.length === 0 && list.data ? (
-        filtered ? (
-          <Empty title="No consumer matches.">
-            {q && `Nothing has “${q}” in its name or client_id`}
-            {q && g && ' in '}
-            {!q && g && 'Nobody is in '}
-            {g && `group “${g}”`}. Group names are exact; “Clear filters” lists every consumer.
-          </Empty>
-        ) : (
-          <Empty title="No consumers yet.">{write ? 'Create one with “New consumer”, or bring a Higress configuration in with Import.' : 'An operator with write access creates them.'}</Empty>
-        )
-      ) : (
-        list.data && (
-          <div className={list.loading ? 'table-wrap refreshing' : 'table-wrap'} aria-busy={list.loading}>
-            <table data-testid="consumers">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">client_id</th>
-                  <th scope="col">Authenticates with</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Groups</th>
-                  <th scope="col">Created</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.name}>
-                    <td className="mono">{c.name}</td>
-                    <td className="mono ellipsis" title={c.client_id}>
-                      {c.client_id}
-                    </td>
-                    <td>
-                      <AuthMethodCell consumer={c} />
-                    </td>
-                    <td>
-                      <Scopes scopes={c.scopes} />
-                    </td>
-                    <td>
-                      {c.groups.length ? (
-                        c.groups.map((x) => (
-                          <span key={x} className="chip">
-                            {x}
-                          </span>
-                        ))
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td>
-                      {when(c.created_at)}
-                      {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
-                    </td>
-                    {write && (
-                      <td className="actions-col">
-                        <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
-                          Edit
-                        </button>
-                        <button type="button" className="small" onClick={() => setRotating(c)}>
-                          Rotate secret
-                        </button>
-                        <button type="button" className="small danger" onClick={() => setDeleting(c)}>
-                          Delete
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={list.data.offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ListTable
+        list={list}
+        columns={['Name', 'client_id', 'Authenticates with', 'Scopes', 'Groups', 'Created']}
+        actions={write}
+        busy={list.loading}
+        testId="consumers"
+        empty={
+          filtered ? (
+            <Empty title="No consumer matches.">
+              {q && `Nothing has “${q}” in its name or client_id`}
+              {q && g && ' in '}
+              {!q && g && 'Nobody is in '}
+              {g && `group “${g}”`}. Group names are exact; “Clear filters” lists every consumer.
+            </Empty>
+          ) : (
+            <Empty title="No consumers yet.">{write ? 'Create one with “New consumer”, or bring a Higress configuration in with Import.' : 'An operator with write access creates them.'}</Empty>
+          )
+        }
+      >
+        {(items) =>
+          items.map((c) => (
+            <tr key={c.name}>
+              <td className="mono">{c.name}</td>
+              <td className="mono ellipsis" title={c.client_id}>
+                {c.client_id}
+              </td>
+              <td>
+                <AuthMethodCell consumer={c} />
+              </td>
+              <td>
+                <Scopes scopes={c.scopes} />
+              </td>
+              <td>
+                {c.groups.length ? (
+                  c.groups.map((x) => (
+                    <span key={x} className="chip">
+                      {x}
+                    </span>
+                  ))
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+              <td>
+                {when(c.created_at)}
+                {c.previous_secret_expires_at && <p className="hint">previous secret works until {when(c.previous_secret_expires_at)}</p>}
+              </td>
+              {write && (
+                <td className="actions-col">
+                  <button type="button" className="small" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>
+                    Edit
+                  </button>
+                  <button type="button" className="small" onClick={() => setRotating(c)}>
+                    Rotate secret
+                  </button>
+                  <button type="button" className="small danger" onClick={() => setDeleting(c)}>
+                    Delete
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
+      {list.pager}
       {creating && (
         <ConsumerDialog
           consumer={null}
@@ -202,13 +169,17 @@ export function ConsumersPage() {
         />
       )}
       {deleting && (
-        <DeleteConsumerDialog
-          consumer={deleting}
+        <DeleteNamedDialog
+          what="consumer"
+          name={deleting.name}
+          lead="Its client_id and secret stop working as soon as the gateways reload."
+          named="These policies allow it; it is removed from each:"
+          mark={(r) => emptied(r) && <strong> — left allowing nobody</strong>}
+          after={(rules) => <EmptiedWarning n={rules.filter(emptied).length} />}
           onClose={() => setDeleting(null)}
           onDeleted={(r) => {
             setDeleting(null);
-            const changed = [...r.rules_updated.map((id) => `#${id} updated`), ...r.rules_deleted.map((id) => `#${id} deleted`), ...(r.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
-            setNotice(changed.length ? `Deleted ${r.deleted}; rules ${changed.join(', ')}.` : `Deleted ${r.deleted}.`);
+            setNotice(deletedLine('', r));
             list.reload();
           }}
         />
@@ -275,7 +246,6 @@ function ConsumerDialog({
   const [authMethod, setAuthMethod] = useState<AuthMethod>(consumer?.auth_method ?? 'client_secret');
   const [tlsSubject, setTlsSubject] = useState(consumer?.tls_subject ?? '');
   const [tlsThumbprint, setTlsThumbprint] = useState(consumer?.tls_thumbprint ?? '');
-  const act = useAction();
   // Only the field the method uses is sent (the API refuses the other one).
   const auth = (): Pick<CreateConsumerDto, 'auth_method' | 'tls_subject' | 'tls_thumbprint'> =>
     authMethod === 'tls_client_auth'
@@ -283,42 +253,27 @@ function ConsumerDialog({
       : authMethod === 'self_signed_tls_client_auth'
         ? { auth_method: authMethod, tls_thumbprint: tlsThumbprint.trim() }
         : { auth_method: authMethod };
-  const submit = () =>
-    act.run(async () => {
-      const scopeList = restricted ? splitList(scopes) : null;
-      if (consumer) {
-        const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups), ...auth() };
-        onSaved(await api<ConsumerDto>('PATCH', `/consumers/${seg(consumer.name)}`, { json: body }));
-        return;
-      }
-      const body: CreateConsumerDto = {
-        name: name.trim(),
-        client_id: clientId.trim() || undefined,
-        client_secret: authMethod === 'client_secret' ? secret || undefined : undefined,
-        scopes: scopeList,
-        groups: splitList(groups),
-        ...auth(),
-      };
-      const c = await api<ConsumerWithSecretDto>('POST', '/consumers', { json: body });
-      setSecret('');
-      onCreated(c);
-    });
+  const submit = async () => {
+    const scopeList = restricted ? splitList(scopes) : null;
+    if (consumer) {
+      const body: UpdateConsumerDto = { scopes: scopeList, groups: splitList(groups), ...auth() };
+      onSaved(await api<ConsumerDto>('PATCH', `/consumers/${seg(consumer.name)}`, { json: body }));
+      return;
+    }
+    const body: CreateConsumerDto = {
+      name: name.trim(),
+      client_id: clientId.trim() || undefined,
+      client_secret: authMethod === 'client_secret' ? secret || undefined : undefined,
+      scopes: scopeList,
+      groups: splitList(groups),
+      ...auth(),
+    };
+    const c = await api<ConsumerWithSecretDto>('POST', '/consumers', { json: body });
+    setSecret('');
+    onCreated(c);
+  };
   return (
-    <Dialog
-      title={consumer ? `Edit ${consumer.name}` : 'New consumer'}
-      onClose={onClose}
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            {consumer ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={consumer ? `Edit ${consumer.name}` : 'New consumer'} label={consumer ? 'Save' : 'Create'} onClose={onClose} submit={submit}>
       {!consumer && (
         <>
           <Field label="Name" htmlFor="c-name" hint="1–253 characters of A–Z a–z 0–9 . _ ~ : @ / -">
@@ -378,36 +333,19 @@ function ConsumerDialog({
       <Field label="Groups" htmlFor="c-groups" hint="Comma separated; policies can allow a whole group.">
         <input id="c-groups" value={groups} onChange={(e) => setGroups(e.target.value)} autoComplete="off" spellCheck={false} />
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto; onClose: () => void; onRotated: (c: ConsumerWithSecretDto) => void }) {
   const [grace, setGrace] = useState('0');
-  const act = useAction();
   const parsed = parseGrace(grace);
-  const rotate = () => {
-    if (typeof parsed === 'string') return act.setError(`Refused: grace: ${parsed}`);
-    const grace_seconds = parsed;
-    return act.run(async () => onRotated(await api<ConsumerWithSecretDto>('POST', `/consumers/${seg(consumer.name)}/rotate-secret`, { json: { grace_seconds } })));
+  const rotate = async () => {
+    if (typeof parsed === 'string') throw new Error(`Refused: grace: ${parsed}`);
+    onRotated(await api<ConsumerWithSecretDto>('POST', `/consumers/${seg(consumer.name)}/rotate-secret`, { json: { grace_seconds: parsed } }));
   };
   return (
-    <Dialog
-      title={`Rotate the secret of ${consumer.name}?`}
-      onClose={onClose}
-      onSubmit={rotate}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Rotate secret
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={`Rotate the secret of ${consumer.name}?`} label="Rotate secret" onClose={onClose} submit={rotate}>
       <p>A new secret is generated and shown once.</p>
       <Field label="Grace period" htmlFor="r-grace" hint="How long the current secret (and the tokens signed with it) keeps working: 0, 30s, 15m, 2h, 1d (at most 30d).">
         <input id="r-grace" value={grace} onChange={(e) => setGrace(e.target.value)} autoFocus autoComplete="off" spellCheck={false} />
@@ -419,64 +357,18 @@ function RotateDialog({ consumer, onClose, onRotated }: { consumer: ConsumerDto;
             ? 'No grace: the current secret stops working, and its tokens are refused, as soon as the gateways reload.'
             : `The current secret keeps working for ${parsed.toLocaleString()} seconds, then it and its tokens are refused.`}
       </p>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
-function DeleteConsumerDialog({ consumer, onClose, onDeleted }: { consumer: ConsumerDto; onClose: () => void; onDeleted: (r: DeleteResultDto) => void }) {
-  const rules = useLoad<RuleDto[]>(() => rulesUsing('allow', consumer.name), [consumer.name]);
-  const act = useAction();
-  const remove = () =>
-    act.run(async () => {
-      const force = (rules.data?.length ?? 0) > 0;
-      onDeleted(await api<DeleteResultDto>('DELETE', `/consumers/${seg(consumer.name)}`, { query: force ? { force: true } : undefined }));
-    });
-  // What the store does (detachFromRules): a rule left with no consumer and no group allows nobody (its scopes are cleared too).
-  const emptied = (r: RuleDto) => r.allow.length === 1 && r.allow_groups.length === 0;
-  const n = rules.data?.length ?? 0;
-  const nEmptied = rules.data?.filter(emptied).length ?? 0;
+// What the store does on delete (detachFromRules): a rule left with no consumer and no group allows nobody (its scopes are cleared too).
+const emptied = (r: RuleDto) => r.allow.length === 1 && r.allow_groups.length === 0;
+
+function EmptiedWarning({ n }: { n: number }) {
+  if (n === 0) return null;
   return (
-    <Dialog
-      title={`Delete consumer ${consumer.name}?`}
-      onClose={onClose}
-      onSubmit={remove}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy || rules.loading || rules.error !== null}>
-            {n ? `Delete and change ${n} rule${n > 1 ? 's' : ''}` : 'Delete'}
-          </button>
-        </>
-      }
-    >
-      <p>Its client_id and secret stop working as soon as the gateways reload.</p>
-      {rules.loading ? (
-        <Loading rows={1} />
-      ) : n ? (
-        <div data-testid="delete-rules">
-          <p>These policies allow it; it is removed from each:</p>
-          <ul>
-            {rules.data!.map((r) => (
-              <li key={r.id}>
-                {ruleSummary(r)}
-                {emptied(r) && <strong> — left allowing nobody</strong>}
-              </li>
-            ))}
-          </ul>
-          {nEmptied > 0 && (
-            <p className="warn" data-testid="delete-empties">
-              {nEmptied === 1 ? 'One policy is' : `${nEmptied} policies are`} left with no consumer and no group: {nEmptied === 1 ? 'it' : 'they'} then allow nobody on{' '}
-              {nEmptied === 1 ? 'its' : 'their'} routes (never everybody).
-            </p>
-          )}
-        </div>
-      ) : (
-        !rules.error && <p>No policy names it.</p>
-      )}
-      <ErrorLine error={act.error ?? rules.error} />
-    </Dialog>
+    <p className="warn" data-testid="delete-empties">
+      {n === 1 ? 'One policy is' : `${n} policies are`} left with no consumer and no group: {n === 1 ? 'it' : 'they'} then allow nobody on {n === 1 ? 'its' : 'their'} routes (never everybody).
+    </p>
   );
 }

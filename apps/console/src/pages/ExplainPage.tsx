@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { ExplainRequestDto, ExplainResultDto } from '../api/types';
-import { ErrorLine, Field, PageHeader, useAction } from '../ui/ui';
+import { ErrorLine, Field, Form, PageHeader, useAction } from '../ui/ui';
 
 type Who = 'anonymous' | 'token' | 'consumer';
 
@@ -28,13 +28,7 @@ export function ExplainPage() {
       <PageHeader title="Explain">
         What the gateway would answer to a request, and why: the route, the policy, the global_auth row and each token check, from the current configuration. Nothing is sent to an upstream.
       </PageHeader>
-      <form
-        className="panel explain-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void explain();
-        }}
-      >
+      <Form className="panel explain-form" onSubmit={explain}>
         <div className="row">
           <Field label="Method" htmlFor="e-method">
             <input id="e-method" value={method} onChange={(e) => setMethod(e.target.value)} size={7} autoComplete="off" spellCheck={false} />
@@ -74,7 +68,7 @@ export function ExplainPage() {
           </button>
         </div>
         <ErrorLine error={act.error} />
-      </form>
+      </Form>
       {result && <ExplainResult r={result} />}
     </>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { apiText } from '../api/client';
 import { isAdmin } from '../session';
-import { ErrorLine, PageHeader, useAction } from '../ui/ui';
+import { ErrorLine, Form, Notice, PageHeader, useAction } from '../ui/ui';
 
 /** Export: the configuration as a WasmPlugin document that Import takes back. */
 export function ExportPage() {
@@ -27,13 +27,7 @@ export function ExportPage() {
   return (
     <>
       <PageHeader title="Export">The whole configuration (settings, consumers, policies) as a Higress WasmPlugin document, for a backup or another gateway. Import takes it back.</PageHeader>
-      <form
-        className="panel"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void download();
-        }}
-      >
+      <Form className="panel" onSubmit={download}>
         <fieldset className="radios">
           <legend>Format</legend>
           <label>
@@ -58,12 +52,8 @@ export function ExportPage() {
           </button>
         </div>
         <ErrorLine error={act.error} />
-        {done && (
-          <p className="notice" role="status">
-            {done}
-          </p>
-        )}
-      </form>
+        <Notice text={done} />
+      </Form>
     </>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { KeyDto, KeyListDto, RotateKeyDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, useLoad, when } from '../ui/ui';
 
 /** Gateway signing keys (RS256 / ES256 / EdDSA): published as a JWKS; private halves never leave the store. */
 export function KeysPage() {
@@ -13,81 +13,48 @@ export function KeysPage() {
   const write = canWrite();
   return (
     <>
-      <PageHeader
-        title="Signing keys"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setRotating(true)}>
-              Rotate key
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Signing keys" action={write && { label: 'Rotate key', onClick: () => setRotating(true) }}>
         Keys the gateway signs tokens with when signing_alg is not HS256. The active key signs; inactive keys stay published until the tokens they signed have expired.
       </PageHeader>
       <ErrorLine error={keys.error ?? retire.error} />
       <Notice text={notice} />
-      {keys.loading && !keys.data ? (
-        <Loading />
-      ) : keys.data && keys.data.items.length === 0 ? (
-        <Empty title="No signing keys.">With signing_alg HS256 (the Higress default) tokens are signed with each client's secret and no key is needed. “Rotate key” creates one.</Empty>
-      ) : (
-        keys.data && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">kid</th>
-                  <th scope="col">alg</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Retirable from</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
+      <ListTable
+        list={keys}
+        columns={['kid', 'alg', 'Status', 'Created', 'Retirable from']}
+        actions={write}
+        empty={<Empty title="No signing keys.">With signing_alg HS256 (the Higress default) tokens are signed with each client's secret and no key is needed. “Rotate key” creates one.</Empty>}
+      >
+        {(items) =>
+          items.map((k: KeyDto) => (
+            <tr key={k.kid}>
+              <td className="mono ellipsis" title={k.kid}>
+                {k.kid}
+              </td>
+              <td>{k.alg}</td>
+              <td>
+                <span className={`tag status-${k.status}`}>{k.status}</span>
+              </td>
+              <td>{when(k.created_at)}</td>
+              <td>{k.status === 'inactive' ? when(k.retirable_at) : '—'}</td>
+              {write && (
+                <td className="actions-col">
+                  {k.status === 'inactive' && (
+                    <RowAction
+                      action={retire}
+                      label="Retire"
+                      run={async () => {
+                        await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
+                        setNotice(`Retired key ${k.kid}.`);
+                        keys.reload();
+                      }}
+                    />
                   )}
-                </tr>
-              </thead>
-              <tbody>
-                {keys.data.items.map((k: KeyDto) => (
-                  <tr key={k.kid}>
-                    <td className="mono ellipsis" title={k.kid}>
-                      {k.kid}
-                    </td>
-                    <td>{k.alg}</td>
-                    <td>
-                      <span className={`tag status-${k.status}`}>{k.status}</span>
-                    </td>
-                    <td>{when(k.created_at)}</td>
-                    <td>{k.status === 'inactive' ? when(k.retirable_at) : '—'}</td>
-                    {write && (
-                      <td className="actions-col">
-                        {k.status === 'inactive' && (
-                          <button
-                            type="button"
-                            className="small danger"
-                            disabled={retire.busy}
-                            onClick={() =>
-                              retire.run(async () => {
-                                await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
-                                setNotice(`Retired key ${k.kid}.`);
-                                keys.reload();
-                              })
-                            }
-                          >
-                            Retire
-                          </button>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
       {rotating && (
         <RotateKeyDialog
           onClose={() => setRotating(false)}
@@ -104,23 +71,8 @@ export function KeysPage() {
 
 function RotateKeyDialog({ onClose, onRotated }: { onClose: () => void; onRotated: (k: KeyDto) => void }) {
   const [alg, setAlg] = useState<'' | NonNullable<RotateKeyDto['alg']>>('');
-  const act = useAction();
   return (
-    <Dialog
-      title="Rotate the signing key?"
-      onClose={onClose}
-      onSubmit={() => act.run(async () => onRotated(await api<KeyDto>('POST', '/keys/rotate', { json: alg ? { alg } : {} })))}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            Rotate
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="Rotate the signing key?" label="Rotate" onClose={onClose} submit={async () => onRotated(await api<KeyDto>('POST', '/keys/rotate', { json: alg ? { alg } : {} }))}>
       <p>A new key becomes the active one; the current key stays published, so tokens it signed keep verifying until they expire.</p>
       <Field label="Algorithm" htmlFor="k-alg" hint="Another algorithm also switches signing_alg to it.">
         <select id="k-alg" value={alg} onChange={(e) => setAlg(e.target.value as typeof alg)} autoFocus>
@@ -130,7 +82,6 @@ function RotateKeyDialog({ onClose, onRotated }: { onClose: () => void; onRotate
           <option>EdDSA</option>
         </select>
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }

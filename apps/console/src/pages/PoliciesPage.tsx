@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RoutePageDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
 import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
@@ -48,32 +48,25 @@ export function PoliciesPage() {
 
   return (
     <>
-      <PageHeader
-        title="Policies"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setEditing('new')}>
-              New policy
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Policies" action={write && { label: 'New policy', onClick: () => setEditing('new') }}>
         Checked top to bottom. The <strong>first</strong> policy whose routes or domains match a request decides it: who may pass (consumers or groups) and which scopes the token must carry; the ones
         below it are not consulted.
       </PageHeader>
       <ErrorLine error={move.error ?? rules.error} />
       <Notice text={notice} />
-      {rules.loading && !rules.data ? (
-        <Loading />
-      ) : rules.data && rules.data.length === 0 ? (
-        <Empty title="No policies yet.">
-          Until one exists, any valid token passes (unless global_auth is false in Settings, which lets every request through).{' '}
-          {write && 'Add one with “New policy” to name who may use a route or domain.'}
-        </Empty>
-      ) : (
-        rules.data && (
+      <ListBody
+        items={rules.data}
+        loading={rules.loading}
+        empty={
+          <Empty title="No policies yet.">
+            Until one exists, any valid token passes (unless global_auth is false in Settings, which lets every request through).{' '}
+            {write && 'Add one with “New policy” to name who may use a route or domain.'}
+          </Empty>
+        }
+      >
+        {(items) => (
           <ol className="rules" data-testid="rules" aria-busy={rules.loading || move.busy}>
-            {rules.data.map((r, i) => (
+            {items.map((r, i) => (
               <li key={r.id} className="rule" data-rule-id={r.id}>
                 <div className="rule-order" aria-hidden="true">
                   {i + 1}
@@ -109,14 +102,7 @@ export function PoliciesPage() {
                     <button type="button" className="small" disabled={i === 0 || move.busy} onClick={() => moveRule(i, i - 1)} aria-label={`Move rule #${r.id} up`} title="Move up">
                       ↑
                     </button>
-                    <button
-                      type="button"
-                      className="small"
-                      disabled={i === rules.data!.length - 1 || move.busy}
-                      onClick={() => moveRule(i, i + 1)}
-                      aria-label={`Move rule #${r.id} down`}
-                      title="Move down"
-                    >
+                    <button type="button" className="small" disabled={i === items.length - 1 || move.busy} onClick={() => moveRule(i, i + 1)} aria-label={`Move rule #${r.id} down`} title="Move down">
                       ↓
                     </button>
                     <button type="button" className="small" onClick={() => setEditing(r)} aria-label={`Edit rule #${r.id}`}>
@@ -130,8 +116,8 @@ export function PoliciesPage() {
               </li>
             ))}
           </ol>
-        )
-      )}
+        )}
+      </ListBody>
       {editing && (
         <RuleDialog
           rule={editing === 'new' ? null : editing}
@@ -165,29 +151,13 @@ function RuleDialog({ rule, onClose, onSaved }: { rule: RuleDto | null; onClose:
   const [groups, setGroups] = useState(rule?.allow_groups.join(', ') ?? '');
   const [scopes, setScopes] = useState(rule?.scopes.join(' ') ?? '');
   const [position, setPosition] = useState(rule ? String(rule.position) : '');
-  const act = useAction();
-  const save = () =>
-    act.run(async () => {
-      const body = { [kind]: splitList(targets), allow: splitList(allow), allow_groups: splitList(groups), scopes: splitList(scopes) } as RuleInputDto;
-      if (position.trim() !== '') body.position = /^\d+$/.test(position.trim()) ? Number(position.trim()) : (position as unknown as number);
-      onSaved(rule ? await api<RuleDto>('PUT', `/rules/${seg(rule.id)}`, { json: body }) : await api<RuleDto>('POST', '/rules', { json: body }));
-    });
+  const save = async () => {
+    const body = { [kind]: splitList(targets), allow: splitList(allow), allow_groups: splitList(groups), scopes: splitList(scopes) } as RuleInputDto;
+    if (position.trim() !== '') body.position = /^\d+$/.test(position.trim()) ? Number(position.trim()) : (position as unknown as number);
+    onSaved(rule ? await api<RuleDto>('PUT', `/rules/${seg(rule.id)}`, { json: body }) : await api<RuleDto>('POST', '/rules', { json: body }));
+  };
   return (
-    <Dialog
-      title={rule ? `Edit rule #${rule.id}` : 'New policy'}
-      onClose={onClose}
-      onSubmit={save}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            {rule ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={rule ? `Edit rule #${rule.id}` : 'New policy'} label={rule ? 'Save' : 'Create'} onClose={onClose} submit={save}>
       <fieldset className="radios">
         <legend>Matches requests by</legend>
         <label>
@@ -216,31 +186,14 @@ function RuleDialog({ rule, onClose, onSaved }: { rule: RuleDto | null; onClose:
       <Field label="Position (optional)" htmlFor="p-pos" hint="Lower is checked first; empty appends it last. ↑ and ↓ in the list set it for you.">
         <input id="p-pos" inputMode="numeric" value={position} onChange={(e) => setPosition(e.target.value)} autoComplete="off" />
       </Field>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }
 
 function DeleteRuleDialog({ rule, onClose, onDeleted }: { rule: RuleDto; onClose: () => void; onDeleted: () => void }) {
-  const act = useAction();
   return (
-    <Dialog
-      title={`Delete rule #${rule.id}?`}
-      onClose={onClose}
-      onSubmit={() => act.run(async () => (await api('DELETE', `/rules/${seg(rule.id)}`), onDeleted()))}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy}>
-            Delete
-          </button>
-        </>
-      }
-    >
+    <ConfirmDialog title={`Delete rule #${rule.id}?`} label="Delete" onClose={onClose} submit={async () => (await api('DELETE', `/rules/${seg(rule.id)}`), onDeleted())}>
       <p>Requests it matched fall through to the next policy that matches them, or to the global_auth setting when none does.</p>
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -2,89 +2,57 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, usePaged, when } from '../ui/ui';
 
-const LIMIT = 50;
 const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
 
 /** Token revocations: one token by jti, or every token a client got before now. */
 export function RevocationsPage() {
-  const [offset, setOffset] = useState(0);
   const [adding, setAdding] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLoad(() => api<RevocationPageDto>('GET', '/revocations', { query: { limit: LIMIT, offset } }), [offset]);
+  const list = usePaged<RevocationPageDto>('/revocations');
   const del = useAction();
   const write = canWrite();
   return (
     <>
-      <PageHeader
-        title="Revocations"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setAdding(true)}>
-              Revoke
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Revocations" action={write && { label: 'Revoke', onClick: () => setAdding(true) }}>
         Tokens refused before they expire. Gateways enforce a revocation on their next reload.
       </PageHeader>
       <ErrorLine error={list.error ?? del.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.data && list.data.items.length === 0 ? (
-        <Empty title="Nothing is revoked.">{write ? '“Revoke” refuses one token by its jti, or every token a client was issued so far.' : 'An operator with write access revokes tokens.'}</Empty>
-      ) : (
-        list.data && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Until / before</th>
-                  <th scope="col">Created</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((r: RevocationDto) => (
-                  <tr key={r.id}>
-                    <td>{r.id}</td>
-                    <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
-                    <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
-                    <td>{when(r.created_at)}</td>
-                    {write && (
-                      <td className="actions-col">
-                        <button
-                          type="button"
-                          className="small danger"
-                          disabled={del.busy}
-                          onClick={() =>
-                            del.run(async () => {
-                              await api('DELETE', `/revocations/${seg(r.id)}`);
-                              setNotice(`Lifted revocation #${r.id}.`);
-                              list.reload();
-                            })
-                          }
-                        >
-                          Lift
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ListTable
+        list={list}
+        columns={['#', 'What', 'Until / before', 'Created']}
+        actions={write}
+        empty={
+          <Empty title="Nothing is revoked.">{write ? '“Revoke” refuses one token by its jti, or every token a client was issued so far.' : 'An operator with write access revokes tokens.'}</Empty>
+        }
+      >
+        {(items) =>
+          items.map((r: RevocationDto) => (
+            <tr key={r.id}>
+              <td>{r.id}</td>
+              <td className="mono">{r.jti !== undefined ? `jti ${r.jti}` : `client_id ${r.client_id}`}</td>
+              <td>{r.jti !== undefined ? `until ${unix(r.exp)}` : `issued before ${unix(r.revoked_before)}`}</td>
+              <td>{when(r.created_at)}</td>
+              {write && (
+                <td className="actions-col">
+                  <RowAction
+                    action={del}
+                    label="Lift"
+                    run={async () => {
+                      await api('DELETE', `/revocations/${seg(r.id)}`);
+                      setNotice(`Lifted revocation #${r.id}.`);
+                      list.reload();
+                    }}
+                  />
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
+      {list.pager}
       {adding && (
         <RevokeDialog
           onClose={() => setAdding(false)}
@@ -103,29 +71,13 @@ function RevokeDialog({ onClose, onDone }: { onClose: () => void; onDone: (r: Re
   const [by, setBy] = useState<'jti' | 'client_id'>('jti');
   const [value, setValue] = useState('');
   const [exp, setExp] = useState('');
-  const act = useAction();
-  const submit = () =>
-    act.run(async () => {
-      const body: RevocationInputDto = by === 'jti' ? { jti: value.trim() } : { client_id: value.trim() };
-      if (by === 'jti' && exp.trim()) body.exp = /^\d+$/.test(exp.trim()) ? Number(exp.trim()) : (exp as unknown as number);
-      onDone(await api<RevocationDto>('POST', '/revocations', { json: body }));
-    });
+  const submit = async () => {
+    const body: RevocationInputDto = by === 'jti' ? { jti: value.trim() } : { client_id: value.trim() };
+    if (by === 'jti' && exp.trim()) body.exp = /^\d+$/.test(exp.trim()) ? Number(exp.trim()) : (exp as unknown as number);
+    onDone(await api<RevocationDto>('POST', '/revocations', { json: body }));
+  };
   return (
-    <Dialog
-      title="Revoke tokens"
-      onClose={onClose}
-      onSubmit={submit}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy}>
-            Revoke
-          </button>
-        </>
-      }
-    >
+    <FormDialog title="Revoke tokens" label="Revoke" danger onClose={onClose} submit={submit}>
       <fieldset className="radios">
         <legend>Revoke</legend>
         <label>
@@ -143,7 +95,6 @@ function RevokeDialog({ onClose, onDone }: { onClose: () => void; onDone: (r: Re
           <input id="v-exp" inputMode="numeric" value={exp} onChange={(e) => setExp(e.target.value)} autoComplete="off" />
         </Field>
       )}
-      <ErrorLine error={act.error} />
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -1,84 +1,56 @@
 import { useState } from 'react';
 import { api, seg } from '../api/client';
-import type { DeleteResultDto, RouteDto, RoutePageDto, RuleDto } from '../api/types';
+import type { RouteDto, RoutePageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Dialog, Empty, ErrorLine, Field, Loading, Notice, PageHeader, Pager, splitList, useAction, useLoad } from '../ui/ui';
-import { ruleSummary, rulesUsing } from './rules-using';
-
-const LIMIT = 50;
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, usePaged } from '../ui/ui';
+import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 
 export function RoutesPage() {
-  const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<RouteDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RouteDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const list = useLoad(() => api<RoutePageDto>('GET', '/routes', { query: { limit: LIMIT, offset } }), [offset]);
+  const list = usePaged<RoutePageDto>('/routes');
   const write = canWrite();
   return (
     <>
-      <PageHeader
-        title="Routes"
-        actions={
-          write && (
-            <button type="button" className="primary" onClick={() => setEditing('new')}>
-              New route
-            </button>
-          )
-        }
-      >
+      <PageHeader title="Routes" action={write && { label: 'New route', onClick: () => setEditing('new') }}>
         Where the gateway sends a request: by host, then the longest path prefix.
       </PageHeader>
       <ErrorLine error={list.error} />
       <Notice text={notice} />
-      {list.loading && !list.data ? (
-        <Loading />
-      ) : list.data && list.data.items.length === 0 ? (
-        <Empty title="No routes yet.">{write ? 'Add one with “New route”: a name, the hosts and path prefix it serves, and its upstream URL.' : 'An operator with write access adds them.'}</Empty>
-      ) : (
-        list.data && (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Hosts</th>
-                  <th scope="col">Path prefix</th>
-                  <th scope="col">Upstream</th>
-                  {write && (
-                    <th scope="col" className="actions-col">
-                      Actions
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((r) => (
-                  <tr key={r.name}>
-                    <td className="mono">{r.name}</td>
-                    <td className="mono">{r.hosts.length ? r.hosts.join(', ') : <span className="muted">any host</span>}</td>
-                    <td className="mono">
-                      {r.path_prefix}
-                      {r.strip_prefix && <span className="tag">stripped</span>}
-                    </td>
-                    <td className="mono">{r.upstream}</td>
-                    {write && (
-                      <td className="actions-col">
-                        <button type="button" className="small" onClick={() => setEditing(r)}>
-                          Edit
-                        </button>
-                        <button type="button" className="small danger" onClick={() => setDeleting(r)}>
-                          Delete
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      )}
-      {list.data && <Pager offset={offset} limit={LIMIT} total={list.data.total} onChange={setOffset} />}
+      <ListTable
+        list={list}
+        columns={['Name', 'Hosts', 'Path prefix', 'Upstream']}
+        actions={write}
+        empty={
+          <Empty title="No routes yet.">{write ? 'Add one with “New route”: a name, the hosts and path prefix it serves, and its upstream URL.' : 'An operator with write access adds them.'}</Empty>
+        }
+      >
+        {(items) =>
+          items.map((r) => (
+            <tr key={r.name}>
+              <td className="mono">{r.name}</td>
+              <td className="mono">{r.hosts.length ? r.hosts.join(', ') : <span className="muted">any host</span>}</td>
+              <td className="mono">
+                {r.path_prefix}
+                {r.strip_prefix && <span className="tag">stripped</span>}
+              </td>
+              <td className="mono">{r.upstream}</td>
+              {write && (
+                <td className="actions-col">
+                  <button type="button" className="small" onClick={() => setEditing(r)}>
+                    Edit
+                  </button>
+                  <button type="button" className="small danger" onClick={() => setDeleting(r)}>
+                    Delete
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))
+        }
+      </ListTable>
+      {list.pager}
       {editing && (
         <RouteDialog
           route={editing === 'new' ? null : editing}
@@ -91,13 +63,16 @@ export function RoutesPage() {
         />
       )}
       {deleting && (
-        <DeleteRouteDialog
-          route={deleting}
+        <DeleteNamedDialog
+          what="route"
+          name={deleting.name}
+          lead="Requests it served stop matching (they get 404, or another route) as soon as the gateways reload."
+          named="These policies name it; it is removed from each:"
+          mark={(r) => r.routes?.length === 1 && <strong> — names no route after this, so it is deleted</strong>}
           onClose={() => setDeleting(null)}
           onDeleted={(d) => {
             setDeleting(null);
-            const changed = [...d.rules_updated.map((id) => `#${id} updated`), ...d.rules_deleted.map((id) => `#${id} deleted`), ...(d.rules_emptied ?? []).map((id) => `#${id} now allows nobody`)];
-            setNotice(`Deleted route ${d.deleted}${changed.length ? `; rules ${changed.join(', ')}` : ''}.`);
+            setNotice(deletedLine('route ', d));
             list.reload();
           }}
         />
@@ -112,28 +87,12 @@ function RouteDialog({ route, onClose, onSaved }: { route: RouteDto | null; onCl
   const [prefix, setPrefix] = useState(route?.path_prefix ?? '/');
   const [upstream, setUpstream] = useState(route?.upstream ?? '');
   const [strip, setStrip] = useState(route?.strip_prefix ?? false);
-  const act = useAction();
-  const save = () =>
-    act.run(async () => {
-      const fields = { hosts: splitList(hosts), path_prefix: prefix.trim() || '/', upstream: upstream.trim(), strip_prefix: strip };
-      onSaved(route ? await api<RouteDto>('PUT', `/routes/${seg(route.name)}`, { json: fields }) : await api<RouteDto>('POST', '/routes', { json: { name: name.trim(), ...fields } }));
-    });
+  const save = async () => {
+    const fields = { hosts: splitList(hosts), path_prefix: prefix.trim() || '/', upstream: upstream.trim(), strip_prefix: strip };
+    onSaved(route ? await api<RouteDto>('PUT', `/routes/${seg(route.name)}`, { json: fields }) : await api<RouteDto>('POST', '/routes', { json: { name: name.trim(), ...fields } }));
+  };
   return (
-    <Dialog
-      title={route ? `Edit route ${route.name}` : 'New route'}
-      onClose={onClose}
-      onSubmit={save}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={act.busy}>
-            {route ? 'Save' : 'Create'}
-          </button>
-        </>
-      }
-    >
+    <FormDialog title={route ? `Edit route ${route.name}` : 'New route'} label={route ? 'Save' : 'Create'} onClose={onClose} submit={save}>
       {!route && (
         <Field label="Name" htmlFor="r-name" hint="Higress style namespace/ingress-name is fine, e.g. default/orders.">
           <input id="r-name" value={name} onChange={(e) => setName(e.target.value)} required autoFocus autoComplete="off" spellCheck={false} />
@@ -152,54 +111,6 @@ function RouteDialog({ route, onClose, onSaved }: { route: RouteDto | null; onCl
         <input id="r-strip" type="checkbox" checked={strip} onChange={(e) => setStrip(e.target.checked)} />
         <label htmlFor="r-strip">Strip the prefix before forwarding</label>
       </div>
-      <ErrorLine error={act.error} />
-    </Dialog>
-  );
-}
-
-function DeleteRouteDialog({ route, onClose, onDeleted }: { route: RouteDto; onClose: () => void; onDeleted: (r: DeleteResultDto) => void }) {
-  const rules = useLoad<RuleDto[]>(() => rulesUsing('routes', route.name), [route.name]);
-  const act = useAction();
-  const remove = () =>
-    act.run(async () => {
-      const force = (rules.data?.length ?? 0) > 0;
-      onDeleted(await api<DeleteResultDto>('DELETE', `/routes/${seg(route.name)}`, { query: force ? { force: true } : undefined }));
-    });
-  return (
-    <Dialog
-      title={`Delete route ${route.name}?`}
-      onClose={onClose}
-      onSubmit={remove}
-      footer={
-        <>
-          <button type="button" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" className="danger" disabled={act.busy || rules.loading || rules.error !== null}>
-            {rules.data?.length ? `Delete and change ${rules.data.length} rule${rules.data.length > 1 ? 's' : ''}` : 'Delete'}
-          </button>
-        </>
-      }
-    >
-      <p>Requests it served stop matching (they get 404, or another route) as soon as the gateways reload.</p>
-      {rules.loading ? (
-        <Loading rows={1} />
-      ) : rules.data?.length ? (
-        <div data-testid="delete-rules">
-          <p>These policies name it; it is removed from each:</p>
-          <ul>
-            {rules.data.map((r) => (
-              <li key={r.id}>
-                {ruleSummary(r)}
-                {r.routes?.length === 1 && <strong> — names no route after this, so it is deleted</strong>}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : (
-        !rules.error && <p>No policy names it.</p>
-      )}
-      <ErrorLine error={act.error ?? rules.error} />
-    </Dialog>
+    </FormDialog>
   );
 }

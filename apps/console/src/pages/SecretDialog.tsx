@@ -1,5 +1,5 @@
 import type { ConsumerWithSecretDto } from '../api/types';
-import { CopyButton, Dialog } from '../ui/ui';
+import { CopyButton, ShownOnceDialog } from '../ui/ui';
 
 /**
  * Shows a client secret once. The secret lives only in the state of the page that opened this and
@@ -7,26 +7,19 @@ import { CopyButton, Dialog } from '../ui/ui';
  */
 export function SecretDialog({ consumer, verb, onClose }: { consumer: ConsumerWithSecretDto; verb: 'created' | 'rotated'; onClose: () => void }) {
   return (
-    <Dialog
+    <ShownOnceDialog
       title={verb === 'created' ? `Consumer ${consumer.name} created` : `New secret for ${consumer.name}`}
+      warning="Copy the client secret now: it is shown only this once. Neither the console nor the API can show it again; a lost secret is replaced with “Rotate secret”."
       onClose={onClose}
-      footer={
-        <button type="button" className="primary" onClick={onClose} autoFocus>
-          I have copied it — close
-        </button>
-      }
     >
-      <p className="warn">Copy the client secret now: it is shown only this once. Neither the console nor the API can show it again; a lost secret is replaced with “Rotate secret”.</p>
-      <dl className="secret">
-        <dt>client_id</dt>
-        <dd>
-          <code data-testid="client-id">{consumer.client_id}</code> <CopyButton text={consumer.client_id} />
-        </dd>
-        <dt>client_secret</dt>
-        <dd>
-          <code data-testid="client-secret">{consumer.client_secret}</code> <CopyButton text={consumer.client_secret} label="Copy secret" />
-        </dd>
-      </dl>
-    </Dialog>
+      <dt>client_id</dt>
+      <dd>
+        <code data-testid="client-id">{consumer.client_id}</code> <CopyButton text={consumer.client_id} />
+      </dd>
+      <dt>client_secret</dt>
+      <dd>
+        <code data-testid="client-secret">{consumer.client_secret}</code> <CopyButton text={consumer.client_secret} label="Copy secret" />
+      </dd>
+    </ShownOnceDialog>
   );
 }

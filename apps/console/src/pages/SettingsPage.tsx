@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { PatchSettingsDto, SettingsDto } from '../api/types';
 import { canWrite } from '../session';
-import { ErrorLine, Loading, Notice, PageHeader, useAction, useLoad } from '../ui/ui';
+import { ErrorLine, Form, Loading, Notice, PageHeader, useAction, useLoad } from '../ui/ui';
 
 type Key = keyof SettingsDto;
 
@@ -52,13 +52,7 @@ export function SettingsPage() {
       {!draft ? (
         current.loading && <Loading rows={6} />
       ) : (
-        <form
-          className="settings"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-        >
+        <Form className="settings" onSubmit={save}>
           <table>
             <thead>
               <tr>
@@ -103,7 +97,7 @@ export function SettingsPage() {
               </button>
             </div>
           )}
-        </form>
+        </Form>
       )}
     </>
   );

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, lineOf } from '../api/client';
 import type { WhoamiDto } from '../api/types';
 import { setToken } from '../session';
-import { ErrorLine, Field } from '../ui/ui';
+import { ErrorLine, Field, Form } from '../ui/ui';
 
 /** Sign-in with an admin token: checked against the API, then kept in this tab's sessionStorage only. */
 export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSignedIn: (w: WhoamiDto) => void }) {
@@ -26,13 +26,7 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
   };
   return (
     <main className="signin">
-      <form
-        className="panel"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <Form className="panel" onSubmit={submit}>
         <h1>
           <span className="logo" aria-hidden="true" /> oauth2-gateway console
         </h1>
@@ -57,7 +51,7 @@ export function SignInPage({ reason, onSignedIn }: { reason: string | null; onSi
         <button type="submit" className="primary wide" disabled={busy || token.trim() === ''}>
           Sign in
         </button>
-      </form>
+      </Form>
     </main>
   );
 }

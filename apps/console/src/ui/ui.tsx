@@ -1,15 +1,22 @@
 /** The console's building blocks: one look for every page (header, error line, tables, dialogs, empty states). */
-import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { lineOf } from '../api/client';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormHTMLAttributes, type ReactNode } from 'react';
+import { api, lineOf, type Query } from '../api/client';
 
-export function PageHeader({ title, children, actions }: { title: string; children?: ReactNode; actions?: ReactNode }) {
+/** The page's title, its lead paragraph and, for a role that may write, its one primary action ("New route"). */
+export function PageHeader({ title, children, action }: { title: string; children?: ReactNode; action?: { label: string; onClick: () => void } | false }) {
   return (
     <header className="page-header">
       <div>
         <h1>{title}</h1>
         {children && <p className="lead">{children}</p>}
       </div>
-      {actions && <div className="actions">{actions}</div>}
+      {action && (
+        <div className="actions">
+          <button type="button" className="primary" onClick={action.onClick}>
+            {action.label}
+          </button>
+        </div>
+      )}
     </header>
   );
 }
@@ -99,25 +106,33 @@ export function useAction(): { busy: boolean; error: string | null; run: (fn: ()
   return { busy, error, run, setError };
 }
 
+/** A <form> whose submit stays on the page (no navigation) and runs `onSubmit`. */
+export function Form({ onSubmit, ...rest }: Omit<FormHTMLAttributes<HTMLFormElement>, 'onSubmit'> & { onSubmit: () => unknown }) {
+  return (
+    <form
+      {...rest}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void onSubmit();
+      }}
+    />
+  );
+}
+
+/** A row's red button for a write that takes no dialog (retire, lift): one at a time on the page, its failure on the page's error line. */
+export function RowAction({ action, label, run }: { action: ReturnType<typeof useAction>; label: string; run: () => Promise<void> }) {
+  return (
+    <button type="button" className="small danger" disabled={action.busy} onClick={() => action.run(run)}>
+      {label}
+    </button>
+  );
+}
+
 /**
  * A modal on the native <dialog>: focus moves in and is trapped, Escape closes, focus returns to
  * the opener. `onClose` runs however it closes, so a dialog can drop what it showed.
  */
-export function Dialog({
-  title,
-  onClose,
-  children,
-  footer,
-  onSubmit,
-  wide,
-}: {
-  title: string;
-  onClose: () => void;
-  children: ReactNode;
-  footer: ReactNode;
-  onSubmit?: (e: FormEvent) => void;
-  wide?: boolean;
-}) {
+export function Dialog({ title, onClose, children, footer, onSubmit, wide }: { title: string; onClose: () => void; children: ReactNode; footer: ReactNode; onSubmit?: () => unknown; wide?: boolean }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   // The content mounts once the dialog is open (before the first paint): an `autoFocus` inside it
@@ -138,19 +153,84 @@ export function Dialog({
   );
   return (
     <dialog ref={ref} className={wide ? 'wide' : undefined} aria-labelledby={titleId} onClose={onClose} onCancel={(e) => (e.preventDefault(), onClose())}>
-      {!open ? null : onSubmit ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            onSubmit(e);
-          }}
-        >
-          {body}
-        </form>
-      ) : (
-        body
-      )}
+      {!open ? null : onSubmit ? <Form onSubmit={onSubmit}>{body}</Form> : body}
     </dialog>
+  );
+}
+
+/**
+ * A dialog that is one form: its fields, the one line the API refused it with ("Refused (400): ..."),
+ * Cancel and one submit button. `submit` runs with that button disabled; what it throws is the line.
+ */
+export function FormDialog({
+  title,
+  label,
+  onClose,
+  submit,
+  danger,
+  disabled,
+  error,
+  focusCancel,
+  children,
+}: {
+  title: string;
+  /** The submit button's text. */
+  label: ReactNode;
+  onClose: () => void;
+  submit: () => Promise<void>;
+  /** A destructive submit: the red button. */
+  danger?: boolean;
+  /** Disables the submit button besides while it runs (e.g. until what it would change has loaded). */
+  disabled?: boolean;
+  /** The dialog's own failure (e.g. loading what it shows), when the submit has none. */
+  error?: string | null;
+  /** Cancel takes the focus, so Enter alone does not confirm. */
+  focusCancel?: boolean;
+  children: ReactNode;
+}) {
+  const act = useAction();
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      onSubmit={() => act.run(submit)}
+      footer={
+        <>
+          <button type="button" onClick={onClose} autoFocus={focusCancel}>
+            Cancel
+          </button>
+          <button type="submit" className={danger ? 'danger' : 'primary'} disabled={act.busy || disabled}>
+            {label}
+          </button>
+        </>
+      }
+    >
+      {children}
+      <ErrorLine error={act.error ?? error ?? null} />
+    </Dialog>
+  );
+}
+
+/** "Delete X?" / "Revoke X?": what it does in words, Cancel focused, the red button confirms. */
+export function ConfirmDialog(props: Omit<Parameters<typeof FormDialog>[0], 'danger' | 'focusCancel'>) {
+  return <FormDialog {...props} danger focusCancel />;
+}
+
+/** A secret shown this once: the warning, the terms to copy (`<dt>`/`<dd>`), one button that closes it. */
+export function ShownOnceDialog({ title, warning, onClose, children }: { title: string; warning: string; onClose: () => void; children: ReactNode }) {
+  return (
+    <Dialog
+      title={title}
+      onClose={onClose}
+      footer={
+        <button type="button" className="primary" onClick={onClose} autoFocus>
+          I have copied it — close
+        </button>
+      }
+    >
+      <p className="warn">{warning}</p>
+      <dl className="secret">{children}</dl>
+    </Dialog>
   );
 }
 
@@ -163,6 +243,81 @@ export function Field({ label, hint, children, htmlFor }: { label: string; hint?
     </div>
   );
 }
+
+/**
+ * A list's body: a skeleton until the first answer, `empty` when it has no items (when given), else the
+ * items. A reload keeps the last items on screen meanwhile (no shift).
+ */
+export function ListBody<T>({ items, loading, empty, children }: { items: T[] | null | undefined; loading: boolean; empty?: ReactNode; children: (items: T[]) => ReactNode }) {
+  if (!items) return loading ? <Loading /> : null;
+  return <>{items.length === 0 && empty !== undefined ? empty : children(items)}</>;
+}
+
+/** A column heading: its text, or its text and a class (`num` right-aligns). */
+export type Column = string | { label: string; className: string };
+
+/** A table of rows: the headings, an "Actions" heading last when `actions`; `busy` dims the rows while the next ones load. */
+export function Table({ columns, actions, busy, testId, children }: { columns: Column[]; actions?: boolean; busy?: boolean; testId?: string; children: ReactNode }) {
+  return (
+    <div className={busy ? 'table-wrap refreshing' : 'table-wrap'} aria-busy={busy}>
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((c) =>
+              typeof c === 'string' ? (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ) : (
+                <th key={c.label} scope="col" className={c.className}>
+                  {c.label}
+                </th>
+              ),
+            )}
+            {actions && (
+              <th scope="col" className="actions-col">
+                Actions
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** A list page's table: ListBody (skeleton, `empty`) around a Table of the rows `children` renders. */
+export function ListTable<T>({
+  list,
+  empty,
+  children,
+  ...table
+}: { list: { data: { items: T[] } | null; loading: boolean }; empty?: ReactNode; children: (items: T[]) => ReactNode } & Omit<Parameters<typeof Table>[0], 'children'>) {
+  return (
+    <ListBody items={list.data?.items} loading={list.loading} empty={empty}>
+      {(items) => <Table {...table}>{children(items)}</Table>}
+    </ListBody>
+  );
+}
+
+/** The rows of a list page: 50, as the API pages them (limit/offset in SQL). */
+export const PAGE = 50;
+
+/**
+ * One page of a list the API pages, e.g. `usePaged<RoutePageDto>('/routes')`. `filter` goes into the
+ * query; a new filter object (memoize it) starts on the first page in the same render, with no request
+ * for the old offset. The answer keeps the offset it was asked for, so `pager` shows the range
+ * of the rows on screen, not of the page still loading.
+ */
+export function usePaged<P extends { total: number }>(path: string, filter: Query = NO_FILTER) {
+  const [at, setAt] = useState({ filter, offset: 0 });
+  const offset = at.filter === filter ? at.offset : 0;
+  const list = useLoad(async () => ({ ...(await api<P>('GET', path, { query: { limit: PAGE, offset, ...filter } })), offset }), [offset, filter]);
+  const pager = list.data && <Pager offset={list.data.offset} limit={PAGE} total={list.data.total} onChange={(o) => setAt({ filter, offset: o })} />;
+  return { ...list, pager };
+}
+const NO_FILTER: Query = {};
 
 /** Offset pages: the API pages in SQL (limit/offset), so the last of 100,000 rows is one request like the first. */
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
