@@ -72,6 +72,22 @@ describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
     await expect(ctx.store.loadSnapshotSource()).rejects.toThrow('cannot decrypt the secret of consumer "c1"');
   });
 
+  it.each([
+    ['a name', `UPDATE "consumer" SET "name" = 'c1' || char(31) || 'x' WHERE "name" = 'c1'`],
+    ['a client_id', `UPDATE "consumer" SET "client_id" = 'victim' || char(31) || 'id' WHERE "name" = 'c1'`],
+    ['a client_id, on a row with scopes', `UPDATE "consumer" SET "client_id" = '[' || char(31) || '[', "scopes" = '["a"]' WHERE "name" = 'c1'`],
+  ])("fails the load, naming the row, when %s written around the store holds the row separator (never another consumer's client_id)", async (_what, sql) => {
+    await ctx.store.createConsumer({ name: 'c1', client_id: 'victim', client_secret: SECRET_A });
+    const raw = new Database(path.join(ctx.dir, 'oauth2.db'));
+    try {
+      raw.prepare(sql).run();
+      raw.prepare(`UPDATE "revision" SET "value" = "value" + 1`).run();
+    } finally {
+      raw.close();
+    }
+    await expect(ctx.store.loadSnapshotSource({ sealed: true })).rejects.toThrow(/^consumer row "c1.*" cannot be read: a name or client_id holds a control character$/);
+  });
+
   it('gives the event loop back while it loads a big config, and other store calls wait their turn meanwhile', async () => {
     const n = 6_000;
     const consumers = Array.from({ length: n }, (_, i) => ({ name: `c${i}`, client_id: `id-${i}`, client_secret: `secret-${i}-0123456789-0123456789-0123456789` }));
