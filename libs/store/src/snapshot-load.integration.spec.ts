@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -139,6 +140,40 @@ describe('loadSnapshotSource (plain SQL, decrypted secrets reused)', () => {
     const more = [...consumers, { name: `c${pad(10_000)}`, client_id: 'id-last', client_secret: 'secret-last-0123456789-0123456789-0123456789' }];
     await ctx.store.apply(JSON.stringify({ consumers: more, global_auth: false }), { dryRun: false });
     await check(more);
+  });
+
+  it('maps the database file only while a full load reads it (the mapping counts in RSS)', async () => {
+    await ctx.store.createConsumer({ name: 'c1', client_secret: SECRET_A });
+    const file = fs.realpathSync(path.join(ctx.dir, 'oauth2.db'));
+    const mapped = () =>
+      fs
+        .readFileSync('/proc/self/maps', 'utf8')
+        .split('\n')
+        .some((l) => l.endsWith(` ${file}`));
+    // Seen mapped from inside the read: a store call queued behind the load cannot see it, so look
+    // at every turn of the event loop (the load pauses between its pages, still in the transaction).
+    let during = false;
+    let looking = true;
+    const look = (): void => {
+      during ||= mapped();
+      if (looking) setImmediate(look);
+    };
+    const consumers = Array.from({ length: 6_000 }, (_, i) => ({ name: `m${i}`, client_id: `mid-${i}`, client_secret: `secret-${i}-0123456789-0123456789-0123456789` }));
+    await ctx.store.apply(JSON.stringify({ consumers, global_auth: false }), { dryRun: false });
+    // Pages still in the WAL are read from it, not through the map: checkpoint, as a store at rest is.
+    const raw = new Database(file);
+    try {
+      raw.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      raw.close();
+    }
+    const loading = ctx.store.loadSnapshotSource({ sealed: true });
+    setImmediate(look);
+    const src = await loading;
+    looking = false;
+    expect(src.consumers).toHaveLength(6_000);
+    expect(during).toBe(true);
+    expect(mapped()).toBe(false);
   });
 
   it("does not keep a load's result alive once the caller dropped it (the store's unit queue holds no results)", async () => {

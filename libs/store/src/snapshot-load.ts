@@ -93,6 +93,18 @@ const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sea
 /** One shared, frozen empty list for the empty JSON lists that most consumers, routes and rules have. */
 const NONE = Object.freeze([]) as unknown as string[];
 
+/**
+ * SQLite reads the database file through a memory map while a full load runs (PRAGMA mmap_size;
+ * SQLite caps it at its compile-time limit, 2 GB in better-sqlite3's build). A walk in name order
+ * visits the table's pages in whatever order the rows were inserted: for consumers created over
+ * time, one read() system call per row through SQLite's small page cache. Mapped, a
+ * 1,000,000-consumer read in random insertion order took ~2.0 s of CPU instead of ~3.8 s (in name
+ * order it makes no difference). Set back to 0 after the read, so the mapping (which counts in the
+ * process's RSS) does not outlive the load. The one cost: an I/O error on the file during the
+ * load kills the process (SIGBUS) where it would have failed the load with an error.
+ */
+const LOAD_MMAP_BYTES = 2 ** 31;
+
 /** Consumer rows per read (keyset pages in name order), with a pause between two: a few milliseconds of work each. */
 const ROWS_PER_PAGE = 5_000;
 
@@ -176,10 +188,14 @@ export class SnapshotLoader {
     };
   }
 
+  /** The same single connection the query runner uses; statements run inside db.read()'s transaction. */
+  private connection(): Database {
+    return (this.ctx.db.ds.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  }
+
   private statements(): Statements {
     if (this.stmts === null) {
-      // The same single connection the query runner uses; statements run inside db.read()'s transaction.
-      const conn = (this.ctx.db.ds.driver as unknown as { databaseConnection: Database }).databaseConnection;
+      const conn = this.connection();
       this.stmts = {
         consumers: conn.prepare<[string], string>(`SELECT ${PACKED_CONSUMER} FROM "consumer" WHERE "name" > ? ORDER BY "name" ASC LIMIT ${ROWS_PER_PAGE}`).pluck(true),
         routes: conn.prepare<[], RouteRow>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`).raw(true),
@@ -216,6 +232,17 @@ export class SnapshotLoader {
    * pages are consistent with each other: they run in db.read()'s one read transaction.
    */
   private async sqliteRows(): Promise<Rows> {
+    // Memory-mapped for the read only (LOAD_MMAP_BYTES), unmapped again before the transaction ends.
+    const conn = this.connection();
+    conn.pragma(`mmap_size = ${LOAD_MMAP_BYTES}`);
+    try {
+      return await this.sqliteRowsMapped();
+    } finally {
+      conn.pragma('mmap_size = 0');
+    }
+  }
+
+  private async sqliteRowsMapped(): Promise<Rows> {
     const st = this.statements();
     const make = this.consumerMaker();
     const consumers: SealedConsumer[] = [];
