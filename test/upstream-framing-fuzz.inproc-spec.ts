@@ -31,7 +31,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { DEFAULT_SETTINGS } from '@oauth2/core';
 import { metricValue, rng, runConcurrent } from '@oauth2/testing';
-import { startGatewayInProcess, type InProcessGateway } from '../libs/testing/src/gateway-in-process';
+import { startGatewayInProcess, type InProcessGateway, type InProcessGatewayEnv } from '../libs/testing/src/gateway-in-process';
 
 const SEED = 18_2026;
 const CASES = 3000;
@@ -329,6 +329,21 @@ interface Seen {
   error: boolean;
 }
 
+/** A gateway in this process with one route, `name`, for every path to the raw `server` (no auth). */
+function gatewayTo(name: string, server: net.Server, env: InProcessGatewayEnv = {}): Promise<InProcessGateway> {
+  const upstream = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return startGatewayInProcess({
+    env,
+    source: () => ({
+      revision: 1,
+      settings: { ...DEFAULT_SETTINGS, global_auth: false },
+      consumers: [],
+      routes: [{ name, hosts: [], path_prefix: '/', upstream, strip_prefix: false }],
+      rules: [],
+    }),
+  });
+}
+
 function get(port: number, agent: http.Agent, path: string): Promise<Seen> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
@@ -373,17 +388,7 @@ describe('the shipped upstream client (undici): response-framing fuzz (fixed see
   beforeAll(async () => {
     upstream = rawUpstream(perConn);
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
-    gw = await startGatewayInProcess({
-      env: { GATEWAY_UPSTREAM_TIMEOUT_MS: 2000 },
-      source: () => ({
-        revision: 1,
-        settings: { ...DEFAULT_SETTINGS, global_auth: false },
-        consumers: [],
-        routes: [{ name: 'raw', hosts: [], path_prefix: '/', upstream: url, strip_prefix: false }],
-        rules: [],
-      }),
-    });
+    gw = await gatewayTo('raw', upstream, { GATEWAY_UPSTREAM_TIMEOUT_MS: 2000 });
   });
   afterAll(async () => {
     await gw?.close();
@@ -427,16 +432,7 @@ describe('the shipped upstream client (undici): response-framing fuzz (fixed see
       });
     });
     await new Promise<void>((r) => odd.listen(0, '127.0.0.1', r));
-    const other = await startGatewayInProcess({
-      env: {},
-      source: () => ({
-        revision: 1,
-        settings: { ...DEFAULT_SETTINGS, global_auth: false },
-        consumers: [],
-        routes: [{ name: 'odd', hosts: [], path_prefix: '/', upstream: `http://127.0.0.1:${(odd.address() as net.AddressInfo).port}`, strip_prefix: false }],
-        rules: [],
-      }),
-    });
+    const other = await gatewayTo('odd', odd);
     try {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const got: Array<[number, string]> = [];
@@ -473,16 +469,7 @@ describe('the shipped upstream client (undici): response-framing fuzz (fixed see
       });
     });
     await new Promise<void>((r) => stale.listen(0, '127.0.0.1', r));
-    const other = await startGatewayInProcess({
-      env: {},
-      source: () => ({
-        revision: 1,
-        settings: { ...DEFAULT_SETTINGS, global_auth: false },
-        consumers: [],
-        routes: [{ name: 'stale', hosts: [], path_prefix: '/', upstream: `http://127.0.0.1:${(stale.address() as net.AddressInfo).port}`, strip_prefix: false }],
-        rules: [],
-      }),
-    });
+    const other = await gatewayTo('stale', stale);
     try {
       const agent = new http.Agent({ keepAlive: true });
       const problems: string[] = [];

@@ -25,10 +25,6 @@ export const MAX_DELTA_KEYS = 20_000;
 const KEYS_PER_QUERY = 500;
 
 /**
- * The columns each table's rows are read with, the same for a full load and a delta (one place
- * to add a column), as SQL select lists per dialect.
- */
-/**
  * What most consumers do not have, as one column that is NULL for every other row: scopes, groups,
  * a rotation with a grace period (migration RotationGrace: the previous secret as hex, its rotation
  * time and grace end) and a certificate method (SPEC §13, migration ConsumerTlsAuth: the method and
@@ -42,6 +38,10 @@ const EXTRA = (d: Dialect): string => {
     ? `CASE WHEN ${when} THEN NULL ELSE json_build_array("scopes"::json, "groups"::json, encode("previous_secret_enc", 'hex'), "rotated_at", "previous_secret_expires_at", "auth_method", "tls_subject", "tls_thumbprint")::text END`
     : `CASE WHEN ${when} THEN NULL ELSE json_array(json("scopes"), json("groups"), nullif(hex("previous_secret_enc"), ''), "rotated_at", "previous_secret_expires_at", "auth_method", "tls_subject", "tls_thumbprint") END`;
 };
+/**
+ * The columns each table's rows are read with, the same for a full load and a delta (one place
+ * to add a column), as SQL select lists per dialect.
+ */
 const COLUMNS = {
   consumer: (d: Dialect) => `"name", "client_id", ${d === 'postgres' ? `encode("secret_enc", 'hex')` : 'hex("secret_enc")'} AS "sealed_hex", ${EXTRA(d)} AS "extra"`,
   route: () => '"name", "hosts", "path_prefix", "upstream", "strip_prefix"',
@@ -77,17 +77,22 @@ type ConsumerObj = { name: string; client_id: string; sealed_hex: string; extra:
 type ConsumerExtra = [string[] | null, string[], string | null, number | null, number | null, AuthMethod | null, string | null, string | null];
 type RouteObj = { name: string; hosts: string; path_prefix: string; upstream: string; strip_prefix: boolean | number };
 type RuleObj = { id: number; position: number; routes: string | null; domains: string | null; allow: string; allow_groups: string; scopes: string };
-type RouteRow = [string, string, string, string, number];
+/** A route or rule row in COLUMNS order, as SQLite's raw mode gives it; PostgreSQL's objects are put in this shape (routeRow, ruleRow). */
+type RouteRow = [string, string, string, string, boolean | number];
 type RuleRow = [number, number, string | null, string | null, string, string, string];
-const routeRecord = (x: RouteObj): RouteRecord => ({ name: x.name, hosts: list(x.hosts), path_prefix: x.path_prefix, upstream: x.upstream, strip_prefix: !!x.strip_prefix });
-const ruleRecord = (x: RuleObj): RuleRecord => ({
-  id: Number(x.id),
-  position: Number(x.position),
-  routes: json(x.routes),
-  domains: json(x.domains),
-  allow: list(x.allow),
-  allow_groups: list(x.allow_groups),
-  scopes: list(x.scopes),
+const routeRow = (x: RouteObj): RouteRow => [x.name, x.hosts, x.path_prefix, x.upstream, x.strip_prefix];
+const ruleRow = (x: RuleObj): RuleRow => [Number(x.id), Number(x.position), x.routes, x.domains, x.allow, x.allow_groups, x.scopes];
+/** The one reading of a route row (simple-json lists parsed, the common '[]' shared). */
+const routeRecord = (r: RouteRow): RouteRecord => ({ name: r[0], hosts: list(r[1]), path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] });
+/** The one reading of a rule row. */
+const ruleRecord = (r: RuleRow): RuleRecord => ({
+  id: r[0],
+  position: r[1],
+  routes: json(r[2]),
+  domains: json(r[3]),
+  allow: list(r[4]),
+  allow_groups: list(r[5]),
+  scopes: list(r[6]),
 });
 const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.extra];
 /** One shared, frozen empty list for the empty JSON lists that most consumers, routes and rules have. */
@@ -255,16 +260,8 @@ export class SnapshotLoader {
     }
     return {
       consumers,
-      routes: st.routes.all().map((r): RouteRecord => ({ name: r[0], hosts: list(r[1]), path_prefix: r[2], upstream: r[3], strip_prefix: !!r[4] })),
-      rules: st.rules.all().map((r): RuleRecord => ({
-        id: r[0],
-        position: r[1],
-        routes: json(r[2]),
-        domains: json(r[3]),
-        allow: list(r[4]),
-        allow_groups: list(r[5]),
-        scopes: list(r[6]),
-      })),
+      routes: st.routes.all().map(routeRecord),
+      rules: st.rules.all().map(ruleRecord),
     };
   }
 
@@ -275,7 +272,7 @@ export class SnapshotLoader {
     const r = await db.query<RouteObj[]>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`);
     const u = await db.query<RuleObj[]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`);
     const make = this.consumerMaker();
-    return { consumers: c.map((x) => make(consumerRow(x))), routes: r.map(routeRecord), rules: u.map(ruleRecord) };
+    return { consumers: c.map((x) => make(consumerRow(x))), routes: r.map((x) => routeRecord(routeRow(x))), rules: u.map((x) => ruleRecord(ruleRow(x))) };
   }
 
   /** The rows of `table` whose key is in `keys` (any order), in IN-lists of KEYS_PER_QUERY. */
@@ -320,8 +317,8 @@ export class SnapshotLoader {
       const routeKeys = keys.get('route') ?? [];
       const ruleKeys = (keys.get('rule') ?? []).map(Number);
       const consumers = await this.rowsByKey<ConsumerObj>('consumer', COLUMNS.consumer(d), 'name', consumerKeys);
-      const routes = (await this.rowsByKey<RouteObj>('route', COLUMNS.route(), 'name', routeKeys)).map(routeRecord);
-      const rules = (await this.rowsByKey<RuleObj>('rule', COLUMNS.rule(), 'id', ruleKeys)).map(ruleRecord);
+      const routes = (await this.rowsByKey<RouteObj>('route', COLUMNS.route(), 'name', routeKeys)).map((x) => routeRecord(routeRow(x)));
+      const rules = (await this.rowsByKey<RuleObj>('rule', COLUMNS.rule(), 'id', ruleKeys)).map((x) => ruleRecord(ruleRow(x)));
       const present = { consumer: new Set(consumers.map((c) => c.name)), route: new Set(routes.map((r) => r.name)), rule: new Set(rules.map((r) => r.id)) };
       return {
         revision,
