@@ -162,38 +162,52 @@ function runH2load(a) {
     child.stderr.on('data', (d) => (err += d));
     child.on('error', (e) => reject(e && /** @type {any} */ (e).code === 'ENOENT' ? new Error('h2load is not installed (apt-get install -y nghttp2-client)') : e));
     child.on('close', (code) => {
-      const fin = /finished in ([\d.]+)s, ([\d.]+) req\/s/.exec(out);
-      const req = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
-      const st = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
-      const lat = /time for request:\s+(\S+)\s+(\S+)\s+(\S+)/.exec(out);
-      if (code !== 0 || !fin || !req || !st) return reject(new Error(`h2load failed (${code}): ${(err || out).trim().split('\n').pop() || ''}`));
-      const ms = (/** @type {string} */ t) => (t.endsWith('us') ? Number(t.slice(0, -2)) / 1000 : t.endsWith('ms') ? Number(t.slice(0, -2)) : Number(t.slice(0, -1)) * 1000);
-      const done = Number(req[2]);
-      const ok2xx = Number(st[1]);
-      // A status counted for a request still in flight when -D ended is not in `done`: unexpected
-      // is what came back with another status, not done minus 2xx (which went negative).
-      const other = Number(st[2]) + Number(st[3]) + Number(st[4]);
+      const r = code === 0 ? readH2load(out) : { missing: 'exit status 0' };
+      if ('missing' in r) return reject(new Error(`h2load failed (${code}): no ${r.missing} in its output: ${(err || out).trim().split('\n').pop() || ''}`));
       const cpuMs = childrenCpuMs() - cpu0;
-      resolve({
-        generator: 'h2load',
-        rps: Number(fin[2]),
-        total: done,
-        p50: NaN,
-        p90: NaN,
-        p99: NaN,
-        mean: lat ? ms(lat[3]) : NaN,
-        max: lat ? ms(lat[2]) : NaN,
-        status: { '2xx': ok2xx, '3xx': Number(st[2]), '4xx': Number(st[3]), '5xx': Number(st[4]) },
-        non2xx: other,
-        expected: ok2xx,
-        unexpected: other,
-        errors: Number(req[4]) + Number(req[5]),
-        timeouts: Number(req[6]),
-        duration: Number(fin[1]),
-        loadgen_cpu_us_per_req: done ? (cpuMs * 1000) / done : null,
-      });
+      resolve({ ...r, loadgen_cpu_us_per_req: r.total ? (cpuMs * 1000) / r.total : null });
     });
   });
+}
+
+/** h2load's durations carry their unit: `999.87ms`, `1.00s`, `812us` (a run shorter than 1 s says ms). */
+const H2_TIME = String.raw`([\d.]+)(us|ms|s)`;
+const h2ms = (/** @type {string} */ n, /** @type {string} */ unit) => Number(n) * (unit === 'us' ? 1e-3 : unit === 'ms' ? 1 : 1e3);
+
+/**
+ * The figures of one h2load report, or which of its lines is missing.
+ * @param {string} out h2load's stdout
+ */
+function readH2load(out) {
+  const fin = new RegExp(String.raw`finished in ${H2_TIME}, ([\d.]+) req/s`).exec(out);
+  const req = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out);
+  const st = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out);
+  const lat = new RegExp(String.raw`time for request:\s+${H2_TIME}\s+${H2_TIME}\s+${H2_TIME}`).exec(out);
+  if (!fin) return { missing: '"finished in" line' };
+  if (!req) return { missing: '"requests:" line' };
+  if (!st) return { missing: '"status codes:" line' };
+  const done = Number(req[2]);
+  const ok2xx = Number(st[1]);
+  // A status counted for a request still in flight when -D ended is not in `done`: unexpected
+  // is what came back with another status, not done minus 2xx (which went negative).
+  const other = Number(st[2]) + Number(st[3]) + Number(st[4]);
+  return {
+    generator: 'h2load',
+    rps: Number(fin[3]),
+    total: done,
+    p50: NaN,
+    p90: NaN,
+    p99: NaN,
+    mean: lat ? h2ms(lat[5], lat[6]) : NaN,
+    max: lat ? h2ms(lat[3], lat[4]) : NaN,
+    status: { '2xx': ok2xx, '3xx': Number(st[2]), '4xx': Number(st[3]), '5xx': Number(st[4]) },
+    non2xx: other,
+    expected: ok2xx,
+    unexpected: other,
+    errors: Number(req[4]) + Number(req[5]),
+    timeouts: Number(req[6]),
+    duration: h2ms(fin[1], fin[2]) / 1000,
+  };
 }
 
 async function main() {
@@ -210,4 +224,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { pickGenerator };
+module.exports = { pickGenerator, readH2load };
