@@ -34,6 +34,17 @@ function startNode(name, args, env, opts = {}) {
     stderrTail = (stderrTail + d.toString()).slice(-2000);
   });
   const lines = readline.createInterface({ input: child.stdout });
+  // A gateway's first 'snapshot loaded' line: its own time for the cold load (the log's `ms`).
+  /** @type {number | undefined} */
+  let firstLoadMs;
+  lines.on('line', (line) => {
+    if (firstLoadMs !== undefined || !line.includes('"snapshot loaded"')) return;
+    try {
+      firstLoadMs = JSON.parse(line).ms;
+    } catch {
+      // not JSON
+    }
+  });
   return new Promise((resolve, reject) => {
     let done = false;
     const timer = setTimeout(() => finish(new Error(`${name}: no "listening" line within ${timeoutMs} ms`)), timeoutMs);
@@ -43,7 +54,7 @@ function startNode(name, args, env, opts = {}) {
       clearTimeout(timer);
       if (err) {
         stop(child).finally(() => reject(err));
-      } else resolve({ child, info, lastStderr: () => stderrTail });
+      } else resolve({ child, info, lastStderr: () => stderrTail, firstLoadMs: () => firstLoadMs });
     }
     lines.on('line', (line) => {
       if (done || !line.includes('"listening"')) return;

@@ -122,6 +122,8 @@ function bigText(b) {
     lines.push(
       `  cold start to ready of a second gateway on this store: ${fmt(oc.cold_start_ms)} ms (RSS ${mb(oc.rss_full_gateway && oc.rss_full_gateway.total)})${against(oc.cold_start_ms, g.cold_ms, `${g.cold_ms} ms`)}`,
     );
+    if (Number.isFinite(oc.cold_load_ms))
+      lines.push(`    of which its snapshot load (its log's ms): ${fmt(oc.cold_load_ms)} ms; WAL at its start: ${(oc.wal_bytes_at_cold_start / 1e6).toFixed(1)} MB`);
     for (const k of ['delta', 'full']) {
       const s = oc[k];
       if (s && s.n)
@@ -145,6 +147,7 @@ function bigTable(reports) {
     ['apply through POST /v1/apply', (r) => ms(r.apply_ms)],
     ['gateway reload after the apply', (r) => ms(r.load_ms)],
     ['cold start to ready', (r) => ms(r.one_change && r.one_change.cold_start_ms)],
+    ['  of which the snapshot load', (r) => ms(r.one_change && r.one_change.cold_load_ms)],
     ['gateway RSS (loaded)', (r) => mb(r.rss_big)],
     ['gateway RSS (every secret opened)', (r) => mb(r.rss_big_verified)],
     ['one-consumer write, delta: p50 / p99', (r) => pq(r.one_change && r.one_change.delta)],

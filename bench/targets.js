@@ -88,9 +88,9 @@ async function startAdmin(our, main = ADMIN_MAIN, name = 'admin-api') {
  */
 async function startGateway(our, workers, extraEnv = {}, name = `gateway(${workers}w)`, nodeArgs = [], main = GATEWAY_MAIN) {
   if (!fs.existsSync(main)) throw new Error(`gateway not built (${path.relative(root, main)} missing)`);
-  const { child, info } = await startNode(name, [...nodeArgs, main], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
+  const { child, info, firstLoadMs } = await startNode(name, [...nodeArgs, main], { ...our.env, GATEWAY_WORKERS: String(workers), ...extraEnv });
   if (!info.status_url) throw new Error(`${name}: "listening" line has no status_url`);
-  const gw = { child, url: info.url, statusUrl: info.status_url, authzUrl: info.authz_url, name };
+  const gw = { child, url: info.url, statusUrl: info.status_url, authzUrl: info.authz_url, name, firstLoadMs };
   await waitFor(`${name} /readyz`, async () => (await request(gw.statusUrl + '/readyz')).status === 200, 20000);
   return gw;
 }
