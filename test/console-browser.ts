@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.OAUTH2_TEST_CHROMIUM || '/usr/bin/chromium';
 /** Where to write a PNG of each main page (docs/console/ holds the committed ones). */
@@ -38,3 +38,25 @@ export async function launchConsoleBrowser(): Promise<ConsoleBrowser> {
     },
   };
 }
+
+/** Polls `read` until `want` holds (no fixed sleep: each round re-reads); fails with the last value seen. */
+export async function until<T>(read: () => Promise<T>, want: (v: T) => boolean, timeoutMs = 10000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (want(v)) return v;
+    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(v)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+/**
+ * Waits until the element's text contains `want` (a string) or matches it (a RegExp): the page
+ * re-renders after a save, so one read can still see the text from before. Fails with the last text.
+ */
+export const expectText = (loc: Locator, want: string | RegExp) =>
+  until(
+    async () => (await loc.textContent()) ?? '',
+    (t) => (typeof want === 'string' ? t.includes(want) : want.test(t)),
+  ).catch((e: Error) => {
+    throw new Error(`waiting for ${String(want)}: ${e.message}`);
+  });

@@ -3,16 +3,19 @@
  * Debian's headless Chromium against the built admin API. The consumers are seeded with one
  * POST /v1/apply of a generated document (the fast bulk path, SPEC §11). No timed assertion: the
  * test proves the pages work at that size (first, next, last page, a substring search hit, a
- * group filter), each page one API request of 50 rows.
+ * group filter), each page one API request of 50 rows; and 10,050 policies, more than one page of
+ * the list API, all on the Policies page and in a delete's list of the policies it changes.
  */
 import { spawnAdmin, type AdminProcess } from '@oauth2/testing';
 import type { Page } from 'playwright-core';
-import { launchConsoleBrowser, SHOTS, type ConsoleBrowser } from './console-browser';
+import { expectText, launchConsoleBrowser, SHOTS, type ConsoleBrowser } from './console-browser';
 import * as path from 'node:path';
 
 jest.setTimeout(180_000);
 
 const N = 100_000;
+/** Rules past the list API's largest page (10,000): the console must read them all. */
+const RULES = 10_050;
 const pad = (i: number) => String(i).padStart(6, '0');
 
 let admin: AdminProcess;
@@ -29,10 +32,16 @@ beforeAll(async () => {
     client_secret: `s${pad(i)}-${'x'.repeat(36)}`,
     ...(i % 10 === 0 ? { groups: ['tenth'] } : {}),
   }));
-  const doc = { apiVersion: 'extensions.higress.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'scale' }, spec: { defaultConfig: { consumers }, matchRules: [] } };
+  const doc = {
+    apiVersion: 'extensions.higress.io/v1alpha1',
+    kind: 'WasmPlugin',
+    metadata: { name: 'scale' },
+    spec: { defaultConfig: { consumers }, matchRules: Array.from({ length: RULES }, (_, i) => ({ domain: [`h-${pad(i)}.example`], config: { allow: [`c-${pad(i)}`] } })) },
+  };
   const r = await admin.api('POST', '/v1/apply', JSON.stringify(doc));
   if (r.status !== 200) throw new Error(`apply -> ${r.status} ${r.text.slice(0, 500)}`);
   expect(r.json.applied.consumers).toBe(N);
+  expect(r.json.applied.rules).toBe(RULES);
   browser = await launchConsoleBrowser();
   page = browser.page;
   page.on('request', (req) => {
@@ -79,4 +88,37 @@ it('a substring search finds its consumers among 100,000; a group filter counts 
   await page.getByRole('button', { name: 'Next →' }).click();
   await page.getByText('51–100 of 10,000').waitFor();
   expect((await names())[0]).toBe('c-000500');
+});
+
+it('shows all 10,050 policies, 50 a page, and a delete finds the rule past the 10,000-row page of the list API', async () => {
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Policies', exact: true }).click();
+  await page.getByTestId('rules').waitFor();
+  await page.getByText(`1–50 of ${RULES.toLocaleString('en-US')}`).waitFor();
+  expect(await page.getByTestId('rules').locator('li').count()).toBe(50);
+  await page.getByRole('button', { name: 'Last page' }).click();
+  await page.getByText(`10,001–${RULES.toLocaleString('en-US')} of ${RULES.toLocaleString('en-US')}`).waitFor();
+  const last = page.getByTestId('rules').locator('li').last();
+  await expectText(last, `h-${pad(RULES - 1)}.example`);
+  await expectText(last, `consumers c-${pad(RULES - 1)}`);
+  // The first policy of the last page moved up lands on the page before, and the page follows it.
+  await page.getByRole('button', { name: 'Move rule', exact: false }).first().waitFor();
+  const first = page.getByTestId('rules').locator('li').first();
+  await expectText(first, `h-${pad(10_000)}.example`);
+  const id = await first.getAttribute('data-rule-id');
+  await page.getByRole('button', { name: `Move rule #${id} up` }).click();
+  await page.getByText(`9,951–10,000 of ${RULES.toLocaleString('en-US')}`).waitFor();
+  await expectText(page.getByTestId('rules').locator('li').last(), `h-${pad(10_000)}.example`);
+  // The one it passed, h-009999, now opens the last page.
+  await page.getByRole('button', { name: 'Next →' }).click();
+  await page.getByText(`10,001–${RULES.toLocaleString('en-US')} of ${RULES.toLocaleString('en-US')}`).waitFor();
+  await expectText(page.getByTestId('rules').locator('li').first(), `h-${pad(9_999)}.example`);
+  // The consumer of the last rule: its delete dialog names that rule (it is not on the first page of /v1/rules).
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Consumers', exact: true }).click();
+  await page.locator('#consumer-search').fill(`c-${pad(RULES - 1)}`);
+  await page.getByText('1–1 of 1').waitFor();
+  await page.getByTestId('consumers').getByRole('button', { name: 'Delete', exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  await expectText(dialog, `h-${pad(RULES - 1)}.example`);
+  await expectText(dialog, 'Delete and change 1 rule');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
 });

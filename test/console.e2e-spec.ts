@@ -26,8 +26,8 @@ import {
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator, Page } from 'playwright-core';
-import { launchConsoleBrowser, SHOTS, type ConsoleBrowser } from './console-browser';
+import type { Page } from 'playwright-core';
+import { expectText, launchConsoleBrowser, SHOTS, until, type ConsoleBrowser } from './console-browser';
 
 const TOKEN_KEY = 'oauth2-gateway.admin-token';
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -107,27 +107,6 @@ const ok = async (method: string, p: string, body?: unknown) => {
   if (r.status >= 300) throw new Error(`${method} ${p} -> ${r.status} ${r.text}`);
   return r.json;
 };
-/** Polls `read` until `want` holds (no fixed sleep: each round re-reads); fails with the last value seen. */
-async function until<T>(read: () => Promise<T>, want: (v: T) => boolean, timeoutMs = 10000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (want(v)) return v;
-    if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(v)} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-/**
- * Waits until the element's text contains `want` (a string) or matches it (a RegExp): the page
- * re-renders after a save, so one read can still see the text from before. Fails with the last text.
- */
-const expectText = (loc: Locator, want: string | RegExp) =>
-  until(
-    async () => (await loc.textContent()) ?? '',
-    (t) => (typeof want === 'string' ? t.includes(want) : want.test(t)),
-  ).catch((e: Error) => {
-    throw new Error(`waiting for ${String(want)}: ${e.message}`);
-  });
 const oauth2ctl = (args: string[]) => runOauth2ctl(args, { cwd: admin.dataDir, env: { OAUTH2_SERVER: admin.url, OAUTH2_ADMIN_TOKEN: admin.token } });
 
 async function openPage(label: string): Promise<void> {

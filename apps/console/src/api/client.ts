@@ -110,6 +110,24 @@ export async function api<T>(method: string, path: string, opts?: RequestOptions
   return (await res.json()) as T;
 }
 
+/** The list API's largest page (MAX_LIMIT in libs/contracts: a larger `limit` is a 400). */
+const LIST_MAX = 10_000;
+
+/**
+ * Every row of a paged list (`/rules` in evaluation order, `/routes` by name), LIST_MAX a request,
+ * until the API's `total` is reached: a store with 100,000 rules is not cut at the first page.
+ * The pages are separate reads, so a write between two of them can shift a row across the border;
+ * a page that comes back short ends the walk.
+ */
+export async function listAll<T>(path: string): Promise<T[]> {
+  const rows: T[] = [];
+  for (;;) {
+    const page = await api<{ items: T[]; total: number }>('GET', path, { query: { limit: LIST_MAX, offset: rows.length } });
+    for (const r of page.items) rows.push(r);
+    if (page.items.length < LIST_MAX || rows.length >= page.total) return rows;
+  }
+}
+
 /** A call whose answer is kept as text (export download). */
 export async function apiText(method: string, path: string, opts?: RequestOptions): Promise<{ text: string; type: string }> {
   const res = await send(method, path, opts);

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { api, seg } from '../api/client';
-import type { RoutePageDto, RuleDto, RuleInputDto } from '../api/types';
+import { api, listAll, seg } from '../api/client';
+import type { RouteDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PageHeader, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PAGE, PageHeader, Pager, splitList, useAction, useLoad } from '../ui/ui';
 import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
@@ -25,7 +25,9 @@ export function PoliciesPage() {
   const rules = useLoad(allRules, []);
   // Route names, to mark a rule naming a route that does not exist yet (an import keeps those): such a
   // rule matches nothing until the route is added, and the native API will not take it back in a PUT.
-  const routes = useLoad(async () => new Set((await api<RoutePageDto>('GET', '/routes', { query: { limit: 10000 } })).items.map((r) => r.name)), []);
+  const routes = useLoad(async () => new Set((await listAll<RouteDto>('/routes')).map((r) => r.name)), []);
+  // Every rule is loaded (a move renumbers against all of them); PAGE of them are on screen.
+  const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<RuleDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RuleDto | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -41,6 +43,8 @@ export function PoliciesPage() {
         // One PUT when a position fits between the new neighbours; else a renumbering, one PUT per rule (not atomic: reorder.ts).
         for (const p of puts) await api<RuleDto>('PUT', `/rules/${seg(p.id)}`, { json: ruleBody(byId.get(p.id)!, p.position) });
         setNotice(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
+        // A move across a page border follows the rule to its new page.
+        setOffset(Math.floor(to / PAGE) * PAGE);
       } finally {
         rules.reload();
       }
@@ -64,59 +68,76 @@ export function PoliciesPage() {
           </Empty>
         }
       >
-        {(items) => (
-          <ol className="rules" data-testid="rules" aria-busy={rules.loading || move.busy}>
-            {items.map((r, i) => (
-              <li key={r.id} className="rule" data-rule-id={r.id}>
-                <div className="rule-order" aria-hidden="true">
-                  {i + 1}
-                </div>
-                <div className="rule-body">
-                  <p className="rule-title">
-                    <span className="tag">{i === 0 ? 'checked first' : i === 1 ? 'checked if 1 does not match' : `checked if 1–${i} do not match`}</span> rule #{r.id} · position {r.position}
-                  </p>
-                  <p>
-                    <span className="muted">{r.routes ? 'routes' : 'domains'}</span> <span className="mono">{(r.routes ?? r.domains ?? []).join(', ')}</span>
-                    {r.routes && routes.data && r.routes.some((n) => !routes.data!.has(n)) && (
-                      <span className="tag warn-tag" title="Add the route on the Routes page; until then this rule matches nothing there">
-                        no such route yet: {r.routes.filter((n) => !routes.data!.has(n)).join(', ')}
-                      </span>
-                    )}
-                  </p>
-                  <p>
-                    <span className="muted">allow</span> <span className="mono">{whoLine(r)}</span>
-                  </p>
-                  {r.scopes.length > 0 && (
-                    <p>
-                      <span className="muted">requires scopes</span>{' '}
-                      {r.scopes.map((s) => (
-                        <span key={s} className="chip mono">
-                          {s}
-                        </span>
-                      ))}
-                    </p>
-                  )}
-                </div>
-                {write && (
-                  <div className="rule-actions">
-                    <button type="button" className="small" disabled={i === 0 || move.busy} onClick={() => moveRule(i, i - 1)} aria-label={`Move rule #${r.id} up`} title="Move up">
-                      ↑
-                    </button>
-                    <button type="button" className="small" disabled={i === items.length - 1 || move.busy} onClick={() => moveRule(i, i + 1)} aria-label={`Move rule #${r.id} down`} title="Move down">
-                      ↓
-                    </button>
-                    <button type="button" className="small" onClick={() => setEditing(r)} aria-label={`Edit rule #${r.id}`}>
-                      Edit
-                    </button>
-                    <button type="button" className="small danger" onClick={() => setDeleting(r)} aria-label={`Delete rule #${r.id}`}>
-                      Delete
-                    </button>
-                  </div>
-                )}
-              </li>
-            ))}
-          </ol>
-        )}
+        {(items) => {
+          // A reload after a delete can leave the page past the end: show the last one.
+          const at = offset < items.length ? offset : Math.max(0, Math.floor((items.length - 1) / PAGE) * PAGE);
+          return (
+            <>
+              <ol className="rules" data-testid="rules" aria-busy={rules.loading || move.busy} start={at + 1}>
+                {items.slice(at, at + PAGE).map((r, k) => {
+                  const i = at + k;
+                  return (
+                    <li key={r.id} className="rule" data-rule-id={r.id}>
+                      <div className="rule-order" aria-hidden="true">
+                        {i + 1}
+                      </div>
+                      <div className="rule-body">
+                        <p className="rule-title">
+                          <span className="tag">{i === 0 ? 'checked first' : i === 1 ? 'checked if 1 does not match' : `checked if 1–${i} do not match`}</span> rule #{r.id} · position {r.position}
+                        </p>
+                        <p>
+                          <span className="muted">{r.routes ? 'routes' : 'domains'}</span> <span className="mono">{(r.routes ?? r.domains ?? []).join(', ')}</span>
+                          {r.routes && routes.data && r.routes.some((n) => !routes.data!.has(n)) && (
+                            <span className="tag warn-tag" title="Add the route on the Routes page; until then this rule matches nothing there">
+                              no such route yet: {r.routes.filter((n) => !routes.data!.has(n)).join(', ')}
+                            </span>
+                          )}
+                        </p>
+                        <p>
+                          <span className="muted">allow</span> <span className="mono">{whoLine(r)}</span>
+                        </p>
+                        {r.scopes.length > 0 && (
+                          <p>
+                            <span className="muted">requires scopes</span>{' '}
+                            {r.scopes.map((s) => (
+                              <span key={s} className="chip mono">
+                                {s}
+                              </span>
+                            ))}
+                          </p>
+                        )}
+                      </div>
+                      {write && (
+                        <div className="rule-actions">
+                          <button type="button" className="small" disabled={i === 0 || move.busy} onClick={() => moveRule(i, i - 1)} aria-label={`Move rule #${r.id} up`} title="Move up">
+                            ↑
+                          </button>
+                          <button
+                            type="button"
+                            className="small"
+                            disabled={i === items.length - 1 || move.busy}
+                            onClick={() => moveRule(i, i + 1)}
+                            aria-label={`Move rule #${r.id} down`}
+                            title="Move down"
+                          >
+                            ↓
+                          </button>
+                          <button type="button" className="small" onClick={() => setEditing(r)} aria-label={`Edit rule #${r.id}`}>
+                            Edit
+                          </button>
+                          <button type="button" className="small danger" onClick={() => setDeleting(r)} aria-label={`Delete rule #${r.id}`}>
+                            Delete
+                          </button>
+                        </div>
+                      )}
+                    </li>
+                  );
+                })}
+              </ol>
+              <Pager offset={at} limit={PAGE} total={items.length} onChange={setOffset} />
+            </>
+          );
+        }}
       </ListBody>
       {editing && (
         <RuleDialog

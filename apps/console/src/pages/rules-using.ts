@@ -1,10 +1,9 @@
-import { api } from '../api/client';
-import type { RuleDto, RulePageDto } from '../api/types';
+import { listAll } from '../api/client';
+import type { RuleDto } from '../api/types';
 
-/** Every rule in evaluation order (the list API's maximum page is 10,000 rules). */
+/** Every rule in evaluation order, however many pages of the list API they take. */
 export async function allRules(): Promise<RuleDto[]> {
-  const page = await api<RulePageDto>('GET', '/rules', { query: { limit: 10000 } });
-  return [...page.items].sort((a, b) => a.position - b.position || a.id - b.id);
+  return (await listAll<RuleDto>('/rules')).sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
 /** The rules a delete would change: those allowing the consumer, or naming the route. */
