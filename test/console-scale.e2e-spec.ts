@@ -4,7 +4,8 @@
  * POST /v1/apply of a generated document (the fast bulk path, SPEC §11). No timed assertion: the
  * test proves the pages work at that size (first, next, last page, a substring search hit, a
  * group filter), each page one API request of 50 rows; and 10,050 policies, more than one page of
- * the list API, all on the Policies page and in a delete's list of the policies it changes.
+ * the list API, all on the Policies page and in a delete's list of the policies it changes; and a
+ * 2 MB document through the Import page's dry run.
  */
 import { spawnAdmin, type AdminProcess } from '@oauth2/testing';
 import type { Page } from 'playwright-core';
@@ -121,4 +122,19 @@ it('shows all 10,050 policies, 50 a page, and a delete finds the rule past the 1
   await expectText(dialog, `h-${pad(RULES - 1)}.example`);
   await expectText(dialog, 'Delete and change 1 rule');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+});
+
+it('imports a document over 1 MiB: the console leaves the size to /v1/apply (OAUTH2_APPLY_MAX_BYTES)', async () => {
+  const consumers = Array.from({ length: 20_000 }, (_, i) => ({ name: `d-${pad(i)}`, client_id: `did-${pad(i)}`, client_secret: `t${pad(i)}-${'z'.repeat(36)}` }));
+  const doc = JSON.stringify({ apiVersion: 'extensions.higress.io/v1alpha1', kind: 'WasmPlugin', metadata: { name: 'big' }, spec: { defaultConfig: { consumers }, matchRules: [] } });
+  expect(Buffer.byteLength(doc)).toBeGreaterThan(2 * 1024 * 1024);
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Import', exact: true }).click();
+  await page.locator('input[type=file]').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.from(doc) });
+  await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+  const counts = page.getByTestId('import-counts');
+  await counts.waitFor();
+  await expectText(counts, 'Consumers10000020000');
+  await expectText(page.getByTestId('consumers-added'), 'Consumers added 20000');
+  // A dry run: nothing written.
+  expect((await admin.api('GET', '/v1/consumers?limit=1')).json.total).toBe(N);
 });

@@ -27,7 +27,7 @@ export function ImportPage() {
     const file = e.target.files?.[0];
     e.target.value = '';
     if (!file) return;
-    if (file.size > 1024 * 1024) return act.setError(`Too large: ${file.name} is over 1 MiB, the admin API's limit`);
+    // No size check here: /v1/apply takes up to OAUTH2_APPLY_MAX_BYTES (256 MiB unless set), and its 413 names that limit.
     setDoc(await file.text());
     setPreview(null);
     setApplied(null);
@@ -63,7 +63,7 @@ export function ImportPage() {
         </p>
       )}
       <div className={write ? 'panel' : 'panel hidden'}>
-        <Field label="Document" htmlFor="import-doc" hint="Paste it here, or choose a file. At most 1 MiB.">
+        <Field label="Document" htmlFor="import-doc" hint="Paste it here, or choose a file (up to the admin API's OAUTH2_APPLY_MAX_BYTES, 256 MiB unless set).">
           <textarea
             id="import-doc"
             rows={14}
