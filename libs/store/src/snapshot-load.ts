@@ -94,6 +94,9 @@ const ruleRecord = (r: RuleRow): RuleRecord => ({
   allow_groups: list(r[5]),
   scopes: list(r[6]),
 });
+/** PostgreSQL's (and a delta's) row objects read as the SQLite rows are. */
+const routeOfObj = (x: RouteObj): RouteRecord => routeRecord(routeRow(x));
+const ruleOfObj = (x: RuleObj): RuleRecord => ruleRecord(ruleRow(x));
 const consumerRow = (x: ConsumerObj): ConsumerRow => [x.name, x.client_id, x.sealed_hex, x.extra];
 /** One shared, frozen empty list for the empty JSON lists that most consumers, routes and rules have. */
 const NONE = Object.freeze([]) as unknown as string[];
@@ -272,7 +275,7 @@ export class SnapshotLoader {
     const r = await db.query<RouteObj[]>(`SELECT ${COLUMNS.route()} FROM "route" ORDER BY "name" ASC`);
     const u = await db.query<RuleObj[]>(`SELECT ${COLUMNS.rule()} FROM "rule" ORDER BY "position" ASC, "id" ASC`);
     const make = this.consumerMaker();
-    return { consumers: c.map((x) => make(consumerRow(x))), routes: r.map((x) => routeRecord(routeRow(x))), rules: u.map((x) => ruleRecord(ruleRow(x))) };
+    return { consumers: c.map((x) => make(consumerRow(x))), routes: r.map(routeOfObj), rules: u.map(ruleOfObj) };
   }
 
   /** The rows of `table` whose key is in `keys` (any order), in IN-lists of KEYS_PER_QUERY. */
@@ -317,8 +320,8 @@ export class SnapshotLoader {
       const routeKeys = keys.get('route') ?? [];
       const ruleKeys = (keys.get('rule') ?? []).map(Number);
       const consumers = await this.rowsByKey<ConsumerObj>('consumer', COLUMNS.consumer(d), 'name', consumerKeys);
-      const routes = (await this.rowsByKey<RouteObj>('route', COLUMNS.route(), 'name', routeKeys)).map((x) => routeRecord(routeRow(x)));
-      const rules = (await this.rowsByKey<RuleObj>('rule', COLUMNS.rule(), 'id', ruleKeys)).map((x) => ruleRecord(ruleRow(x)));
+      const routes = (await this.rowsByKey<RouteObj>('route', COLUMNS.route(), 'name', routeKeys)).map(routeOfObj);
+      const rules = (await this.rowsByKey<RuleObj>('rule', COLUMNS.rule(), 'id', ruleKeys)).map(ruleOfObj);
       const present = { consumer: new Set(consumers.map((c) => c.name)), route: new Set(routes.map((r) => r.name)), rule: new Set(rules.map((r) => r.id)) };
       return {
         revision,

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, listAll, seg } from '../api/client';
 import type { RouteDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PAGE, PageHeader, Pager, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PAGE, PageHeader, Pager, pageStart, splitList, useAction, useLoad } from '../ui/ui';
 import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
@@ -44,7 +44,7 @@ export function PoliciesPage() {
         for (const p of puts) await api<RuleDto>('PUT', `/rules/${seg(p.id)}`, { json: ruleBody(byId.get(p.id)!, p.position) });
         setNotice(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
         // A move across a page border follows the rule to its new page.
-        setOffset(Math.floor(to / PAGE) * PAGE);
+        setOffset(pageStart(to));
       } finally {
         rules.reload();
       }
@@ -70,7 +70,7 @@ export function PoliciesPage() {
       >
         {(items) => {
           // A reload after a delete can leave the page past the end: show the last one.
-          const at = offset < items.length ? offset : Math.max(0, Math.floor((items.length - 1) / PAGE) * PAGE);
+          const at = offset < items.length ? offset : pageStart(items.length - 1);
           return (
             <>
               <ol className="rules" data-testid="rules" aria-busy={rules.loading || move.busy} start={at + 1}>

@@ -319,11 +319,14 @@ export function usePaged<P extends { total: number }>(path: string, filter: Quer
 }
 const NO_FILTER: Query = {};
 
+/** The offset of the page that holds row `index` (0-based), `limit` rows a page. */
+export const pageStart = (index: number, limit = PAGE): number => Math.max(0, Math.floor(index / limit) * limit);
+
 /** Offset pages: the API pages in SQL (limit/offset), so the last of 100,000 rows is one request like the first. */
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
   if (total === 0) return null;
   const last = Math.min(offset + limit, total);
-  const lastPage = Math.floor((total - 1) / limit) * limit;
+  const lastPage = pageStart(total - 1, limit);
   return (
     <nav className="pager" aria-label="Pagination">
       <span data-testid="pager-range">
