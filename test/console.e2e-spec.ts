@@ -102,6 +102,8 @@ async function signIn(token = admin.token): Promise<void> {
 
 const row = (name: string) => page.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
 const dialog = () => page.getByRole('dialog');
+/** The rule ids the Policies page shows, top to bottom. */
+const order = async () => (await page.locator('[data-testid=rules] > li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-rule-id'))))) as number[];
 const ok = async (method: string, p: string, body?: unknown) => {
   const r = await admin.api(method, p, body);
   if (r.status >= 300) throw new Error(`${method} ${p} -> ${r.status} ${r.text}`);
@@ -507,7 +509,6 @@ describe('policies: reorder, and oauth2ctl explain agrees with the page', () => 
     const added = rules.find((r) => r.allow_groups.includes('partners'))!;
     expect(added).toMatchObject({ routes: ['api'], scopes: ['orders:read'] });
     const apiRules = () => page.locator(`[data-testid=rules] > li`).filter({ hasText: /routes api/ });
-    const order = async () => (await page.locator('[data-testid=rules] > li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-rule-id'))))) as number[];
     const now = Math.floor(Date.now() / 1000);
     const token = craftHs256(AT_HEADER, { ...standardClaims({ name: c2, clientId: HIGRESS_DOC_CONSUMER2.client_id, now }), scope: 'orders:read' }, HIGRESS_DOC_CONSUMER2.client_secret);
     const explain = async () => {
@@ -580,9 +581,44 @@ describe('policies: reorder, and oauth2ctl explain agrees with the page', () => 
     const at = want.indexOf(last);
     [want[at - 1], want[at]] = [want[at], want[at - 1]];
     expect(await apiOrder()).toEqual(want);
-    const shown = (await page.locator('[data-testid=rules] > li').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-rule-id'))))) as number[];
-    expect(shown).toEqual(want);
+    expect(await order()).toEqual(want);
     await shot('policies');
+  });
+
+  it('a notice comes with the list it speaks of: with the list answer held back, "Saved" and "Moved" wait for it, and the move buttons stay busy until then', async () => {
+    await openPage('Policies');
+    // The page's own reads of the rule list get the real answer, 1.5 s late (as from a loaded admin API).
+    let held = 0;
+    await page.route(/\/v1\/rules\?/, async (r) => {
+      if (r.request().method() === 'GET') {
+        held++;
+        await new Promise((res) => setTimeout(res, 1500));
+      }
+      await r.continue();
+    });
+    let id = 0;
+    try {
+      await page.getByRole('button', { name: 'New policy' }).click();
+      await page.locator('#p-targets').fill('api');
+      await page.locator('#p-allow').fill(HIGRESS_DOC_CONSUMER1.name);
+      await dialog().getByRole('button', { name: 'Create' }).click();
+      const saved = page.getByText(/^Saved rule #\d+\.$/);
+      await saved.waitFor();
+      id = Number(/#(\d+)/.exec((await saved.textContent())!)![1]);
+      // No waiting here: once the notice is up, the list already has the rule.
+      const before = await order();
+      expect(before).toContain(id);
+      const at = before.indexOf(id);
+      await page.getByRole('button', { name: `Move rule #${id} up` }).click();
+      // While the list is on its way, no move can be made against the order as it was.
+      expect(await page.getByRole('button', { name: `Move rule #${before[0]} down` }).isDisabled()).toBe(true);
+      await page.getByText(new RegExp(`^Moved rule #${id} up`)).waitFor();
+      expect((await order()).indexOf(id)).toBe(at - 1);
+      expect(held).toBeGreaterThanOrEqual(2);
+    } finally {
+      await page.unrouteAll({ behavior: 'wait' });
+      if (id) await ok('DELETE', `/v1/rules/${id}`);
+    }
   });
 });
 

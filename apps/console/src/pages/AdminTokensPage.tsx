@@ -84,9 +84,10 @@ export function AdminTokensPage() {
           token={revoking}
           onClose={() => setRevoking(null)}
           onRevoked={() => {
-            setNotice(`Revoked ${revoking.name}: every admin API process refuses it from the next request.`);
+            const line = `Revoked ${revoking.name}: every admin API process refuses it from the next request.`;
             setRevoking(null);
-            list.reload();
+            setNotice(null);
+            void list.reload().then(() => setNotice(line));
           }}
         />
       )}

@@ -135,11 +135,11 @@ export function ConsumersPage() {
           onCreated={(c) => {
             setCreating(false);
             // A consumer that authenticates with its certificate never uses its secret: nothing to show.
+            setNotice(null);
             if (c.auth_method === 'client_secret') {
-              setNotice(null);
               setShown({ consumer: c, verb: 'created' });
-            } else setNotice(`Created ${c.name}: it authenticates with its TLS client certificate, so there is no secret to keep.`);
-            list.reload();
+              void list.reload();
+            } else void list.reload().then(() => setNotice(`Created ${c.name}: it authenticates with its TLS client certificate, so there is no secret to keep.`));
           }}
           onSaved={() => undefined}
         />
@@ -151,8 +151,8 @@ export function ConsumersPage() {
           onCreated={() => undefined}
           onSaved={(c) => {
             setEditing(null);
-            setNotice(`Saved ${c.name}.`);
-            list.reload();
+            setNotice(null);
+            void list.reload().then(() => setNotice(`Saved ${c.name}.`));
           }}
         />
       )}
@@ -179,8 +179,8 @@ export function ConsumersPage() {
           onClose={() => setDeleting(null)}
           onDeleted={(r) => {
             setDeleting(null);
-            setNotice(deletedLine('', r));
-            list.reload();
+            setNotice(null);
+            void list.reload().then(() => setNotice(deletedLine('', r)));
           }}
         />
       )}

@@ -44,8 +44,9 @@ export function KeysPage() {
                       label="Retire"
                       run={async () => {
                         await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
+                        setNotice(null);
+                        await keys.reload();
                         setNotice(`Retired key ${k.kid}.`);
-                        keys.reload();
                       }}
                     />
                   )}
@@ -60,8 +61,8 @@ export function KeysPage() {
           onClose={() => setRotating(false)}
           onRotated={(k) => {
             setRotating(false);
-            setNotice(`New active key ${k.kid} (${k.alg}).`);
-            keys.reload();
+            setNotice(null);
+            void keys.reload().then(() => setNotice(`New active key ${k.kid} (${k.alg}).`));
           }}
         />
       )}

@@ -36,18 +36,20 @@ export function PoliciesPage() {
 
   const moveRule = (from: number, to: number) =>
     move.run(async () => {
+      setNotice(null);
       const list = rules.data ?? [];
       const puts = moveTo(list, from, to);
       const byId = new Map(list.map((r) => [r.id, r]));
       try {
         // One PUT when a position fits between the new neighbours; else a renumbering, one PUT per rule (not atomic: reorder.ts).
         for (const p of puts) await api<RuleDto>('PUT', `/rules/${seg(p.id)}`, { json: ruleBody(byId.get(p.id)!, p.position) });
-        setNotice(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
-        // A move across a page border follows the rule to its new page.
-        setOffset(pageStart(to));
       } finally {
-        rules.reload();
+        // The buttons stay busy until the list shows the order as it now is (also after a failure part-way).
+        await rules.reload();
       }
+      setNotice(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
+      // A move across a page border follows the rule to its new page.
+      setOffset(pageStart(to));
     });
 
   return (
@@ -145,8 +147,8 @@ export function PoliciesPage() {
           onClose={() => setEditing(null)}
           onSaved={(r) => {
             setEditing(null);
-            setNotice(`Saved rule #${r.id}.`);
-            rules.reload();
+            setNotice(null);
+            void rules.reload().then(() => setNotice(`Saved rule #${r.id}.`));
           }}
         />
       )}
@@ -155,9 +157,10 @@ export function PoliciesPage() {
           rule={deleting}
           onClose={() => setDeleting(null)}
           onDeleted={() => {
-            setNotice(`Deleted rule #${deleting.id}.`);
+            const line = `Deleted rule #${deleting.id}.`;
             setDeleting(null);
-            rules.reload();
+            setNotice(null);
+            void rules.reload().then(() => setNotice(line));
           }}
         />
       )}

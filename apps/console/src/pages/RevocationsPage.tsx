@@ -42,8 +42,9 @@ export function RevocationsPage() {
                     label="Lift"
                     run={async () => {
                       await api('DELETE', `/revocations/${seg(r.id)}`);
+                      setNotice(null);
+                      await list.reload();
                       setNotice(`Lifted revocation #${r.id}.`);
-                      list.reload();
                     }}
                   />
                 </td>
@@ -58,8 +59,8 @@ export function RevocationsPage() {
           onClose={() => setAdding(false)}
           onDone={(r) => {
             setAdding(false);
-            setNotice(`Revocation #${r.id} added.`);
-            list.reload();
+            setNotice(null);
+            void list.reload().then(() => setNotice(`Revocation #${r.id} added.`));
           }}
         />
       )}

@@ -56,9 +56,9 @@ export function RoutesPage() {
           route={editing === 'new' ? null : editing}
           onClose={() => setEditing(null)}
           onSaved={(r) => {
-            setNotice(`Saved route ${r.name}.`);
             setEditing(null);
-            list.reload();
+            setNotice(null);
+            void list.reload().then(() => setNotice(`Saved route ${r.name}.`));
           }}
         />
       )}
@@ -72,8 +72,8 @@ export function RoutesPage() {
           onClose={() => setDeleting(null)}
           onDeleted={(d) => {
             setDeleting(null);
-            setNotice(deletedLine('route ', d));
-            list.reload();
+            setNotice(null);
+            void list.reload().then(() => setNotice(deletedLine('route ', d)));
           }}
         />
       )}

@@ -40,8 +40,9 @@ export function SettingsPage() {
       const patch = Object.fromEntries(changed.map((k) => [k, parse(k, draft![k])])) as PatchSettingsDto;
       const next = await api<SettingsDto>('PATCH', '/settings', { json: patch });
       setDraft(toDraft(next));
+      setNotice(null);
+      await current.reload();
       setNotice(`Saved ${changed.join(', ')}.`);
-      current.reload();
     });
 
   return (

@@ -58,22 +58,43 @@ export function Loading({ rows = 3 }: { rows?: number }) {
   );
 }
 
-/** Loads on mount and when `deps` change; `reload()` fetches again. Errors become one line. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
+/**
+ * Loads on mount and when `deps` change; `reload()` fetches again. Errors become one line. The promise
+ * `reload()` returns settles once the answer is on screen (or its error line is), so a page can say
+ * "Saved" only when the list already shows the change, and keep its controls busy until then: a
+ * second move or edit is never made against the list as it was before the first.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null; loading: boolean; reload: () => Promise<void> } {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
+  // Callers of reload() waiting for the next load to land; a load superseded before it lands hands them on.
+  const waiting = useRef<(() => void)[]>([]);
   useEffect(() => {
     let live = true;
+    const settle = waiting.current.splice(0);
     setState((s) => ({ ...s, loading: true }));
+    const land = (next: { data: T | null; error: string | null; loading: boolean }) => {
+      if (!live) return;
+      setState(next);
+      for (const done of settle.splice(0)) done();
+    };
     load().then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (e) => live && setState({ data: null, error: lineOf(e), loading: false }),
+      (data) => land({ data, error: null, loading: false }),
+      (e) => land({ data: null, error: lineOf(e), loading: false }),
     );
     return () => {
       live = false;
+      waiting.current.push(...settle.splice(0));
     };
   }, [...deps, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const reload = useCallback(
+    () =>
+      new Promise<void>((done) => {
+        waiting.current.push(done);
+        setTick((t) => t + 1);
+      }),
+    [],
+  );
   return { ...state, reload };
 }
 
