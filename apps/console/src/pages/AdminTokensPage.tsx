@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AdminRoleName, AdminTokenDto, AdminTokenPageDto, AdminTokenWithSecretDto, CreateAdminTokenDto } from '../api/types';
 import { isAdmin, whoami } from '../session';
-import { ConfirmDialog, CopyButton, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, ShownOnceDialog, useLoad, when } from '../ui/ui';
+import { ConfirmDialog, CopyButton, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, ShownOnceDialog, useLoad, useNotice, when } from '../ui/ui';
 
 const ROLES: { role: AdminRoleName; what: string }[] = [
   { role: 'viewer', what: 'reads everything except an unredacted export; explain' },
@@ -24,7 +24,7 @@ export function AdminTokensPage() {
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<AdminTokenWithSecretDto | null>(null);
   const [revoking, setRevoking] = useState<AdminTokenDto | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const admin = isAdmin();
   const me = whoami()?.name;
   return (
@@ -34,7 +34,7 @@ export function AdminTokensPage() {
         admin.token) and cannot be revoked here.
       </PageHeader>
       <ErrorLine error={list.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       <ListTable list={list} columns={['Name', 'Role', 'Created', 'Expires', 'Last used']} actions={admin} testId="admin-tokens">
         {(items) =>
           items.map((t) => (
@@ -72,9 +72,8 @@ export function AdminTokensPage() {
           onClose={() => setCreating(false)}
           onCreated={(t) => {
             setCreating(false);
-            setNotice(null);
             setShown(t);
-            list.reload();
+            void notice.after(list.reload);
           }}
         />
       )}
@@ -84,10 +83,8 @@ export function AdminTokensPage() {
           token={revoking}
           onClose={() => setRevoking(null)}
           onRevoked={() => {
-            const line = `Revoked ${revoking.name}: every admin API process refuses it from the next request.`;
             setRevoking(null);
-            setNotice(null);
-            void list.reload().then(() => setNotice(line));
+            void notice.after(list.reload, `Revoked ${revoking.name}: every admin API process refuses it from the next request.`);
           }}
         />
       )}

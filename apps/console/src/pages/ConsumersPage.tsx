@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api, seg } from '../api/client';
 import type { AuthMethod, ConsumerDto, ConsumerPageDto, ConsumerWithSecretDto, CreateConsumerDto, RuleDto, UpdateConsumerDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, useNotice, usePaged, when } from '../ui/ui';
 import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 import { parseGrace } from './grace';
 import { SecretDialog } from './SecretDialog';
@@ -29,7 +29,7 @@ export function ConsumersPage() {
   const [editing, setEditing] = useState<ConsumerDto | null>(null);
   const [rotating, setRotating] = useState<ConsumerDto | null>(null);
   const [deleting, setDeleting] = useState<ConsumerDto | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   // Paged and filtered in SQL, so 100,000 consumers page as fast as 100; a new search starts on its first page.
   const filter = useMemo(() => ({ q: q || undefined, group: g || undefined }), [q, g]);
   const list = usePaged<ConsumerPageDto>('/consumers', filter);
@@ -62,7 +62,7 @@ export function ConsumersPage() {
         </span>
       </form>
       <ErrorLine error={list.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       <ListTable
         list={list}
         columns={['Name', 'client_id', 'Authenticates with', 'Scopes', 'Groups', 'Created']}
@@ -135,11 +135,8 @@ export function ConsumersPage() {
           onCreated={(c) => {
             setCreating(false);
             // A consumer that authenticates with its certificate never uses its secret: nothing to show.
-            setNotice(null);
-            if (c.auth_method === 'client_secret') {
-              setShown({ consumer: c, verb: 'created' });
-              void list.reload();
-            } else void list.reload().then(() => setNotice(`Created ${c.name}: it authenticates with its TLS client certificate, so there is no secret to keep.`));
+            if (c.auth_method === 'client_secret') setShown({ consumer: c, verb: 'created' });
+            void notice.after(list.reload, c.auth_method === 'client_secret' ? undefined : `Created ${c.name}: it authenticates with its TLS client certificate, so there is no secret to keep.`);
           }}
           onSaved={() => undefined}
         />
@@ -151,8 +148,7 @@ export function ConsumersPage() {
           onCreated={() => undefined}
           onSaved={(c) => {
             setEditing(null);
-            setNotice(null);
-            void list.reload().then(() => setNotice(`Saved ${c.name}.`));
+            void notice.after(list.reload, `Saved ${c.name}.`);
           }}
         />
       )}
@@ -162,9 +158,8 @@ export function ConsumersPage() {
           onClose={() => setRotating(null)}
           onRotated={(c) => {
             setRotating(null);
-            setNotice(null);
             setShown({ consumer: c, verb: 'rotated' });
-            list.reload();
+            void notice.after(list.reload);
           }}
         />
       )}
@@ -179,8 +174,7 @@ export function ConsumersPage() {
           onClose={() => setDeleting(null)}
           onDeleted={(r) => {
             setDeleting(null);
-            setNotice(null);
-            void list.reload().then(() => setNotice(deletedLine('', r)));
+            void notice.after(list.reload, deletedLine('', r));
           }}
         />
       )}

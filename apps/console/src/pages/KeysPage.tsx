@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { KeyDto, KeyListDto, RotateKeyDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, useLoad, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, useLoad, useNotice, when } from '../ui/ui';
 
 /** Gateway signing keys (RS256 / ES256 / EdDSA): published as a JWKS; private halves never leave the store. */
 export function KeysPage() {
   const keys = useLoad(() => api<KeyListDto>('GET', '/keys'), []);
   const [rotating, setRotating] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const retire = useAction();
   const write = canWrite();
   return (
@@ -17,7 +17,7 @@ export function KeysPage() {
         Keys the gateway signs tokens with when signing_alg is not HS256. The active key signs; inactive keys stay published until the tokens they signed have expired.
       </PageHeader>
       <ErrorLine error={keys.error ?? retire.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       <ListTable
         list={keys}
         columns={['kid', 'alg', 'Status', 'Created', 'Retirable from']}
@@ -44,9 +44,7 @@ export function KeysPage() {
                       label="Retire"
                       run={async () => {
                         await api('POST', `/keys/${seg(k.kid)}/retire`, { json: {} });
-                        setNotice(null);
-                        await keys.reload();
-                        setNotice(`Retired key ${k.kid}.`);
+                        await notice.after(keys.reload, `Retired key ${k.kid}.`);
                       }}
                     />
                   )}
@@ -61,8 +59,7 @@ export function KeysPage() {
           onClose={() => setRotating(false)}
           onRotated={(k) => {
             setRotating(false);
-            setNotice(null);
-            void keys.reload().then(() => setNotice(`New active key ${k.kid} (${k.alg}).`));
+            void notice.after(keys.reload, `New active key ${k.kid} (${k.alg}).`);
           }}
         />
       )}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, listAll, seg } from '../api/client';
 import type { RouteDto, RuleDto, RuleInputDto } from '../api/types';
 import { canWrite } from '../session';
-import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PAGE, PageHeader, Pager, pageStart, splitList, useAction, useLoad } from '../ui/ui';
+import { ConfirmDialog, Empty, ErrorLine, Field, FormDialog, ListBody, Notice, PAGE, PageHeader, Pager, pageStart, splitList, useAction, useLoad, useNotice } from '../ui/ui';
 import { moveTo } from './reorder';
 import { allRules } from './rules-using';
 
@@ -30,13 +30,13 @@ export function PoliciesPage() {
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState<RuleDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RuleDto | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const move = useAction();
   const write = canWrite();
 
   const moveRule = (from: number, to: number) =>
     move.run(async () => {
-      setNotice(null);
+      notice.set(null);
       const list = rules.data ?? [];
       const puts = moveTo(list, from, to);
       const byId = new Map(list.map((r) => [r.id, r]));
@@ -47,7 +47,7 @@ export function PoliciesPage() {
         // The buttons stay busy until the list shows the order as it now is (also after a failure part-way).
         await rules.reload();
       }
-      setNotice(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
+      notice.set(`Moved rule #${list[from].id} ${to < from ? 'up' : 'down'} to place ${to + 1}${puts.length > 1 ? ` (renumbered ${puts.length} rules)` : ''}.`);
       // A move across a page border follows the rule to its new page.
       setOffset(pageStart(to));
     });
@@ -59,7 +59,7 @@ export function PoliciesPage() {
         below it are not consulted.
       </PageHeader>
       <ErrorLine error={move.error ?? rules.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       <ListBody
         items={rules.data}
         loading={rules.loading}
@@ -147,8 +147,7 @@ export function PoliciesPage() {
           onClose={() => setEditing(null)}
           onSaved={(r) => {
             setEditing(null);
-            setNotice(null);
-            void rules.reload().then(() => setNotice(`Saved rule #${r.id}.`));
+            void notice.after(rules.reload, `Saved rule #${r.id}.`);
           }}
         />
       )}
@@ -157,10 +156,8 @@ export function PoliciesPage() {
           rule={deleting}
           onClose={() => setDeleting(null)}
           onDeleted={() => {
-            const line = `Deleted rule #${deleting.id}.`;
             setDeleting(null);
-            setNotice(null);
-            void rules.reload().then(() => setNotice(line));
+            void notice.after(rules.reload, `Deleted rule #${deleting.id}.`);
           }}
         />
       )}

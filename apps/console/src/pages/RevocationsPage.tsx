@@ -2,14 +2,14 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RevocationDto, RevocationInputDto, RevocationPageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, usePaged, when } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, RowAction, useAction, useNotice, usePaged, when } from '../ui/ui';
 
 const unix = (s: number | undefined) => (s === undefined ? '—' : new Date(s * 1000).toLocaleString());
 
 /** Token revocations: one token by jti, or every token a client got before now. */
 export function RevocationsPage() {
   const [adding, setAdding] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const list = usePaged<RevocationPageDto>('/revocations');
   const del = useAction();
   const write = canWrite();
@@ -19,7 +19,7 @@ export function RevocationsPage() {
         Tokens refused before they expire. Gateways enforce a revocation on their next reload.
       </PageHeader>
       <ErrorLine error={list.error ?? del.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       <ListTable
         list={list}
         columns={['#', 'What', 'Until / before', 'Created']}
@@ -42,9 +42,7 @@ export function RevocationsPage() {
                     label="Lift"
                     run={async () => {
                       await api('DELETE', `/revocations/${seg(r.id)}`);
-                      setNotice(null);
-                      await list.reload();
-                      setNotice(`Lifted revocation #${r.id}.`);
+                      await notice.after(list.reload, `Lifted revocation #${r.id}.`);
                     }}
                   />
                 </td>
@@ -59,8 +57,7 @@ export function RevocationsPage() {
           onClose={() => setAdding(false)}
           onDone={(r) => {
             setAdding(false);
-            setNotice(null);
-            void list.reload().then(() => setNotice(`Revocation #${r.id} added.`));
+            void notice.after(list.reload, `Revocation #${r.id} added.`);
           }}
         />
       )}

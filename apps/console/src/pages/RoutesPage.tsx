@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { api, seg } from '../api/client';
 import type { RouteDto, RoutePageDto } from '../api/types';
 import { canWrite } from '../session';
-import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, usePaged } from '../ui/ui';
+import { Empty, ErrorLine, Field, FormDialog, ListTable, Notice, PageHeader, splitList, useNotice, usePaged } from '../ui/ui';
 import { deletedLine, DeleteNamedDialog } from './DeleteNamedDialog';
 
 export function RoutesPage() {
   const [editing, setEditing] = useState<RouteDto | 'new' | null>(null);
   const [deleting, setDeleting] = useState<RouteDto | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const list = usePaged<RoutePageDto>('/routes');
   const write = canWrite();
   return (
@@ -17,7 +17,7 @@ export function RoutesPage() {
         Where the gateway sends a request: by host, then the longest path prefix.
       </PageHeader>
       <ErrorLine error={list.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       <ListTable
         list={list}
         columns={['Name', 'Hosts', 'Path prefix', 'Upstream']}
@@ -57,8 +57,7 @@ export function RoutesPage() {
           onClose={() => setEditing(null)}
           onSaved={(r) => {
             setEditing(null);
-            setNotice(null);
-            void list.reload().then(() => setNotice(`Saved route ${r.name}.`));
+            void notice.after(list.reload, `Saved route ${r.name}.`);
           }}
         />
       )}
@@ -72,8 +71,7 @@ export function RoutesPage() {
           onClose={() => setDeleting(null)}
           onDeleted={(d) => {
             setDeleting(null);
-            setNotice(null);
-            void list.reload().then(() => setNotice(deletedLine('route ', d)));
+            void notice.after(list.reload, deletedLine('route ', d));
           }}
         />
       )}

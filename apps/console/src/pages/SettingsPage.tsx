@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { PatchSettingsDto, SettingsDto } from '../api/types';
 import { canWrite } from '../session';
-import { ErrorLine, Form, Loading, Notice, PageHeader, useAction, useLoad } from '../ui/ui';
+import { ErrorLine, Form, Loading, Notice, PageHeader, useAction, useLoad, useNotice } from '../ui/ui';
 
 type Key = keyof SettingsDto;
 
@@ -27,7 +27,7 @@ function parse(key: Key, text: string): unknown {
 export function SettingsPage() {
   const current = useLoad(() => api<SettingsDto>('GET', '/settings'), []);
   const [draft, setDraft] = useState<Draft | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useNotice();
   const act = useAction();
   const write = canWrite();
   useEffect(() => {
@@ -40,16 +40,14 @@ export function SettingsPage() {
       const patch = Object.fromEntries(changed.map((k) => [k, parse(k, draft![k])])) as PatchSettingsDto;
       const next = await api<SettingsDto>('PATCH', '/settings', { json: patch });
       setDraft(toDraft(next));
-      setNotice(null);
-      await current.reload();
-      setNotice(`Saved ${changed.join(', ')}.`);
+      await notice.after(current.reload, `Saved ${changed.join(', ')}.`);
     });
 
   return (
     <>
       <PageHeader title="Settings">Instance settings, named and defaulted as in the Higress OAuth2 plugin. Gateways pick changes up on their next reload.</PageHeader>
       <ErrorLine error={current.error ?? act.error} />
-      <Notice text={notice} />
+      <Notice text={notice.line} />
       {!draft ? (
         current.loading && <Loading rows={6} />
       ) : (

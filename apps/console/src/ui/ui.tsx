@@ -31,6 +31,21 @@ export function ErrorLine({ error }: { error: string | null }) {
 }
 
 /** What a write just did, in one line. */
+/**
+ * A page's notice line. `after(reload, line)` clears the line, reloads the page's list and says `line`
+ * once the answer is on screen (useLoad's reload), so a notice never speaks of a change the list does
+ * not show yet.
+ */
+export function useNotice(): { line: string | null; set: (line: string | null) => void; after: (reload: () => Promise<void>, line?: string) => Promise<void> } {
+  const [line, set] = useState<string | null>(null);
+  const after = useCallback(async (reload: () => Promise<void>, next?: string) => {
+    set(null);
+    await reload();
+    if (next !== undefined) set(next);
+  }, []);
+  return { line, set, after };
+}
+
 export function Notice({ text }: { text: string | null }) {
   return text ? (
     <p className="notice" role="status">
